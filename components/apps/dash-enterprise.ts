@@ -1,0 +1,24 @@
+import { AppProfile } from "./profile";
+
+/**
+ * Plotly Dash Enterprise 5 (seed 000, "Back up and restore Dash Enterprise").
+ *
+ * The namespaces and exclusions are the seed's `velero backup create` flags: webhook
+ * configurations would call services that do not exist yet in the destination cluster, and
+ * EndpointSlices are rebuilt by Kubernetes from the restored Services.
+ */
+export const dashEnterprise: AppProfile = {
+  name: "dash-enterprise",
+  displayName: "Plotly Dash Enterprise 5",
+  reference: "shared/seeds/000 (Dash Enterprise backup and restore with Velero 1.10.3)",
+  namespaces: ["dash-apps", "dash-services", "plotly-system"],
+  excludedResources: ["validatingwebhookconfiguration", "mutatingwebhookconfiguration", "endpointslices"],
+  defaultTtl: "720h",
+  snapshotVolumes: true,
+  schedules: [{ name: "dash-daily", cron: "0 0 * * *" }],
+  requirements: {
+    differentCluster: true,
+    veleroVersion: "v1.10.3",
+    sameOrNewerKubernetes: true,
+  },
+};

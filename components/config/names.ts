@@ -1,0 +1,88 @@
+/**
+ * Name rules for every user-supplied name that reaches Kubernetes, Azure or a shell.
+ *
+ * Names are checked here, once, so nothing downstream has to quote or escape them; scripts
+ * still receive them only through environment variables.
+ */
+export interface NameRule {
+  pattern: RegExp;
+  /** What a valid value looks like, for error messages. */
+  expected: string;
+  maxLength: number;
+}
+
+export const DNS1123_LABEL: NameRule = {
+  pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  expected: "a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+  maxLength: 63,
+};
+
+/** Velero names scheduled backups `<schedule>-YYYYMMDDhhmmss` and labels them with it (63 max). */
+export const SCHEDULE_NAME: NameRule = { ...DNS1123_LABEL, maxLength: 48 };
+
+export const STORAGE_ACCOUNT: NameRule = {
+  pattern: /^[a-z0-9]{3,24}$/,
+  expected: "3-24 lowercase letters and digits (globally unique in Azure)",
+  maxLength: 24,
+};
+
+export const BLOB_CONTAINER: NameRule = {
+  pattern: /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+  expected: "3-63 lowercase letters, digits and single '-', starting and ending with a letter or digit",
+  maxLength: 63,
+};
+
+export const RESOURCE_GROUP: NameRule = {
+  pattern: /^[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]$/,
+  expected: "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+  maxLength: 90,
+};
+
+export const AKS_CLUSTER: NameRule = {
+  pattern: /^[A-Za-z0-9]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?$/,
+  expected: "1-63 letters, digits, '-' and '_', starting and ending with a letter or digit",
+  maxLength: 63,
+};
+
+export const AZURE_LOCATION: NameRule = {
+  pattern: /^[a-z][a-z0-9]+$/,
+  expected: "an Azure region name such as westeurope or eastus2",
+  maxLength: 40,
+};
+
+export const UUID: NameRule = {
+  pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  expected: "a GUID such as 00000000-0000-0000-0000-000000000000",
+  maxLength: 36,
+};
+
+/** Object prefix inside the bucket/container: path segments of safe characters. */
+export const OBJECT_PREFIX: NameRule = {
+  pattern: /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9_.]*[a-z0-9])?)*$/,
+  expected: "lowercase path segments separated by '/', no leading or trailing '/'",
+  maxLength: 200,
+};
+
+export const IMAGE_REGISTRY: NameRule = {
+  pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([-a-z0-9_.]*[a-z0-9])?)*$/,
+  expected: "a registry host with optional port and path, such as myregistry.azurecr.io or registry.local:5000/mirror",
+  maxLength: 200,
+};
+
+/** Kubernetes resource quantities as used for requests/limits. */
+export const QUANTITY: NameRule = {
+  pattern: /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/,
+  expected: "a Kubernetes quantity such as 500m, 1, 256Mi or 1Gi",
+  maxLength: 20,
+};
+
+/** Lower-case resource names as Velero's include/exclude lists take them (`deployments`, `foo.example.com`). */
+export const RESOURCE_KIND: NameRule = {
+  pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+  expected: "a lowercase resource name such as endpointslices or appstacks.dash.plotly.com",
+  maxLength: 253,
+};
+
+export function checkName(rule: NameRule, value: string): boolean {
+  return value.length <= rule.maxLength && rule.pattern.test(value);
+}

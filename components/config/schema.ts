@@ -1,0 +1,263 @@
+import { z } from "zod";
+import { checkVeleroCron } from "./cron";
+import { isGoDuration } from "./durations";
+import * as names from "./names";
+import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
+import { profileNames } from "../apps";
+
+/**
+ * The one configuration schema of the program (keys under `velero-dr:`).
+ *
+ * It describes the raw config as a user writes it in `stacks/Pulumi.<stack>.yaml`; defaults are
+ * applied here, so the rest of the program reads fully-resolved plain data. Unknown keys are
+ * errors: a misspelt key silently ignored is how a "hardened" setting ends up off.
+ */
+
+const show = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+function named(rule: names.NameRule) {
+  return z.string().refine((v) => names.checkName(rule, v), {
+    error: (iss) => `got ${show(iss.input)}; expected ${rule.expected} (at most ${rule.maxLength} characters)`,
+  });
+}
+
+const goDuration = (example: string) =>
+  z.string().refine(isGoDuration, {
+    error: (iss) => `got ${show(iss.input)}; expected a positive Go duration such as ${example} (units h, m, s)`,
+  });
+
+const cron = z.string().superRefine((v, ctx) => {
+  const r = checkVeleroCron(v);
+  if (!r.ok) {
+    ctx.addIssue({
+      code: "custom",
+      input: v,
+      message: `got ${show(v)}: ${r.reason}; expected a 5-field cron in UTC such as "0 0 * * *" (daily at midnight) or a descriptor like "@daily"`,
+    });
+  }
+});
+
+const int = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int()
+    .refine((n) => n >= min && n <= max, {
+      error: (iss) => `got ${show(iss.input)}; expected a whole number of ${what} between ${min} and ${max}`,
+    });
+
+const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z
+    .array(item)
+    .min(1, { error: `expected at least one ${what}` })
+    .refine((l) => new Set(l).size === l.length, { error: (iss) => `got ${show(iss.input)}; each ${what} must appear once` });
+
+const azureSchema = z.strictObject({
+  /** Subscription holding the backup storage (and the cluster's node resource group). */
+  subscriptionId: named(names.UUID),
+  tenantId: named(names.UUID),
+  location: named(names.AZURE_LOCATION),
+  cloudName: z
+    .enum(["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud", "AzureGermanCloud"])
+    .default("AzurePublicCloud"),
+});
+
+const storageSchema = z.strictObject({
+  resourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  /** Use an existing resource group instead of creating one (it is then never touched). */
+  existingResourceGroup: z.boolean().default(false),
+  accountName: named(names.STORAGE_ACCOUNT).optional(),
+  containerName: named(names.BLOB_CONTAINER).default("velero"),
+  /** Zone- or region-redundant only: a backup that dies with the zone is no backup. */
+  replication: z.enum(["GRS", "ZRS", "GZRS", "RAGRS", "RAGZRS"]).default("GRS"),
+  softDeleteDays: int(1, 365, "days").default(30),
+  containerSoftDeleteDays: int(1, 365, "days").default(30),
+  /** Old blob versions (overwritten or deleted backups) are removed after this many days. */
+  versionRetentionDays: int(1, 3650, "days").default(90),
+  /** Time-based immutability (WORM) on the container; must cover the longest TTL. */
+  immutabilityDays: int(1, 146000, "days").optional(),
+  snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  /** Object prefix in the container: several clusters can share one container. */
+  prefix: named(names.OBJECT_PREFIX).optional(),
+});
+
+const clusterSchema = z
+  .strictObject({
+    /** AKS cluster to back up: the Kubernetes provider is built from its user credentials. */
+    aksName: named(names.AKS_CLUSTER).optional(),
+    aksResourceGroup: named(names.RESOURCE_GROUP).optional(),
+    /** The cluster's node resource group (MC_...); read from AKS when `aksName` is set. */
+    nodeResourceGroup: named(names.RESOURCE_GROUP).optional(),
+  })
+  .prefault({});
+
+const identitySchema = z
+  .strictObject({
+    /** The service principal password is replaced this often (create-before-delete). */
+    rotationDays: int(7, 730, "days").default(90),
+    displayName: z.string().min(1).max(120).optional(),
+  })
+  .prefault({});
+
+const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: named(names.QUANTITY), memory: named(names.QUANTITY) }),
+  limits: z.strictObject({ cpu: named(names.QUANTITY), memory: named(names.QUANTITY) }),
+});
+
+const veleroSchema = z
+  .strictObject({
+    namespace: named(names.DNS1123_LABEL).default("velero"),
+    version: z
+      .string()
+      .refine(isImageTag, { error: (iss) => `got ${show(iss.input)}; expected an image tag such as v1.10.3` })
+      .default(DEFAULT_VERSIONS.velero),
+    chartVersion: z
+      .string()
+      .refine(isChartVersion, { error: (iss) => `got ${show(iss.input)}; expected a chart version such as 3.1.6` })
+      .default(DEFAULT_VERSIONS.chart),
+    pluginVersion: z
+      .string()
+      .refine(isImageTag, { error: (iss) => `got ${show(iss.input)}; expected an image tag such as v1.6.2` })
+      .default(DEFAULT_VERSIONS.azurePlugin),
+    chartRepository: z
+      .url({ protocol: /^(https|oci)$/, error: (iss) => `got ${show(iss.input)}; expected an https:// or oci:// URL` })
+      .default(DEFAULT_VERSIONS.chartRepository),
+    /** A local chart directory or .tgz (air-gapped sites); replaces chartRepository. */
+    chartPath: z.string().min(1).optional(),
+    /** Private registry that mirrors velero/velero, the plugin and velero-restore-helper. */
+    imageRegistry: named(names.IMAGE_REGISTRY).optional(),
+    imagePullSecrets: z.array(named(names.DNS1123_LABEL)).default([]),
+    /** Air-gapped: creates fs-restore-action-config pointing at the mirrored restore helper. */
+    airGapped: z.boolean().default(false),
+    priorityClassName: named(names.DNS1123_LABEL).default("velero-dr-critical"),
+    /** Create the priority class (false: it exists already). */
+    createPriorityClass: z.boolean().default(true),
+    resources: resourcesSchema.default({
+      requests: { cpu: "500m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    }),
+    nodeAgent: z.boolean().default(false),
+    uploaderType: z.enum(["kopia", "restic"]).default("kopia"),
+    defaultVolumesToFsBackup: z.boolean().default(false),
+    logLevel: z.enum(["debug", "info", "warning", "error"]).default("info"),
+    backupSyncPeriod: goDuration("1m").default("1m"),
+    serviceMonitor: z.boolean().default(false),
+    helmTimeoutSeconds: int(60, 3600, "seconds").default(600),
+  })
+  .prefault({});
+
+const scheduleSchema = z.strictObject({
+  name: named(names.SCHEDULE_NAME),
+  cron,
+  ttl: goDuration("720h").optional(),
+  paused: z.boolean().default(false),
+  namespaces: uniqueList(named(names.DNS1123_LABEL), "namespace").optional(),
+  excludedResources: z.array(named(names.RESOURCE_KIND)).optional(),
+});
+
+const bslCheckSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    timeoutSeconds: int(30, 3600, "seconds").default(300),
+  })
+  .prefault({});
+
+export const sourceSchema = z
+  .strictObject({
+    role: z.literal("source"),
+    cloud: z.literal("azure", {
+      error: (iss) => `got ${show(iss.input)}; expected "azure" (the AWS backend is not available yet)`,
+    }),
+    profile: z.string().refine((p) => profileNames().includes(p), {
+      error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
+    }),
+    /** Marks a production stack: the policy pack then requires immutable storage. */
+    production: z.boolean().default(false),
+    namespaces: uniqueList(named(names.DNS1123_LABEL), "namespace").optional(),
+    excludedResources: z.array(named(names.RESOURCE_KIND)).optional(),
+    azure: azureSchema,
+    storage: storageSchema.prefault({}),
+    cluster: clusterSchema,
+    /** Kubeconfig for the cluster (secret); alternative to cluster.aksName. */
+    kubeconfig: z.string().min(1).optional(),
+    identity: identitySchema,
+    velero: veleroSchema,
+    schedules: z
+      .array(scheduleSchema)
+      .min(1, { error: "expected at least one schedule (or leave the key out for the profile's default)" })
+      .refine((l) => new Set(l.map((s) => s.name)).size === l.length, {
+        error: "schedule names must be unique",
+      })
+      .optional(),
+    firstBackup: z.boolean().default(false),
+    bslCheck: bslCheckSchema,
+    tags: z.record(z.string().regex(/^[^<>%&\\?/]{1,512}$/), z.string().max(256)).default({}),
+  })
+  .superRefine((c, ctx) => {
+    const hasAks = c.cluster.aksName !== undefined || c.cluster.aksResourceGroup !== undefined;
+    if (hasAks && (c.cluster.aksName === undefined || c.cluster.aksResourceGroup === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message: "cluster.aksName and cluster.aksResourceGroup go together; set both",
+      });
+    }
+    if (hasAks && c.kubeconfig !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kubeconfig"],
+        message: "set either cluster.aksName (+ aksResourceGroup) or kubeconfig, not both",
+      });
+    }
+    if (!hasAks && c.kubeconfig === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message:
+          "no cluster access: set cluster.aksName and cluster.aksResourceGroup, or a kubeconfig with `pulumi config set --secret velero-dr:kubeconfig < file`",
+      });
+    }
+    if (c.kubeconfig !== undefined && c.cluster.nodeResourceGroup === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster", "nodeResourceGroup"],
+        message:
+          "required with kubeconfig: the AKS node resource group (MC_...) where Velero reads disks; find it with `az aks show --query nodeResourceGroup`",
+      });
+    }
+    const problem = incompatibility(c.velero.version, c.velero.pluginVersion, c.velero.chartVersion);
+    if (problem) {
+      ctx.addIssue({ code: "custom", path: ["velero"], message: problem });
+    }
+    if (c.velero.imagePullSecrets.length > 0 && c.velero.imageRegistry === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["velero", "imagePullSecrets"],
+        message: "pull secrets only make sense with velero.imageRegistry (a private mirror); set it or remove them",
+      });
+    }
+    if (c.velero.airGapped && c.velero.imageRegistry === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["velero", "airGapped"],
+        message: "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
+      });
+    }
+    if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["velero", "defaultVolumesToFsBackup"],
+        message: "file-system backup needs the node agent; set velero.nodeAgent: true",
+      });
+    }
+  });
+
+export type RawSourceConfig = z.output<typeof sourceSchema>;
+
+export const roleSchema = z.object({
+  role: z.enum(["source", "destination"], {
+    error: (iss) => `got ${show(iss.input)}; expected "source" (protect a running cluster) or "destination" (restore into a new one)`,
+  }),
+});

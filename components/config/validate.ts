@@ -1,0 +1,192 @@
+import { createHash } from "crypto";
+import { z } from "zod";
+import { AppProfile, profiles } from "../apps";
+import { durationSeconds } from "./durations";
+import { ConfigError, keyPath } from "./errors";
+import { RawSourceConfig, roleSchema, sourceSchema } from "./schema";
+
+export const CONFIG_NAMESPACE = "velero-dr";
+
+/** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
+export const SECRET_KEYS = ["kubeconfig"] as const;
+
+export interface ScheduleConfig {
+  name: string;
+  cron: string;
+  ttl: string;
+  paused: boolean;
+  namespaces: string[];
+  excludedResources: string[];
+}
+
+/** The validated, fully-defaulted configuration of a source stack: plain data. */
+export interface SourceStackConfig extends Omit<RawSourceConfig, "schedules" | "storage" | "namespaces" | "excludedResources" | "profile"> {
+  stack: string;
+  profile: AppProfile;
+  storage: RawSourceConfig["storage"] & {
+    resourceGroupName: string;
+    accountName: string;
+    snapshotResourceGroupName: string;
+  };
+  schedules: ScheduleConfig[];
+}
+
+export type StackConfig = SourceStackConfig;
+
+export interface RawConfigInput {
+  /** Config values without the `velero-dr:` prefix; structured values already parsed. */
+  values: Record<string, unknown>;
+  /** Keys (without prefix) that were set as secrets. */
+  secretKeys: string[];
+  stack: string;
+}
+
+/**
+ * Validates a stack's raw configuration and resolves every default.
+ *
+ * Pure: no Pulumi calls, no resources. Throws a ConfigError listing every problem at once;
+ * the program calls it before registering anything, so bad input never leaves a half-built stack.
+ */
+export function validateConfig(input: RawConfigInput): StackConfig {
+  const problems: string[] = [];
+  const role = roleSchema.safeParse(input.values, { reportInput: true });
+  if (!role.success) {
+    throw new ConfigError(formatIssues(role.error.issues, input.values));
+  }
+  if (role.data.role === "destination") {
+    throw new ConfigError([
+      `${CONFIG_NAMESPACE}:role: "destination" stacks are not available in this version; only "source" is`,
+    ]);
+  }
+  for (const key of SECRET_KEYS) {
+    if (input.values[key] !== undefined && !input.secretKeys.includes(key)) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key}: is stored in plain text; set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key}\``,
+      );
+    }
+  }
+  const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
+  if (!parsed.success) {
+    problems.push(...formatIssues(parsed.error.issues, input.values));
+    throw new ConfigError(problems);
+  }
+  const resolved = resolveSource(parsed.data, input.stack, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved;
+}
+
+function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]): SourceStackConfig {
+  const base = profiles[raw.profile];
+  const profile: AppProfile = {
+    ...base,
+    namespaces: raw.namespaces ?? base.namespaces,
+    excludedResources: raw.excludedResources ?? base.excludedResources,
+  };
+  const schedules: ScheduleConfig[] = (raw.schedules ?? profile.schedules).map((s) => ({
+    name: s.name,
+    cron: s.cron,
+    ttl: s.ttl ?? profile.defaultTtl,
+    paused: "paused" in s ? Boolean(s.paused) : false,
+    namespaces: ("namespaces" in s && s.namespaces) || profile.namespaces,
+    excludedResources: ("excludedResources" in s && s.excludedResources) || profile.excludedResources,
+  }));
+
+  const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
+  const immutability = raw.storage.immutabilityDays;
+  if (immutability !== undefined && immutability * 86400 < longestTtl) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:storage.immutabilityDays: got ${immutability}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so immutability must be at least that many days or the oldest backups lose their protection`,
+    );
+  }
+  const accountName = raw.storage.accountName ?? defaultAccountName(raw.azure.subscriptionId, stack);
+  return {
+    ...raw,
+    stack,
+    profile,
+    storage: {
+      ...raw.storage,
+      resourceGroupName: raw.storage.resourceGroupName ?? `velero-dr-${stack}-backups`,
+      snapshotResourceGroupName: raw.storage.snapshotResourceGroupName ?? `velero-dr-${stack}-snapshots`,
+      accountName,
+    },
+    schedules,
+  };
+}
+
+/** Storage account names are global in Azure: derive a stable one from subscription and stack. */
+export function defaultAccountName(subscriptionId: string, stack: string): string {
+  const digest = createHash("sha256").update(`${subscriptionId}/${stack}`).digest("hex");
+  return `velerodr${digest.slice(0, 14)}`;
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], values: Record<string, unknown>): string[] {
+  return issues.map((issue) => {
+    const key = keyPath(CONFIG_NAMESPACE, issue.path);
+    const secret = SECRET_KEYS.some((k) => issue.path[0] === k);
+    switch (issue.code) {
+      case "unrecognized_keys":
+        return issue.keys
+          .map((k) => `${keyPath(CONFIG_NAMESPACE, [...issue.path, k])}: unknown key; ${suggest(k, issue.path, values)}`)
+          .join("\n  - ");
+      case "invalid_type": {
+        const got = issue.input === undefined ? "nothing" : secret ? "a value" : `${show(issue.input)} (${kind(issue.input)})`;
+        if (issue.input === undefined) return `${key}: is required; expected a ${issue.expected === "object" ? "map of settings" : issue.expected}`;
+        return `${key}: got ${got}; expected ${issue.expected === "object" ? "a map of settings" : `a ${issue.expected}`}`;
+      }
+      case "invalid_value":
+        if (issue.message.startsWith("got ")) return `${key}: ${issue.message}`;
+        return `${key}: got ${secret ? "a value" : show(issue.input)}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`;
+      default:
+        return `${key}: ${issue.message}`;
+    }
+  });
+}
+
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const kind = (v: unknown): string => (Array.isArray(v) ? "a list" : v === null ? "null" : typeof v);
+
+function suggest(key: string, path: ReadonlyArray<PropertyKey>, values: Record<string, unknown>): string {
+  void values;
+  const known = knownKeys(path);
+  const close = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  if (close.length > 0) return `did you mean "${close[0]}"?`;
+  return known.length > 0 ? `known keys here: ${known.join(", ")}` : "remove it";
+}
+
+function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  // Walk the schema along the issue's path to list the keys that are valid there.
+  let node: z.core.$ZodType | undefined = sourceSchema as unknown as z.core.$ZodType;
+  for (const step of path) {
+    node = unwrap(node);
+    if (!node) return [];
+    const def = node._zod.def as unknown as Record<string, unknown>;
+    if (typeof step === "number") node = def.element as z.core.$ZodType | undefined;
+    else node = (def.shape as Record<string, z.core.$ZodType> | undefined)?.[String(step)];
+  }
+  node = unwrap(node);
+  const shape = node ? ((node._zod.def as unknown as Record<string, unknown>).shape as object | undefined) : undefined;
+  return shape ? Object.keys(shape).sort() : [];
+}
+
+function unwrap(node: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let n = node;
+  for (let i = 0; n && i < 10; i++) {
+    const def = n._zod.def as unknown as Record<string, unknown>;
+    if (def.innerType) n = def.innerType as z.core.$ZodType;
+    else if (def.in && def.type === "pipe") n = def.in as z.core.$ZodType;
+    else if (def.schema) n = def.schema as z.core.$ZodType;
+    else break;
+  }
+  return n;
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -1,0 +1,71 @@
+/**
+ * Vendor-pinned versions and the compatibility rules between them.
+ *
+ * Dash Enterprise 5 requires Velero 1.10.3. No released chart ships 1.10.3, so the chart is
+ * 3.1.6 (app 1.10.2, identical CRDs) with the image tag overridden; the plugin line that pairs
+ * with Velero 1.10.x is v1.6.x. See README "Versions" and shared/notes/velero.md §1.
+ */
+export const DEFAULT_VERSIONS = {
+  velero: "v1.10.3",
+  chart: "3.1.6",
+  azurePlugin: "v1.6.2",
+  awsPlugin: "v1.6.2",
+  chartRepository: "https://vmware-tanzu.github.io/helm-charts",
+} as const;
+
+/** Velero minor -> the plugin minor released for it (plugin READMEs' compatibility tables). */
+const PLUGIN_MINOR_FOR_VELERO: Record<string, string> = {
+  "1.10": "1.6",
+  "1.11": "1.7",
+  "1.12": "1.8",
+  "1.13": "1.9",
+  "1.14": "1.10",
+  "1.15": "1.11",
+  "1.16": "1.12",
+  "1.17": "1.13",
+  "1.18": "1.14",
+};
+
+const SEMVER_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
+const CHART_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
+
+export function minorOf(tag: string): string | undefined {
+  const m = SEMVER_TAG.exec(tag) ?? CHART_VERSION.exec(tag);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+export function isImageTag(tag: string): boolean {
+  return SEMVER_TAG.test(tag);
+}
+
+export function isChartVersion(v: string): boolean {
+  return CHART_VERSION.test(v);
+}
+
+/** The plugin minor that pairs with a Velero version, or undefined when unknown. */
+export function pluginMinorFor(velero: string): string | undefined {
+  const minor = minorOf(velero);
+  return minor ? PLUGIN_MINOR_FOR_VELERO[minor] : undefined;
+}
+
+/**
+ * Why a velero/plugin/chart combination cannot work, or undefined when it can.
+ * The values builder targets chart 3.x (single BSL/VSL objects, `nodeAgent` keys); chart 4+
+ * changed the layout and chart 12 cannot run a 1.10 image at all.
+ */
+export function incompatibility(velero: string, plugin: string, chart: string): string | undefined {
+  const want = pluginMinorFor(velero);
+  if (!want) {
+    return `Velero ${velero} is not in the supported range v1.10-v1.18`;
+  }
+  if (minorOf(plugin) !== want) {
+    return `plugin ${plugin} does not pair with Velero ${velero}; use a v${want}.x plugin`;
+  }
+  if (!chart.startsWith("3.")) {
+    return `chart ${chart} is not supported: the Helm values are built for chart 3.x (3.1.6 runs Velero 1.10)`;
+  }
+  if (minorOf(velero) !== "1.10") {
+    return `chart ${chart} (3.x) runs Velero 1.10 only; ${velero} needs a newer chart`;
+  }
+  return undefined;
+}
