@@ -79,6 +79,10 @@ const storageSchema = z.strictObject({
   /** Time-based immutability (WORM) on the container; must cover the longest TTL. */
   immutabilityDays: int(1, 146000, "days").optional(),
   snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  /** `pulumi destroy` refuses to touch the storage until it is unprotected (it is retained either way). */
+  protect: z.boolean().default(true),
+  /** CanNotDelete management lock on the account (needs Owner or User Access Administrator to create). */
+  deleteLock: z.boolean().default(true),
   /** Object prefix in the container: several clusters can share one container. */
   prefix: named(names.OBJECT_PREFIX).optional(),
 });

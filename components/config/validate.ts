@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import { AppProfile, profiles } from "../apps";
+import { apiServerOf } from "../cluster/kubeconfig";
 import { durationSeconds } from "./durations";
 import { ConfigError, keyPath } from "./errors";
 import { RawSourceConfig, roleSchema, sourceSchema } from "./schema";
@@ -82,13 +83,14 @@ function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]):
     namespaces: raw.namespaces ?? base.namespaces,
     excludedResources: raw.excludedResources ?? base.excludedResources,
   };
-  const schedules: ScheduleConfig[] = (raw.schedules ?? profile.schedules).map((s) => ({
-    name: s.name,
-    cron: s.cron,
+  const configured: Partial<ScheduleConfig>[] = raw.schedules ?? profile.schedules;
+  const schedules: ScheduleConfig[] = configured.map((s) => ({
+    name: s.name as string,
+    cron: s.cron as string,
     ttl: s.ttl ?? profile.defaultTtl,
-    paused: "paused" in s ? Boolean(s.paused) : false,
-    namespaces: ("namespaces" in s && s.namespaces) || profile.namespaces,
-    excludedResources: ("excludedResources" in s && s.excludedResources) || profile.excludedResources,
+    paused: s.paused ?? false,
+    namespaces: s.namespaces ?? profile.namespaces,
+    excludedResources: s.excludedResources ?? profile.excludedResources,
   }));
 
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
@@ -96,6 +98,22 @@ function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]):
   if (immutability !== undefined && immutability * 86400 < longestTtl) {
     problems.push(
       `${CONFIG_NAMESPACE}:storage.immutabilityDays: got ${immutability}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so immutability must be at least that many days or the oldest backups lose their protection`,
+    );
+  }
+  if (raw.kubeconfig !== undefined) {
+    try {
+      apiServerOf(raw.kubeconfig);
+    } catch (e) {
+      // The content is secret: say what is wrong without echoing it.
+      problems.push(
+        `${CONFIG_NAMESPACE}:kubeconfig: is not a usable kubeconfig (${(e as Error).message.split("\n")[0]}); set it from a file with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig < kubeconfig.yaml\``,
+      );
+    }
+  }
+  const snapshotRg = raw.storage.snapshotResourceGroupName ?? `velero-dr-${stack}-snapshots`;
+  if (raw.cluster.nodeResourceGroup !== undefined && raw.cluster.nodeResourceGroup === snapshotRg) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:storage.snapshotResourceGroupName: got ${show(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
     );
   }
   const accountName = raw.storage.accountName ?? defaultAccountName(raw.azure.subscriptionId, stack);
@@ -106,7 +124,7 @@ function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]):
     storage: {
       ...raw.storage,
       resourceGroupName: raw.storage.resourceGroupName ?? `velero-dr-${stack}-backups`,
-      snapshotResourceGroupName: raw.storage.snapshotResourceGroupName ?? `velero-dr-${stack}-snapshots`,
+      snapshotResourceGroupName: snapshotRg,
       accountName,
     },
     schedules,

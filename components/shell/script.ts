@@ -1,0 +1,50 @@
+/**
+ * Bash scripts run by @pulumi/command, the runbook and the local drill.
+ *
+ * Every value a script uses arrives as an environment variable, never by interpolation into
+ * the script text, so user input cannot change what a script does; the text of a script is a
+ * constant that shellcheck checks. The kubeconfig arrives as content in an environment variable
+ * and is written to a private temp file that is removed when the script exits.
+ */
+
+/** Environment variable that carries kubeconfig content (a Pulumi secret) into scripts. */
+export const KUBECONFIG_ENV = "VELERO_DR_KUBECONFIG";
+
+export interface ScriptSpec {
+  /** Script body; runs after the prelude with `set -euo pipefail`. */
+  body: string;
+  /** Environment variables the body reads; the prelude fails fast when one is missing. */
+  env: string[];
+  /** Write `$VELERO_DR_KUBECONFIG` to a mode-600 temp file and export KUBECONFIG. */
+  kubeconfig: boolean;
+}
+
+/** The interpreter Command resources use: scripts are passed as `bash -c <text>`. */
+export const BASH_INTERPRETER = ["/bin/bash", "-c"];
+
+export function buildScript(spec: ScriptSpec): string {
+  const required = spec.kubeconfig ? [KUBECONFIG_ENV, ...spec.env] : spec.env;
+  const lines = ["#!/usr/bin/env bash", "set -euo pipefail"];
+  if (required.length > 0) {
+    lines.push(
+      `for vdr_var in ${[...new Set(required)].join(" ")}; do`,
+      '  if [ -z "${!vdr_var:-}" ]; then',
+      '    echo "velero-dr: required environment variable ${vdr_var} is not set" >&2',
+      "    exit 2",
+      "  fi",
+      "done",
+    );
+  }
+  if (spec.kubeconfig) {
+    lines.push(
+      "umask 077",
+      'vdr_tmp="$(mktemp -d)"',
+      "trap 'rm -rf \"$vdr_tmp\"' EXIT",
+      `printf '%s\\n' "$${KUBECONFIG_ENV}" > "$vdr_tmp/kubeconfig"`,
+      `unset ${KUBECONFIG_ENV}`,
+      'export KUBECONFIG="$vdr_tmp/kubeconfig"',
+    );
+  }
+  lines.push(spec.body.trim(), "");
+  return lines.join("\n");
+}

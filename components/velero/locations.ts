@@ -1,0 +1,44 @@
+/**
+ * BackupStorageLocation and VolumeSnapshotLocation `config` maps.
+ *
+ * Object-store plugins validate their config keys and refuse to start on an unknown one
+ * (velero-plugin-for-microsoft-azure v1.6.2 `ValidateObjectStoreConfigKeys`), so the
+ * builders emit only keys the configured plugin line accepts, and the accepted sets are
+ * kept here for tests and the policy pack.
+ */
+
+/** Keys velero-plugin-for-microsoft-azure v1.6.x accepts (docs backupstoragelocation.md / volumesnapshotlocation.md). */
+export const AZURE_PLUGIN_1_6_KEYS = {
+  bsl: ["resourceGroup", "storageAccount", "subscriptionId", "storageAccountKeyEnvVar", "blockSizeInBytes", "credentialsFile"],
+  vsl: ["apiTimeout", "resourceGroup", "subscriptionId", "incremental", "tags", "credentialsFile"],
+} as const;
+
+export interface AzureBslInput {
+  resourceGroup: string;
+  storageAccount: string;
+  subscriptionId: string;
+}
+
+export interface AzureVslInput {
+  /** Snapshots go here instead of the node resource group, so they outlive the cluster. */
+  resourceGroup: string;
+  subscriptionId: string;
+  /** Incremental snapshots cost less and are what Azure recommends for repeated backups. */
+  incremental: boolean;
+}
+
+export function buildAzureBslConfig(i: AzureBslInput): Record<string, string> {
+  return {
+    resourceGroup: i.resourceGroup,
+    storageAccount: i.storageAccount,
+    subscriptionId: i.subscriptionId,
+  };
+}
+
+export function buildAzureVslConfig(i: AzureVslInput): Record<string, string> {
+  return {
+    resourceGroup: i.resourceGroup,
+    subscriptionId: i.subscriptionId,
+    incremental: String(i.incremental),
+  };
+}

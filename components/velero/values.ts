@@ -1,0 +1,104 @@
+/**
+ * Helm values for chart vmware-tanzu/velero 3.x (3.1.6 runs Velero 1.10).
+ *
+ * Only what the program decides is set; everything else keeps the chart default, so an
+ * upgrade of the chart's own defaults is visible in its changelog rather than hidden here.
+ */
+
+export interface LocationValues {
+  name: string;
+  config: Record<string, string>;
+}
+
+export interface VeleroValuesInput {
+  provider: "azure" | "aws";
+  version: string;
+  pluginImage: string;
+  pluginVersion: string;
+  imageRegistry?: string;
+  imagePullSecrets: string[];
+  /** Secret (key `cloud`) created by the program; credentials never pass through Helm values. */
+  credentialsSecretName: string;
+  bsl: LocationValues & { bucket: string; prefix?: string; accessMode: "ReadWrite" | "ReadOnly" };
+  vsl: LocationValues;
+  priorityClassName: string;
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  nodeAgent: boolean;
+  uploaderType: "kopia" | "restic";
+  defaultVolumesToFsBackup: boolean;
+  airGapped: boolean;
+  logLevel: string;
+  backupSyncPeriod: string;
+  serviceMonitor: boolean;
+}
+
+/** Image reference, honouring a private mirror (the seed's air-gapped layout: `<registry>/<name>:<tag>`). */
+export function imageRef(name: string, tag: string, registry?: string): { repository: string; tag: string } {
+  const base = name.split("/").pop() as string;
+  return { repository: registry ? `${registry}/${base}` : name, tag };
+}
+
+export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown> {
+  const velero = imageRef("velero/velero", i.version, i.imageRegistry);
+  const plugin = imageRef(i.pluginImage, i.pluginVersion, i.imageRegistry);
+  const values: Record<string, unknown> = {
+    // Chart 3.x takes pull secret names as plain strings.
+    image: { ...velero, pullPolicy: "IfNotPresent", imagePullSecrets: i.imagePullSecrets },
+    initContainers: [
+      {
+        name: i.pluginImage.split("/").pop(),
+        image: `${plugin.repository}:${plugin.tag}`,
+        imagePullPolicy: "IfNotPresent",
+        volumeMounts: [{ mountPath: "/target", name: "plugins" }],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+      },
+    ],
+    // The chart's CRD upgrade Job pulls docker.io/bitnami/kubectl:<k8s minor>, which no longer
+    // exists (helm-charts #698): the install would hang in ImagePullBackOff. CRDs come from crds/.
+    upgradeCRDs: false,
+    cleanUpCRDs: false,
+    priorityClassName: i.priorityClassName,
+    resources: i.resources,
+    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    metrics: {
+      enabled: true,
+      serviceMonitor: { enabled: i.serviceMonitor, autodetect: !i.serviceMonitor },
+    },
+    configuration: {
+      provider: i.provider,
+      backupStorageLocation: {
+        name: i.bsl.name,
+        provider: i.provider,
+        bucket: i.bsl.bucket,
+        ...(i.bsl.prefix ? { prefix: i.bsl.prefix } : {}),
+        default: true,
+        accessMode: i.bsl.accessMode,
+        config: i.bsl.config,
+      },
+      volumeSnapshotLocation: { name: i.vsl.name, provider: i.provider, config: i.vsl.config },
+      logLevel: i.logLevel,
+      backupSyncPeriod: i.backupSyncPeriod,
+      ...(i.nodeAgent ? { uploaderType: i.uploaderType, defaultVolumesToFsBackup: i.defaultVolumesToFsBackup } : {}),
+    },
+    credentials: { useSecret: true, existingSecret: i.credentialsSecretName },
+    backupsEnabled: true,
+    snapshotsEnabled: true,
+    deployNodeAgent: i.nodeAgent,
+    ...(i.nodeAgent ? { nodeAgent: { priorityClassName: i.priorityClassName } } : {}),
+    // Schedules are created by the program as custom resources (they need `paused`, which the
+    // 3.x chart cannot set), never by the chart.
+    schedules: {},
+  };
+  if (i.airGapped) {
+    const helper = imageRef("velero/velero-restore-helper", i.version, i.imageRegistry);
+    values.configMaps = {
+      // Without it, file-system restores pull velero-restore-helper from Docker Hub (seed 000).
+      "fs-restore-action-config": {
+        labels: { "velero.io/plugin-config": "", "velero.io/pod-volume-restore": "RestoreItemAction" },
+        data: { image: `${helper.repository}:${helper.tag}` },
+      },
+    };
+  }
+  return values;
+}

@@ -1,0 +1,147 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Namespace, Secret } from "@pulumi/kubernetes/core/v1";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import { Provider } from "@pulumi/kubernetes/provider";
+import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
+import { Command } from "@pulumi/command/local";
+import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
+import { bslCheckScript } from "./checks";
+import { buildVeleroValues, VeleroValuesInput } from "./values";
+
+/** Name of the Secret holding Velero's cloud credentials (key `cloud`), as `velero install` names it. */
+export const CREDENTIALS_SECRET = "cloud-credentials";
+
+/** Helm release name: Velero objects are then named `velero`, `velero-server`, ... */
+export const RELEASE_NAME = "velero";
+
+export interface VeleroChartSource {
+  version: string;
+  /** Helm repository URL (https:// or oci://). Ignored when `path` is set. */
+  repository: string;
+  /** Local chart directory or archive, for sites without access to the repository. */
+  path?: string;
+}
+
+export interface VeleroInstallArgs {
+  provider: Provider;
+  /** Kubeconfig content for the readiness check (secret; reaches the script via env only). */
+  kubeconfig: pulumi.Input<string>;
+  namespace: string;
+  chart: VeleroChartSource;
+  /** Helm values input, minus the credentials secret name (the component owns it). */
+  values: Omit<VeleroValuesInput, "credentialsSecretName">;
+  /** Velero's credentials file content. Secret. */
+  credentialsFile: pulumi.Input<string>;
+  /** Create the PriorityClass named in values.priorityClassName. */
+  createPriorityClass: boolean;
+  helmTimeoutSeconds: number;
+  /** Wait for the BSL to become Available, failing the update when it does not. */
+  bslCheck: { enabled: boolean; timeoutSeconds: number };
+}
+
+/**
+ * Velero on a cluster: namespace, credentials Secret, priority class, the Helm release, and a
+ * check that the backup storage location is usable.
+ */
+export class VeleroInstall extends pulumi.ComponentResource {
+  public readonly release: Release;
+  public readonly namespace: string;
+  public readonly bslName: string;
+  /** The BSL check, when enabled: anything that needs a working Velero depends on `ready`. */
+  public readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: VeleroInstallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("velero-dr:velero:VeleroInstall", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+
+    const ns = new Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: args.namespace,
+          // As `velero install` labels it: the node agent mounts host paths.
+          labels: {
+            "app.kubernetes.io/managed-by": "velero-dr",
+            ...(args.values.nodeAgent ? { "pod-security.kubernetes.io/enforce": "privileged" } : {}),
+          },
+        },
+      },
+      k8sOpts,
+    );
+
+    const secret = new Secret(
+      `${name}-credentials`,
+      {
+        metadata: { name: CREDENTIALS_SECRET, namespace: ns.metadata.name, labels: { component: "velero" } },
+        type: "Opaque",
+        stringData: { cloud: pulumi.secret(args.credentialsFile) },
+      },
+      { ...k8sOpts, additionalSecretOutputs: ["data", "stringData"] },
+    );
+
+    const deps: pulumi.Resource[] = [ns, secret];
+    if (args.createPriorityClass) {
+      deps.push(
+        new PriorityClass(
+          `${name}-priority`,
+          {
+            metadata: { name: args.values.priorityClassName },
+            value: 1000000,
+            globalDefault: false,
+            description: "Velero must keep running under node pressure: a backup system evicted first protects nothing.",
+          },
+          k8sOpts,
+        ),
+      );
+    }
+
+    const values = buildVeleroValues({ ...args.values, credentialsSecretName: CREDENTIALS_SECRET });
+    this.release = new Release(
+      `${name}-release`,
+      {
+        name: RELEASE_NAME,
+        namespace: ns.metadata.name,
+        chart: args.chart.path ?? "velero",
+        version: args.chart.path ? undefined : args.chart.version,
+        repositoryOpts: args.chart.path ? undefined : { repo: args.chart.repository },
+        values,
+        // Helm waits for the Deployment; the release fails instead of reporting success early.
+        skipAwait: false,
+        atomic: false,
+        cleanupOnFail: true,
+        timeout: args.helmTimeoutSeconds,
+        maxHistory: 10,
+      },
+      { ...k8sOpts, dependsOn: deps },
+    );
+
+    this.namespace = args.namespace;
+    this.bslName = args.values.bsl.name;
+    this.ready = [this.release];
+    if (args.bslCheck.enabled) {
+      const check = new Command(
+        `${name}-bsl-available`,
+        {
+          create: bslCheckScript(),
+          interpreter: BASH_INTERPRETER,
+          environment: {
+            [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
+            VELERO_NAMESPACE: args.namespace,
+            BSL_NAME: args.values.bsl.name,
+            BSL_TIMEOUT_SECONDS: String(args.bslCheck.timeoutSeconds),
+          },
+          // Check again whenever the release or the credentials change.
+          triggers: [this.release.status.revision, secret.metadata.resourceVersion],
+          logging: "stdoutAndStderr",
+        },
+        {
+          parent: this,
+          dependsOn: [this.release, secret],
+          customTimeouts: { create: `${args.bslCheck.timeoutSeconds + 120}s` },
+        },
+      );
+      this.ready = [check];
+    }
+    this.registerOutputs({ namespace: this.namespace, releaseStatus: this.release.status });
+  }
+}

@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { Provider } from "@pulumi/kubernetes/provider";
+import { Command } from "@pulumi/command/local";
+import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
+import { buildFirstBackupManifest, firstBackupScript } from "./checks";
+import { MANAGED_BY_LABELS } from "./specs";
+
+export interface ScheduleResourceInput {
+  name: string;
+  spec: Record<string, unknown>;
+}
+
+export interface VeleroSchedulesArgs {
+  provider: Provider;
+  kubeconfig: pulumi.Input<string>;
+  namespace: string;
+  storageLocation: string;
+  profile: string;
+  schedules: ScheduleResourceInput[];
+  /** Create one backup from the first schedule right away (schedules do not run on creation). */
+  firstBackup: { enabled: boolean; timeoutSeconds: number };
+  /** Velero must be installed (and its BSL usable) first. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Velero Schedule custom resources, one per configured schedule, and an optional first backup. */
+export class VeleroSchedules extends pulumi.ComponentResource {
+  public readonly names: string[];
+
+  constructor(name: string, args: VeleroSchedulesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("velero-dr:velero:VeleroSchedules", name, {}, opts);
+    const created = args.schedules.map(
+      (s) =>
+        new CustomResource(
+          `${name}-${s.name}`,
+          {
+            apiVersion: "velero.io/v1",
+            kind: "Schedule",
+            metadata: {
+              // A fixed name: backups are named after the schedule and a destination finds them by it.
+              name: s.name,
+              namespace: args.namespace,
+              labels: { ...MANAGED_BY_LABELS, "velero-dr/profile": args.profile },
+            },
+            spec: s.spec,
+          },
+          { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        ),
+    );
+
+    if (args.firstBackup.enabled && args.schedules.length > 0) {
+      const first = args.schedules[0];
+      const backupName = `${first.name}-first`;
+      new Command(
+        `${name}-first-backup`,
+        {
+          create: firstBackupScript(),
+          interpreter: BASH_INTERPRETER,
+          environment: {
+            [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
+            VELERO_NAMESPACE: args.namespace,
+            BACKUP_NAME: backupName,
+            BACKUP_MANIFEST: buildFirstBackupManifest({
+              name: backupName,
+              namespace: args.namespace,
+              schedule: first.name,
+              storageLocation: args.storageLocation,
+              spec: first.spec.template as Record<string, unknown>,
+            }),
+            BACKUP_TIMEOUT_SECONDS: String(args.firstBackup.timeoutSeconds),
+          },
+          logging: "stdoutAndStderr",
+        },
+        {
+          parent: this,
+          dependsOn: [...args.dependsOn, created[0]],
+          customTimeouts: { create: `${args.firstBackup.timeoutSeconds + 120}s` },
+        },
+      );
+    }
+    this.names = args.schedules.map((s) => s.name);
+    this.registerOutputs({ names: this.names });
+  }
+}

@@ -1,0 +1,289 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * Runs the stack program under Pulumi mocks and records every registration.
+ *
+ * Inputs are recorded twice: as the mocks see them (secrets unwrapped) and raw, as the SDK
+ * serialized them, so tests can assert that a value was wrapped as a secret when it left the
+ * program, not just that it has the right content.
+ */
+
+export const PROJECT = "velero-dr";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+export interface Registered {
+  type: string;
+  name: string;
+  custom: boolean;
+  inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Serialized inputs: secret values are `{ [SECRET_SIG]: ..., value }` objects. */
+  raw: Record<string, unknown>;
+  provider?: string;
+  parent?: string;
+  dependencies: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+}
+
+export interface Invoked {
+  token: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Fake values the mocks hand out; tests look for them where they must not appear. */
+export const FAKE = {
+  password: "Fake-SP-Password-4b1f",
+  kubeconfigToken: "fake-kube-token-9c3e",
+  nodeResourceGroup: "MC_dash-enterprise-rg_dash-enterprise_westeurope",
+  apiServer: "https://dash-enterprise-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
+  kubernetesVersion: "1.29.7",
+};
+
+export function fakeKubeconfig(server = FAKE.apiServer): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: aks",
+    "  cluster:",
+    `    server: ${server}`,
+    "contexts:",
+    "- name: aks",
+    "  context:",
+    "    cluster: aks",
+    "    user: clusterUser",
+    "current-context: aks",
+    "users:",
+    "- name: clusterUser",
+    "  user:",
+    `    token: ${FAKE.kubeconfigToken}`,
+    "",
+  ].join("\n");
+}
+
+function stateFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+  const sub = "00000000-0000-0000-0000-000000000000";
+  switch (type) {
+    case "azure-native:resources:ResourceGroup":
+      return { ...inputs, name: inputs.resourceGroupName, id: `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName}` };
+    case "azure-native:storage:StorageAccount":
+      return {
+        ...inputs,
+        name: inputs.accountName,
+        id: `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${inputs.accountName}`,
+      };
+    case "azure-native:storage:BlobContainer":
+      return { ...inputs, name: inputs.containerName };
+    case "azure-native:authorization:RoleDefinition":
+      return { ...inputs, id: `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}-guid` };
+    case "azuread:index/application:Application":
+      return { ...inputs, clientId: `${name}-client-id`, objectId: `${name}-object-id` };
+    case "azuread:index/servicePrincipal:ServicePrincipal":
+      return { ...inputs, objectId: `${name}-object-id` };
+    case "azuread:index/applicationPassword:ApplicationPassword":
+      return { ...inputs, value: FAKE.password, keyId: `${name}-key` };
+    case "kubernetes:helm.sh/v3:Release":
+      return { ...inputs, status: { revision: 1, status: "deployed", name: inputs.name, namespace: inputs.namespace } };
+    case "kubernetes:core/v1:Secret":
+      return { ...inputs, metadata: { ...inputs.metadata, resourceVersion: "1" } };
+    case "command:local:Command":
+      return { ...inputs, stdout: "", stderr: "" };
+    default:
+      return inputs;
+  }
+}
+
+export class Recorder {
+  readonly resources: Registered[] = [];
+  readonly invokes: Invoked[] = [];
+  private readonly raw = new Map<
+    string,
+    { raw: Record<string, unknown>; deps: string[]; parent: string; protect: boolean; retainOnDelete: boolean }
+  >();
+  /** Extra invoke results by token; an invoke not listed here fails the test. */
+  readonly invokeResults: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+    "azure-native:containerservice:getManagedCluster": (i) => ({
+      id: `/subscriptions/0/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${i.resourceName}`,
+      name: i.resourceName,
+      location: "westeurope",
+      nodeResourceGroup: FAKE.nodeResourceGroup,
+      fqdn: new URL(FAKE.apiServer).hostname,
+      currentKubernetesVersion: FAKE.kubernetesVersion,
+      kubernetesVersion: "1.29",
+    }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
+      kubeconfigs: [{ name: "clusterUser", value: Buffer.from(fakeKubeconfig()).toString("base64") }],
+    }),
+  };
+
+  byType(type: string): Registered[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The URN-ish key tests use to compare dependencies: resources are named uniquely per type. */
+  urnOf(r: Registered): string {
+    return `${r.type}::${r.name}`;
+  }
+
+  /** Names of the resources `r` depends on (from the dependency URNs the SDK sent). */
+  dependencyNames(r: Registered): string[] {
+    return r.dependencies.map((urn) => urn.split("::").pop() as string);
+  }
+
+  one(type: string, nameSuffix?: string): Registered {
+    const found = this.byType(type).filter((r) => !nameSuffix || r.name.endsWith(nameSuffix));
+    if (found.length !== 1) {
+      throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}`);
+    }
+    return found[0];
+  }
+
+  mocks(): pulumi.runtime.Mocks {
+    return {
+      newResource: (args) => {
+        const key = `${args.type}::${args.name}`;
+        const extra = this.raw.get(key);
+        const rec: Registered = {
+          type: args.type,
+          name: args.name,
+          custom: args.custom ?? true,
+          inputs: args.inputs,
+          raw: extra?.raw ?? {},
+          provider: args.provider,
+          parent: extra?.parent,
+          dependencies: extra?.deps ?? [],
+          protect: extra?.protect ?? false,
+          retainOnDelete: extra?.retainOnDelete ?? false,
+        };
+        this.resources.push(rec);
+        const state = stateFor(args.type, args.name, args.inputs);
+        return { id: rec.custom ? `${args.name}-id` : undefined, state };
+      },
+      call: (args) => {
+        this.invokes.push({ token: args.token, inputs: args.inputs });
+        const handler = this.invokeResults[args.token];
+        if (!handler) throw new Error(`unexpected invoke ${args.token}`);
+        return handler(args.inputs);
+      },
+    };
+  }
+
+  /** Captures serialized inputs, dependencies and parent before the mock sees them. */
+  hook(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const proto = MockMonitor.prototype as any;
+    if (!proto.__vdrOriginal) proto.__vdrOriginal = proto.registerResource;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const recorder = this;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    proto.registerResource = function (req: any, cb: any) {
+      recorder.raw.set(`${req.getType()}::${req.getName()}`, {
+        raw: req.getObject().toJavaScript(),
+        deps: req.getDependenciesList(),
+        parent: req.getParent(),
+        protect: Boolean(req.getProtect()),
+        retainOnDelete: Boolean(req.getRetainondelete()),
+      });
+      return proto.__vdrOriginal.call(this, req, cb);
+    };
+  }
+}
+
+/** Config of a stack file (`stacks/Pulumi.<stack>.yaml`) as runtime config entries. */
+export function stackFileConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
+  const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
+  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  return toRuntimeConfig(doc.config ?? {});
+}
+
+export function toRuntimeConfig(values: Record<string, unknown>, secrets: string[] = []) {
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const key = k.includes(":") ? k : `${PROJECT}:${k}`;
+    if (v && typeof v === "object" && "secure" in (v as object)) {
+      throw new Error(`${key}: encrypted values cannot be read under mocks; pass the plain value as a secret`);
+    }
+    config[key] = typeof v === "string" ? v : JSON.stringify(v);
+    if (secrets.includes(k) || secrets.includes(key)) secretKeys.push(key);
+  }
+  return { config, secretKeys };
+}
+
+export interface RunResult {
+  recorder: Recorder;
+  outputs?: Record<string, unknown>;
+  error?: Error;
+}
+
+/**
+ * Runs `stacks/index.ts` with the given runtime config. Never throws: a failed run returns its
+ * error together with whatever was registered before it (which must be nothing for bad config).
+ */
+export async function runProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: string[] = [],
+  opts: { preview?: boolean } = {},
+): Promise<RunResult> {
+  const recorder = new Recorder();
+  await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, stack, opts.preview ?? false);
+  recorder.hook();
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require("../../stacks/index") as () => Promise<Record<string, unknown>>;
+  let outputs: Record<string, unknown> | undefined;
+  let error: Error | undefined;
+  try {
+    outputs = await program();
+  } catch (e) {
+    error = e as Error;
+  }
+  await settle();
+  return { recorder, outputs, error };
+}
+
+/** Waits until every registration the program started has reached the mocks. */
+export async function settle(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  for (let i = 0; i < 5; i++) {
+    await settings.waitForRPCs();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Resolves an Output (or plain value), with secretness. */
+export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
+  const out = pulumi.output(o);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const secret = await ((out as any).isSecret as Promise<boolean>);
+  const value = await new Promise<T>((r) => out.apply((v) => r(v as T)));
+  return { value, secret };
+}
+
+/** Paths in a serialized input object where the value is wrapped as a secret. */
+export function secretPaths(raw: unknown, at = ""): string[] {
+  if (raw && typeof raw === "object") {
+    const obj = raw as Record<string, unknown>;
+    if (obj[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return [at || "."];
+    return Object.entries(obj).flatMap(([k, v]) => secretPaths(v, at ? `${at}.${k}` : k));
+  }
+  return [];
+}
+
+/** Paths where `needle` appears in plain text, outside any secret wrapper. */
+export function plainOccurrences(raw: unknown, needle: string, at = ""): string[] {
+  if (typeof raw === "string") return raw.includes(needle) ? [at || "."] : [];
+  if (raw && typeof raw === "object") {
+    const obj = raw as Record<string, unknown>;
+    if (obj[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return [];
+    return Object.entries(obj).flatMap(([k, v]) => plainOccurrences(v, needle, at ? `${at}.${k}` : k));
+  }
+  return [];
+}
