@@ -150,7 +150,7 @@ export class Recorder {
           type: args.type,
           name: args.name,
           custom: args.custom ?? true,
-          inputs: args.inputs,
+          inputs: unwrapSecrets(args.inputs) as Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
           raw: extra?.raw ?? {},
           provider: args.provider,
           parent: extra?.parent,
@@ -159,8 +159,9 @@ export class Recorder {
           retainOnDelete: extra?.retainOnDelete ?? false,
         };
         this.resources.push(rec);
-        const state = stateFor(args.type, args.name, args.inputs);
-        return { id: rec.custom ? `${args.name}-id` : undefined, state };
+        const state = stateFor(args.type, args.name, rec.inputs);
+        const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
+        return { id: rec.custom ? id : undefined, state };
       },
       call: (args) => {
         this.invokes.push({ token: args.token, inputs: args.inputs });
@@ -265,6 +266,17 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
   const secret = await ((out as any).isSecret as Promise<boolean>);
   const value = await new Promise<T>((r) => out.apply((v) => r(v as T)));
   return { value, secret };
+}
+
+/** The inputs as plain values: secret wrappers replaced by what they hold. */
+export function unwrapSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const obj = v as Record<string, unknown>;
+    if (obj[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
 }
 
 /** Paths in a serialized input object where the value is wrapped as a secret. */
