@@ -64,52 +64,56 @@ export function sourceProgram(cfg: SourceStackConfig, options: SourceOptions = {
   });
 
   const v = cfg.velero;
-  const velero = new VeleroInstall("velero", {
-    provider: cluster.provider,
-    kubeconfig: cluster.kubeconfig,
-    namespace: v.namespace,
-    chart: { version: v.chartVersion, repository: v.chartRepository, path: v.chartPath },
-    credentialsFile: identity.credentialsFile,
-    createPriorityClass: v.createPriorityClass,
-    helmTimeoutSeconds: v.helmTimeoutSeconds,
-    bslCheck: cfg.bslCheck,
-    values: {
-      provider: "azure",
-      version: v.version,
-      pluginImage: AZURE_PLUGIN_IMAGE,
-      pluginVersion: v.pluginVersion,
-      imageRegistry: v.imageRegistry,
-      imagePullSecrets: v.imagePullSecrets,
-      bsl: {
-        name: BSL_NAME,
-        bucket: cfg.storage.containerName,
-        prefix: cfg.storage.prefix,
-        accessMode: "ReadWrite",
-        config: buildAzureBslConfig({
-          resourceGroup: cfg.storage.resourceGroupName,
-          storageAccount: cfg.storage.accountName,
-          subscriptionId: cfg.azure.subscriptionId,
-        }),
+  const velero = new VeleroInstall(
+    "velero",
+    {
+      provider: cluster.provider,
+      kubeconfig: cluster.kubeconfig,
+      namespace: v.namespace,
+      chart: { version: v.chartVersion, repository: v.chartRepository, path: v.chartPath },
+      credentialsFile: identity.credentialsFile,
+      createPriorityClass: v.createPriorityClass,
+      helmTimeoutSeconds: v.helmTimeoutSeconds,
+      bslCheck: cfg.bslCheck,
+      values: {
+        provider: "azure",
+        version: v.version,
+        pluginImage: AZURE_PLUGIN_IMAGE,
+        pluginVersion: v.pluginVersion,
+        imageRegistry: v.imageRegistry,
+        imagePullSecrets: v.imagePullSecrets,
+        bsl: {
+          name: BSL_NAME,
+          bucket: cfg.storage.containerName,
+          prefix: cfg.storage.prefix,
+          accessMode: "ReadWrite",
+          config: buildAzureBslConfig({
+            resourceGroup: cfg.storage.resourceGroupName,
+            storageAccount: cfg.storage.accountName,
+            subscriptionId: cfg.azure.subscriptionId,
+          }),
+        },
+        vsl: {
+          name: VSL_NAME,
+          config: buildAzureVslConfig({
+            resourceGroup: cfg.storage.snapshotResourceGroupName,
+            subscriptionId: cfg.azure.subscriptionId,
+            incremental: true,
+          }),
+        },
+        priorityClassName: v.priorityClassName,
+        resources: v.resources,
+        nodeAgent: v.nodeAgent,
+        uploaderType: v.uploaderType,
+        defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+        airGapped: v.airGapped,
+        logLevel: v.logLevel,
+        backupSyncPeriod: v.backupSyncPeriod,
+        serviceMonitor: v.serviceMonitor,
       },
-      vsl: {
-        name: VSL_NAME,
-        config: buildAzureVslConfig({
-          resourceGroup: cfg.storage.snapshotResourceGroupName,
-          subscriptionId: cfg.azure.subscriptionId,
-          incremental: true,
-        }),
-      },
-      priorityClassName: v.priorityClassName,
-      resources: v.resources,
-      nodeAgent: v.nodeAgent,
-      uploaderType: v.uploaderType,
-      defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-      airGapped: v.airGapped,
-      logLevel: v.logLevel,
-      backupSyncPeriod: v.backupSyncPeriod,
-      serviceMonitor: v.serviceMonitor,
     },
-  }, { dependsOn: [backupStorage] });
+    { dependsOn: [backupStorage] },
+  );
 
   const schedules = new VeleroSchedules("schedules", {
     provider: cluster.provider,

@@ -39,10 +39,12 @@ export class ClusterAccess extends pulumi.ComponentResource {
       this.kubeconfig = pulumi.secret(
         creds.kubeconfigs.apply((k) => Buffer.from(k[0].value, "base64").toString("utf8")),
       );
-      this.nodeResourceGroup = pulumi.output(args.nodeResourceGroup ?? cluster.nodeResourceGroup).apply((rg) => {
-        if (!rg) throw new Error(`AKS cluster ${args.aks?.name} reports no node resource group`);
-        return rg;
-      });
+      this.nodeResourceGroup = pulumi
+        .output(args.nodeResourceGroup ?? cluster.nodeResourceGroup)
+        .apply((rg) => {
+          if (!rg) throw new Error(`AKS cluster ${args.aks?.name} reports no node resource group`);
+          return rg;
+        });
       this.kubernetesVersion = cluster.currentKubernetesVersion;
     } else if (args.kubeconfig !== undefined) {
       this.kubeconfig = pulumi.secret(args.kubeconfig);

@@ -39,7 +39,9 @@ export function checkVeleroCron(expression: string): CronCheck {
     if (expr in DESCRIPTORS) return { ok: true };
     if (expr.startsWith("@every ")) {
       const d = expr.slice("@every ".length).trim();
-      return isGoDuration(d) ? { ok: true } : { ok: false, reason: `"@every" needs a Go duration, got "${d}"` };
+      return isGoDuration(d)
+        ? { ok: true }
+        : { ok: false, reason: `"@every" needs a Go duration, got "${d}"` };
     }
     return { ok: false, reason: `unknown descriptor "${expr.split(/\s/)[0]}"` };
   }
@@ -48,7 +50,10 @@ export function checkVeleroCron(expression: string): CronCheck {
   }
   const fields = expr.split(/\s+/);
   if (fields.length !== 5) {
-    return { ok: false, reason: `it has ${fields.length} fields; Velero needs exactly 5 (minute hour day month weekday)` };
+    return {
+      ok: false,
+      reason: `it has ${fields.length} fields; Velero needs exactly 5 (minute hour day month weekday)`,
+    };
   }
   for (const [i, f] of fields.entries()) {
     const names = i === 3 ? MONTHS : i === 4 ? WEEKDAYS : [];

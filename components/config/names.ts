@@ -65,7 +65,8 @@ export const OBJECT_PREFIX: NameRule = {
 
 export const IMAGE_REGISTRY: NameRule = {
   pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([-a-z0-9_.]*[a-z0-9])?)*$/,
-  expected: "a registry host with optional port and path, such as myregistry.azurecr.io or registry.local:5000/mirror",
+  expected:
+    "a registry host with optional port and path, such as myregistry.azurecr.io or registry.local:5000/mirror",
   maxLength: 200,
 };
 

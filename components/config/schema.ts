@@ -20,13 +20,15 @@ const show = (v: unknown): string => {
 
 function named(rule: names.NameRule) {
   return z.string().refine((v) => names.checkName(rule, v), {
-    error: (iss) => `got ${show(iss.input)}; expected ${rule.expected} (at most ${rule.maxLength} characters)`,
+    error: (iss) =>
+      `got ${show(iss.input)}; expected ${rule.expected} (at most ${rule.maxLength} characters)`,
   });
 }
 
 const goDuration = (example: string) =>
   z.string().refine(isGoDuration, {
-    error: (iss) => `got ${show(iss.input)}; expected a positive Go duration such as ${example} (units h, m, s)`,
+    error: (iss) =>
+      `got ${show(iss.input)}; expected a positive Go duration such as ${example} (units h, m, s)`,
   });
 
 const cron = z.string().superRefine((v, ctx) => {
@@ -52,7 +54,9 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
   z
     .array(item)
     .min(1, { error: `expected at least one ${what}` })
-    .refine((l) => new Set(l).size === l.length, { error: (iss) => `got ${show(iss.input)}; each ${what} must appear once` });
+    .refine((l) => new Set(l).size === l.length, {
+      error: (iss) => `got ${show(iss.input)}; each ${what} must appear once`,
+    });
 
 const azureSchema = z.strictObject({
   /** Subscription holding the backup storage (and the cluster's node resource group). */
@@ -119,14 +123,19 @@ const veleroSchema = z
       .default(DEFAULT_VERSIONS.velero),
     chartVersion: z
       .string()
-      .refine(isChartVersion, { error: (iss) => `got ${show(iss.input)}; expected a chart version such as 3.1.6` })
+      .refine(isChartVersion, {
+        error: (iss) => `got ${show(iss.input)}; expected a chart version such as 3.1.6`,
+      })
       .default(DEFAULT_VERSIONS.chart),
     pluginVersion: z
       .string()
       .refine(isImageTag, { error: (iss) => `got ${show(iss.input)}; expected an image tag such as v1.6.2` })
       .default(DEFAULT_VERSIONS.azurePlugin),
     chartRepository: z
-      .url({ protocol: /^(https|oci)$/, error: (iss) => `got ${show(iss.input)}; expected an https:// or oci:// URL` })
+      .url({
+        protocol: /^(https|oci)$/,
+        error: (iss) => `got ${show(iss.input)}; expected an https:// or oci:// URL`,
+      })
       .default(DEFAULT_VERSIONS.chartRepository),
     /** A local chart directory or .tgz (air-gapped sites); replaces chartRepository. */
     chartPath: z.string().min(1).optional(),
@@ -239,14 +248,16 @@ export const sourceSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["velero", "imagePullSecrets"],
-        message: "pull secrets only make sense with velero.imageRegistry (a private mirror); set it or remove them",
+        message:
+          "pull secrets only make sense with velero.imageRegistry (a private mirror); set it or remove them",
       });
     }
     if (c.velero.airGapped && c.velero.imageRegistry === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["velero", "airGapped"],
-        message: "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
+        message:
+          "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
       });
     }
     if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {
@@ -262,6 +273,7 @@ export type RawSourceConfig = z.output<typeof sourceSchema>;
 
 export const roleSchema = z.object({
   role: z.enum(["source", "destination"], {
-    error: (iss) => `got ${show(iss.input)}; expected "source" (protect a running cluster) or "destination" (restore into a new one)`,
+    error: (iss) =>
+      `got ${show(iss.input)}; expected "source" (protect a running cluster) or "destination" (restore into a new one)`,
   }),
 });

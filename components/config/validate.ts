@@ -21,7 +21,8 @@ export interface ScheduleConfig {
 }
 
 /** The validated, fully-defaulted configuration of a source stack: plain data. */
-export interface SourceStackConfig extends Omit<RawSourceConfig, "schedules" | "storage" | "namespaces" | "excludedResources" | "profile"> {
+export interface SourceStackConfig
+  extends Omit<RawSourceConfig, "schedules" | "storage" | "namespaces" | "excludedResources" | "profile"> {
   stack: string;
   profile: AppProfile;
   storage: RawSourceConfig["storage"] & {
@@ -138,26 +139,33 @@ export function defaultAccountName(subscriptionId: string, stack: string): strin
 }
 
 function formatIssues(issues: z.core.$ZodIssue[], values: Record<string, unknown>): string[] {
-  return issues.map((issue) => {
-    const key = keyPath(CONFIG_NAMESPACE, issue.path);
-    const secret = SECRET_KEYS.some((k) => issue.path[0] === k);
-    switch (issue.code) {
-      case "unrecognized_keys":
-        return issue.keys
-          .map((k) => `${keyPath(CONFIG_NAMESPACE, [...issue.path, k])}: unknown key; ${suggest(k, issue.path, values)}`)
-          .join("\n  - ");
-      case "invalid_type": {
-        const got = issue.input === undefined ? "nothing" : secret ? "a value" : `${show(issue.input)} (${kind(issue.input)})`;
-        if (issue.input === undefined) return `${key}: is required; expected a ${issue.expected === "object" ? "map of settings" : issue.expected}`;
-        return `${key}: got ${got}; expected ${issue.expected === "object" ? "a map of settings" : `a ${issue.expected}`}`;
+  return issues.map((issue) => formatIssue(issue, values).replace(/: got undefined; /, ": is required; "));
+}
+
+function formatIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+  const key = keyPath(CONFIG_NAMESPACE, issue.path);
+  const secret = SECRET_KEYS.some((k) => issue.path[0] === k);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys
+        .map(
+          (k) =>
+            `${keyPath(CONFIG_NAMESPACE, [...issue.path, k])}: unknown key; ${suggest(k, issue.path, values)}`,
+        )
+        .join("\n  - ");
+    case "invalid_type": {
+      if (issue.input === undefined) {
+        return `${key}: is required; expected a ${issue.expected === "object" ? "map of settings" : issue.expected}`;
       }
-      case "invalid_value":
-        if (issue.message.startsWith("got ")) return `${key}: ${issue.message}`;
-        return `${key}: got ${secret ? "a value" : show(issue.input)}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`;
-      default:
-        return `${key}: ${issue.message}`;
+      const got = secret ? "a value" : `${show(issue.input)} (${kind(issue.input)})`;
+      return `${key}: got ${got}; expected ${issue.expected === "object" ? "a map of settings" : `a ${issue.expected}`}`;
     }
-  });
+    case "invalid_value":
+      if (issue.message.startsWith("got ")) return `${key}: ${issue.message}`;
+      return `${key}: got ${secret ? "a value" : show(issue.input)}; expected one of ${issue.values.map((v) => show(v)).join(", ")}`;
+    default:
+      return `${key}: ${issue.message}`;
+  }
 }
 
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
@@ -182,7 +190,9 @@ function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
     else node = (def.shape as Record<string, z.core.$ZodType> | undefined)?.[String(step)];
   }
   node = unwrap(node);
-  const shape = node ? ((node._zod.def as unknown as Record<string, unknown>).shape as object | undefined) : undefined;
+  const shape = node
+    ? ((node._zod.def as unknown as Record<string, unknown>).shape as object | undefined)
+    : undefined;
   return shape ? Object.keys(shape).sort() : [];
 }
 

@@ -50,7 +50,12 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
 
     const nodeResourceGroupId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`;
     const roles = pulumi
-      .all([args.storageResourceGroupId, args.storageAccountId, args.snapshotResourceGroupId, nodeResourceGroupId])
+      .all([
+        args.storageResourceGroupId,
+        args.storageAccountId,
+        args.snapshotResourceGroupId,
+        nodeResourceGroupId,
+      ])
       .apply(([storageResourceGroupId, storageAccountId, snapshotResourceGroupId, nodeRgId]) =>
         buildVeleroRoles({
           stack: args.stack,
@@ -100,16 +105,18 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
     // Depending on the role assignments keeps Velero from starting before its permissions exist.
     const granted = pulumi.all(assignments.map((a) => a.id));
     this.credentialsFile = pulumi.secret(
-      pulumi.all([app.clientId, password.value, args.nodeResourceGroupName, granted]).apply(([clientId, secret, rg]) =>
-        buildAzureCredentialsFile({
-          subscriptionId: args.subscriptionId,
-          tenantId: args.tenantId,
-          clientId,
-          clientSecret: secret,
-          resourceGroup: rg,
-          cloudName: args.cloudName,
-        }),
-      ),
+      pulumi
+        .all([app.clientId, password.value, args.nodeResourceGroupName, granted])
+        .apply(([clientId, secret, rg]) =>
+          buildAzureCredentialsFile({
+            subscriptionId: args.subscriptionId,
+            tenantId: args.tenantId,
+            clientId,
+            clientSecret: secret,
+            resourceGroup: rg,
+            cloudName: args.cloudName,
+          }),
+        ),
     );
     this.registerOutputs({ clientId: this.clientId, credentialsFile: this.credentialsFile });
   }

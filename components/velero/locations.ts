@@ -9,7 +9,14 @@
 
 /** Keys velero-plugin-for-microsoft-azure v1.6.x accepts (docs backupstoragelocation.md / volumesnapshotlocation.md). */
 export const AZURE_PLUGIN_1_6_KEYS = {
-  bsl: ["resourceGroup", "storageAccount", "subscriptionId", "storageAccountKeyEnvVar", "blockSizeInBytes", "credentialsFile"],
+  bsl: [
+    "resourceGroup",
+    "storageAccount",
+    "subscriptionId",
+    "storageAccountKeyEnvVar",
+    "blockSizeInBytes",
+    "credentialsFile",
+  ],
   vsl: ["apiTimeout", "resourceGroup", "subscriptionId", "incremental", "tags", "credentialsFile"],
 } as const;
 

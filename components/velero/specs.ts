@@ -24,7 +24,9 @@ export function buildBackupSpec(i: BackupTemplateInput): Record<string, unknown>
   return {
     includedNamespaces: [...i.namespaces],
     excludedResources: [...i.excludedResources],
-    ...(i.includeClusterResources === undefined ? {} : { includeClusterResources: i.includeClusterResources }),
+    ...(i.includeClusterResources === undefined
+      ? {}
+      : { includeClusterResources: i.includeClusterResources }),
     ttl: canonicalDuration(i.ttl),
     storageLocation: i.storageLocation,
     volumeSnapshotLocations: [i.volumeSnapshotLocation],
@@ -34,7 +36,8 @@ export function buildBackupSpec(i: BackupTemplateInput): Record<string, unknown>
   };
 }
 
-export interface ScheduleSpecInput extends Omit<BackupTemplateInput, "namespaces" | "excludedResources" | "ttl"> {
+export interface ScheduleSpecInput
+  extends Omit<BackupTemplateInput, "namespaces" | "excludedResources" | "ttl"> {
   schedule: ScheduleConfig;
 }
 

@@ -79,7 +79,9 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
       volumeSnapshotLocation: { name: i.vsl.name, provider: i.provider, config: i.vsl.config },
       logLevel: i.logLevel,
       backupSyncPeriod: i.backupSyncPeriod,
-      ...(i.nodeAgent ? { uploaderType: i.uploaderType, defaultVolumesToFsBackup: i.defaultVolumesToFsBackup } : {}),
+      ...(i.nodeAgent
+        ? { uploaderType: i.uploaderType, defaultVolumesToFsBackup: i.defaultVolumesToFsBackup }
+        : {}),
     },
     credentials: { useSecret: true, existingSecret: i.credentialsSecretName },
     backupsEnabled: true,

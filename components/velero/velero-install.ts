@@ -88,7 +88,8 @@ export class VeleroInstall extends pulumi.ComponentResource {
             metadata: { name: args.values.priorityClassName },
             value: 1000000,
             globalDefault: false,
-            description: "Velero must keep running under node pressure: a backup system evicted first protects nothing.",
+            description:
+              "Velero must keep running under node pressure: a backup system evicted first protects nothing.",
           },
           k8sOpts,
         ),

@@ -38,7 +38,11 @@ const ALIASES = {
   services: "services",
 };
 
-const KIND_TO_RESOURCE = { Backup: "backups.velero.io", Restore: "restores.velero.io", Schedule: "schedules.velero.io" };
+const KIND_TO_RESOURCE = {
+  Backup: "backups.velero.io",
+  Restore: "restores.velero.io",
+  Schedule: "schedules.velero.io",
+};
 
 function canonical(resource) {
   return ALIASES[resource] || resource;
@@ -65,7 +69,8 @@ function parseArgs(argv) {
     else if (a === "-o" || a === "--output") out.output = argv[++i];
     else if (a.startsWith("-o") && a.length > 2) out.output = a.slice(2).replace(/^=/, "");
     else if (a.startsWith("--output=")) out.output = a.slice(9);
-    else if (a === "-f" || a === "-p" || a === "--patch" || a === "--type" || a === "--kubeconfig") out.flags[a] = argv[++i];
+    else if (a === "-f" || a === "-p" || a === "--patch" || a === "--type" || a === "--kubeconfig")
+      out.flags[a] = argv[++i];
     else if (a.startsWith("--") && a.includes("=")) out.flags[a.split("=")[0]] = a.slice(a.indexOf("=") + 1);
     else if (a.startsWith("-")) out.flags[a] = true;
     else out.positional.push(a);
@@ -143,7 +148,8 @@ function main(tool, argv) {
     const doc = JSON.parse(stdin);
     const res = KIND_TO_RESOURCE[doc.kind] || `${doc.kind.toLowerCase()}s`;
     const key = `${res}/${doc.metadata.namespace || ns}/${doc.metadata.name}`;
-    if (state.objects[key]) return fail(`Error from server (AlreadyExists): ${res} "${doc.metadata.name}" already exists`);
+    if (state.objects[key])
+      return fail(`Error from server (AlreadyExists): ${res} "${doc.metadata.name}" already exists`);
     const extra = state.onCreate[res] || {};
     state.objects[key] = { ...doc, ...JSON.parse(JSON.stringify(extra)) };
     process.stdout.write(`${res}/${doc.metadata.name} created\n`);

@@ -56,7 +56,9 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       assert.equal(c.containerName, "velero");
       assert.equal(c.publicAccess, "None");
       const rule = one("azure-native:storage:ManagementPolicy").inputs.policy.rules[0];
-      assert.deepEqual(rule.definition.actions, { version: { delete: { daysAfterCreationGreaterThan: 90 } } });
+      assert.deepEqual(rule.definition.actions, {
+        version: { delete: { daysAfterCreationGreaterThan: 90 } },
+      });
       assert.deepEqual(rule.definition.filters.prefixMatch, ["velero/"]);
     });
 
@@ -84,7 +86,10 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
 
     it("creates a separate resource group for disk snapshots", () => {
       const names = byType("azure-native:resources:ResourceGroup").map((r) => r.inputs.resourceGroupName);
-      assert.deepEqual(names.sort(), ["velero-dr-example-source-azure-backups", "velero-dr-example-source-azure-snapshots"]);
+      assert.deepEqual(names.sort(), [
+        "velero-dr-example-source-azure-backups",
+        "velero-dr-example-source-azure-snapshots",
+      ]);
     });
   });
 
@@ -101,7 +106,9 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
     });
 
     it("grants exactly the plugin's documented actions, split by where each is needed", () => {
-      const reference = JSON.parse(readFileSync(path.join(REFERENCE, "azure-custom-role-velero-plugin-v1.6.2.json"), "utf8"));
+      const reference = JSON.parse(
+        readFileSync(path.join(REFERENCE, "azure-custom-role-velero-plugin-v1.6.2.json"), "utf8"),
+      );
       const roles = byType("azure-native:authorization:RoleDefinition");
       assert.equal(roles.length, 2);
       const granted = roles.flatMap((r) => r.inputs.permissions[0].actions as string[]);
@@ -135,7 +142,12 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       assert.equal(s.inputs.metadata.name, "cloud-credentials");
       assert.equal(s.inputs.metadata.namespace, "velero");
       const file: string = s.inputs.stringData.cloud;
-      const env = Object.fromEntries(file.trim().split("\n").map((l) => l.split("=", 2)));
+      const env = Object.fromEntries(
+        file
+          .trim()
+          .split("\n")
+          .map((l) => l.split("=", 2)),
+      );
       assert.deepEqual(Object.keys(env).sort(), [
         "AZURE_CLIENT_ID",
         "AZURE_CLIENT_SECRET",
@@ -158,7 +170,10 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       const secret = one("kubernetes:core/v1:Secret");
       assert.ok(secretPaths(secret.raw).some((p) => p === "stringData" || p.startsWith("stringData")));
       for (const cmd of byType("command:local:Command")) {
-        assert.ok(secretPaths(cmd.raw).some((p) => p.startsWith("environment")), `${cmd.name} env is secret`);
+        assert.ok(
+          secretPaths(cmd.raw).some((p) => p.startsWith("environment")),
+          `${cmd.name} env is secret`,
+        );
       }
       const provider = one("pulumi:providers:kubernetes");
       assert.ok(secretPaths(provider.raw).some((p) => p.startsWith("kubeconfig")));
@@ -226,7 +241,10 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
     it("turns metrics on and runs Velero with a priority class and resources", () => {
       assert.equal(values().metrics.enabled, true);
       assert.equal(values().priorityClassName, "velero-dr-critical");
-      assert.equal(one("kubernetes:scheduling.k8s.io/v1:PriorityClass").inputs.metadata.name, "velero-dr-critical");
+      assert.equal(
+        one("kubernetes:scheduling.k8s.io/v1:PriorityClass").inputs.metadata.name,
+        "velero-dr-critical",
+      );
       assert.deepEqual(values().resources.limits, { cpu: "1", memory: "1Gi" });
       assert.equal(values().deployNodeAgent, false);
     });
@@ -276,7 +294,9 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
 
   describe("components and outputs", () => {
     it("parents every cloud and cluster resource to a velero-dr component", () => {
-      for (const r of run.recorder.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers"))) {
+      for (const r of run.recorder.resources.filter(
+        (x) => x.custom && !x.type.startsWith("pulumi:providers"),
+      )) {
         assert.match(r.parent ?? "", /velero-dr:(storage|identity|cluster|velero):/, `${r.type} ${r.name}`);
       }
       const components = run.recorder.resources.filter((r) => !r.custom).map((r) => r.type);
@@ -296,13 +316,16 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
         "azure-native:containerservice:listManagedClusterUserCredentials",
       ]);
       for (const i of run.recorder.invokes) {
-        assert.deepEqual(i.inputs, { resourceGroupName: "dash-enterprise-rg", resourceName: "dash-enterprise" });
+        assert.deepEqual(i.inputs, {
+          resourceGroupName: "dash-enterprise-rg",
+          resourceName: "dash-enterprise",
+        });
       }
     });
 
     it("exports what a destination stack needs", async () => {
       const { value } = await resolve(run.outputs as Record<string, unknown>);
-      const o = value as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const o = value as Record<string, any>;
       assert.equal(o.profile, "dash-enterprise");
       assert.deepEqual(o.storage, {
         resourceGroupName: "velero-dr-example-source-azure-backups",
@@ -343,7 +366,7 @@ describe("source stack variants", () => {
     const secret = run.recorder.one("kubernetes:core/v1:Secret").inputs.stringData.cloud as string;
     assert.match(secret, /^AZURE_RESOURCE_GROUP=MC_other$/m);
     const { value } = await resolve(run.outputs as Record<string, unknown>);
-    assert.equal((value as any).cluster.apiServer, "https://10.1.2.3:6443"); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal((value as any).cluster.apiServer, "https://10.1.2.3:6443");
   });
 
   it("registers one Schedule per configured schedule and can pause one", async () => {
@@ -360,7 +383,10 @@ describe("source stack variants", () => {
       .byType("kubernetes:velero.io/v1:Schedule")
       .map((r) => r.inputs)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    assert.deepEqual(s.map((x) => x.metadata.name), ["dash-daily", "dash-hourly", "dash-weekly"]);
+    assert.deepEqual(
+      s.map((x) => x.metadata.name),
+      ["dash-daily", "dash-hourly", "dash-weekly"],
+    );
     assert.equal(s[1].spec.paused, true);
     assert.equal(s[1].spec.template.ttl, "48h0m0s");
     assert.equal(s[0].spec.template.ttl, "720h0m0s", "the profile's default TTL");
@@ -381,7 +407,10 @@ describe("source stack variants", () => {
     const v = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
     assert.equal(v.image.repository, "registry.corp.example:5000/mirror/velero");
     assert.deepEqual(v.image.imagePullSecrets, ["mirror-pull"]);
-    assert.equal(v.initContainers[0].image, "registry.corp.example:5000/mirror/velero-plugin-for-microsoft-azure:v1.6.2");
+    assert.equal(
+      v.initContainers[0].image,
+      "registry.corp.example:5000/mirror/velero-plugin-for-microsoft-azure:v1.6.2",
+    );
     assert.deepEqual(v.configMaps["fs-restore-action-config"], {
       labels: { "velero.io/plugin-config": "", "velero.io/pod-volume-restore": "RestoreItemAction" },
       data: { image: "registry.corp.example:5000/mirror/velero-restore-helper:v1.10.3" },
@@ -405,22 +434,41 @@ describe("source stack variants", () => {
       role: "source",
       cloud: "azure",
       profile: "dash-enterprise",
-      azure: { subscriptionId: "11111111-1111-1111-1111-111111111111", tenantId: "22222222-2222-2222-2222-222222222222", location: "northeurope" },
+      azure: {
+        subscriptionId: "11111111-1111-1111-1111-111111111111",
+        tenantId: "22222222-2222-2222-2222-222222222222",
+        location: "northeurope",
+      },
       cluster: { aksName: "dash", aksResourceGroup: "dash-rg" },
-      storage: { resourceGroupName: "shared-backups", existingResourceGroup: true, deleteLock: false, replication: "ZRS" },
+      storage: {
+        resourceGroupName: "shared-backups",
+        existingResourceGroup: true,
+        deleteLock: false,
+        replication: "ZRS",
+      },
       bslCheck: { enabled: false },
     });
     const run = await runProgram("existing", config);
     assert.equal(run.error, undefined, run.error?.message);
-    const rgs = run.recorder.byType("azure-native:resources:ResourceGroup").map((r) => r.inputs.resourceGroupName);
+    const rgs = run.recorder
+      .byType("azure-native:resources:ResourceGroup")
+      .map((r) => r.inputs.resourceGroupName);
     assert.deepEqual(rgs, ["velero-dr-existing-snapshots"]);
-    assert.equal(run.recorder.one("azure-native:storage:StorageAccount").inputs.resourceGroupName, "shared-backups");
-    assert.deepEqual(run.recorder.one("azure-native:storage:StorageAccount").inputs.sku, { name: "Standard_ZRS" });
+    assert.equal(
+      run.recorder.one("azure-native:storage:StorageAccount").inputs.resourceGroupName,
+      "shared-backups",
+    );
+    assert.deepEqual(run.recorder.one("azure-native:storage:StorageAccount").inputs.sku, {
+      name: "Standard_ZRS",
+    });
     assert.equal(run.recorder.byType("azure-native:authorization:ManagementLockByScope").length, 0);
     assert.equal(run.recorder.byType("command:local:Command").length, 0);
     const schedule = run.recorder.one("kubernetes:velero.io/v1:Schedule");
     assert.ok(run.recorder.dependencyNames(schedule).includes("velero-release"));
-    assert.match(run.recorder.one("azure-native:storage:StorageAccount").inputs.accountName, /^velerodr[0-9a-f]{14}$/);
+    assert.match(
+      run.recorder.one("azure-native:storage:StorageAccount").inputs.accountName,
+      /^velerodr[0-9a-f]{14}$/,
+    );
   });
 
   it("runs during preview as well (unknown outputs do not break the program)", async () => {

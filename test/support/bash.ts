@@ -9,7 +9,13 @@ export interface FakeCall {
   tool: string;
   argv: string[];
   stdin?: string;
-  kubeconfig: { path: string; mode?: string; content?: string; missing?: boolean; existsAfterExit?: boolean } | null;
+  kubeconfig: {
+    path: string;
+    mode?: string;
+    content?: string;
+    missing?: boolean;
+    existsAfterExit?: boolean;
+  } | null;
 }
 
 export interface ScriptRun {
@@ -17,7 +23,7 @@ export interface ScriptRun {
   stdout: string;
   stderr: string;
   calls: FakeCall[];
-  state: { objects: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  state: { objects: Record<string, any> };
 }
 
 /**
@@ -68,8 +74,13 @@ export function shellcheck(script: string): string {
   const file = path.join(dir, "script.sh");
   writeFileSync(file, script);
   try {
-    const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--format=gcc", file], { encoding: "utf8" });
-    if (r.error) throw new Error(`shellcheck could not run (install it: apt-get install shellcheck): ${r.error.message}`);
+    const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--format=gcc", file], {
+      encoding: "utf8",
+    });
+    if (r.error)
+      throw new Error(
+        `shellcheck could not run (install it: apt-get install shellcheck): ${r.error.message}`,
+      );
     return (r.stdout + r.stderr).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });

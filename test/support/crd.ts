@@ -57,6 +57,7 @@ export function crdErrors(version: string, kind: string, object: unknown): strin
   const validate = crdValidator(version, kind);
   if (validate(object)) return [];
   return (validate.errors ?? []).map(
-    (e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`,
+    (e) =>
+      `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`,
   );
 }

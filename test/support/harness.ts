@@ -18,7 +18,7 @@ export interface Registered {
   type: string;
   name: string;
   custom: boolean;
-  inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
   /** Serialized inputs: secret values are `{ [SECRET_SIG]: ..., value }` objects. */
   raw: Record<string, unknown>;
   provider?: string;
@@ -68,7 +68,11 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
   const sub = "00000000-0000-0000-0000-000000000000";
   switch (type) {
     case "azure-native:resources:ResourceGroup":
-      return { ...inputs, name: inputs.resourceGroupName, id: `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName}` };
+      return {
+        ...inputs,
+        name: inputs.resourceGroupName,
+        id: `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName}`,
+      };
     case "azure-native:storage:StorageAccount":
       return {
         ...inputs,
@@ -78,7 +82,10 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
     case "azure-native:storage:BlobContainer":
       return { ...inputs, name: inputs.containerName };
     case "azure-native:authorization:RoleDefinition":
-      return { ...inputs, id: `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}-guid` };
+      return {
+        ...inputs,
+        id: `${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}-guid`,
+      };
     case "azuread:index/application:Application":
       return { ...inputs, clientId: `${name}-client-id`, objectId: `${name}-object-id` };
     case "azuread:index/servicePrincipal:ServicePrincipal":
@@ -86,7 +93,10 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
     case "azuread:index/applicationPassword:ApplicationPassword":
       return { ...inputs, value: FAKE.password, keyId: `${name}-key` };
     case "kubernetes:helm.sh/v3:Release":
-      return { ...inputs, status: { revision: 1, status: "deployed", name: inputs.name, namespace: inputs.namespace } };
+      return {
+        ...inputs,
+        status: { revision: 1, status: "deployed", name: inputs.name, namespace: inputs.namespace },
+      };
     case "kubernetes:core/v1:Secret":
       return { ...inputs, metadata: { ...inputs.metadata, resourceVersion: "1" } };
     case "command:local:Command":
@@ -101,7 +111,13 @@ export class Recorder {
   readonly invokes: Invoked[] = [];
   private readonly raw = new Map<
     string,
-    { raw: Record<string, unknown>; deps: string[]; parent: string; protect: boolean; retainOnDelete: boolean }
+    {
+      raw: Record<string, unknown>;
+      deps: string[];
+      parent: string;
+      protect: boolean;
+      retainOnDelete: boolean;
+    }
   >();
   /** Extra invoke results by token; an invoke not listed here fails the test. */
   readonly invokeResults: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
@@ -136,7 +152,9 @@ export class Recorder {
   one(type: string, nameSuffix?: string): Registered {
     const found = this.byType(type).filter((r) => !nameSuffix || r.name.endsWith(nameSuffix));
     if (found.length !== 1) {
-      throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}`);
+      throw new Error(
+        `expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}`,
+      );
     }
     return found[0];
   }
@@ -150,7 +168,7 @@ export class Recorder {
           type: args.type,
           name: args.name,
           custom: args.custom ?? true,
-          inputs: unwrapSecrets(args.inputs) as Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+          inputs: unwrapSecrets(args.inputs) as Record<string, any>,
           raw: extra?.raw ?? {},
           provider: args.provider,
           parent: extra?.parent,
@@ -176,12 +194,10 @@ export class Recorder {
   hook(): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const proto = MockMonitor.prototype as any;
     if (!proto.__vdrOriginal) proto.__vdrOriginal = proto.registerResource;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const recorder = this;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     proto.registerResource = function (req: any, cb: any) {
       recorder.raw.set(`${req.getType()}::${req.getName()}`, {
         raw: req.getObject().toJavaScript(),
@@ -208,7 +224,9 @@ export function toRuntimeConfig(values: Record<string, unknown>, secrets: string
   for (const [k, v] of Object.entries(values)) {
     const key = k.includes(":") ? k : `${PROJECT}:${k}`;
     if (v && typeof v === "object" && "secure" in (v as object)) {
-      throw new Error(`${key}: encrypted values cannot be read under mocks; pass the plain value as a secret`);
+      throw new Error(
+        `${key}: encrypted values cannot be read under mocks; pass the plain value as a secret`,
+      );
     }
     config[key] = typeof v === "string" ? v : JSON.stringify(v);
     if (secrets.includes(k) || secrets.includes(key)) secretKeys.push(key);
@@ -262,7 +280,6 @@ export async function settle(): Promise<void> {
 /** Resolves an Output (or plain value), with secretness. */
 export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
   const out = pulumi.output(o);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const secret = await ((out as any).isSecret as Promise<boolean>);
   const value = await new Promise<T>((r) => out.apply((v) => r(v as T)));
   return { value, secret };

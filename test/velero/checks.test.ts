@@ -33,14 +33,18 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
     });
 
     it("fails with Velero's message and the seed's firewall advice when it stays Unavailable", () => {
-      const r = runScript(bslCheckScript(), { ...bslEnv, BSL_TIMEOUT_SECONDS: "1", VELERO_DR_POLL_SECONDS: "1" }, {
-        objects: {
-          [bslKey]: {
-            phaseSequence: ["Unavailable"],
-            status: { message: "rpc error: dial tcp: i/o timeout" },
+      const r = runScript(
+        bslCheckScript(),
+        { ...bslEnv, BSL_TIMEOUT_SECONDS: "1", VELERO_DR_POLL_SECONDS: "1" },
+        {
+          objects: {
+            [bslKey]: {
+              phaseSequence: ["Unavailable"],
+              status: { message: "rpc error: dial tcp: i/o timeout" },
+            },
           },
         },
-      });
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /is Unavailable after 1s/);
       assert.match(r.stderr, /Velero reports: rpc error: dial tcp: i\/o timeout/);
@@ -48,13 +52,19 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
     });
 
     it("fails when the BSL does not exist at all", () => {
-      const r = runScript(bslCheckScript(), { ...bslEnv, BSL_TIMEOUT_SECONDS: "1", VELERO_DR_POLL_SECONDS: "1" }, {});
+      const r = runScript(
+        bslCheckScript(),
+        { ...bslEnv, BSL_TIMEOUT_SECONDS: "1", VELERO_DR_POLL_SECONDS: "1" },
+        {},
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /not reporting a phase/);
     });
 
     it("hands the kubeconfig over as a mode-600 file, removes it on exit, and never on a command line", () => {
-      const r = runScript(bslCheckScript(), bslEnv, { objects: { [bslKey]: { status: { phase: "Available" } } } });
+      const r = runScript(bslCheckScript(), bslEnv, {
+        objects: { [bslKey]: { status: { phase: "Available" } } },
+      });
       assert.equal(r.code, 0);
       const seen = r.calls[0].kubeconfig;
       assert.ok(seen && !seen.missing);

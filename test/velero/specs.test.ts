@@ -34,7 +34,11 @@ describe("Velero specs", () => {
     assert.equal(spec.useOwnerReferencesInBackup, false);
     const t = spec.template as Record<string, unknown>;
     assert.deepEqual(t.includedNamespaces, ["dash-apps", "dash-services", "plotly-system"]);
-    assert.deepEqual(t.excludedResources, ["validatingwebhookconfiguration", "mutatingwebhookconfiguration", "endpointslices"]);
+    assert.deepEqual(t.excludedResources, [
+      "validatingwebhookconfiguration",
+      "mutatingwebhookconfiguration",
+      "endpointslices",
+    ]);
     assert.equal(t.ttl, "720h0m0s");
     assert.equal(t.storageLocation, "default");
   });
@@ -50,14 +54,26 @@ describe("Velero specs", () => {
     const spec = buildScheduleSpec({ ...common, schedule });
     const typo = { ...spec, useOwnerReferenceInBackup: false };
     assert.match(crdErrors("v1.10.3", "Schedule", asSchedule(typo)).join("\n"), /useOwnerReferenceInBackup/);
-    const wrongType = { ...spec, template: { ...(spec.template as object), includedNamespaces: "dash-apps" } };
-    assert.match(crdErrors("v1.10.3", "Schedule", asSchedule(wrongType)).join("\n"), /includedNamespaces must be array/);
+    const wrongType = {
+      ...spec,
+      template: { ...(spec.template as object), includedNamespaces: "dash-apps" },
+    };
+    assert.match(
+      crdErrors("v1.10.3", "Schedule", asSchedule(wrongType)).join("\n"),
+      /includedNamespaces must be array/,
+    );
   });
 
   it("the first-backup manifest is a valid 1.10.3 Backup labelled with its schedule", () => {
     const spec = buildBackupSpec({ ...common, ...schedule });
     const manifest = JSON.parse(
-      buildFirstBackupManifest({ name: "dash-daily-first", namespace: "velero", schedule: "dash-daily", storageLocation: "default", spec }),
+      buildFirstBackupManifest({
+        name: "dash-daily-first",
+        namespace: "velero",
+        schedule: "dash-daily",
+        storageLocation: "default",
+        spec,
+      }),
     );
     assert.deepEqual(crdErrors("v1.10.3", "Backup", manifest), []);
     assert.equal(manifest.metadata.labels["velero.io/schedule-name"], "dash-daily");
