@@ -46,7 +46,13 @@ export function sourceProgram(cfg: SourceStackConfig, options: SourceOptions = {
     snapshotResourceGroupName: cfg.storage.snapshotResourceGroupName,
     protect: cfg.storage.protect,
     deleteLock: cfg.storage.deleteLock,
-    tags: { "managed-by": "velero-dr", "velero-dr-stack": cfg.stack, ...cfg.tags },
+    // The policy pack reads velero-dr-production to require immutable storage on production stacks.
+    tags: {
+      "managed-by": "velero-dr",
+      "velero-dr-stack": cfg.stack,
+      "velero-dr-production": String(cfg.production),
+      ...cfg.tags,
+    },
   });
 
   const identity = new AzureVeleroIdentity("velero-identity", {
