@@ -1,5 +1,6 @@
 import { loadStackConfig } from "./config";
 import { sourceProgram } from "./source";
+import { destinationProgram } from "./destination";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 
@@ -15,5 +16,5 @@ export = async (): Promise<Record<string, unknown>> => {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
-  return sourceProgram(cfg);
+  return cfg.role === "source" ? sourceProgram(cfg) : destinationProgram(cfg);
 };

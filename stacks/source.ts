@@ -81,6 +81,7 @@ export function sourceProgram(cfg: SourceStackConfig, options: SourceOptions = {
       createPriorityClass: v.createPriorityClass,
       helmTimeoutSeconds: v.helmTimeoutSeconds,
       bslCheck: cfg.bslCheck,
+      settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
       values: {
         provider: "azure",
         version: v.version,
@@ -173,8 +174,11 @@ export function sourceProgram(cfg: SourceStackConfig, options: SourceOptions = {
     schedules: schedules.names,
     cluster: {
       apiServer: cluster.apiServer,
+      uid: cluster.uid,
       nodeResourceGroup: cluster.nodeResourceGroup,
       kubernetesVersion: cluster.kubernetesVersion,
+      aksName: cfg.cluster.aksName ?? "",
+      aksResourceGroup: cfg.cluster.aksResourceGroup ?? "",
     },
     identity: { clientId: identity.clientId, passwordEndDate: identity.passwordEndDate },
   };

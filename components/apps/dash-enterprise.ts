@@ -21,4 +21,11 @@ export const dashEnterprise: AppProfile = {
     veleroVersion: "v1.10.3",
     sameOrNewerKubernetes: true,
   },
+  restore: {
+    chain: "dash-enterprise",
+    appNamespace: "plotly-system",
+    // Seed 001 "Creating DNS entries": the base domain is an A record to this service's address.
+    loadBalancer: { namespace: "plotly-system", service: "ingress-nginx-controller" },
+    dnsRecordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
+  },
 };

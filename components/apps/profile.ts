@@ -24,6 +24,18 @@ export interface RestoreRequirements {
   sameOrNewerKubernetes: boolean;
 }
 
+/** What the destination stack needs to bring the application back and point users at it. */
+export interface RestoreTraits {
+  /** Post-restore chain of the application (components/restore/apps/<chain>.ts). */
+  chain: string;
+  /** Namespace the post-restore steps work in. */
+  appNamespace: string;
+  /** Service whose load balancer address the DNS records point at. */
+  loadBalancer: { namespace: string; service: string };
+  /** Sub-domains published as CNAMEs `<prefix>-<base domain>` to the base domain. */
+  dnsRecordPrefixes: string[];
+}
+
 export interface AppProfile {
   /** Identifier used in config (`velero-dr:profile`). */
   name: string;
@@ -43,4 +55,5 @@ export interface AppProfile {
   /** Schedules created when the stack configures none. */
   schedules: ProfileSchedule[];
   requirements: RestoreRequirements;
+  restore: RestoreTraits;
 }

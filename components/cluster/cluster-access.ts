@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
+import { Namespace } from "@pulumi/kubernetes/core/v1";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { apiServerOf } from "./kubeconfig";
 
@@ -29,6 +30,8 @@ export class ClusterAccess extends pulumi.ComponentResource {
   /** API server URL (not secret), used to refuse restoring into the source cluster. */
   public readonly apiServer: pulumi.Output<string>;
   public readonly kubernetesVersion: pulumi.Output<string | undefined>;
+  /** UID of the kube-system namespace: the cluster's identity, whatever address it is reached at. */
+  public readonly uid: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:cluster:ClusterAccess", name, {}, opts);
@@ -59,6 +62,15 @@ export class ClusterAccess extends pulumi.ComponentResource {
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
       { parent: this },
     );
-    this.registerOutputs({ apiServer: this.apiServer, nodeResourceGroup: this.nodeResourceGroup });
+    const kubeSystem = Namespace.get(`${name}-kube-system`, "kube-system", {
+      parent: this,
+      provider: this.provider,
+    });
+    this.uid = kubeSystem.metadata.uid;
+    this.registerOutputs({
+      apiServer: this.apiServer,
+      nodeResourceGroup: this.nodeResourceGroup,
+      uid: this.uid,
+    });
   }
 }

@@ -13,19 +13,19 @@ import { profileNames } from "../apps";
  * errors: a misspelt key silently ignored is how a "hardened" setting ends up off.
  */
 
-const show = (v: unknown): string => {
+export const show = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
-function named(rule: names.NameRule) {
+export function named(rule: names.NameRule) {
   return z.string().refine((v) => names.checkName(rule, v), {
     error: (iss) =>
       `got ${show(iss.input)}; expected ${rule.expected} (at most ${rule.maxLength} characters)`,
   });
 }
 
-const goDuration = (example: string) =>
+export const goDuration = (example: string) =>
   z.string().refine(isGoDuration, {
     error: (iss) =>
       `got ${show(iss.input)}; expected a positive Go duration such as ${example} (units h, m, s)`,
@@ -42,7 +42,7 @@ const cron = z.string().superRefine((v, ctx) => {
   }
 });
 
-const int = (min: number, max: number, what: string) =>
+export const int = (min: number, max: number, what: string) =>
   z
     .number()
     .int()
@@ -50,7 +50,7 @@ const int = (min: number, max: number, what: string) =>
       error: (iss) => `got ${show(iss.input)}; expected a whole number of ${what} between ${min} and ${max}`,
     });
 
-const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
+export const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
   z
     .array(item)
     .min(1, { error: `expected at least one ${what}` })
@@ -58,7 +58,7 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
       error: (iss) => `got ${show(iss.input)}; each ${what} must appear once`,
     });
 
-const azureSchema = z.strictObject({
+export const azureSchema = z.strictObject({
   /** Subscription holding the backup storage (and the cluster's node resource group). */
   subscriptionId: named(names.UUID),
   tenantId: named(names.UUID),
@@ -68,7 +68,7 @@ const azureSchema = z.strictObject({
     .default("AzurePublicCloud"),
 });
 
-const storageSchema = z.strictObject({
+export const storageSchema = z.strictObject({
   resourceGroupName: named(names.RESOURCE_GROUP).optional(),
   /** Use an existing resource group instead of creating one (it is then never touched). */
   existingResourceGroup: z.boolean().default(false),
@@ -91,7 +91,7 @@ const storageSchema = z.strictObject({
   prefix: named(names.OBJECT_PREFIX).optional(),
 });
 
-const clusterSchema = z
+export const clusterSchema = z
   .strictObject({
     /** AKS cluster to back up: the Kubernetes provider is built from its user credentials. */
     aksName: named(names.AKS_CLUSTER).optional(),
@@ -101,7 +101,7 @@ const clusterSchema = z
   })
   .prefault({});
 
-const identitySchema = z
+export const identitySchema = z
   .strictObject({
     /** The service principal password is replaced this often (create-before-delete). */
     rotationDays: int(7, 730, "days").default(90),
@@ -114,7 +114,7 @@ const resourcesSchema = z.strictObject({
   limits: z.strictObject({ cpu: named(names.QUANTITY), memory: named(names.QUANTITY) }),
 });
 
-const veleroSchema = z
+export const veleroSchema = z
   .strictObject({
     namespace: named(names.DNS1123_LABEL).default("velero"),
     version: z
@@ -161,7 +161,7 @@ const veleroSchema = z
   })
   .prefault({});
 
-const scheduleSchema = z.strictObject({
+export const scheduleSchema = z.strictObject({
   name: named(names.SCHEDULE_NAME),
   cron,
   ttl: goDuration("720h").optional(),
@@ -170,22 +170,28 @@ const scheduleSchema = z.strictObject({
   excludedResources: z.array(named(names.RESOURCE_KIND)).optional(),
 });
 
-const bslCheckSchema = z
+export const bslCheckSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     timeoutSeconds: int(30, 3600, "seconds").default(300),
   })
   .prefault({});
 
+export const profileSchema = z.string().refine((p) => profileNames().includes(p), {
+  error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
+});
+
+export const cloudSchema = z.literal("azure", {
+  error: (iss) => `got ${show(iss.input)}; expected "azure" (the AWS backend is not available yet)`,
+});
+
+export const tagsSchema = z.record(z.string().regex(/^[^<>%&\\?/]{1,512}$/), z.string().max(256)).default({});
+
 export const sourceSchema = z
   .strictObject({
     role: z.literal("source"),
-    cloud: z.literal("azure", {
-      error: (iss) => `got ${show(iss.input)}; expected "azure" (the AWS backend is not available yet)`,
-    }),
-    profile: z.string().refine((p) => profileNames().includes(p), {
-      error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
-    }),
+    cloud: cloudSchema,
+    profile: profileSchema,
     /** Marks a production stack: the policy pack then requires immutable storage. */
     production: z.boolean().default(false),
     namespaces: uniqueList(named(names.DNS1123_LABEL), "namespace").optional(),
@@ -206,7 +212,7 @@ export const sourceSchema = z
       .optional(),
     firstBackup: z.boolean().default(false),
     bslCheck: bslCheckSchema,
-    tags: z.record(z.string().regex(/^[^<>%&\\?/]{1,512}$/), z.string().max(256)).default({}),
+    tags: tagsSchema,
   })
   .superRefine((c, ctx) => {
     const hasAks = c.cluster.aksName !== undefined || c.cluster.aksResourceGroup !== undefined;

@@ -5,11 +5,16 @@ import { apiServerOf } from "../cluster/kubeconfig";
 import { durationSeconds } from "./durations";
 import { ConfigError, keyPath } from "./errors";
 import { RawSourceConfig, roleSchema, sourceSchema } from "./schema";
+import { destinationSchema, RawDestinationConfig, SourceOutputs } from "./destination-schema";
+import { DnsConfig } from "../dns/dns-config";
 
 export const CONFIG_NAMESPACE = "velero-dr";
 
 /** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["kubeconfig"] as const;
+export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret"] as const;
+
+/** Keys a destination takes from the source stack: running other versions would risk the restore. */
+const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
 
 export interface ScheduleConfig {
   name: string;
@@ -33,7 +38,18 @@ export interface SourceStackConfig
   schedules: ScheduleConfig[];
 }
 
-export type StackConfig = SourceStackConfig;
+/** The validated configuration of a destination stack. */
+export interface DestinationStackConfig
+  extends Omit<RawDestinationConfig, "profile" | "backup" | "dns" | "schedules" | "source"> {
+  stack: string;
+  profile: AppProfile;
+  source: { stack?: string; outputs?: SourceOutputs };
+  backup: { name?: string; schedule?: string };
+  dns: DnsConfig;
+  schedules: ScheduleConfig[];
+}
+
+export type StackConfig = SourceStackConfig | DestinationStackConfig;
 
 export interface RawConfigInput {
   /** Config values without the `velero-dr:` prefix; structured values already parsed. */
@@ -53,12 +69,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
   const problems: string[] = [];
   const role = roleSchema.safeParse(input.values, { reportInput: true });
   if (!role.success) {
-    throw new ConfigError(formatIssues(role.error.issues, input.values));
-  }
-  if (role.data.role === "destination") {
-    throw new ConfigError([
-      `${CONFIG_NAMESPACE}:role: "destination" stacks are not available in this version; only "source" is`,
-    ]);
+    throw new ConfigError(formatIssues(role.error.issues, roleSchema));
   }
   for (const key of SECRET_KEYS) {
     if (input.values[key] !== undefined && !input.secretKeys.includes(key)) {
@@ -67,14 +78,131 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       );
     }
   }
+  if (role.data.role === "destination") {
+    const velero = input.values.velero as Record<string, unknown> | undefined;
+    for (const k of FROM_SOURCE) {
+      if (velero && typeof velero === "object" && k in velero) {
+        problems.push(
+          `${CONFIG_NAMESPACE}:velero.${k}: a destination runs the source stack's Velero versions (restoring with other versions is unsupported); remove this key`,
+        );
+      }
+    }
+    const stripped =
+      velero && typeof velero === "object"
+        ? Object.fromEntries(Object.entries(velero).filter(([k]) => !FROM_SOURCE.includes(k)))
+        : velero;
+    const parsed = destinationSchema.safeParse(
+      { ...input.values, ...(velero ? { velero: stripped } : {}) },
+      { reportInput: true },
+    );
+    if (!parsed.success) {
+      problems.push(...formatIssues(parsed.error.issues, destinationSchema));
+      throw new ConfigError(problems);
+    }
+    const resolved = resolveDestination(parsed.data, input.stack, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return resolved;
+  }
   const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...formatIssues(parsed.error.issues, input.values));
+    problems.push(...formatIssues(parsed.error.issues, sourceSchema));
     throw new ConfigError(problems);
   }
   const resolved = resolveSource(parsed.data, input.stack, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
+}
+
+function resolveDestination(
+  raw: RawDestinationConfig,
+  stack: string,
+  problems: string[],
+): DestinationStackConfig {
+  const profile = profiles[raw.profile];
+  const src = raw.source.outputs;
+  if (src && src.profile !== raw.profile) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:profile: got ${show(raw.profile)}, but the source stack backed up profile ${show(src.profile)}; use the same profile`,
+    );
+  }
+  if (raw.kubeconfig !== undefined) {
+    let server: string | undefined;
+    try {
+      server = apiServerOf(raw.kubeconfig);
+    } catch (e) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:kubeconfig: is not a usable kubeconfig (${(e as Error).message.split("\n")[0]}); set it from a file with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig < kubeconfig.yaml\``,
+      );
+    }
+    if (server !== undefined && src && server === src.cluster.apiServer) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:kubeconfig: points at the source cluster (${server}); restoring into the cluster a backup came from is not supported — use a new cluster`,
+      );
+    }
+  }
+  if (
+    src &&
+    raw.cluster.aksName !== undefined &&
+    raw.cluster.aksName === src.cluster.aksName &&
+    raw.cluster.aksResourceGroup === src.cluster.aksResourceGroup
+  ) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:cluster.aksName: ${show(raw.cluster.aksName)} in ${show(raw.cluster.aksResourceGroup)} is the source cluster; restoring into the cluster a backup came from is not supported`,
+    );
+  }
+  const schedule =
+    raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
+  const recordPrefixes = raw.dns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
+  const common = {
+    baseDomain: raw.dns.baseDomain,
+    zone: raw.dns.zone,
+    ttlSeconds: raw.dns.ttlSeconds,
+    recordPrefixes,
+  };
+  let dns: DnsConfig;
+  if (raw.dns.provider === "azure") {
+    dns = {
+      provider: "azure",
+      ...common,
+      resourceGroupName: raw.dns.azure?.resourceGroupName as string,
+      subscriptionId: raw.dns.azure?.subscriptionId ?? raw.azure.subscriptionId,
+    };
+  } else if (raw.dns.provider === "rfc2136") {
+    const r = raw.dns.rfc2136 as NonNullable<typeof raw.dns.rfc2136>;
+    dns = {
+      provider: "rfc2136",
+      ...common,
+      server: r.server,
+      port: r.port,
+      keyName: r.keyName,
+      keyAlgorithm: r.keyAlgorithm,
+    };
+  } else {
+    dns = { provider: "manual", ...common, unpublishConfirmed: raw.dns.unpublishConfirmed };
+  }
+  return {
+    ...raw,
+    stack,
+    profile,
+    source: { stack: raw.source.stack, outputs: src },
+    backup: { name: raw.backup.name, schedule },
+    dns,
+    schedules: resolveSchedules(raw.schedules, profile),
+  };
+}
+
+function resolveSchedules(
+  configured: Partial<ScheduleConfig>[] | undefined,
+  profile: AppProfile,
+): ScheduleConfig[] {
+  return (configured ?? profile.schedules).map((s: Partial<ScheduleConfig>) => ({
+    name: s.name as string,
+    cron: s.cron as string,
+    ttl: s.ttl ?? profile.defaultTtl,
+    paused: s.paused ?? false,
+    namespaces: s.namespaces ?? profile.namespaces,
+    excludedResources: s.excludedResources ?? profile.excludedResources,
+  }));
 }
 
 function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]): SourceStackConfig {
@@ -84,15 +212,7 @@ function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]):
     namespaces: raw.namespaces ?? base.namespaces,
     excludedResources: raw.excludedResources ?? base.excludedResources,
   };
-  const configured: Partial<ScheduleConfig>[] = raw.schedules ?? profile.schedules;
-  const schedules: ScheduleConfig[] = configured.map((s) => ({
-    name: s.name as string,
-    cron: s.cron as string,
-    ttl: s.ttl ?? profile.defaultTtl,
-    paused: s.paused ?? false,
-    namespaces: s.namespaces ?? profile.namespaces,
-    excludedResources: s.excludedResources ?? profile.excludedResources,
-  }));
+  const schedules = resolveSchedules(raw.schedules, profile);
 
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
   const immutability = raw.storage.immutabilityDays;
@@ -138,11 +258,11 @@ export function defaultAccountName(subscriptionId: string, stack: string): strin
   return `velerodr${digest.slice(0, 14)}`;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[], values: Record<string, unknown>): string[] {
-  return issues.map((issue) => formatIssue(issue, values).replace(/: got undefined; /, ": is required; "));
+function formatIssues(issues: z.core.$ZodIssue[], schema: z.ZodType): string[] {
+  return issues.map((issue) => formatIssue(issue, schema).replace(/: got undefined; /, ": is required; "));
 }
 
-function formatIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string {
   const key = keyPath(CONFIG_NAMESPACE, issue.path);
   const secret = SECRET_KEYS.some((k) => issue.path[0] === k);
   switch (issue.code) {
@@ -150,7 +270,7 @@ function formatIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): 
       return issue.keys
         .map(
           (k) =>
-            `${keyPath(CONFIG_NAMESPACE, [...issue.path, k])}: unknown key; ${suggest(k, issue.path, values)}`,
+            `${keyPath(CONFIG_NAMESPACE, [...issue.path, k])}: unknown key; ${suggest(k, issue.path, schema)}`,
         )
         .join("\n  - ");
     case "invalid_type": {
@@ -171,17 +291,16 @@ function formatIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): 
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 const kind = (v: unknown): string => (Array.isArray(v) ? "a list" : v === null ? "null" : typeof v);
 
-function suggest(key: string, path: ReadonlyArray<PropertyKey>, values: Record<string, unknown>): string {
-  void values;
-  const known = knownKeys(path);
+function suggest(key: string, path: ReadonlyArray<PropertyKey>, schema: z.ZodType): string {
+  const known = knownKeys(path, schema);
   const close = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
   if (close.length > 0) return `did you mean "${close[0]}"?`;
   return known.length > 0 ? `known keys here: ${known.join(", ")}` : "remove it";
 }
 
-function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+function knownKeys(path: ReadonlyArray<PropertyKey>, schema: z.ZodType): string[] {
   // Walk the schema along the issue's path to list the keys that are valid there.
-  let node: z.core.$ZodType | undefined = sourceSchema as unknown as z.core.$ZodType;
+  let node: z.core.$ZodType | undefined = schema as unknown as z.core.$ZodType;
   for (const step of path) {
     node = unwrap(node);
     if (!node) return [];

@@ -15,6 +15,10 @@ export interface ScriptSpec {
   body: string;
   /** Environment variables the body reads; the prelude fails fast when one is missing. */
   env: string[];
+  /** Environment variables the body reads when set (may be empty). */
+  optionalEnv?: string[];
+  /** Secret environment variables (never printed, never on a command line). */
+  secretEnv?: string[];
   /** Write `$VELERO_DR_KUBECONFIG` to a mode-600 temp file and export KUBECONFIG. */
   kubeconfig: boolean;
 }
@@ -23,7 +27,7 @@ export interface ScriptSpec {
 export const BASH_INTERPRETER = ["/bin/bash", "-c"];
 
 export function buildScript(spec: ScriptSpec): string {
-  const required = spec.kubeconfig ? [KUBECONFIG_ENV, ...spec.env] : spec.env;
+  const required = [...(spec.kubeconfig ? [KUBECONFIG_ENV] : []), ...spec.env, ...(spec.secretEnv ?? [])];
   const lines = ["#!/usr/bin/env bash", "set -euo pipefail"];
   if (required.length > 0) {
     lines.push(
@@ -35,11 +39,12 @@ export function buildScript(spec: ScriptSpec): string {
       "done",
     );
   }
+  if (spec.kubeconfig || (spec.secretEnv ?? []).length > 0) {
+    // Private scratch space for secrets written to files; removed however the script ends.
+    lines.push("umask 077", 'vdr_tmp="$(mktemp -d)"', "trap 'rm -rf \"$vdr_tmp\"' EXIT");
+  }
   if (spec.kubeconfig) {
     lines.push(
-      "umask 077",
-      'vdr_tmp="$(mktemp -d)"',
-      "trap 'rm -rf \"$vdr_tmp\"' EXIT",
       `printf '%s\\n' "$${KUBECONFIG_ENV}" > "$vdr_tmp/kubeconfig"`,
       `unset ${KUBECONFIG_ENV}`,
       'export KUBECONFIG="$vdr_tmp/kubeconfig"',

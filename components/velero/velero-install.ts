@@ -8,6 +8,9 @@ import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
 import { bslCheckScript } from "./checks";
 import { buildVeleroValues, VeleroValuesInput } from "./values";
 
+/** Values input of VeleroInstall: everything but the credentials Secret, which the component owns. */
+export type VeleroValuesArgs = Omit<VeleroValuesInput, "credentialsSecretName">;
+
 /** Name of the Secret holding Velero's cloud credentials (key `cloud`), as `velero install` names it. */
 export const CREDENTIALS_SECRET = "cloud-credentials";
 
@@ -15,7 +18,7 @@ export const CREDENTIALS_SECRET = "cloud-credentials";
 export const RELEASE_NAME = "velero";
 
 export interface VeleroChartSource {
-  version: string;
+  version: pulumi.Input<string>;
   /** Helm repository URL (https:// or oci://). Ignored when `path` is set. */
   repository: string;
   /** Local chart directory or archive, for sites without access to the repository. */
@@ -28,8 +31,13 @@ export interface VeleroInstallArgs {
   kubeconfig: pulumi.Input<string>;
   namespace: string;
   chart: VeleroChartSource;
-  /** Helm values input, minus the credentials secret name (the component owns it). */
-  values: Omit<VeleroValuesInput, "credentialsSecretName">;
+  /**
+   * Helm values input. Plain on a source stack; on a destination the storage coordinates and
+   * versions come from the source stack's outputs, so they may be Outputs.
+   */
+  values: pulumi.Input<VeleroValuesArgs>;
+  /** Known up front (they name Kubernetes objects). */
+  settings: { nodeAgent: boolean; priorityClassName: string; bslName: string };
   /** Velero's credentials file content. Secret. */
   credentialsFile: pulumi.Input<string>;
   /** Create the PriorityClass named in values.priorityClassName. */
@@ -62,7 +70,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
           // As `velero install` labels it: the node agent mounts host paths.
           labels: {
             "app.kubernetes.io/managed-by": "velero-dr",
-            ...(args.values.nodeAgent ? { "pod-security.kubernetes.io/enforce": "privileged" } : {}),
+            ...(args.settings.nodeAgent ? { "pod-security.kubernetes.io/enforce": "privileged" } : {}),
           },
         },
       },
@@ -85,7 +93,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
         new PriorityClass(
           `${name}-priority`,
           {
-            metadata: { name: args.values.priorityClassName },
+            metadata: { name: args.settings.priorityClassName },
             value: 1000000,
             globalDefault: false,
             description:
@@ -96,7 +104,11 @@ export class VeleroInstall extends pulumi.ComponentResource {
       );
     }
 
-    const values = buildVeleroValues({ ...args.values, credentialsSecretName: CREDENTIALS_SECRET });
+    const values = pulumi
+      .output(args.values)
+      .apply((v) =>
+        buildVeleroValues({ ...(v as VeleroValuesArgs), credentialsSecretName: CREDENTIALS_SECRET }),
+      );
     this.release = new Release(
       `${name}-release`,
       {
@@ -117,7 +129,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
     );
 
     this.namespace = args.namespace;
-    this.bslName = args.values.bsl.name;
+    this.bslName = args.settings.bslName;
     this.ready = [this.release];
     if (args.bslCheck.enabled) {
       const check = new Command(
@@ -128,7 +140,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
           environment: {
             [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
             VELERO_NAMESPACE: args.namespace,
-            BSL_NAME: args.values.bsl.name,
+            BSL_NAME: args.settings.bslName,
             BSL_TIMEOUT_SECONDS: String(args.bslCheck.timeoutSeconds),
           },
           // Check again whenever the release or the credentials change.

@@ -217,11 +217,6 @@ const CASES: BadCase[] = [
       /velero-dr:storage\.snapshotResourceGroupName: got "MC_dash", the cluster's node resource group/,
     ],
   },
-  {
-    name: "destination role (not in this version)",
-    edits: [set("role", "destination")],
-    expect: [/velero-dr:role: "destination" stacks are not available/],
-  },
 ];
 
 describe("bad configurations fail up front, with their own message, registering nothing", () => {

@@ -1,16 +1,19 @@
 "use strict";
 /**
- * Fake `kubectl` (and later `velero`) for script tests: answers like the real CLI from a JSON
- * state file and records every call, so bash scripts run for real against a predictable world.
+ * Fake `kubectl`, `velero`, `nsupdate`, `dig` and `az` for script tests: they answer like the
+ * real CLIs from a JSON state file and record every call, so bash scripts run for real against
+ * a predictable world.
  *
- * State ($FAKE_KUBE_STATE): {
- *   objects: { "<resource>/<namespace>/<name>": { ...object, phaseSequence?: [..] } },
- *   onCreate: { "<resource>": { phaseSequence: [..] } }
- * }
- * A phaseSequence is consumed one entry per read of .status.phase (the last entry sticks), which
- * is how a test scripts "Unavailable, then Available" or "InProgress, then Completed".
- * Calls are appended to $FAKE_KUBE_LOG as JSON lines with the argv, stdin and what the process
- * saw of its kubeconfig (path, mode), so tests can check how secrets were handed over.
+ * State ($FAKE_KUBE_STATE):
+ *   objects:  { "<resource>/<namespace>/<name>": object }   (cluster-scoped: namespace "")
+ *             An object may carry `sequences: { "<jsonpath>": [v1, v2, ...] }`: each read of that
+ *             jsonpath consumes one value (the last one sticks), e.g. phases over time.
+ *   onCreate: { "<resource>": { ...fields merged into created objects (incl. sequences) } }
+ *   plugins:  { kots: true }   (kubectl plugins that exist)
+ *   dns:      { "<name>": { type, value } }   (the zone as nsupdate left it; dig answers from it)
+ *   failures: { "<argv joined by space, prefix>": "message" }   (make a call fail)
+ * Calls go to $FAKE_KUBE_LOG as JSON lines: tool, argv, stdin, and the kubeconfig file as the
+ * process saw it (path, mode, content), so tests can check how secrets were handed over.
  */
 const fs = require("fs");
 
@@ -30,71 +33,163 @@ const ALIASES = {
   statefulset: "statefulsets.apps",
   statefulsets: "statefulsets.apps",
   pod: "pods",
-  pods: "pods",
   ns: "namespaces",
   namespace: "namespaces",
   svc: "services",
   service: "services",
-  services: "services",
+  dashenterprise: "dashenterprises.dash.plotly.com",
+  appstack: "appstacks.dash.plotly.com",
+  buildstack: "buildstacks.dash.plotly.com",
+  builder: "builders.dash.plotly.com",
+  gitea: "giteas.dash.plotly.com",
+  harborcluster: "harborclusters.goharbor.io",
+  harbor: "harbors.goharbor.io",
+  "clusters.redpanda.vectorized.io": "clusters.redpanda.vectorized.io",
 };
-
+const CLUSTER_SCOPED = new Set(["namespaces"]);
 const KIND_TO_RESOURCE = {
   Backup: "backups.velero.io",
   Restore: "restores.velero.io",
   Schedule: "schedules.velero.io",
 };
 
-function canonical(resource) {
-  return ALIASES[resource] || resource;
-}
+const canonical = (r) => ALIASES[r] || r;
 
 function load(file) {
-  if (!file || !fs.existsSync(file)) return { objects: {}, onCreate: {} };
-  const s = JSON.parse(fs.readFileSync(file, "utf8"));
-  s.objects = s.objects || {};
-  s.onCreate = s.onCreate || {};
+  const s = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+  for (const k of ["objects", "onCreate", "plugins", "dns", "failures"]) s[k] = s[k] || {};
   return s;
 }
 
-function save(file, state) {
-  if (file) fs.writeFileSync(file, JSON.stringify(state, null, 2));
-}
-
 function parseArgs(argv) {
-  const out = { positional: [], ns: undefined, output: undefined, flags: {} };
+  const out = { positional: [], flags: {} };
+  const withValue = new Set([
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "-f",
+    "-p",
+    "--patch",
+    "--type",
+    "--kubeconfig",
+    "-l",
+    "--selector",
+    "--replicas",
+    "--timeout",
+    "-k",
+    "-p",
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "-n" || a === "--namespace") out.ns = argv[++i];
-    else if (a.startsWith("--namespace=")) out.ns = a.slice(12);
-    else if (a === "-o" || a === "--output") out.output = argv[++i];
-    else if (a.startsWith("-o") && a.length > 2) out.output = a.slice(2).replace(/^=/, "");
-    else if (a.startsWith("--output=")) out.output = a.slice(9);
-    else if (a === "-f" || a === "-p" || a === "--patch" || a === "--type" || a === "--kubeconfig")
-      out.flags[a] = argv[++i];
-    else if (a.startsWith("--") && a.includes("=")) out.flags[a.split("=")[0]] = a.slice(a.indexOf("=") + 1);
-    else if (a.startsWith("-")) out.flags[a] = true;
+    if (a.startsWith("--") && a.includes("="))
+      out.flags[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
+    else if (withValue.has(a)) out.flags[a] = argv[++i];
+    else if (/^-[nol]./.test(a)) out.flags[a.slice(0, 2)] = a.slice(2).replace(/^=/, "");
+    else if (a.startsWith("-") && a !== "-") out.flags[a] = true;
     else out.positional.push(a);
+  }
+  out.ns = out.flags["-n"] || out.flags["--namespace"];
+  out.output = out.flags["-o"] || out.flags["--output"];
+  out.selector = out.flags["-l"] || out.flags["--selector"];
+  return out;
+}
+
+/** A small JSONPath: {.a.b}, [0], [*], [?(@.k=="v")], {range ...}{end}, "literals". */
+function evalPath(obj, path) {
+  let cur = [obj];
+  const re = /\.([A-Za-z0-9_-]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.]+)=="([^"]*)"\)\]/g;
+  let m;
+  while ((m = re.exec(path))) {
+    const next = [];
+    for (const c of cur) {
+      if (c === undefined || c === null) continue;
+      if (m[1] !== undefined) next.push(c[m[1]]);
+      else if (m[2] !== undefined) next.push(Array.isArray(c) ? c[Number(m[2])] : undefined);
+      else if (m[3] !== undefined) {
+        for (const x of Array.isArray(c) ? c : []) if (String(getField(x, m[3])) === m[4]) next.push(x);
+      } else for (const x of Array.isArray(c) ? c : []) next.push(x);
+    }
+    cur = next;
+  }
+  return cur.filter((x) => x !== undefined && x !== null);
+}
+const getField = (o, dotted) => dotted.split(".").reduce((a, k) => (a == null ? a : a[k]), o);
+const fmt = (v) => (typeof v === "object" ? JSON.stringify(v) : String(v));
+
+function jsonpath(obj, template) {
+  const t = template.replace(/^jsonpath=/, "");
+  const tokens = [...t.matchAll(/\{([^{}]*)\}|([^{}]+)/g)].map((m) =>
+    m[1] !== undefined ? { expr: m[1] } : { lit: m[2] },
+  );
+  let out = "";
+  let i = 0;
+  const run = (ctx, until) => {
+    let s = "";
+    while (i < tokens.length) {
+      const tok = tokens[i++];
+      if (tok.lit !== undefined) s += tok.lit;
+      else if (tok.expr === "end") {
+        if (until) return s;
+      } else if (tok.expr.startsWith("range ")) {
+        const items = evalPath(ctx, tok.expr.slice(6).trim());
+        const start = i;
+        if (items.length === 0) {
+          let depth = 1;
+          while (i < tokens.length && depth > 0) {
+            const x = tokens[i++];
+            if (x.expr && x.expr.startsWith("range ")) depth++;
+            if (x.expr === "end") depth--;
+          }
+        }
+        for (const item of items) {
+          i = start;
+          s += run(item, true);
+        }
+      } else if (/^"(.*)"$/.test(tok.expr)) s += JSON.parse(tok.expr);
+      else s += evalPath(ctx, tok.expr).map(fmt).join(" ");
+    }
+    return s;
+  };
+  out = run(obj, false);
+  return out;
+}
+
+function applySequences(obj, template) {
+  if (!obj.sequences) return;
+  for (const [path, values] of Object.entries(obj.sequences)) {
+    if (!template.includes(path) || !Array.isArray(values) || values.length === 0) continue;
+    const v = values.length > 1 ? values.shift() : values[0];
+    setPath(obj, path, v);
+  }
+}
+
+function setPath(obj, path, value) {
+  const parts = path.replace(/^\./, "").split(".");
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) cur = cur[p] = cur[p] && typeof cur[p] === "object" ? cur[p] : {};
+  if (value === null) delete cur[parts[parts.length - 1]];
+  else cur[parts[parts.length - 1]] = value;
+}
+
+function deepMerge(a, b) {
+  if (b === null) return undefined;
+  if (typeof a !== "object" || typeof b !== "object" || Array.isArray(b) || a === null) return b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const merged = deepMerge(a[k], v);
+    if (merged === undefined) delete out[k];
+    else out[k] = merged;
   }
   return out;
 }
 
-function jsonpath(obj, expr) {
-  const m = /^\{(.*)\}$/.exec(expr.replace(/^jsonpath=/, ""));
-  if (!m) throw new Error(`fake kubectl: unsupported jsonpath ${expr}`);
-  let cur = obj;
-  for (const part of m[1].split(".").filter(Boolean)) {
-    if (cur === undefined || cur === null) return "";
-    cur = cur[part];
-  }
-  if (cur === undefined || cur === null) return "";
-  return typeof cur === "object" ? JSON.stringify(cur) : String(cur);
-}
-
-function readPhase(obj) {
-  if (Array.isArray(obj.phaseSequence) && obj.phaseSequence.length > 0) {
-    const phase = obj.phaseSequence.length > 1 ? obj.phaseSequence.shift() : obj.phaseSequence[0];
-    obj.status = { ...(obj.status || {}), phase };
-  }
+function matchesSelector(obj, selector) {
+  if (!selector) return true;
+  return selector.split(",").every((term) => {
+    const [k, v] = term.split("=");
+    return ((obj.metadata && obj.metadata.labels) || {})[k] === v;
+  });
 }
 
 function kubeconfigSeen() {
@@ -111,51 +206,182 @@ function kubeconfigSeen() {
 function main(tool, argv) {
   const stateFile = process.env.FAKE_KUBE_STATE;
   const state = load(stateFile);
-  let stdin = "";
   const a = parseArgs(argv);
-  if (a.flags["-f"] === "-") stdin = fs.readFileSync(0, "utf8");
+  let stdin = "";
+  if (a.flags["-f"] === "-" || tool === "nsupdate") {
+    try {
+      stdin = fs.readFileSync(0, "utf8");
+    } catch {
+      stdin = "";
+    }
+  }
   if (process.env.FAKE_KUBE_LOG) {
     fs.appendFileSync(
       process.env.FAKE_KUBE_LOG,
       JSON.stringify({ tool, argv, stdin: stdin || undefined, kubeconfig: kubeconfigSeen() }) + "\n",
     );
   }
-  const ns = a.ns || "default";
-  const [verb, resource, name] = a.positional;
+  const save = () => stateFile && fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  const out = (s) => process.stdout.write(s);
   const fail = (msg, code = 1) => {
+    save();
     process.stderr.write(msg + "\n");
-    save(stateFile, state);
     process.exit(code);
   };
-  if (verb === "get") {
-    const key = `${canonical(resource)}/${ns}/${name}`;
-    const obj = state.objects[key];
-    if (!obj) return fail(`Error from server (NotFound): ${canonical(resource)} "${name}" not found`);
-    if (a.output && a.output.startsWith("jsonpath=")) {
-      if (a.output.includes(".status.phase")) readPhase(obj);
-      process.stdout.write(jsonpath(obj, a.output));
-    } else if (a.output === "json") {
-      readPhase(obj);
-      const { phaseSequence, ...rest } = obj;
-      void phaseSequence;
-      process.stdout.write(JSON.stringify(rest));
-    } else {
-      process.stdout.write(`${name}\n`);
-    }
-    return save(stateFile, state);
+  const joined = [tool, ...argv].join(" ");
+  for (const [prefix, msg] of Object.entries(state.failures)) if (joined.startsWith(prefix)) return fail(msg);
+
+  if (tool === "nsupdate") return nsupdate(state, argv, save, fail);
+  if (tool === "dig") return dig(state, argv, out);
+  if (tool === "az") return az(state, a, out, save, fail);
+  if (tool === "velero") {
+    out(`fake velero: ${argv.join(" ")}\n`);
+    return save();
   }
-  if (verb === "create" && a.flags["-f"] === "-") {
-    const doc = JSON.parse(stdin);
-    const res = KIND_TO_RESOURCE[doc.kind] || `${doc.kind.toLowerCase()}s`;
-    const key = `${res}/${doc.metadata.namespace || ns}/${doc.metadata.name}`;
-    if (state.objects[key])
-      return fail(`Error from server (AlreadyExists): ${res} "${doc.metadata.name}" already exists`);
-    const extra = state.onCreate[res] || {};
-    state.objects[key] = { ...doc, ...JSON.parse(JSON.stringify(extra)) };
-    process.stdout.write(`${res}/${doc.metadata.name} created\n`);
-    return save(stateFile, state);
+
+  const [verb] = a.positional;
+  if (verb === "kots") {
+    if (!state.plugins.kots) return fail('error: unknown command "kots" for "kubectl"');
+    out("fake kots\n");
+    return save();
+  }
+  if (verb === "config" && a.positional[1] === "view") {
+    const content = (kubeconfigSeen() || {}).content || "";
+    const m = /server:\s*(\S+)/.exec(content);
+    out(m ? m[1] : "");
+    return save();
+  }
+  const resource = canonical(a.positional[1] || "");
+  const name = a.positional[2];
+  const ns = CLUSTER_SCOPED.has(resource) ? "" : a.ns || "default";
+  const key = `${resource}/${ns}/${name}`;
+  switch (verb) {
+    case "get": {
+      if (!name) {
+        const items = Object.entries(state.objects)
+          .filter(([k, o]) => k.startsWith(`${resource}/${ns}/`) && matchesSelector(o, a.selector))
+          .map(([, o]) => o);
+        items.forEach((o) => a.output && applySequences(o, a.output));
+        if (a.output && a.output.startsWith("jsonpath=")) out(jsonpath({ items }, a.output));
+        else if (a.output === "name")
+          out(items.map((o) => `${resource.split(".")[0]}/${o.metadata.name}\n`).join(""));
+        else if (a.output === "json") out(JSON.stringify({ items }));
+        else out(items.map((o) => `${o.metadata.name}\n`).join(""));
+        return save();
+      }
+      const obj = state.objects[key];
+      if (!obj) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
+      if (a.output && a.output.startsWith("jsonpath=")) {
+        applySequences(obj, a.output);
+        out(jsonpath(obj, a.output));
+      } else if (a.output === "json") out(JSON.stringify(obj));
+      else out(`${name}\n`);
+      return save();
+    }
+    case "create": {
+      const doc = JSON.parse(stdin);
+      const res = KIND_TO_RESOURCE[doc.kind] || `${doc.kind.toLowerCase()}s`;
+      const k = `${res}/${doc.metadata.namespace || a.ns || "default"}/${doc.metadata.name}`;
+      if (state.objects[k])
+        return fail(`Error from server (AlreadyExists): ${res} "${doc.metadata.name}" already exists`);
+      state.objects[k] = deepMerge(doc, JSON.parse(JSON.stringify(state.onCreate[res] || {})));
+      out(`${res}/${doc.metadata.name} created\n`);
+      return save();
+    }
+    case "patch": {
+      const obj = state.objects[key];
+      if (!obj) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
+      const patch = JSON.parse(a.flags["-p"] || a.flags["--patch"]);
+      state.objects[key] = deepMerge(obj, patch);
+      out(`${resource}/${name} patched\n`);
+      return save();
+    }
+    case "delete": {
+      if (a.selector) {
+        const keys = Object.keys(state.objects).filter(
+          (k) => k.startsWith(`${resource}/${ns}/`) && matchesSelector(state.objects[k], a.selector),
+        );
+        keys.forEach((k) => delete state.objects[k]);
+        out(keys.map((k) => `${resource} "${k.split("/").pop()}" deleted\n`).join(""));
+        return save();
+      }
+      if (!state.objects[key]) {
+        if (a.flags["--ignore-not-found"]) return save();
+        return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
+      }
+      delete state.objects[key];
+      out(`${resource} "${name}" deleted\n`);
+      return save();
+    }
+    case "scale": {
+      const targets = a.flags["--all"]
+        ? Object.keys(state.objects).filter((k) => k.startsWith(`${resource}/${ns}/`))
+        : [key];
+      for (const k of targets)
+        state.objects[k] = deepMerge(state.objects[k], { spec: { replicas: Number(a.flags["--replicas"]) } });
+      out(targets.map((k) => `${resource}/${k.split("/").pop()} scaled\n`).join(""));
+      return save();
+    }
+    case "rollout": {
+      const k = `${canonical(a.positional[2])}/${ns}/${a.positional[3]}`;
+      if (!state.objects[k]) return fail(`Error from server (NotFound): ${a.positional[3]} not found`);
+      out(`deployment "${a.positional[3]}" successfully rolled out\n`);
+      return save();
+    }
   }
   return fail(`fake ${tool}: unsupported command: ${argv.join(" ")}`, 3);
+}
+
+function nsupdate(state, argv, save, fail) {
+  const keyIdx = argv.indexOf("-k");
+  const keyFile = keyIdx >= 0 ? argv[keyIdx + 1] : undefined;
+  const file = argv.filter((x, i) => i !== keyIdx && i !== keyIdx + 1 && !x.startsWith("-"))[0];
+  const key = keyFile ? fs.readFileSync(keyFile, "utf8") : "";
+  state.nsupdateKeyFiles = [
+    ...(state.nsupdateKeyFiles || []),
+    { content: key, mode: keyFile ? (fs.statSync(keyFile).mode & 0o777).toString(8) : null },
+  ];
+  if (state.tsigSecret && !key.includes(`secret "${state.tsigSecret}"`))
+    return fail("; TSIG error with server: tsig verify failure");
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  for (const l of lines) {
+    const del = /^update delete (\S+)\.? ?(\S+)?$/.exec(l);
+    const add = /^update add (\S+?)\.? (\d+) (\S+) (\S+?)\.?$/.exec(l);
+    if (add) state.dns[add[1]] = { type: add[3], value: add[4], ttl: Number(add[2]) };
+    else if (del && state.dns[del[1]] && (!del[2] || state.dns[del[1]].type === del[2]))
+      delete state.dns[del[1]];
+  }
+  save();
+}
+
+function dig(state, argv, out) {
+  const names = argv.filter(
+    (x) =>
+      !x.startsWith("@") &&
+      !x.startsWith("+") &&
+      !x.startsWith("-") &&
+      !/^\d+$/.test(x) &&
+      !["A", "CNAME"].includes(x),
+  );
+  const rec = state.dns[names[0]];
+  if (!rec) return;
+  if (rec.type === "CNAME") {
+    const target = state.dns[rec.value];
+    out(`${rec.value}.\n${target ? target.value + "\n" : ""}`);
+  } else out(`${rec.value}\n`);
+}
+
+function az(state, a, out, save) {
+  const [, , type, action] = a.positional; // network dns record-set <type> <action>
+  const name = a.flags["--name"];
+  const zone = a.flags["--zone-name"];
+  const fqdn = name === "@" ? zone : `${name}.${zone}`;
+  if (action === "delete") delete state.dns[fqdn];
+  if (action === "show") {
+    const rec = state.dns[fqdn];
+    if (rec && rec.type.toLowerCase() === type) out(`${rec.value}\n`);
+  }
+  save();
 }
 
 module.exports = { main };

@@ -295,7 +295,7 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
   describe("components and outputs", () => {
     it("parents every cloud and cluster resource to a velero-dr component", () => {
       for (const r of run.recorder.resources.filter(
-        (x) => x.custom && !x.type.startsWith("pulumi:providers"),
+        (x) => x.custom && !x.read && !x.type.startsWith("pulumi:providers"),
       )) {
         assert.match(r.parent ?? "", /velero-dr:(storage|identity|cluster|velero):/, `${r.type} ${r.name}`);
       }
@@ -349,6 +349,8 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       assert.equal(o.cluster.apiServer, FAKE.apiServer);
       assert.equal(o.cluster.nodeResourceGroup, FAKE.nodeResourceGroup);
       assert.equal(o.cluster.kubernetesVersion, FAKE.kubernetesVersion);
+      assert.equal(o.cluster.uid, "cluster-kube-system-uid", "the kube-system uid identifies the cluster");
+      assert.equal(o.cluster.aksName, "dash-enterprise");
     });
   });
 });

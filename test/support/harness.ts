@@ -26,6 +26,8 @@ export interface Registered {
   dependencies: string[];
   protect: boolean;
   retainOnDelete: boolean;
+  /** A `.get()` of an existing object (read, not created). */
+  read: boolean;
 }
 
 export interface Invoked {
@@ -100,14 +102,39 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
     case "kubernetes:core/v1:Secret":
       return { ...inputs, metadata: { ...inputs.metadata, resourceVersion: "1" } };
     case "command:local:Command":
-      return { ...inputs, stdout: "", stderr: "" };
+      return { ...inputs, stdout: commandStdout(inputs), stderr: "" };
+    case "kubernetes:core/v1:Namespace":
+      return {
+        ...inputs,
+        metadata: { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? name, uid: `${name}-uid` },
+      };
+    case "azure-native:containerservice:ManagedCluster":
+      return {
+        ...inputs,
+        name: inputs.resourceName,
+        fqdn: `${inputs.dnsPrefix}-1a2b.hcp.${inputs.location}.azmk8s.io`,
+      };
     default:
       return inputs;
   }
 }
 
+/** What a step Command "printed" under mocks: producers print a plausible value. */
+function commandStdout(inputs: Record<string, any>): string {
+  switch (inputs.environment?.VELERO_DR_STEP_ID) {
+    case "wait-backup":
+      return "velero-dr: restoring from backup\ndash-daily-20261120000000";
+    case "wait-load-balancer":
+      return "velero-dr: load balancer address\n20.50.60.70";
+    default:
+      return "";
+  }
+}
+
 export class Recorder {
   readonly resources: Registered[] = [];
+  /** Outputs served to StackReferences, by stack name. */
+  readonly stackOutputs: Record<string, Record<string, unknown>> = {};
   readonly invokes: Invoked[] = [];
   private readonly raw = new Map<
     string,
@@ -130,8 +157,19 @@ export class Recorder {
       currentKubernetesVersion: FAKE.kubernetesVersion,
       kubernetesVersion: "1.29",
     }),
-    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
-      kubeconfigs: [{ name: "clusterUser", value: Buffer.from(fakeKubeconfig()).toString("base64") }],
+    "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
+      kubeconfigs: [
+        {
+          name: "clusterUser",
+          value: Buffer.from(
+            fakeKubeconfig(
+              i.resourceName === "dash-enterprise"
+                ? FAKE.apiServer
+                : `https://${i.resourceName}.hcp.azmk8s.io:443`,
+            ),
+          ).toString("base64"),
+        },
+      ],
     }),
   };
 
@@ -175,9 +213,13 @@ export class Recorder {
           dependencies: extra?.deps ?? [],
           protect: extra?.protect ?? false,
           retainOnDelete: extra?.retainOnDelete ?? false,
+          read: args.id !== undefined && args.id !== "",
         };
         this.resources.push(rec);
-        const state = stateFor(args.type, args.name, rec.inputs);
+        const state =
+          args.type === "pulumi:pulumi:StackReference"
+            ? { outputs: this.stackOutputs[rec.inputs.name] ?? {}, name: rec.inputs.name }
+            : stateFor(args.type, args.name, rec.inputs);
         const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
         return { id: rec.custom ? id : undefined, state };
       },
@@ -248,9 +290,10 @@ export async function runProgram(
   stack: string,
   config: Record<string, string>,
   secretKeys: string[] = [],
-  opts: { preview?: boolean } = {},
+  opts: { preview?: boolean; stackOutputs?: Record<string, Record<string, unknown>> } = {},
 ): Promise<RunResult> {
   const recorder = new Recorder();
+  Object.assign(recorder.stackOutputs, opts.stackOutputs ?? {});
   await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, stack, opts.preview ?? false);
   recorder.hook();
   pulumi.runtime.setAllConfig(config, secretKeys);

@@ -25,7 +25,7 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
   describe("BSL Available check", () => {
     it("succeeds once Velero reports Available, after an early Unavailable", () => {
       const r = runScript(bslCheckScript(), bslEnv, {
-        objects: { [bslKey]: { phaseSequence: ["", "Unavailable", "Available"] } },
+        objects: { [bslKey]: { sequences: { ".status.phase": ["", "Unavailable", "Available"] } } },
       });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /default is Available/);
@@ -39,7 +39,7 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
         {
           objects: {
             [bslKey]: {
-              phaseSequence: ["Unavailable"],
+              sequences: { ".status.phase": ["Unavailable"] },
               status: { message: "rpc error: dial tcp: i/o timeout" },
             },
           },
@@ -100,7 +100,9 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
 
     it("creates the Backup and waits for Completed", () => {
       const r = runScript(firstBackupScript(), env, {
-        onCreate: { "backups.velero.io": { phaseSequence: ["", "InProgress", "Completed"] } },
+        onCreate: {
+          "backups.velero.io": { sequences: { ".status.phase": ["", "InProgress", "Completed"] } },
+        },
       });
       assert.equal(r.code, 0, r.stderr);
       const created = r.calls.find((c) => c.argv[0] === "create");
@@ -119,7 +121,9 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
 
     it("fails when Velero reports the backup PartiallyFailed", () => {
       const r = runScript(firstBackupScript(), env, {
-        onCreate: { "backups.velero.io": { phaseSequence: ["InProgress", "PartiallyFailed"] } },
+        onCreate: {
+          "backups.velero.io": { sequences: { ".status.phase": ["InProgress", "PartiallyFailed"] } },
+        },
       });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /ended PartiallyFailed/);

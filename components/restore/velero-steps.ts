@@ -1,0 +1,140 @@
+import { scriptBody } from "../shell/body";
+import { Step } from "./step";
+
+/**
+ * The application-independent part of a restore: make sure the target is not the source,
+ * that Velero sees the storage and the backup, then restore, and hand the location back to
+ * read-write when the destination becomes the primary.
+ */
+
+export const GUARD = "guard-different-cluster";
+export const WAIT_BSL = "wait-bsl-available";
+export const WAIT_BACKUP = "wait-backup";
+export const RESTORE = "restore";
+export const PROMOTE = "bsl-read-write";
+
+export interface VeleroStepTimeouts {
+  bslSeconds: number;
+  backupSyncSeconds: number;
+  restoreSeconds: number;
+}
+
+export function guardStep(): Step {
+  return {
+    id: GUARD,
+    title: "Refuse to restore into the source cluster",
+    why: "Restoring into the cluster a backup came from is not supported (seed 000) and would fight its live controllers.",
+    kind: "guard",
+    script: {
+      kubeconfig: true,
+      env: ["SOURCE_API_SERVER"],
+      optionalEnv: ["SOURCE_CLUSTER_UID"],
+      body: scriptBody("guard-different-cluster"),
+    },
+    needs: [],
+    timeoutSeconds: 120,
+    retry: { attempts: 3, delaySeconds: 10 },
+    expected: "The destination API server and kube-system uid differ from the source's.",
+  };
+}
+
+export function waitBslStep(t: VeleroStepTimeouts): Step {
+  return {
+    id: WAIT_BSL,
+    title: "Wait for the backup storage location to be Available",
+    why: "Velero must reach the backup storage before it can list or restore backups.",
+    kind: "wait",
+    script: {
+      kubeconfig: true,
+      env: ["VELERO_NAMESPACE", "BSL_NAME", "BSL_TIMEOUT_SECONDS"],
+      body: scriptBody("wait-bsl-available"),
+    },
+    needs: [GUARD],
+    timeoutSeconds: t.bslSeconds,
+    retry: { attempts: 1, delaySeconds: 0 },
+    expected: "velero backup-location get shows the location Available (ReadOnly).",
+  };
+}
+
+export function waitBackupStep(t: VeleroStepTimeouts): Step {
+  return {
+    id: WAIT_BACKUP,
+    title: "Wait for the backup to sync and be Completed",
+    why: "Velero syncs backups from storage once per sync period; a Restore must name a Completed backup (Velero 1.10.3 requires backupName).",
+    kind: "wait",
+    script: {
+      kubeconfig: true,
+      env: ["VELERO_NAMESPACE", "BACKUP_SYNC_TIMEOUT_SECONDS"],
+      optionalEnv: ["BACKUP_NAME", "BACKUP_SCHEDULE"],
+      body: scriptBody("wait-backup"),
+    },
+    needs: [WAIT_BSL],
+    timeoutSeconds: t.backupSyncSeconds,
+    retry: { attempts: 1, delaySeconds: 0 },
+    produces: "RESTORE_BACKUP_NAME",
+    expected: "Prints the name of the backup to restore; velero backup get shows it Completed.",
+  };
+}
+
+export function restoreStep(t: VeleroStepTimeouts, needs: string[]): Step {
+  return {
+    id: RESTORE,
+    title: "Restore the backup",
+    why: "Brings the application's objects (and volumes) back. The Restore is named after its backup, so running the step again follows the same Restore instead of restoring twice.",
+    kind: "restore",
+    script: {
+      kubeconfig: true,
+      env: [
+        "VELERO_NAMESPACE",
+        "RESTORE_BACKUP_NAME",
+        "RESTORE_MANIFEST",
+        "RESTORE_TIMEOUT_SECONDS",
+        "RESTORE_ALLOW_PARTIAL",
+      ],
+      body: scriptBody("restore"),
+    },
+    needs: [WAIT_BACKUP, ...needs],
+    timeoutSeconds: t.restoreSeconds,
+    retry: { attempts: 1, delaySeconds: 0 },
+    expected:
+      'The Restore ends Completed. Warnings such as "could not restore ... already exists" and "the in-cluster version is different than the backed-up version" are expected.',
+  };
+}
+
+export function promoteStep(): Step {
+  return {
+    id: PROMOTE,
+    title: "Set the backup storage location back to ReadWrite",
+    why: "The destination becomes the primary: its schedules may write new backups to the shared storage again.",
+    kind: "promote",
+    script: { kubeconfig: true, env: ["VELERO_NAMESPACE", "BSL_NAME"], body: scriptBody("bsl-read-write") },
+    needs: [RESTORE],
+    timeoutSeconds: 120,
+    retry: { attempts: 3, delaySeconds: 10 },
+    expected: "velero backup-location get shows the location ReadWrite.",
+  };
+}
+
+/** The Restore custom resource, with placeholders the restore step fills in at run time. */
+export function buildRestoreManifest(i: {
+  namespace: string;
+  excludedNamespaces: string[];
+}): Record<string, unknown> {
+  return {
+    apiVersion: "velero.io/v1",
+    kind: "Restore",
+    metadata: {
+      name: "__RESTORE_NAME__",
+      namespace: i.namespace,
+      labels: { "app.kubernetes.io/managed-by": "velero-dr" },
+    },
+    spec: {
+      backupName: "__BACKUP_NAME__",
+      excludedNamespaces: i.excludedNamespaces,
+      restorePVs: true,
+      // Keep objects that already exist in the new cluster (kube-root-ca.crt, default service
+      // accounts): Velero warns "already exists", which the seed expects.
+      existingResourcePolicy: "none",
+    },
+  };
+}

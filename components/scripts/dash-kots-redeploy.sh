@@ -1,0 +1,23 @@
+# Redeploys Dash Enterprise from the KOTS Admin Console (seed 000). Automated with the kots
+# kubectl plugin when it is installed; otherwise a gate: a person redeploys, then sets the
+# continue flag and runs pulumi up again.
+if [ "$KOTS_CONFIRMED" = "true" ]; then
+  echo "velero-dr: KOTS redeploy confirmed by configuration (velero-dr:restore.kotsRedeployed)"
+  exit 0
+fi
+if [ "$KOTS_AUTOMATE" = "true" ] && kubectl kots version >/dev/null 2>&1; then
+  # A new version from the current one with unchanged config, deployed: a redeploy.
+  printf 'apiVersion: kots.io/v1beta1\nkind: ConfigValues\nspec:\n  values: {}\n' >"$vdr_tmp/config-values.yaml"
+  kubectl kots set config "$KOTS_APP_SLUG" -n "$DASH_NAMESPACE" --config-file "$vdr_tmp/config-values.yaml" \
+    --merge --current --deploy
+  echo "velero-dr: Dash Enterprise redeployed through the kots plugin"
+  exit 0
+fi
+cat >&2 <<INSTRUCTIONS
+velero-dr: GATE - redeploy Dash Enterprise from the KOTS Admin Console:
+  1. kubectl port-forward -n $DASH_NAMESPACE svc/kotsadm 8800:3000
+  2. open http://localhost:8800 and log in with the Admin Console password of the installation
+  3. next to the "Currently deployed version", select Redeploy
+  4. then: pulumi config set velero-dr:restore.kotsRedeployed true && pulumi up
+INSTRUCTIONS
+exit 1

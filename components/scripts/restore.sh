@@ -1,0 +1,67 @@
+# Creates the Restore (named after its backup, so a re-run finds the same one instead of
+# restoring twice) and follows it to a terminal phase, printing progress.
+backup="$RESTORE_BACKUP_NAME"
+if ! [[ "$backup" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || [ "${#backup}" -gt 253 ]; then
+  echo "velero-dr: invalid backup name: $backup" >&2
+  exit 2
+fi
+name="restore-$backup"
+if [ "${#name}" -gt 63 ]; then
+  name="restore-$(printf '%s' "$backup" | sha256sum | cut -c 1-40)"
+fi
+if kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" >/dev/null 2>&1; then
+  echo "velero-dr: restore $name exists already; following it instead of restoring again"
+else
+  manifest="${RESTORE_MANIFEST//__RESTORE_NAME__/$name}"
+  manifest="${manifest//__BACKUP_NAME__/$backup}"
+  printf '%s' "$manifest" | kubectl create -f -
+fi
+poll="${VELERO_DR_POLL_SECONDS:-10}"
+deadline=$(($(date +%s) + RESTORE_TIMEOUT_SECONDS))
+last=""
+while :; do
+  phase="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.phase}')"
+  progress="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.progress.itemsRestored}/{.status.progress.totalItems}' 2>/dev/null || true)"
+  if [ "$phase $progress" != "$last" ]; then
+    echo "velero-dr: restore $name: ${phase:-New} (items restored ${progress:-?})"
+    last="$phase $progress"
+  fi
+  case "$phase" in
+    Completed | PartiallyFailed | Failed | FailedValidation)
+      break
+      ;;
+  esac
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "velero-dr: restore $name still ${phase:-New} after ${RESTORE_TIMEOUT_SECONDS}s; it keeps running in the cluster. Run pulumi up again to keep following it." >&2
+    exit 1
+  fi
+  sleep "$poll"
+done
+warnings="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.warnings}')"
+errors="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.errors}')"
+echo "velero-dr: restore $name ended $phase with ${errors:-0} errors and ${warnings:-0} warnings"
+if [ "${warnings:-0}" != "0" ]; then
+  echo "velero-dr: warnings such as \"could not restore, ... already exists\" are expected in a new cluster (seed 000)"
+fi
+if [ "$phase" = "Completed" ]; then
+  exit 0
+fi
+reason="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.failureReason}' 2>/dev/null || true)"
+validation="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.validationErrors}' 2>/dev/null || true)"
+if [ -n "$reason" ]; then
+  echo "velero-dr: failure reason: $reason" >&2
+fi
+if [ -n "$validation" ]; then
+  echo "velero-dr: validation errors: $validation" >&2
+fi
+if command -v velero >/dev/null 2>&1; then
+  velero -n "$VELERO_NAMESPACE" restore describe "$name" --details >&2 || true
+else
+  echo "velero-dr: details: velero -n $VELERO_NAMESPACE restore describe $name --details; velero -n $VELERO_NAMESPACE restore logs $name" >&2
+fi
+if [ "$phase" = "PartiallyFailed" ] && [ "$RESTORE_ALLOW_PARTIAL" = "true" ]; then
+  echo "velero-dr: restore $name PartiallyFailed; continuing because velero-dr:restore.allowPartiallyFailed is true" >&2
+  exit 0
+fi
+echo "velero-dr: restore $name $phase" >&2
+exit 1

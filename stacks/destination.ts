@@ -1,0 +1,305 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AksCluster } from "../components/cluster/aks-cluster";
+import { ClusterAccess } from "../components/cluster/cluster-access";
+import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
+import { DestinationStackConfig } from "../components/config/validate";
+import { AzureDnsRecords } from "../components/dns/azure-dns-records";
+import { DNS_PUBLISH, WAIT_LB } from "../components/dns/dns-steps";
+import { AzureVeleroIdentity } from "../components/identity/azure-velero-identity";
+import { buildRestoreChain } from "../components/restore/chain";
+import { RestoreChain } from "../components/restore/restore-chain";
+import { GUARD, WAIT_BSL } from "../components/restore/velero-steps";
+import { buildAzureBslConfig, buildAzureVslConfig } from "../components/velero/locations";
+import { buildScheduleSpec } from "../components/velero/specs";
+import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
+import { VeleroSchedules } from "../components/velero/velero-schedules";
+import { minorOf } from "../components/velero/versions";
+import { Provider } from "@pulumi/kubernetes/provider";
+
+const BSL_NAME = "default";
+const VSL_NAME = "default";
+const AZURE_PLUGIN_IMAGE = "velero/velero-plugin-for-microsoft-azure";
+
+export interface DestinationOptions {
+  now?: Date;
+}
+
+/**
+ * The destination stack: when the source cluster is lost, build (or take) a cluster, install
+ * Velero read-only on the same backups, and run the restore chain step by step.
+ */
+export function destinationProgram(
+  cfg: DestinationStackConfig,
+  options: DestinationOptions = {},
+): Record<string, unknown> {
+  const source = sourceOutputs(cfg);
+  const target = targetCluster(cfg, source);
+
+  // The guard's value is checked here as well, so a preview already refuses the source cluster.
+  const sourceApiServer = pulumi.all([source, target.apiServer]).apply(([s, dest]) => {
+    if (dest === s.cluster.apiServer) {
+      throw new Error(
+        `velero-dr: the destination cluster is the source cluster (${dest}); restoring into the cluster a backup came from is not supported`,
+      );
+    }
+    return s.cluster.apiServer;
+  });
+
+  const chain = buildRestoreChain({
+    profile: cfg.profile,
+    veleroNamespace: cfg.velero.namespace,
+    bslName: BSL_NAME,
+    backup: cfg.backup,
+    sourceApiServer: cfg.source.outputs?.cluster.apiServer,
+    sourceClusterUid: cfg.source.outputs?.cluster.uid,
+    dns: cfg.dns,
+    promoteToPrimary: cfg.restore.promoteToPrimary,
+    allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
+    airGapped: cfg.restore.airGapped,
+    kots: {
+      automate: cfg.restore.kotsAutomate,
+      confirmed: cfg.restore.kotsRedeployed,
+      appSlug: cfg.restore.kotsAppSlug,
+    },
+    timeouts: {
+      bslSeconds: 600,
+      backupSyncSeconds: cfg.restore.backupSyncTimeoutMinutes * 60,
+      restoreSeconds: cfg.restore.restoreTimeoutMinutes * 60,
+      loadBalancerSeconds: 900,
+      builderSeconds: cfg.restore.builderTimeoutMinutes * 60,
+      builderReconnectSeconds: 600,
+      healthSeconds: cfg.restore.healthTimeoutMinutes * 60,
+      imageswapSeconds: 900,
+    },
+  });
+
+  const restore = new RestoreChain("restore", {
+    chain,
+    kubeconfig: target.kubeconfig,
+    runtimeEnv: {
+      SOURCE_API_SERVER: sourceApiServer,
+      SOURCE_CLUSTER_UID: source.apply((s) => s.cluster.uid ?? ""),
+    },
+    secretEnv:
+      cfg.dnsTsigSecret !== undefined
+        ? { DNS_TSIG_SECRET: new pulumi.Config().requireSecret("dnsTsigSecret") }
+        : {},
+  });
+  // Nothing touches the target before the guard has shown it is not the source cluster; the
+  // DNS unpublish and its TTL wait run meanwhile (they need nothing from Velero).
+  restore.addSteps([GUARD, "dns-unpublish"]);
+  const guard = restore.commands[GUARD];
+
+  const identity = new AzureVeleroIdentity(
+    "velero-identity",
+    {
+      stack: cfg.stack,
+      displayName: cfg.identity.displayName ?? `velero-dr-${cfg.stack}`,
+      subscriptionId: cfg.azure.subscriptionId,
+      tenantId: cfg.azure.tenantId,
+      cloudName: cfg.azure.cloudName,
+      rotationDays: cfg.identity.rotationDays,
+      now: options.now,
+      storageResourceGroupId: source.apply((s) => rgId(s.azure.subscriptionId, s.storage.resourceGroupName)),
+      storageAccountId: source.apply(
+        (s) =>
+          `${rgId(s.azure.subscriptionId, s.storage.resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${s.storage.accountName}`,
+      ),
+      snapshotResourceGroupId: source.apply((s) =>
+        rgId(s.azure.subscriptionId, s.storage.snapshotResourceGroupName),
+      ),
+      nodeResourceGroupName: target.nodeResourceGroup,
+    },
+    { dependsOn: [guard] },
+  );
+
+  const v = cfg.velero;
+  const values: pulumi.Output<VeleroValuesArgs> = source.apply((s) => ({
+    provider: "azure" as const,
+    version: s.velero.version,
+    pluginImage: AZURE_PLUGIN_IMAGE,
+    pluginVersion: s.velero.pluginVersion,
+    imageRegistry: v.imageRegistry,
+    imagePullSecrets: v.imagePullSecrets,
+    bsl: {
+      name: BSL_NAME,
+      bucket: s.storage.containerName,
+      prefix: s.storage.prefix || undefined,
+      // Read-only until the restore is done: nothing in the new cluster may write or delete
+      // backups (not even garbage collection of expired ones) while they are being restored.
+      accessMode: "ReadOnly" as const,
+      config: buildAzureBslConfig({
+        resourceGroup: s.storage.resourceGroupName,
+        storageAccount: s.storage.accountName,
+        subscriptionId: s.azure.subscriptionId,
+      }),
+    },
+    vsl: {
+      name: VSL_NAME,
+      config: buildAzureVslConfig({
+        resourceGroup: s.storage.snapshotResourceGroupName,
+        subscriptionId: s.azure.subscriptionId,
+        incremental: true,
+      }),
+    },
+    priorityClassName: v.priorityClassName,
+    resources: v.resources,
+    // File-system backups restore only with the node agent and the same uploader.
+    nodeAgent: v.nodeAgent || s.velero.uploaderType !== "",
+    uploaderType: (s.velero.uploaderType || v.uploaderType) as "kopia" | "restic",
+    defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+    airGapped: v.airGapped,
+    logLevel: v.logLevel,
+    backupSyncPeriod: v.backupSyncPeriod,
+    serviceMonitor: v.serviceMonitor,
+  }));
+  const velero = new VeleroInstall(
+    "velero",
+    {
+      provider: target.provider,
+      kubeconfig: target.kubeconfig,
+      namespace: v.namespace,
+      chart: {
+        version: source.apply((s) => s.velero.chartVersion),
+        repository: v.chartRepository,
+        path: v.chartPath,
+      },
+      credentialsFile: identity.credentialsFile,
+      createPriorityClass: v.createPriorityClass,
+      helmTimeoutSeconds: v.helmTimeoutSeconds,
+      bslCheck: { enabled: false, timeoutSeconds: 0 },
+      settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
+      values,
+    },
+    { dependsOn: [guard] },
+  );
+
+  const beforeRecords = chain.steps
+    .slice(0, chain.steps.findIndex((s) => s.id === WAIT_LB) + 1)
+    .map((s) => s.id);
+  restore.addSteps(beforeRecords, { [WAIT_BSL]: [velero.release] });
+  const stepDeps: Record<string, pulumi.Resource[]> = {};
+  let records: AzureDnsRecords | undefined;
+  if (cfg.dns.provider === "azure") {
+    records = new AzureDnsRecords("dns", { dns: cfg.dns, address: restore.produced("LB_ADDRESS") });
+    stepDeps[DNS_PUBLISH] = [records];
+  }
+  restore.addRemainingSteps(stepDeps);
+  const last = restore.commands[chain.steps[chain.steps.length - 1].id];
+
+  let scheduleNames: string[] = [];
+  if (cfg.restore.promoteToPrimary) {
+    // Only once the restored system is healthy does the destination start writing backups.
+    const schedules = new VeleroSchedules("schedules", {
+      provider: target.provider,
+      kubeconfig: target.kubeconfig,
+      namespace: v.namespace,
+      storageLocation: BSL_NAME,
+      profile: cfg.profile.name,
+      schedules: cfg.schedules.map((s) => ({
+        name: s.name,
+        spec: buildScheduleSpec({
+          schedule: s,
+          storageLocation: BSL_NAME,
+          volumeSnapshotLocation: VSL_NAME,
+          snapshotVolumes: cfg.profile.snapshotVolumes,
+          includeClusterResources: cfg.profile.includeClusterResources,
+          defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+          profile: cfg.profile.name,
+        }),
+      })),
+      firstBackup: { enabled: false, timeoutSeconds: 0 },
+      dependsOn: [last],
+    });
+    scheduleNames = schedules.names;
+  }
+
+  return {
+    role: "destination",
+    profile: cfg.profile.name,
+    cluster: { apiServer: target.apiServer, nodeResourceGroup: target.nodeResourceGroup },
+    restoreSteps: chain.steps.map((s) => s.id),
+    backup: restore.produced("RESTORE_BACKUP_NAME"),
+    loadBalancerAddress: restore.produced("LB_ADDRESS"),
+    dnsRecords: records ? records.records.map((r) => r.name) : [],
+    schedules: scheduleNames,
+    runbook: `npm run runbook -- ${cfg.stack}`,
+  };
+}
+
+function rgId(subscriptionId: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
+}
+
+/** The source stack's outputs, checked: a destination built on a wrong source must stop early. */
+function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs> {
+  if (cfg.source.outputs) return pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>;
+  const ref = new pulumi.StackReference("source", { name: cfg.source.stack as string });
+  return ref.outputs.apply((raw) => {
+    const parsed = sourceOutputsSchema.safeParse(raw);
+    if (!parsed.success) {
+      const what = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(
+        `velero-dr: stack ${cfg.source.stack} does not export a source stack's outputs (${what})`,
+      );
+    }
+    if (parsed.data.profile !== cfg.profile.name) {
+      throw new Error(
+        `velero-dr: stack ${cfg.source.stack} backs up profile ${parsed.data.profile}, but this destination restores ${cfg.profile.name}`,
+      );
+    }
+    return parsed.data;
+  });
+}
+
+interface Target {
+  provider: Provider;
+  kubeconfig: pulumi.Output<string>;
+  apiServer: pulumi.Output<string>;
+  nodeResourceGroup: pulumi.Output<string>;
+}
+
+function targetCluster(cfg: DestinationStackConfig, source: pulumi.Output<SourceOutputs>): Target {
+  const create = cfg.cluster.create;
+  if (create) {
+    const name = create.name ?? `dr-${cfg.stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63);
+    // Velero restores into the same or a newer Kubernetes only (migration-case.md).
+    const kubernetesVersion = source.apply((s) => {
+      const src = s.cluster.kubernetesVersion ? minorOf(`v${s.cluster.kubernetesVersion}`) : undefined;
+      const dst = minorOf(
+        `v${create.kubernetesVersion}${/^\d+\.\d+$/.test(create.kubernetesVersion) ? ".0" : ""}`,
+      );
+      if (src && dst && compareMinor(dst, src) < 0) {
+        throw new Error(
+          `velero-dr: cluster.create.kubernetesVersion ${create.kubernetesVersion} is older than the source cluster's ${s.cluster.kubernetesVersion}; Velero restores only into the same or a newer Kubernetes`,
+        );
+      }
+      return create.kubernetesVersion;
+    });
+    const cluster = new AksCluster("cluster", {
+      name,
+      resourceGroupName: create.resourceGroupName ?? `velero-dr-${cfg.stack}-cluster`,
+      location: cfg.azure.location,
+      kubernetesVersion,
+      nodeVmSize: create.nodeVmSize,
+      nodeCount: create.nodeCount,
+      availabilityZones: create.availabilityZones,
+      nodeResourceGroup: create.nodeResourceGroup ?? `velero-dr-${cfg.stack}-nodes`,
+      tags: { "managed-by": "velero-dr", "velero-dr-stack": cfg.stack, ...cfg.tags },
+    });
+    return cluster;
+  }
+  return new ClusterAccess("cluster", {
+    aks: cfg.cluster.aksName
+      ? { name: cfg.cluster.aksName, resourceGroupName: cfg.cluster.aksResourceGroup as string }
+      : undefined,
+    kubeconfig: cfg.kubeconfig !== undefined ? new pulumi.Config().requireSecret("kubeconfig") : undefined,
+    nodeResourceGroup: cfg.cluster.nodeResourceGroup,
+  });
+}
+
+function compareMinor(a: string, b: string): number {
+  const [a1, a2] = a.split(".").map(Number);
+  const [b1, b2] = b.split(".").map(Number);
+  return a1 !== b1 ? a1 - b1 : a2 - b2;
+}
