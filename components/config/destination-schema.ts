@@ -96,11 +96,9 @@ const createClusterSchema = z.strictObject({
   resourceGroupName: named(names.RESOURCE_GROUP).optional(),
   name: named(names.AKS_CLUSTER).optional(),
   /** At least the source's minor version (Velero restores to the same or a newer Kubernetes). */
-  kubernetesVersion: z
-    .string()
-    .regex(/^1\.\d+(\.\d+)?$/, {
-      error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,
-    }),
+  kubernetesVersion: z.string().regex(/^1\.\d+(\.\d+)?$/, {
+    error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,
+  }),
   /** Dash Enterprise nodes use 8 vCPUs (seed 001: Standard DDv5 family). */
   nodeVmSize: z
     .string()

@@ -12,6 +12,7 @@
  *   plugins:  { kots: true }   (kubectl plugins that exist)
  *   dns:      { "<name>": { type, value } }   (the zone as nsupdate left it; dig answers from it)
  *   failures: { "<argv joined by space, prefix>": "message" }   (make a call fail)
+ *   recreate: { "<key>": object }   (what an operator re-creates after the object is deleted)
  * Calls go to $FAKE_KUBE_LOG as JSON lines: tool, argv, stdin, and the kubeconfig file as the
  * process saw it (path, mode, content), so tests can check how secrets were handed over.
  */
@@ -57,7 +58,7 @@ const canonical = (r) => ALIASES[r] || r;
 
 function load(file) {
   const s = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-  for (const k of ["objects", "onCreate", "plugins", "dns", "failures"]) s[k] = s[k] || {};
+  for (const k of ["objects", "onCreate", "plugins", "dns", "failures", "recreate"]) s[k] = s[k] || {};
   return s;
 }
 
@@ -310,6 +311,7 @@ function main(tool, argv) {
         return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
       }
       delete state.objects[key];
+      if (state.recreate[key]) state.objects[key] = JSON.parse(JSON.stringify(state.recreate[key]));
       out(`${resource} "${name}" deleted\n`);
       return save();
     }
@@ -335,21 +337,26 @@ function main(tool, argv) {
 function nsupdate(state, argv, save, fail) {
   const keyIdx = argv.indexOf("-k");
   const keyFile = keyIdx >= 0 ? argv[keyIdx + 1] : undefined;
-  const file = argv.filter((x, i) => i !== keyIdx && i !== keyIdx + 1 && !x.startsWith("-"))[0];
+  const file = argv.filter(
+    (x, i) => (keyIdx < 0 || (i !== keyIdx && i !== keyIdx + 1)) && !x.startsWith("-"),
+  )[0];
   const key = keyFile ? fs.readFileSync(keyFile, "utf8") : "";
   state.nsupdateKeyFiles = [
     ...(state.nsupdateKeyFiles || []),
     { content: key, mode: keyFile ? (fs.statSync(keyFile).mode & 0o777).toString(8) : null },
   ];
-  if (state.tsigSecret && !key.includes(`secret "${state.tsigSecret}"`))
+  if (state.tsigSecret && !key.includes(`secret "${state.tsigSecret}"`)) {
     return fail("; TSIG error with server: tsig verify failure");
-  const lines = fs.readFileSync(file, "utf8").split("\n");
-  for (const l of lines) {
-    const del = /^update delete (\S+)\.? ?(\S+)?$/.exec(l);
-    const add = /^update add (\S+?)\.? (\d+) (\S+) (\S+?)\.?$/.exec(l);
-    if (add) state.dns[add[1]] = { type: add[3], value: add[4], ttl: Number(add[2]) };
-    else if (del && state.dns[del[1]] && (!del[2] || state.dns[del[1]].type === del[2]))
-      delete state.dns[del[1]];
+  }
+  const bare = (n) => n.replace(/\.$/, "");
+  for (const l of fs.readFileSync(file, "utf8").split("\n")) {
+    const t = l.trim().split(/\s+/);
+    if (t[0] !== "update") continue;
+    if (t[1] === "add") state.dns[bare(t[2])] = { type: t[4], value: bare(t[5]), ttl: Number(t[3]) };
+    if (t[1] === "delete") {
+      const rec = state.dns[bare(t[2])];
+      if (rec && (!t[3] || rec.type === t[3])) delete state.dns[bare(t[2])];
+    }
   }
   save();
 }

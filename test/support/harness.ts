@@ -216,7 +216,7 @@ export class Recorder {
           read: args.id !== undefined && args.id !== "",
         };
         this.resources.push(rec);
-        const state =
+        const state: Record<string, unknown> =
           args.type === "pulumi:pulumi:StackReference"
             ? { outputs: this.stackOutputs[rec.inputs.name] ?? {}, name: rec.inputs.name }
             : stateFor(args.type, args.name, rec.inputs);
