@@ -114,7 +114,9 @@ function runBash(
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
+    // The script enforces its own deadline and explains itself; the kill is a backstop, with the
+    // same grace the stack gives a Command (customTimeouts = timeout + 60 s).
+    const timer = setTimeout(() => child.kill("SIGKILL"), (timeoutSeconds + 60) * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });

@@ -29,14 +29,12 @@ export const BASH_INTERPRETER = ["/bin/bash", "-c"];
 export function buildScript(spec: ScriptSpec): string {
   const required = [...(spec.kubeconfig ? [KUBECONFIG_ENV] : []), ...spec.env, ...(spec.secretEnv ?? [])];
   const lines = ["#!/usr/bin/env bash", "set -euo pipefail"];
-  if (required.length > 0) {
+  for (const name of [...new Set(required)]) {
     lines.push(
-      `for vdr_var in ${[...new Set(required)].join(" ")}; do`,
-      '  if [ -z "${!vdr_var:-}" ]; then',
-      '    echo "velero-dr: required environment variable ${vdr_var} is not set" >&2',
-      "    exit 2",
-      "  fi",
-      "done",
+      `if [ -z "\${${name}:-}" ]; then`,
+      `  echo "velero-dr: required environment variable ${name} is not set" >&2`,
+      "  exit 2",
+      "fi",
     );
   }
   if (spec.kubeconfig || (spec.secretEnv ?? []).length > 0) {
