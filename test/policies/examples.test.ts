@@ -1,0 +1,239 @@
+import { strict as assert } from "assert";
+import { PolicyResource } from "@pulumi/policy";
+import { allPolicies } from "../../policies/rules/all";
+import { Registered } from "../support/harness";
+import { T } from "./fixtures";
+import {
+  DESTINATION,
+  hasDestinationExample,
+  recordDestination,
+  recordSource,
+  SOURCE,
+  SourceRecording,
+} from "./recordings";
+import {
+  byType,
+  checkResource,
+  checkStack,
+  Finding,
+  fromRecording,
+  isStackPolicy,
+  resource,
+  runAll,
+  unresolvedDependencies,
+} from "./support";
+
+/**
+ * The whole pack over the example stacks, recorded under Pulumi mocks: an example is what users
+ * copy, so it must pass every mandatory policy. Then one property at a time is broken to show the
+ * pack catches it on the real resource graph, not only on hand-built fixtures.
+ */
+
+const mandatory = (f: Finding[]) => f.filter((x) => x.level === "mandatory");
+const policiesHit = (f: Finding[]) => [...new Set(f.map((x) => x.policy))].sort();
+
+/** A fresh PolicyResource view of the recording (inputs deep-copied, so mutations stay local). */
+function stackOf(recorded: Registered[], stack: string): PolicyResource[] {
+  return fromRecording(structuredClone(recorded), stack);
+}
+
+describe("policies over the example stacks (mocks)", () => {
+  let source: SourceRecording;
+
+  before(async () => {
+    source = await recordSource();
+  });
+
+  describe(SOURCE, () => {
+    const fresh = () => stackOf(source.resources, SOURCE);
+
+    it("rebuilds every dependency the program declared", () => {
+      assert.deepEqual(unresolvedDependencies(source.resources, SOURCE), []);
+    });
+
+    it("passes every policy, mandatory and advisory", async () => {
+      assert.deepEqual(await runAll(allPolicies, fresh()), []);
+    });
+
+    it("is really checked: the storage, identity, Velero and schedule policies apply to it", async () => {
+      const stack = fresh();
+      const applied = new Set<string>();
+      for (const p of allPolicies) {
+        const outcomes = isStackPolicy(p)
+          ? [await checkStack(p, stack)]
+          : await Promise.all(stack.map((r) => checkResource(p, r)));
+        if (outcomes.some((o) => o.notApplicable === undefined)) applied.add(p.name);
+      }
+      const notApplied = allPolicies.map((p) => p.name).filter((n) => !applied.has(n));
+      assert.deepEqual(notApplied.sort(), [
+        "destination-bsl-read-only",
+        "destination-not-source-cluster",
+        "destination-restore-ordering",
+        "destination-step-contract",
+        "identity-aws-iam-least-privilege",
+        "storage-immutability-recommended",
+        "storage-s3-bucket-controls",
+      ]);
+    });
+
+    const mutations: [string, (s: PolicyResource[]) => void, string[]][] = [
+      [
+        "public blob access on",
+        (s) => (byType(s, T.account)[0].props.allowBlobPublicAccess = true),
+        ["storage-no-public-access"],
+      ],
+      [
+        "TLS 1.0 allowed",
+        (s) => (byType(s, T.account)[0].props.minimumTlsVersion = "TLS1_0"),
+        ["storage-secure-transport"],
+      ],
+      [
+        "versioning off",
+        (s) => (byType(s, T.blobService)[0].props.isVersioningEnabled = false),
+        ["storage-versioning-enabled"],
+      ],
+      ["storage not protected", (s) => (byType(s, T.account)[0].opts.protect = false), ["storage-protected"]],
+      [
+        "version retention of 7 days",
+        (s) =>
+          (byType(
+            s,
+            T.lifecycle,
+          )[0].props.policy.rules[0].definition.actions.version.delete.daysAfterCreationGreaterThan = 7),
+        ["storage-retention-covers-backup-ttl"],
+      ],
+      [
+        "no immutability on production storage",
+        (s) => s.splice(s.indexOf(byType(s, T.immutability)[0]), 1),
+        ["storage-immutability-production"],
+      ],
+      [
+        "schedule TTL of 1h",
+        (s) => (byType(s, T.schedule)[0].props.spec.template.ttl = "1h0m0s"),
+        ["schedule-ttl-bounds"],
+      ],
+      [
+        "owner references on",
+        (s) => (byType(s, T.schedule)[0].props.spec.useOwnerReferencesInBackup = true),
+        ["schedule-no-owner-references"],
+      ],
+      [
+        "cron with seconds",
+        (s) => (byType(s, T.schedule)[0].props.spec.schedule = "0 0 0 * * *"),
+        ["schedule-valid-cron"],
+      ],
+      [
+        "all schedules paused",
+        (s) => byType(s, T.schedule).forEach((r) => (r.props.spec.paused = true)),
+        ["schedule-exists-on-source"],
+      ],
+      [
+        "an Owner role assignment",
+        (s) =>
+          (byType(s, T.roleAssignment)[0].props.roleDefinitionId =
+            "/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+        ["identity-no-privileged-builtin-roles"],
+      ],
+      [
+        "a subscription-wide assignment",
+        (s) => (byType(s, T.roleAssignment)[0].props.scope = "/subscriptions/0"),
+        ["identity-no-broad-scope"],
+      ],
+      [
+        "a wildcard custom role",
+        (s) => byType(s, T.roleDefinition)[0].props.permissions[0].actions.push("*"),
+        ["identity-custom-role-actions"],
+      ],
+      [
+        "a password that never expires",
+        (s) => {
+          delete byType(s, T.appPassword)[0].props.endDate;
+          delete byType(s, T.appPassword)[0].props.rotateWhenChanged;
+        },
+        ["identity-credential-expiry"],
+      ],
+      [
+        "Velero image latest",
+        (s) => (byType(s, T.release)[0].props.values.image.tag = "latest"),
+        ["velero-versions-pinned"],
+      ],
+      [
+        "plugin v1.8.0",
+        (s) =>
+          (byType(s, T.release)[0].props.values.initContainers[0].image =
+            "velero/velero-plugin-for-microsoft-azure:v1.8.0"),
+        ["velero-versions-compatible"],
+      ],
+      [
+        "credentials in Helm values",
+        (s) =>
+          (byType(s, T.release)[0].props.values.credentials.secretContents = {
+            cloud: "AZURE_CLIENT_SECRET=x",
+          }),
+        ["velero-no-plaintext-credentials"],
+      ],
+      [
+        "useAAD in the BSL config",
+        (s) =>
+          (byType(s, T.release)[0].props.values.configuration.backupStorageLocation.config.useAAD = "true"),
+        ["velero-bsl-config-keys"],
+      ],
+    ];
+
+    for (const [what, mutate, expected] of mutations) {
+      it(`catches ${what}: ${expected.join(", ")}`, async () => {
+        const stack = fresh();
+        mutate(stack);
+        const findings = await runAll(allPolicies, stack);
+        assert.deepEqual(policiesHit(mandatory(findings)), expected, JSON.stringify(findings, null, 2));
+      });
+    }
+
+    it("treats the source's ReadWrite location as a violation once the stack is a destination", async () => {
+      const stack = [...fresh(), resource({ type: T.restoreChain, name: "restore", props: {} })];
+      const findings = mandatory(await runAll(allPolicies, stack));
+      const bsl = findings.filter((f) => f.policy === "destination-bsl-read-only").map((f) => f.message);
+      assert.deepEqual(bsl, [
+        'the Velero release installs its backup storage location with accessMode "ReadWrite", not "ReadOnly".',
+      ]);
+    });
+  });
+
+  describe(DESTINATION, () => {
+    let destination: Registered[] | undefined;
+
+    before(async function () {
+      // Skipped until the destination example exists; from then on it must pass like the source.
+      if (!hasDestinationExample()) this.skip();
+      destination = await recordDestination(source);
+    });
+
+    const fresh = () => stackOf(destination as Registered[], DESTINATION);
+
+    it("rebuilds every dependency the program declared", () => {
+      assert.deepEqual(unresolvedDependencies(destination as Registered[], DESTINATION), []);
+    });
+
+    it("passes every mandatory policy", async () => {
+      assert.deepEqual(mandatory(await runAll(allPolicies, fresh())), []);
+    });
+
+    it("catches a ReadWrite backup storage location", async () => {
+      const stack = fresh();
+      for (const r of byType(stack, T.release))
+        r.props.values.configuration.backupStorageLocation.accessMode = "ReadWrite";
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
+        "destination-bsl-read-only",
+      ]);
+    });
+
+    it("catches a restore step that no longer waits for the source-cluster guard", async () => {
+      const stack = fresh();
+      const steps = byType(stack, T.command).filter((c) => c.props.environment?.VELERO_DR_STEP_KIND);
+      const guard = steps.find((c) => c.props.environment.VELERO_DR_STEP_KIND === "guard")!;
+      for (const c of steps) c.dependencies = c.dependencies.filter((d) => d !== guard);
+      const hit = policiesHit(mandatory(await runAll(allPolicies, stack)));
+      assert.ok(hit.includes("destination-not-source-cluster"), hit.join(", "));
+    });
+  });
+});

@@ -1,0 +1,320 @@
+import { PolicyResource } from "@pulumi/policy";
+import { resource } from "./support";
+
+/**
+ * Hand-written resource inputs that pass every policy, shaped like what the program registers.
+ * Each call returns a fresh object, so a test can break one property without affecting others.
+ */
+
+export const T = {
+  account: "azure-native:storage:StorageAccount",
+  blobService: "azure-native:storage:BlobServiceProperties",
+  container: "azure-native:storage:BlobContainer",
+  lifecycle: "azure-native:storage:ManagementPolicy",
+  immutability: "azure-native:storage:BlobContainerImmutabilityPolicy",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  roleDefinition: "azure-native:authorization:RoleDefinition",
+  appPassword: "azuread:index/applicationPassword:ApplicationPassword",
+  release: "kubernetes:helm.sh/v3:Release",
+  schedule: "kubernetes:velero.io/v1:Schedule",
+  command: "command:local:Command",
+  restoreChain: "velero-dr:restore:RestoreChain",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  s3Lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  iamPolicy: "aws:iam/policy:Policy",
+  resourceGroup: "azure-native:resources:ResourceGroup",
+} as const;
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
+export const RG_ID = `${SUB}/resourceGroups/velero-dr-test-backups`;
+export const ACCOUNT_ID = `${RG_ID}/providers/Microsoft.Storage/storageAccounts/velerotest01`;
+
+export function accountProps(production = true): Record<string, any> {
+  return {
+    accountName: "velerotest01",
+    resourceGroupName: "velero-dr-test-backups",
+    kind: "StorageV2",
+    sku: { name: "Standard_GRS" },
+    enableHttpsTrafficOnly: true,
+    minimumTlsVersion: "TLS1_2",
+    allowBlobPublicAccess: false,
+    allowSharedKeyAccess: true,
+    tags: { "managed-by": "velero-dr", "velero-dr-production": String(production) },
+  };
+}
+
+export function blobServiceProps(): Record<string, any> {
+  return {
+    accountName: "velerotest01",
+    blobServicesName: "default",
+    isVersioningEnabled: true,
+    deleteRetentionPolicy: { enabled: true, days: 30 },
+    containerDeleteRetentionPolicy: { enabled: true, days: 30 },
+  };
+}
+
+export function lifecycleProps(versionDays = 90): Record<string, any> {
+  return {
+    accountName: "velerotest01",
+    managementPolicyName: "default",
+    policy: {
+      rules: [
+        {
+          name: "expire-old-backup-versions",
+          enabled: true,
+          type: "Lifecycle",
+          definition: {
+            filters: { blobTypes: ["blockBlob"], prefixMatch: ["velero/"] },
+            actions: { version: { delete: { daysAfterCreationGreaterThan: versionDays } } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** `ttl: null` leaves the TTL out (Velero then uses the server default). */
+export function scheduleProps(ttl: string | null = "720h0m0s"): Record<string, any> {
+  return {
+    apiVersion: "velero.io/v1",
+    kind: "Schedule",
+    metadata: {
+      name: "dash-daily",
+      namespace: "velero",
+      labels: { "app.kubernetes.io/managed-by": "velero-dr", "velero-dr/profile": "dash-enterprise" },
+    },
+    spec: {
+      schedule: "0 0 * * *",
+      useOwnerReferencesInBackup: false,
+      paused: false,
+      template: {
+        includedNamespaces: ["dash-apps", "dash-services", "plotly-system"],
+        excludedResources: ["validatingwebhookconfiguration"],
+        ...(ttl === null ? {} : { ttl }),
+        storageLocation: "default",
+      },
+    },
+  };
+}
+
+export function releaseProps(provider: "azure" | "aws" = "azure"): Record<string, any> {
+  const plugin = provider === "azure" ? "velero-plugin-for-microsoft-azure" : "velero-plugin-for-aws";
+  const bslConfig =
+    provider === "azure"
+      ? { resourceGroup: "velero-dr-test-backups", storageAccount: "velerotest01", subscriptionId: "0000" }
+      : { region: "eu-west-1" };
+  const vslConfig =
+    provider === "azure"
+      ? { resourceGroup: "snapshots", subscriptionId: "0000", incremental: "true" }
+      : { region: "eu-west-1" };
+  return {
+    name: "velero",
+    namespace: "velero",
+    chart: "velero",
+    version: "3.1.6",
+    repositoryOpts: { repo: "https://vmware-tanzu.github.io/helm-charts" },
+    values: {
+      image: { repository: "velero/velero", tag: "v1.10.3", pullPolicy: "IfNotPresent" },
+      initContainers: [{ name: plugin, image: `velero/${plugin}:v1.6.2`, volumeMounts: [] }],
+      configuration: {
+        provider,
+        backupStorageLocation: {
+          name: "default",
+          provider,
+          bucket: "velero",
+          accessMode: "ReadWrite",
+          config: bslConfig,
+        },
+        volumeSnapshotLocation: { name: "default", provider, config: vslConfig },
+      },
+      credentials: { useSecret: true, existingSecret: "cloud-credentials" },
+    },
+  };
+}
+
+export function roleAssignmentProps(): Record<string, any> {
+  return {
+    principalId: "sp-object-id",
+    principalType: "ServicePrincipal",
+    roleDefinitionId: `${RG_ID}/providers/Microsoft.Authorization/roleDefinitions/custom-guid`,
+    scope: ACCOUNT_ID,
+  };
+}
+
+export function iamPolicyDocument(bucket = "velero-backups"): Record<string, any> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [
+          "ec2:DescribeVolumes",
+          "ec2:DescribeSnapshots",
+          "ec2:CreateTags",
+          "ec2:CreateVolume",
+          "ec2:CreateSnapshot",
+          "ec2:DeleteSnapshot",
+        ],
+        Resource: "*",
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:DeleteObject",
+          "s3:PutObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
+        Resource: [`arn:aws:s3:::${bucket}/*`],
+      },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`] },
+    ],
+  };
+}
+
+/** A hardened S3 bucket with its companions, each depending on the bucket as `bucket: bucket.id` makes it. */
+export function s3Stack(opts: { lockDays?: number; production?: boolean } = {}): PolicyResource[] {
+  const bucket = resource({
+    type: T.bucket,
+    name: "backups",
+    protect: true,
+    props: {
+      bucket: "velero-backups",
+      objectLockEnabled: opts.lockDays !== undefined,
+      tags: { "velero-dr-production": String(opts.production ?? false) },
+    },
+  });
+  const dep = { dependencies: [bucket] };
+  const tlsPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyPlainHttp",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::velero-backups", "arn:aws:s3:::velero-backups/*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+  const companions = [
+    resource({
+      type: T.publicAccessBlock,
+      name: "pab",
+      ...dep,
+      props: {
+        bucket: "velero-backups",
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+    }),
+    resource({
+      type: T.bucketVersioning,
+      name: "versioning",
+      ...dep,
+      props: { bucket: "velero-backups", versioningConfiguration: { status: "Enabled" } },
+    }),
+    resource({
+      type: T.sse,
+      name: "sse",
+      ...dep,
+      props: {
+        bucket: "velero-backups",
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+      },
+    }),
+    resource({
+      type: T.bucketPolicy,
+      name: "tls-only",
+      ...dep,
+      props: { bucket: "velero-backups", policy: JSON.stringify(tlsPolicy) },
+    }),
+  ];
+  if (opts.lockDays !== undefined) {
+    companions.push(
+      resource({
+        type: T.objectLock,
+        name: "lock",
+        ...dep,
+        props: {
+          bucket: "velero-backups",
+          rule: { defaultRetention: { mode: "COMPLIANCE", days: opts.lockDays } },
+        },
+      }),
+    );
+  }
+  return [bucket, ...companions];
+}
+
+/** The Azure source stack's storage, Velero release and schedule, linked as the program links them. */
+export function azureStack(
+  o: {
+    production?: boolean;
+    immutabilityDays?: number | null;
+    versionDays?: number;
+    ttl?: string | null;
+  } = {},
+): PolicyResource[] {
+  const account = resource({
+    type: T.account,
+    name: "backups-account",
+    protect: true,
+    props: accountProps(o.production ?? true),
+  });
+  const onAccount = { dependencies: [account] };
+  const service = resource({
+    type: T.blobService,
+    name: "backups-blob-service",
+    ...onAccount,
+    props: blobServiceProps(),
+  });
+  const container = resource({
+    type: T.container,
+    name: "backups-container",
+    protect: true,
+    dependencies: [account, service],
+    props: { accountName: "velerotest01", containerName: "velero", publicAccess: "None" },
+  });
+  const out = [account, service, container];
+  out.push(
+    resource({
+      type: T.lifecycle,
+      name: "backups-lifecycle",
+      dependencies: [account, service],
+      props: lifecycleProps(o.versionDays),
+    }),
+  );
+  const days = o.immutabilityDays === undefined ? 30 : o.immutabilityDays;
+  if (days !== null) {
+    out.push(
+      resource({
+        type: T.immutability,
+        name: "backups-immutability",
+        dependencies: [account, container],
+        props: {
+          accountName: "velerotest01",
+          containerName: "velero",
+          immutabilityPeriodSinceCreationInDays: days,
+        },
+      }),
+    );
+  }
+  out.push(resource({ type: T.release, name: "velero-release", props: releaseProps() }));
+  out.push(
+    resource({
+      type: T.schedule,
+      name: "schedules-dash-daily",
+      props: scheduleProps(o.ttl === undefined ? "720h0m0s" : o.ttl),
+    }),
+  );
+  return out;
+}
