@@ -280,6 +280,8 @@ export interface RunResult {
   recorder: Recorder;
   outputs?: Record<string, unknown>;
   error?: Error;
+  /** Errors thrown inside applies (Pulumi fails the update with them); empty when none. */
+  asyncErrors: Error[];
 }
 
 /**
@@ -301,13 +303,27 @@ export async function runProgram(
   const program = require("../../stacks/index") as () => Promise<Record<string, unknown>>;
   let outputs: Record<string, unknown> | undefined;
   let error: Error | undefined;
+  const asyncErrors: Error[] = [];
+  const onRejection = (e: unknown) => asyncErrors.push(e as Error);
+  process.on("unhandledRejection", onRejection);
   try {
-    outputs = await program();
-  } catch (e) {
-    error = e as Error;
+    try {
+      outputs = await program();
+    } catch (e) {
+      error = e as Error;
+    }
+    // A failed apply leaves registrations waiting forever; the rejection is what Pulumi reports.
+    await Promise.race([settle(), until(() => asyncErrors.length > 0, 10000)]);
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.off("unhandledRejection", onRejection);
   }
-  await settle();
-  return { recorder, outputs, error };
+  return { recorder, outputs, error, asyncErrors };
+}
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Waits until every registration the program started has reached the mocks. */

@@ -1,0 +1,154 @@
+import { strict as assert } from "assert";
+import { runProgram, stackFileConfig, fakeKubeconfig, toRuntimeConfig } from "../support/harness";
+import { validateConfig } from "../../components/config/validate";
+
+type Edit = (c: Record<string, unknown>) => void;
+
+interface BadCase {
+  name: string;
+  edit: Edit;
+  secretKeys?: string[];
+  expect: RegExp[];
+}
+
+const example = (): Record<string, unknown> => {
+  const { config } = stackFileConfig("example-destination-azure");
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (!k.startsWith("velero-dr:")) continue;
+    try {
+      const parsed = JSON.parse(v);
+      values[k.slice(10)] = typeof parsed === "string" ? v : parsed;
+    } catch {
+      values[k.slice(10)] = v;
+    }
+  }
+  return values;
+};
+
+const SOURCE_OUTPUTS = {
+  profile: "dash-enterprise",
+  azure: {
+    subscriptionId: "00000000-0000-0000-0000-000000000000",
+    tenantId: "00000000-0000-0000-0000-000000000000",
+  },
+  storage: {
+    resourceGroupName: "rg",
+    accountName: "acct01",
+    containerName: "velero",
+    snapshotResourceGroupName: "snaps",
+  },
+  velero: { namespace: "velero", version: "v1.10.3", chartVersion: "3.1.6", pluginVersion: "v1.6.2" },
+  cluster: { apiServer: "https://src.example:443" },
+};
+
+const CASES: BadCase[] = [
+  { name: "no source", edit: (c) => delete c.source, expect: [/velero-dr:source: is required/] },
+  {
+    name: "both a stack reference and outputs",
+    edit: (c) => {
+      c.source = { stack: "org/velero-dr/src", outputs: SOURCE_OUTPUTS };
+    },
+    expect: [/set exactly one of source.stack/],
+  },
+  {
+    name: "a named backup and a schedule",
+    edit: (c) => (c.backup = { name: "dash-daily-20261120000000", schedule: "dash-daily" }),
+    expect: [/velero-dr:backup: set backup.name or backup.schedule, not both/],
+  },
+  {
+    name: "versions set on a destination",
+    edit: (c) => (c.velero = { version: "v1.11.0" }),
+    expect: [/velero-dr:velero.version: a destination runs the source stack's Velero versions/],
+  },
+  {
+    name: "two targets at once",
+    edit: (c) => (c.cluster = { create: { kubernetesVersion: "1.29" }, aksName: "x", aksResourceGroup: "y" }),
+    expect: [/velero-dr:cluster: choose exactly one target/],
+  },
+  {
+    name: "a Kubernetes version that is not one",
+    edit: (c) => (c.cluster = { create: { kubernetesVersion: "latest" } }),
+    expect: [/velero-dr:cluster.create.kubernetesVersion: got "latest"; expected a version such as 1.29/],
+  },
+  {
+    name: "a base domain outside its zone",
+    edit: (c) => (c.dns = { ...(c.dns as object), baseDomain: "dash.other.org" }),
+    expect: [/velero-dr:dns.baseDomain: got "dash.other.org", which is not inside dns.zone "example.com"/],
+  },
+  {
+    name: "rfc2136 without server or TSIG secret",
+    edit: (c) => (c.dns = { provider: "rfc2136", baseDomain: "dash.example.com", zone: "example.com" }),
+    expect: [
+      /velero-dr:dns.rfc2136: required with dns.provider rfc2136/,
+      /velero-dr:dnsTsigSecret: required with dns.provider rfc2136/,
+    ],
+  },
+  {
+    name: "azure DNS without its resource group",
+    edit: (c) => (c.dns = { provider: "azure", baseDomain: "dash.example.com", zone: "example.com" }),
+    expect: [/velero-dr:dns.azure: required with dns.provider azure/],
+  },
+  {
+    name: "a DNS server with shell metacharacters",
+    edit: (c) =>
+      (c.dns = {
+        provider: "rfc2136",
+        baseDomain: "dash.example.com",
+        zone: "example.com",
+        rfc2136: { server: "ns1;reboot", keyName: "k.example.com" },
+      }),
+    expect: [/velero-dr:dns.rfc2136.server: got "ns1;reboot"/],
+  },
+  {
+    name: "source outputs that are not a source stack's",
+    edit: (c) => (c.source = { outputs: { profile: "dash-enterprise" } }),
+    expect: [/velero-dr:source.outputs.azure: is required/],
+  },
+  {
+    name: "the TSIG secret in plain text",
+    edit: (c) => {
+      c.dns = {
+        provider: "rfc2136",
+        baseDomain: "dash.example.com",
+        zone: "example.com",
+        rfc2136: { server: "10.0.0.53", keyName: "k.example.com" },
+      };
+      c.dnsTsigSecret = "c2VjcmV0";
+    },
+    expect: [/velero-dr:dnsTsigSecret: is stored in plain text/],
+  },
+  {
+    name: "a kubeconfig without the node resource group",
+    edit: (c) => {
+      c.cluster = {};
+      c.kubeconfig = fakeKubeconfig("https://10.0.0.1:6443");
+    },
+    secretKeys: ["kubeconfig"],
+    expect: [/velero-dr:cluster.nodeResourceGroup: required with kubeconfig/],
+  },
+];
+
+describe("destination configuration", () => {
+  it("the example validates, with the schedule's newest backup and the profile's DNS records", () => {
+    const cfg = validateConfig({ values: example(), secretKeys: [], stack: "dr" });
+    assert.equal(cfg.role, "destination");
+    if (cfg.role !== "destination") return;
+    assert.deepEqual(cfg.backup, { name: undefined, schedule: "dash-daily" });
+    assert.deepEqual(cfg.dns.recordPrefixes, ["api", "ws", "git", "registry", "auth", "admin"]);
+    assert.equal(cfg.restore.promoteToPrimary, true);
+    assert.equal(cfg.restore.kotsRedeployed, false);
+  });
+
+  for (const c of CASES) {
+    it(`refuses ${c.name}, registering nothing`, async () => {
+      const values = example();
+      c.edit(values);
+      const { config, secretKeys } = toRuntimeConfig(values, c.secretKeys ?? []);
+      const run = await runProgram("dr", config, secretKeys);
+      assert.ok(run.error, "must fail");
+      for (const re of c.expect) assert.match(run.error.message, re);
+      assert.equal(run.recorder.resources.length, 0);
+    });
+  }
+});

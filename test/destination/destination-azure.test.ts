@@ -1,0 +1,290 @@
+import { strict as assert } from "assert";
+import { buildRestoreChain } from "../../components/restore/chain";
+import { dependsOn, stepScript } from "../../components/restore/step";
+import {
+  fakeKubeconfig,
+  FAKE,
+  plainOccurrences,
+  Registered,
+  resolve,
+  RunResult,
+  secretPaths,
+} from "../support/harness";
+import { exampleSourceOutputs, runDestination } from "../support/examples";
+
+const SEED_ORDER = [
+  "guard-different-cluster",
+  "wait-bsl-available",
+  "wait-backup",
+  "dns-unpublish",
+  "restore",
+  "bsl-read-write",
+  "wait-load-balancer",
+  "dns-publish",
+  "dash-cert-injection-webhook",
+  "dash-owner-references",
+  "dash-cleanup",
+  "dash-kots-redeploy",
+  "dash-builder-ready",
+  "dash-health",
+];
+
+describe("destination stack (example-destination-azure under mocks)", () => {
+  let run: RunResult;
+  const one = (t: string, suffix?: string) => run.recorder.one(t, suffix);
+  const deps = (r: Registered) => run.recorder.dependencyNames(r);
+  const steps = () => run.recorder.byType("command:local:Command");
+  const step = (id: string) => one("command:local:Command", `restore-${id}`);
+
+  before(async () => {
+    run = await runDestination("example-destination-azure");
+    if (run.error) throw run.error;
+  });
+
+  it("creates a new AKS cluster shaped for Dash Enterprise: 8-vCPU nodes, RBAC, system identity, fixed node group", () => {
+    const c = one("azure-native:containerservice:ManagedCluster").inputs;
+    assert.equal(c.kubernetesVersion, "1.29");
+    assert.equal(c.enableRBAC, true);
+    assert.deepEqual(c.identity, { type: "SystemAssigned" });
+    assert.equal(c.agentPoolProfiles[0].vmSize, "Standard_D8s_v5");
+    assert.equal(c.agentPoolProfiles[0].count, 4);
+    assert.equal(c.agentPoolProfiles[0].mode, "System");
+    assert.deepEqual(c.agentPoolProfiles[0].availabilityZones, ["1"]);
+    assert.equal(c.nodeResourceGroup, "velero-dr-example-destination-azure-nodes");
+    assert.equal(c.location, "northeurope");
+  });
+
+  it("installs Velero with the source's versions, bucket and config, the BSL ReadOnly", () => {
+    const r = one("kubernetes:helm.sh/v3:Release").inputs;
+    assert.equal(r.version, "3.1.6");
+    assert.equal(r.values.image.tag, "v1.10.3");
+    assert.equal(r.values.initContainers[0].image, "velero/velero-plugin-for-microsoft-azure:v1.6.2");
+    const bsl = r.values.configuration.backupStorageLocation;
+    assert.equal(bsl.accessMode, "ReadOnly");
+    assert.equal(bsl.bucket, "velero");
+    assert.deepEqual(bsl.config, {
+      resourceGroup: "velero-dr-example-source-azure-backups",
+      storageAccount: "dashbackupsexample01",
+      subscriptionId: "00000000-0000-0000-0000-000000000000",
+    });
+    assert.equal(
+      r.values.configuration.volumeSnapshotLocation.config.resourceGroup,
+      "velero-dr-example-source-azure-snapshots",
+    );
+  });
+
+  it("gives Velero its own identity: credentials name the destination's node group, roles reach the source storage", () => {
+    const file = one("kubernetes:core/v1:Secret").inputs.stringData.cloud as string;
+    assert.match(file, /^AZURE_RESOURCE_GROUP=velero-dr-example-destination-azure-nodes$/m);
+    const scopes = run.recorder
+      .byType("azure-native:authorization:RoleAssignment")
+      .map((a) => a.inputs.scope as string);
+    assert.ok(scopes.some((s) => s.endsWith("/storageAccounts/dashbackupsexample01")));
+    assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-source-azure-snapshots")));
+    assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-destination-azure-nodes")));
+  });
+
+  it("registers one Command per step, each with the step's script, in the seed's order by dependencies", () => {
+    const commands = steps();
+    assert.equal(commands.length, SEED_ORDER.length);
+    const byId = new Map(commands.map((c) => [c.inputs.environment.VELERO_DR_STEP_ID as string, c]));
+    assert.deepEqual([...byId.keys()].sort(), [...SEED_ORDER].sort());
+    const chain = buildRestoreChain({ ...chainInputFromExample() });
+    for (const s of chain.steps) {
+      const cmd = byId.get(s.id) as Registered;
+      assert.equal(cmd.inputs.create, stepScript(s), s.id);
+      assert.deepEqual(cmd.inputs.interpreter, ["/bin/bash", "-c"]);
+      for (const need of s.needs)
+        assert.ok(deps(cmd).includes(`restore-${need}`), `${s.id} depends on ${need}`);
+    }
+    // The seed's order is a valid order of the recorded dependency graph.
+    const graph = new Map(
+      commands.map((c) => [
+        c.inputs.environment.VELERO_DR_STEP_ID as string,
+        deps(c)
+          .filter((d) => d.startsWith("restore-"))
+          .map((d) => d.slice("restore-".length)),
+      ]),
+    );
+    SEED_ORDER.forEach((id, i) => {
+      for (const d of graph.get(id) ?? [])
+        assert.ok(SEED_ORDER.indexOf(d) < i, `${id} needs ${d}, which comes later`);
+    });
+    const asSteps = SEED_ORDER.map((id) => ({ id, needs: graph.get(id) ?? [] }));
+    assert.ok(dependsOn(asSteps as never, "dash-health", "restore"));
+    assert.ok(dependsOn(asSteps as never, "restore", "dns-unpublish"));
+  });
+
+  it("installs nothing in the target before the guard passed; Velero comes before the BSL wait", () => {
+    const guard = "restore-guard-different-cluster";
+    assert.ok(deps(one("velero-dr:velero:VeleroInstall")).includes(guard));
+    assert.ok(deps(one("velero-dr:identity:AzureVeleroIdentity")).includes(guard));
+    assert.ok(deps(step("wait-bsl-available")).includes("velero-release"));
+    assert.equal(step("guard-different-cluster").inputs.environment.SOURCE_API_SERVER, FAKE.apiServer);
+    assert.equal(
+      step("guard-different-cluster").inputs.environment.SOURCE_CLUSTER_UID,
+      "cluster-kube-system-uid",
+    );
+  });
+
+  it("passes the resolved backup and the load balancer address from step to step", () => {
+    assert.equal(step("restore").inputs.environment.RESTORE_BACKUP_NAME, "dash-daily-20261120000000");
+    assert.equal(step("restore").inputs.environment.BACKUP_SCHEDULE, undefined);
+    assert.equal(step("wait-backup").inputs.environment.BACKUP_SCHEDULE, "dash-daily");
+    assert.equal(step("dns-publish").inputs.environment.LB_ADDRESS, "20.50.60.70");
+  });
+
+  it("publishes Azure DNS records (seed 001) from the new address before checking them", () => {
+    const records = run.recorder.byType("azure-native:dns:RecordSet");
+    assert.equal(records.length, 7);
+    const a = records.find((r) => r.inputs.recordType === "A") as Registered;
+    assert.equal(a.inputs.relativeRecordSetName, "dash");
+    assert.deepEqual(a.inputs.aRecords, [{ ipv4Address: "20.50.60.70" }]);
+    assert.equal(a.inputs.zoneName, "example.com");
+    assert.equal(a.inputs.resourceGroupName, "dns-rg");
+    const cnames = records
+      .filter((r) => r.inputs.recordType === "CNAME")
+      .map((r) => r.inputs.relativeRecordSetName);
+    assert.deepEqual(cnames.sort(), [
+      "admin-dash",
+      "api-dash",
+      "auth-dash",
+      "git-dash",
+      "registry-dash",
+      "ws-dash",
+    ]);
+    for (const r of records) assert.ok(deps(step("dns-publish")).includes(r.name), r.name);
+  });
+
+  it("makes a step that succeeded a no-op on later updates (only its create runs the work)", () => {
+    for (const c of steps()) assert.match(c.inputs.update, /already succeeded; it is not run again/);
+  });
+
+  it("creates the destination's schedules only after the health check", () => {
+    const s = one("kubernetes:velero.io/v1:Schedule");
+    assert.equal(s.inputs.metadata.name, "dash-daily");
+    assert.ok(deps(s).includes("restore-dash-health"));
+  });
+
+  it("keeps the kubeconfig and credentials secret", () => {
+    for (const c of steps().filter((x) => x.inputs.environment.VELERO_DR_KUBECONFIG)) {
+      assert.ok(
+        secretPaths(c.raw).some((p) => p.startsWith("environment")),
+        c.name,
+      );
+    }
+    for (const r of run.recorder.resources) {
+      assert.deepEqual(plainOccurrences(r.raw, FAKE.password), [], `${r.type} ${r.name}`);
+      assert.deepEqual(plainOccurrences(r.raw, FAKE.kubeconfigToken), [], `${r.type} ${r.name}`);
+    }
+  });
+
+  it("exports the restore's facts and the runbook command", async () => {
+    const { value } = await resolve(run.outputs as Record<string, unknown>);
+    const o = value as Record<string, any>;
+    assert.deepEqual(o.restoreSteps, SEED_ORDER);
+    assert.equal(o.backup, "dash-daily-20261120000000");
+    assert.equal(o.runbook, "npm run runbook -- example-destination-azure");
+    assert.ok(!JSON.stringify(o).includes(FAKE.kubeconfigToken));
+  });
+});
+
+function chainInputFromExample() {
+  // Mirrors stacks/destination.ts for the example (scripts do not depend on timeouts' values).
+  return {
+    profile: require("../../components/apps").profiles["dash-enterprise"],
+    veleroNamespace: "velero",
+    bslName: "default",
+    backup: { schedule: "dash-daily" },
+    dns: {
+      provider: "azure" as const,
+      baseDomain: "dash.example.com",
+      zone: "example.com",
+      ttlSeconds: 300,
+      recordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
+      subscriptionId: "00000000-0000-0000-0000-000000000000",
+      resourceGroupName: "dns-rg",
+    },
+    promoteToPrimary: true,
+    allowPartiallyFailed: false,
+    airGapped: false,
+    kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" },
+    timeouts: {
+      bslSeconds: 600,
+      backupSyncSeconds: 900,
+      restoreSeconds: 14400,
+      loadBalancerSeconds: 900,
+      builderSeconds: 1800,
+      builderReconnectSeconds: 600,
+      healthSeconds: 1800,
+      imageswapSeconds: 900,
+    },
+  };
+}
+
+describe("destination stack: refusing the source cluster", () => {
+  it("refuses a kubeconfig for the source cluster when the source outputs are in config (config error, nothing registered)", async () => {
+    const source = await exampleSourceOutputs();
+    const run = await runDestination(
+      "example-destination-azure",
+      (c) => {
+        c["velero-dr:source"] = JSON.stringify({ outputs: source });
+        c["velero-dr:cluster"] = JSON.stringify({ nodeResourceGroup: "MC_x" });
+        c["velero-dr:kubeconfig"] = fakeKubeconfig(FAKE.apiServer);
+      },
+      ["velero-dr:kubeconfig"],
+    );
+    assert.match(run.error?.message ?? "", /velero-dr:kubeconfig: points at the source cluster/);
+    assert.equal(run.recorder.resources.length, 0);
+  });
+
+  it("refuses the source AKS cluster by name", async () => {
+    const source = await exampleSourceOutputs();
+    const run = await runDestination("example-destination-azure", (c) => {
+      c["velero-dr:source"] = JSON.stringify({ outputs: source });
+      c["velero-dr:cluster"] = JSON.stringify({
+        aksName: "dash-enterprise",
+        aksResourceGroup: "dash-enterprise-rg",
+      });
+    });
+    assert.match(
+      run.error?.message ?? "",
+      /velero-dr:cluster.aksName: "dash-enterprise" in "dash-enterprise-rg" is the source cluster/,
+    );
+    assert.equal(run.recorder.resources.length, 0);
+  });
+
+  it("refuses, through the stack reference, a target whose API server is the source's (no restore step runs)", async () => {
+    const run = await runDestination(
+      "example-destination-azure",
+      (c) => {
+        c["velero-dr:cluster"] = JSON.stringify({ nodeResourceGroup: "MC_x" });
+        c["velero-dr:kubeconfig"] = fakeKubeconfig(FAKE.apiServer);
+      },
+      ["velero-dr:kubeconfig"],
+    );
+    assert.match(
+      run.asyncErrors.map((e) => e.message).join("\n"),
+      /the destination cluster is the source cluster/,
+    );
+    const guard = run.recorder
+      .byType("command:local:Command")
+      .find((c) => c.name === "restore-guard-different-cluster");
+    assert.equal(guard, undefined, "the guard Command is never registered with the source's address");
+    assert.equal(run.recorder.byType("kubernetes:helm.sh/v3:Release").length, 0, "Velero is not installed");
+  });
+
+  it("refuses a new cluster older than the source's Kubernetes", async () => {
+    const run = await runDestination("example-destination-azure", (c) => {
+      const cluster = JSON.parse(c["velero-dr:cluster"]);
+      cluster.create.kubernetesVersion = "1.28";
+      c["velero-dr:cluster"] = JSON.stringify(cluster);
+    });
+    assert.match(
+      run.asyncErrors.map((e) => e.message).join("\n"),
+      /kubernetesVersion 1\.28 is older than the source cluster's 1\.29\.7; Velero restores only into the same or a newer Kubernetes/,
+    );
+    assert.equal(run.recorder.byType("azure-native:containerservice:ManagedCluster").length, 0);
+    assert.equal(run.recorder.byType("command:local:Command").length, 0);
+  });
+});
