@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { dashEnterprise } from "../../components/apps/dash-enterprise";
 import { buildRestoreChain } from "../../components/restore/chain";
 import { dependsOn, stepScript } from "../../components/restore/step";
 import {
@@ -192,7 +193,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
 function chainInputFromExample() {
   // Mirrors stacks/destination.ts for the example (scripts do not depend on timeouts' values).
   return {
-    profile: require("../../components/apps").profiles["dash-enterprise"],
+    profile: dashEnterprise,
     veleroNamespace: "velero",
     bslName: "default",
     backup: { schedule: "dash-daily" },
