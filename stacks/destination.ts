@@ -7,6 +7,7 @@ import { AzureDnsRecords } from "../components/dns/azure-dns-records";
 import { DNS_PUBLISH, WAIT_LB } from "../components/dns/dns-steps";
 import { AzureVeleroIdentity } from "../components/identity/azure-velero-identity";
 import { buildRestoreChain } from "../components/restore/chain";
+import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
 import { RestoreChain } from "../components/restore/restore-chain";
 import { GUARD, WAIT_BSL } from "../components/restore/velero-steps";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../components/velero/locations";
@@ -16,7 +17,7 @@ import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { minorOf } from "../components/velero/versions";
 import { Provider } from "@pulumi/kubernetes/provider";
 
-const BSL_NAME = "default";
+const BSL_NAME = DESTINATION_BSL;
 const VSL_NAME = "default";
 const AZURE_PLUGIN_IMAGE = "velero/velero-plugin-for-microsoft-azure";
 
@@ -45,33 +46,7 @@ export function destinationProgram(
     return s.cluster.apiServer;
   });
 
-  const chain = buildRestoreChain({
-    profile: cfg.profile,
-    veleroNamespace: cfg.velero.namespace,
-    bslName: BSL_NAME,
-    backup: cfg.backup,
-    sourceApiServer: cfg.source.outputs?.cluster.apiServer,
-    sourceClusterUid: cfg.source.outputs?.cluster.uid,
-    dns: cfg.dns,
-    promoteToPrimary: cfg.restore.promoteToPrimary,
-    allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
-    airGapped: cfg.restore.airGapped,
-    kots: {
-      automate: cfg.restore.kotsAutomate,
-      confirmed: cfg.restore.kotsRedeployed,
-      appSlug: cfg.restore.kotsAppSlug,
-    },
-    timeouts: {
-      bslSeconds: 600,
-      backupSyncSeconds: cfg.restore.backupSyncTimeoutMinutes * 60,
-      restoreSeconds: cfg.restore.restoreTimeoutMinutes * 60,
-      loadBalancerSeconds: 900,
-      builderSeconds: cfg.restore.builderTimeoutMinutes * 60,
-      builderReconnectSeconds: 600,
-      healthSeconds: cfg.restore.healthTimeoutMinutes * 60,
-      imageswapSeconds: 900,
-    },
-  });
+  const chain = buildRestoreChain(destinationChainInput(cfg));
 
   const restore = new RestoreChain("restore", {
     chain,

@@ -57,6 +57,8 @@ export interface RawConfigInput {
   /** Keys (without prefix) that were set as secrets. */
   secretKeys: string[];
   stack: string;
+  /** Secret keys whose content was not available (read without decrypting): not checked. */
+  redacted?: string[];
 }
 
 /**
@@ -99,7 +101,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       problems.push(...formatIssues(parsed.error.issues, destinationSchema));
       throw new ConfigError(problems);
     }
-    const resolved = resolveDestination(parsed.data, input.stack, problems);
+    const resolved = resolveDestination(parsed.data, input.stack, problems, input.redacted ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
     return resolved;
   }
@@ -108,7 +110,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
     problems.push(...formatIssues(parsed.error.issues, sourceSchema));
     throw new ConfigError(problems);
   }
-  const resolved = resolveSource(parsed.data, input.stack, problems);
+  const resolved = resolveSource(parsed.data, input.stack, problems, input.redacted ?? []);
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }
@@ -117,6 +119,7 @@ function resolveDestination(
   raw: RawDestinationConfig,
   stack: string,
   problems: string[],
+  redacted: string[],
 ): DestinationStackConfig {
   const profile = profiles[raw.profile];
   const src = raw.source.outputs;
@@ -125,7 +128,7 @@ function resolveDestination(
       `${CONFIG_NAMESPACE}:profile: got ${show(raw.profile)}, but the source stack backed up profile ${show(src.profile)}; use the same profile`,
     );
   }
-  if (raw.kubeconfig !== undefined) {
+  if (raw.kubeconfig !== undefined && !redacted.includes("kubeconfig")) {
     let server: string | undefined;
     try {
       server = apiServerOf(raw.kubeconfig);
@@ -205,7 +208,12 @@ function resolveSchedules(
   }));
 }
 
-function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]): SourceStackConfig {
+function resolveSource(
+  raw: RawSourceConfig,
+  stack: string,
+  problems: string[],
+  redacted: string[],
+): SourceStackConfig {
   const base = profiles[raw.profile];
   const profile: AppProfile = {
     ...base,
@@ -221,7 +229,7 @@ function resolveSource(raw: RawSourceConfig, stack: string, problems: string[]):
       `${CONFIG_NAMESPACE}:storage.immutabilityDays: got ${immutability}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so immutability must be at least that many days or the oldest backups lose their protection`,
     );
   }
-  if (raw.kubeconfig !== undefined) {
+  if (raw.kubeconfig !== undefined && !redacted.includes("kubeconfig")) {
     try {
       apiServerOf(raw.kubeconfig);
     } catch (e) {

@@ -1,6 +1,6 @@
 import { scriptBody } from "../shell/body";
 import { Step } from "../restore/step";
-import { DnsConfig } from "./dns-config";
+import { DnsConfig, relativeName } from "./dns-config";
 
 export const DNS_UNPUBLISH = "dns-unpublish";
 export const WAIT_LB = "wait-load-balancer";
@@ -84,7 +84,6 @@ export function dnsUnpublishStep(dns: DnsConfig, needs: string[]): Step {
           instructions: [
             `Delete the DNS record of ${dns.baseDomain} and the CNAMEs ${dns.recordPrefixes.map((p) => `${p}-${dns.baseDomain}`).join(", ")}.`,
             `Wait ${dns.ttlSeconds} seconds (one TTL).`,
-            "pulumi config set velero-dr:dns.unpublishConfirmed true && pulumi up",
           ],
           continueKey: "velero-dr:dns.unpublishConfirmed",
         },
@@ -145,6 +144,17 @@ export function dnsPublishStep(dns: DnsConfig): Step {
       return {
         ...base,
         title: `Check ${dns.baseDomain} in Azure DNS points at the new address`,
+        note: [
+          "Before this step the stack creates the records as azure-native RecordSets. By hand:",
+          "",
+          "```bash",
+          `az network dns record-set a add-record --subscription "$DNS_SUBSCRIPTION_ID" -g "$DNS_RESOURCE_GROUP" -z "$DNS_ZONE" -n ${relativeName(dns.baseDomain, dns.zone)} --ipv4-address "$LB_ADDRESS" --ttl "$DNS_TTL_SECONDS"`,
+          ...dns.recordPrefixes.map(
+            (p) =>
+              `az network dns record-set cname set-record --subscription "$DNS_SUBSCRIPTION_ID" -g "$DNS_RESOURCE_GROUP" -z "$DNS_ZONE" -n ${relativeName(`${p}-${dns.baseDomain}`, dns.zone)} --cname "$DNS_BASE_DOMAIN" --ttl "$DNS_TTL_SECONDS"`,
+          ),
+          "```",
+        ],
         why: `${base.why} The records are azure-native RecordSets of the stack; this step checks the zone.`,
         script: {
           kubeconfig: false,

@@ -45,6 +45,8 @@ export interface Step {
   /** The step prints a value on its last stdout line, exported to later steps under this name. */
   produces?: string;
   gate?: Gate;
+  /** Extra lines for the runbook (e.g. what the stack does around the step as resources). */
+  note?: string[];
 }
 
 /** Plain values the chain's scripts read, by environment variable name (secrets are not here). */

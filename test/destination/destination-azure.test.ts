@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
-import { dashEnterprise } from "../../components/apps/dash-enterprise";
+import { readStackFile } from "../../components/config/stack-file";
+import { validateConfig } from "../../components/config/validate";
+import { destinationChainInput } from "../../components/restore/destination-chain";
 import { buildRestoreChain } from "../../components/restore/chain";
 import { dependsOn, stepScript } from "../../components/restore/step";
 import {
@@ -90,7 +92,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.equal(commands.length, SEED_ORDER.length);
     const byId = new Map(commands.map((c) => [c.inputs.environment.VELERO_DR_STEP_ID as string, c]));
     assert.deepEqual([...byId.keys()].sort(), [...SEED_ORDER].sort());
-    const chain = buildRestoreChain({ ...chainInputFromExample() });
+    const chain = buildRestoreChain(chainInputFromExample());
     for (const s of chain.steps) {
       const cmd = byId.get(s.id) as Registered;
       assert.equal(cmd.inputs.create, stepScript(s), s.id);
@@ -191,36 +193,9 @@ describe("destination stack (example-destination-azure under mocks)", () => {
 });
 
 function chainInputFromExample() {
-  // Mirrors stacks/destination.ts for the example (scripts do not depend on timeouts' values).
-  return {
-    profile: dashEnterprise,
-    veleroNamespace: "velero",
-    bslName: "default",
-    backup: { schedule: "dash-daily" },
-    dns: {
-      provider: "azure" as const,
-      baseDomain: "dash.example.com",
-      zone: "example.com",
-      ttlSeconds: 300,
-      recordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
-      subscriptionId: "00000000-0000-0000-0000-000000000000",
-      resourceGroupName: "dns-rg",
-    },
-    promoteToPrimary: true,
-    allowPartiallyFailed: false,
-    airGapped: false,
-    kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" },
-    timeouts: {
-      bslSeconds: 600,
-      backupSyncSeconds: 900,
-      restoreSeconds: 14400,
-      loadBalancerSeconds: 900,
-      builderSeconds: 1800,
-      builderReconnectSeconds: 600,
-      healthSeconds: 1800,
-      imageswapSeconds: 900,
-    },
-  };
+  const cfg = validateConfig(readStackFile("example-destination-azure"));
+  if (cfg.role !== "destination") throw new Error("the example is a destination stack");
+  return destinationChainInput(cfg);
 }
 
 describe("destination stack: refusing the source cluster", () => {

@@ -72,7 +72,6 @@ export function dashRepairSteps(i: DashRepairInput): Step[] {
           "kubectl port-forward -n plotly-system svc/kotsadm 8800:3000",
           "Open http://localhost:8800 and log in with the KOTS Admin Console password of the installation.",
           'Next to the "Currently deployed version", select Redeploy.',
-          "pulumi config set velero-dr:restore.kotsRedeployed true && pulumi up",
         ],
         continueKey: "velero-dr:restore.kotsRedeployed",
       },
