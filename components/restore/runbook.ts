@@ -51,6 +51,7 @@ export function renderRunbook(chain: Chain, meta: RunbookMeta): string {
     'vdr_tmp="$(mktemp -d)"',
     "trap 'rm -rf \"$vdr_tmp\"' EXIT",
     `export KUBECONFIG=/path/to/destination-kubeconfig   # the stack passes it as ${KUBECONFIG_ENV}`,
+    'kubectl() { command kubectl --cache-dir="$vdr_tmp/kube-cache" "$@"; }   # fresh discovery: restored CRDs show at once',
   );
   const names = new Set<string>();
   for (const s of chain.steps)

@@ -131,6 +131,11 @@ export function buildRestoreManifest(i: {
     spec: {
       backupName: "__BACKUP_NAME__",
       excludedNamespaces: i.excludedNamespaces,
+      // With any namespace excluded Velero treats the restore as "specific namespaces" and skips
+      // every cluster-scoped item unless told otherwise — including the CRDs of the app's custom
+      // resources, which then cannot be restored at all (found by the local drill). The backup
+      // holds only the cluster-scoped items its namespaces need (their CRDs, volumes).
+      includeClusterResources: true,
       restorePVs: true,
       // Keep objects that already exist in the new cluster (kube-root-ca.crt, default service
       // accounts): Velero warns "already exists", which the seed expects.

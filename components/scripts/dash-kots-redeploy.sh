@@ -5,10 +5,11 @@ if [ "$KOTS_CONFIRMED" = "true" ]; then
   echo "velero-dr: KOTS redeploy confirmed by configuration (velero-dr:restore.kotsRedeployed)"
   exit 0
 fi
-if [ "$KOTS_AUTOMATE" = "true" ] && kubectl kots version >/dev/null 2>&1; then
+# kubectl plugins must come first on the command line, hence `command kubectl` here.
+if [ "$KOTS_AUTOMATE" = "true" ] && command kubectl kots version >/dev/null 2>&1; then
   # A new version from the current one with unchanged config, deployed: a redeploy.
   printf 'apiVersion: kots.io/v1beta1\nkind: ConfigValues\nspec:\n  values: {}\n' >"$vdr_tmp/config-values.yaml"
-  kubectl kots set config "$KOTS_APP_SLUG" -n "$DASH_NAMESPACE" --config-file "$vdr_tmp/config-values.yaml" \
+  command kubectl kots set config "$KOTS_APP_SLUG" -n "$DASH_NAMESPACE" --config-file "$vdr_tmp/config-values.yaml" \
     --merge --current --deploy
   echo "velero-dr: Dash Enterprise redeployed through the kots plugin"
   exit 0

@@ -46,6 +46,9 @@ export function buildScript(spec: ScriptSpec): string {
       `printf '%s\\n' "$${KUBECONFIG_ENV}" > "$vdr_tmp/kubeconfig"`,
       `unset ${KUBECONFIG_ENV}`,
       'export KUBECONFIG="$vdr_tmp/kubeconfig"',
+      // A private discovery cache: CRDs restored a moment ago must be visible to the next
+      // command (a shared cache can hide them for hours), and nothing leaks into ~/.kube.
+      'kubectl() { command kubectl --cache-dir="$vdr_tmp/kube-cache" "$@"; }',
     );
   }
   lines.push(spec.body.trim(), "");

@@ -6,6 +6,7 @@ import { dashEnterprise } from "../../components/apps/dash-enterprise";
 import { buildRestoreChain, ChainInput } from "../../components/restore/chain";
 import { runChain, StepResult } from "../../components/restore/runner";
 import { FAKE_BIN, FakeCall } from "../support/bash";
+import { verbOf } from "../support/bash";
 import {
   dashWorld,
   DEST_SERVER,
@@ -107,7 +108,7 @@ const ids = (results: StepResult[], status: string) =>
   results.filter((r) => r.status === status).map((r) => r.id);
 const creates = (calls: FakeCall[], kind: string) =>
   calls.filter(
-    (c) => c.tool === "kubectl" && c.argv[0] === "create" && c.stdin && JSON.parse(c.stdin).kind === kind,
+    (c) => c.tool === "kubectl" && verbOf(c) === "create" && c.stdin && JSON.parse(c.stdin).kind === kind,
   );
 
 describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/dig", function () {

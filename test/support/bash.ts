@@ -86,3 +86,8 @@ export function shellcheck(script: string): string {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The kubectl verb of a recorded call (global flags such as --cache-dir come first). */
+export function verbOf(c: FakeCall): string | undefined {
+  return c.argv.find((a) => !a.startsWith("-"));
+}

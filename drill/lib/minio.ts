@@ -1,0 +1,130 @@
+import { createHash, createHmac, randomBytes } from "crypto";
+import { mkdirSync } from "fs";
+import * as path from "path";
+import { Processes, waitFor } from "./procs";
+
+/** A real S3 store (MinIO) on loopback, and the few S3 calls the drill needs (SigV4-signed). */
+export class Minio {
+  readonly endpoint: string;
+  readonly accessKey = "velerodr";
+  readonly secretKey = randomBytes(18).toString("hex");
+  readonly region = "minio";
+
+  constructor(
+    private readonly bin: string,
+    private readonly procs: Processes,
+    private readonly dir: string,
+    readonly port = 9000,
+  ) {
+    this.endpoint = `http://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.procs.start(
+      "minio",
+      path.join(this.bin, "minio"),
+      [
+        "server",
+        "--address",
+        `127.0.0.1:${this.port}`,
+        "--console-address",
+        `127.0.0.1:${this.port + 1}`,
+        "--quiet",
+        this.dir,
+      ],
+      {
+        env: {
+          ...process.env,
+          HOME: this.dir,
+          MINIO_ROOT_USER: this.accessKey,
+          MINIO_ROOT_PASSWORD: this.secretKey,
+          MINIO_BROWSER: "off",
+          MINIO_UPDATE: "off",
+          MINIO_REGION: this.region,
+        },
+      },
+    );
+    await waitFor(
+      "MinIO",
+      async () => (await fetch(`${this.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true,
+      60000,
+    );
+  }
+
+  /** The AWS shared-credentials file Velero and its plugin read. */
+  credentialsFile(): string {
+    return `[default]\naws_access_key_id=${this.accessKey}\naws_secret_access_key=${this.secretKey}\n`;
+  }
+
+  async createBucket(bucket: string): Promise<void> {
+    const r = await this.s3("PUT", `/${bucket}`);
+    if (r.status !== 200 && !(r.status === 409 && r.body.includes("BucketAlreadyOwnedByYou"))) {
+      throw new Error(`creating bucket ${bucket}: ${r.status} ${r.body}`);
+    }
+  }
+
+  async listKeys(bucket: string, prefix = ""): Promise<string[]> {
+    const r = await this.s3("GET", `/${bucket}`, `list-type=2&prefix=${encodeURIComponent(prefix)}`);
+    if (r.status !== 200) throw new Error(`listing ${bucket}: ${r.status} ${r.body}`);
+    return [...r.body.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+  }
+
+  async putObject(bucket: string, key: string, body: Buffer | string): Promise<void> {
+    const r = await this.s3("PUT", `/${bucket}/${key}`, "", Buffer.from(body));
+    if (r.status !== 200) throw new Error(`writing ${key}: ${r.status} ${r.body}`);
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    const r = await this.s3("DELETE", `/${bucket}/${key}`);
+    if (r.status !== 204 && r.status !== 200) throw new Error(`deleting ${key}: ${r.status} ${r.body}`);
+  }
+
+  private async s3(method: string, pathname: string, query = "", body: Buffer = Buffer.alloc(0)) {
+    const url = new URL(`${this.endpoint}${encodePath(pathname)}${query ? `?${query}` : ""}`);
+    const now = new Date();
+    const amzDate = now
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
+    const day = amzDate.slice(0, 8);
+    const payloadHash = sha256(body);
+    const headers: Record<string, string> = {
+      host: url.host,
+      "x-amz-content-sha256": payloadHash,
+      "x-amz-date": amzDate,
+    };
+    const signed = Object.keys(headers).sort();
+    const canonicalQuery = [...url.searchParams.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+      .join("&");
+    const canonical = [
+      method,
+      url.pathname,
+      canonicalQuery,
+      ...signed.map((h) => `${h}:${headers[h]}`),
+      "",
+      signed.join(";"),
+      payloadHash,
+    ].join("\n");
+    const scope = `${day}/${this.region}/s3/aws4_request`;
+    const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(Buffer.from(canonical))].join("\n");
+    let key: Buffer = hmac(`AWS4${this.secretKey}`, day);
+    for (const part of [this.region, "s3", "aws4_request"]) key = hmac(key, part);
+    const signature = createHmac("sha256", key).update(toSign).digest("hex");
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.accessKey}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${signature}`;
+    const res = await fetch(url, {
+      method,
+      headers,
+      body: method === "PUT" && body.length > 0 ? body : undefined,
+    });
+    return { status: res.status, body: await res.text() };
+  }
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const hmac = (k: Buffer | string, s: string) => createHmac("sha256", k).update(s).digest();
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodePath = (p: string) => p.split("/").map(rfc3986).join("/");

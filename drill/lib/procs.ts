@@ -1,0 +1,126 @@
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import { closeSync, mkdirSync, openSync } from "fs";
+import * as path from "path";
+
+/**
+ * Every process the drill starts: logs kept per process, all stopped on exit, on failure and
+ * on Ctrl-C. Nothing the drill starts outlives it.
+ */
+export class Processes {
+  private readonly children = new Map<string, ChildProcess>();
+  private installed = false;
+
+  constructor(readonly logDir: string) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  start(
+    name: string,
+    command: string,
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): ChildProcess {
+    this.installHandlers();
+    if (this.children.has(name)) throw new Error(`process ${name} is already running`);
+    const log = openSync(path.join(this.logDir, `${name}.log`), "a");
+    const child = spawn(command, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ["ignore", log, log],
+    });
+    closeSync(log);
+    child.on("exit", () => this.children.delete(name));
+    this.children.set(name, child);
+    return child;
+  }
+
+  running(name: string): boolean {
+    const c = this.children.get(name);
+    return !!c && c.exitCode === null;
+  }
+
+  logFile(name: string): string {
+    return path.join(this.logDir, `${name}.log`);
+  }
+
+  async stop(name: string): Promise<void> {
+    const c = this.children.get(name);
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGTERM");
+    const timer = setTimeout(() => c.kill("SIGKILL"), 10000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async stopAll(prefix = ""): Promise<void> {
+    const names = [...this.children.keys()].filter((n) => n.startsWith(prefix)).reverse();
+    for (const n of names) await this.stop(n);
+  }
+
+  /** Synchronous last resort for process exit: kill whatever is left. */
+  killAll(): void {
+    for (const c of this.children.values()) {
+      try {
+        c.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private installHandlers(): void {
+    if (this.installed) return;
+    this.installed = true;
+    process.on("exit", () => this.killAll());
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      process.on(sig, () => {
+        process.stderr.write(`\ndrill: ${sig}, stopping every process it started\n`);
+        this.killAll();
+        process.exit(130);
+      });
+    }
+  }
+}
+
+/** Runs a command to completion; throws with its output when it fails. */
+export function run(
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; allowFail?: boolean } = {},
+) {
+  const r = spawnSync(command, args, {
+    env: opts.env ?? process.env,
+    input: opts.input,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw r.error;
+  if (r.status !== 0 && !opts.allowFail) {
+    throw new Error(
+      `${path.basename(command)} ${args.join(" ")} failed (${r.status}):\n${r.stdout}${r.stderr}`,
+    );
+  }
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(
+    `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (${(last as Error).message})` : ""}`,
+  );
+}
