@@ -6,26 +6,11 @@
  * the "destination" with the project's own restore chain — the same step scripts, order and
  * environment the destination stack runs — then checks what came back.
  */
-import { spawnSync } from "child_process";
 import { mkdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { toolchain } from "./lib/toolchain";
 import { runDrill, DrillOptions } from "./scenario";
-
-function toolchain(): { bin: string; plugins: string; pluginVersion: string } {
-  const script = path.join(__dirname, "toolchain.sh");
-  const r = spawnSync("bash", [script], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (r.status !== 0) {
-    throw new Error(
-      `the drill toolchain could not be built (drill/toolchain.sh exited ${r.status}); see the message above`,
-    );
-  }
-  const bin = r.stdout.trim().split("\n").pop() as string;
-  const dir = path.dirname(bin);
-  const pins = spawnSync("cat", [path.join(dir, "pins.txt")], { encoding: "utf8" }).stdout;
-  const pluginVersion = /VELERO_PLUGIN_AWS_VERSION=(\S+)/.exec(pins)?.[1] ?? "v1.6.2";
-  return { bin, plugins: path.join(dir, "plugins"), pluginVersion };
-}
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

@@ -14,23 +14,7 @@ import {
   secretPaths,
 } from "../support/harness";
 import { exampleSourceOutputs, runDestination } from "../support/examples";
-
-const SEED_ORDER = [
-  "guard-different-cluster",
-  "wait-bsl-available",
-  "wait-backup",
-  "dns-unpublish",
-  "restore",
-  "bsl-read-write",
-  "wait-load-balancer",
-  "dns-publish",
-  "dash-cert-injection-webhook",
-  "dash-owner-references",
-  "dash-cleanup",
-  "dash-kots-redeploy",
-  "dash-builder-ready",
-  "dash-health",
-];
+import { SEED_ORDER_ONLINE } from "../restore/seed-order";
 
 describe("destination stack (example-destination-azure under mocks)", () => {
   let run: RunResult;
@@ -89,9 +73,9 @@ describe("destination stack (example-destination-azure under mocks)", () => {
 
   it("registers one Command per step, each with the step's script, in the seed's order by dependencies", () => {
     const commands = steps();
-    assert.equal(commands.length, SEED_ORDER.length);
+    assert.equal(commands.length, SEED_ORDER_ONLINE.length);
     const byId = new Map(commands.map((c) => [c.inputs.environment.VELERO_DR_STEP_ID as string, c]));
-    assert.deepEqual([...byId.keys()].sort(), [...SEED_ORDER].sort());
+    assert.deepEqual([...byId.keys()].sort(), [...SEED_ORDER_ONLINE].sort());
     const chain = buildRestoreChain(chainInputFromExample());
     for (const s of chain.steps) {
       const cmd = byId.get(s.id) as Registered;
@@ -109,11 +93,11 @@ describe("destination stack (example-destination-azure under mocks)", () => {
           .map((d) => d.slice("restore-".length)),
       ]),
     );
-    SEED_ORDER.forEach((id, i) => {
+    SEED_ORDER_ONLINE.forEach((id, i) => {
       for (const d of graph.get(id) ?? [])
-        assert.ok(SEED_ORDER.indexOf(d) < i, `${id} needs ${d}, which comes later`);
+        assert.ok(SEED_ORDER_ONLINE.indexOf(d) < i, `${id} needs ${d}, which comes later`);
     });
-    const asSteps = SEED_ORDER.map((id) => ({ id, needs: graph.get(id) ?? [] }));
+    const asSteps = SEED_ORDER_ONLINE.map((id) => ({ id, needs: graph.get(id) ?? [] }));
     assert.ok(dependsOn(asSteps as never, "dash-health", "restore"));
     assert.ok(dependsOn(asSteps as never, "restore", "dns-unpublish"));
   });
@@ -185,7 +169,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
   it("exports the restore's facts and the runbook command", async () => {
     const { value } = await resolve(run.outputs as Record<string, unknown>);
     const o = value as Record<string, any>;
-    assert.deepEqual(o.restoreSteps, SEED_ORDER);
+    assert.deepEqual(o.restoreSteps, SEED_ORDER_ONLINE);
     assert.equal(o.backup, "dash-daily-20261120000000");
     assert.equal(o.runbook, "npm run runbook -- example-destination-azure");
     assert.ok(!JSON.stringify(o).includes(FAKE.kubeconfigToken));

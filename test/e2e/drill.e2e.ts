@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { mkdirSync, readFileSync } from "fs";
+import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildRestoreChain } from "../../components/restore/chain";
 import { checkRestore, DrillWorld, restoreName } from "../../drill/scenario";
+import { toolchain } from "../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../drill/lib/velero";
 
 /**
@@ -13,20 +13,6 @@ import { BUCKET, NAMESPACE } from "../../drill/lib/velero";
  * and run again, and a corrupted backup. Needs the drill toolchain (drill/toolchain.sh) and
  * Debian's bind9 + bind9-dnsutils; .ci/run provides both and fails loudly without them.
  */
-function toolchain() {
-  const r = spawnSync("bash", [path.join(__dirname, "..", "..", "drill", "toolchain.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  if (r.status !== 0) throw new Error("drill/toolchain.sh failed: the drill toolchain is not available");
-  const bin = r.stdout.trim().split("\n").pop() as string;
-  const pins = readFileSync(path.join(path.dirname(bin), "pins.txt"), "utf8");
-  return {
-    bin,
-    plugins: path.join(path.dirname(bin), "plugins"),
-    pluginVersion: /VELERO_PLUGIN_AWS_VERSION=(\S+)/.exec(pins)?.[1] ?? "",
-  };
-}
 
 describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", function () {
   this.timeout(20 * 60 * 1000);

@@ -5,6 +5,7 @@ import { dependsOn, stepScript } from "../../components/restore/step";
 import { DnsConfig } from "../../components/dns/dns-config";
 import { shellcheck } from "../support/bash";
 import { crdErrors } from "../support/crd";
+import { SEED_ORDER } from "./seed-order";
 
 const common = {
   baseDomain: "dash.example.com",
@@ -52,25 +53,6 @@ export const chainInput = (over: Partial<ChainInput> = {}): ChainInput => ({
   },
   ...over,
 });
-
-/** Seed 000's restore procedure, in its order. */
-const SEED_ORDER = [
-  "guard-different-cluster",
-  "wait-bsl-available",
-  "wait-backup",
-  "dns-unpublish",
-  "restore",
-  "bsl-read-write",
-  "wait-load-balancer",
-  "dns-publish",
-  "dash-cert-injection-webhook",
-  "dash-owner-references",
-  "dash-cleanup",
-  "dash-kots-redeploy",
-  "dash-harbor-restart",
-  "dash-builder-ready",
-  "dash-health",
-];
 
 describe("restore chain model (Dash Enterprise)", () => {
   it("lists the seed's steps in the seed's order (Harbor restart only when air-gapped)", () => {

@@ -5,8 +5,8 @@ import * as path from "path";
 import { dashEnterprise } from "../../components/apps/dash-enterprise";
 import { buildRestoreChain, ChainInput } from "../../components/restore/chain";
 import { runChain, StepResult } from "../../components/restore/runner";
-import { FAKE_BIN, FakeCall } from "../support/bash";
-import { verbOf } from "../support/bash";
+import { FAKE_BIN, FakeCall, verbOf } from "../support/bash";
+import { SEED_ORDER_ONLINE } from "./seed-order";
 import {
   dashWorld,
   DEST_SERVER,
@@ -125,22 +125,7 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     const w = world();
     const r = await run(w, input());
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status === "failed")));
-    assert.deepEqual(ids(r.results, "succeeded"), [
-      "guard-different-cluster",
-      "wait-bsl-available",
-      "wait-backup",
-      "dns-unpublish",
-      "restore",
-      "bsl-read-write",
-      "wait-load-balancer",
-      "dns-publish",
-      "dash-cert-injection-webhook",
-      "dash-owner-references",
-      "dash-cleanup",
-      "dash-kots-redeploy",
-      "dash-builder-ready",
-      "dash-health",
-    ]);
+    assert.deepEqual(ids(r.results, "succeeded"), SEED_ORDER_ONLINE);
     // The newest *Completed* backup, not the newer PartiallyFailed one.
     const restore = creates(r.calls, "Restore");
     assert.equal(restore.length, 1);

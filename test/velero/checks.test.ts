@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import { bslCheckScript, firstBackupScript, buildFirstBackupManifest } from "../../components/velero/checks";
 import { buildScript, KUBECONFIG_ENV } from "../../components/shell/script";
-import { runScript, shellcheck } from "../support/bash";
-import { verbOf } from "../support/bash";
+import { runScript, shellcheck, verbOf } from "../support/bash";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: secret-token-123\n";
 const bslKey = "backupstoragelocations.velero.io/velero/default";

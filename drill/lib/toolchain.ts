@@ -1,0 +1,27 @@
+import { spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import * as path from "path";
+
+export interface Toolchain {
+  bin: string;
+  plugins: string;
+  pluginVersion: string;
+}
+
+/** Builds (or finds in the cache) the drill's binaries; fails loudly when they cannot be had. */
+export function toolchain(): Toolchain {
+  const r = spawnSync("bash", [path.join(__dirname, "..", "toolchain.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (r.status !== 0) {
+    throw new Error(
+      `the drill toolchain could not be built (drill/toolchain.sh exited ${r.status}); see the message above`,
+    );
+  }
+  const bin = r.stdout.trim().split("\n").pop() as string;
+  const pins = readFileSync(path.join(path.dirname(bin), "pins.txt"), "utf8");
+  const pluginVersion = /VELERO_PLUGIN_AWS_VERSION=(\S+)/.exec(pins)?.[1];
+  if (!pluginVersion) throw new Error(`no VELERO_PLUGIN_AWS_VERSION in ${path.dirname(bin)}/pins.txt`);
+  return { bin, plugins: path.join(path.dirname(bin), "plugins"), pluginVersion };
+}
