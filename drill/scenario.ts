@@ -24,6 +24,7 @@ export interface DrillOptions {
   bin: string;
   plugins: string;
   pluginVersion: string;
+  pins?: Record<string, string>;
   workDir: string;
   log: (line: string) => void;
 }
@@ -397,11 +398,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const w = new DrillWorld(o);
   const report: DrillReport = {
     ok: false,
-    versions: {
-      velero: "v1.10.3",
-      veleroPluginForAws: o.pluginVersion,
-      kubernetes: "see drill/versions.env",
-    },
+    versions: o.pins ?? { VELERO_PLUGIN_AWS_VERSION: o.pluginVersion },
     backup: "",
     phases: w.phases,
     steps: [],

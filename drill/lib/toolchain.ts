@@ -6,6 +6,8 @@ export interface Toolchain {
   bin: string;
   plugins: string;
   pluginVersion: string;
+  /** The effective pins (drill/versions.env after overrides). */
+  pins: Record<string, string>;
 }
 
 /** Builds (or finds in the cache) the drill's binaries; fails loudly when they cannot be had. */
@@ -23,5 +25,15 @@ export function toolchain(): Toolchain {
   const pins = readFileSync(path.join(path.dirname(bin), "pins.txt"), "utf8");
   const pluginVersion = /VELERO_PLUGIN_AWS_VERSION=(\S+)/.exec(pins)?.[1];
   if (!pluginVersion) throw new Error(`no VELERO_PLUGIN_AWS_VERSION in ${path.dirname(bin)}/pins.txt`);
-  return { bin, plugins: path.join(path.dirname(bin), "plugins"), pluginVersion };
+  const entries = pins
+    .split("\n")
+    .map((l) => /^([A-Z0-9_]+)=(\S+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]]);
+  return {
+    bin,
+    plugins: path.join(path.dirname(bin), "plugins"),
+    pluginVersion,
+    pins: Object.fromEntries(entries),
+  };
 }
