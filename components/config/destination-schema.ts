@@ -2,7 +2,6 @@ import { z } from "zod";
 import * as names from "./names";
 import {
   azureSchema,
-  cloudSchema,
   identitySchema,
   int,
   named,
@@ -26,8 +25,19 @@ const domain = z.string().refine((v) => HOSTNAME.test(v), {
   error: (iss) => `got ${show(iss.input)}; expected a lowercase DNS name such as dash.example.com`,
 });
 
+/** A destination restores Azure backups only: the AWS backend has no restore path yet. */
+const destinationCloudSchema = z.literal("azure", {
+  error: (iss) =>
+    `got ${show(iss.input)}; expected "azure" (a destination stack restores from Azure storage only; AWS restore is not implemented)`,
+});
+
 /** The source stack's outputs, as `stacks/source.ts` exports them. */
 export const sourceOutputsSchema = z.looseObject({
+  cloud: z
+    .literal("azure", {
+      error: "the source stack backs up to AWS; a destination stack restores from Azure storage only",
+    })
+    .optional(),
   profile: z.string(),
   azure: z.looseObject({
     subscriptionId: named(names.UUID),
@@ -171,7 +181,7 @@ const dnsSchema = z.strictObject({
 export const destinationSchema = z
   .strictObject({
     role: z.literal("destination"),
-    cloud: cloudSchema,
+    cloud: destinationCloudSchema,
     profile: profileSchema,
     production: z.boolean().default(false),
     source: sourceRefSchema,

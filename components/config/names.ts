@@ -87,3 +87,69 @@ export const RESOURCE_KIND: NameRule = {
 export function checkName(rule: NameRule, value: string): boolean {
   return value.length <= rule.maxLength && rule.pattern.test(value);
 }
+
+export const AWS_REGION: NameRule = {
+  pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  expected: "an AWS region name such as eu-west-1 or us-gov-west-1",
+  maxLength: 30,
+};
+
+export const AWS_ACCOUNT_ID: NameRule = {
+  pattern: /^\d{12}$/,
+  expected: "a 12-digit AWS account id",
+  maxLength: 12,
+};
+
+/**
+ * S3 bucket names, without dots: a dotted name breaks TLS for virtual-hosted requests
+ * (`<bucket>.s3.<region>.amazonaws.com` no longer matches the wildcard certificate).
+ */
+export const S3_BUCKET: NameRule = {
+  pattern: /^(?!xn--|sthree-)(?!.*(-s3alias|--ol-s3|--x-s3)$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+  expected: "3-63 lowercase letters, digits and '-', starting and ending with a letter or digit (no dots)",
+  maxLength: 63,
+};
+
+export const EKS_CLUSTER: NameRule = {
+  pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+  expected: "an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit",
+  maxLength: 100,
+};
+
+/** IAM role and user names. */
+export const IAM_NAME: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+  expected: "an IAM name: 1-64 letters, digits and + = , . @ _ -",
+  maxLength: 64,
+};
+
+/** The IAM OIDC provider of an EKS cluster (created by `eksctl utils associate-iam-oidc-provider`). */
+export const EKS_OIDC_PROVIDER_ARN: NameRule = {
+  pattern:
+    /^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/,
+  expected:
+    "the cluster's IAM OIDC provider ARN, arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>",
+  maxLength: 300,
+};
+
+/** A KMS key ARN (not an alias: IAM policies and S3 default encryption name the key itself). */
+export const KMS_KEY_ARN: NameRule = {
+  pattern:
+    /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/,
+  expected: "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id>",
+  maxLength: 200,
+};
+
+export const EMAIL: NameRule = {
+  pattern: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/,
+  expected: "an e-mail address such as ops@example.com",
+  maxLength: 254,
+};
+
+/** Kubernetes label keys: an optional DNS prefix and `/`, then a name of up to 63 characters. */
+export const LABEL_KEY: NameRule = {
+  pattern:
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+  expected: "a Kubernetes label key such as release or app.kubernetes.io/part-of",
+  maxLength: 316,
+};

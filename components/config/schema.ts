@@ -93,6 +93,8 @@ export const storageSchema = z.strictObject({
 
 export const clusterSchema = z
   .strictObject({
+    /** EKS cluster to back up (cloud aws): the kubeconfig authenticates with `aws eks get-token`. */
+    eksName: named(names.EKS_CLUSTER).optional(),
     /** AKS cluster to back up: the Kubernetes provider is built from its user credentials. */
     aksName: named(names.AKS_CLUSTER).optional(),
     aksResourceGroup: named(names.RESOURCE_GROUP).optional(),
@@ -127,10 +129,11 @@ export const veleroSchema = z
         error: (iss) => `got ${show(iss.input)}; expected a chart version such as 3.1.6`,
       })
       .default(DEFAULT_VERSIONS.chart),
+    /** Plugin image tag; the default is the cloud's plugin for velero.version (both v1.6.2 for 1.10.3). */
     pluginVersion: z
       .string()
       .refine(isImageTag, { error: (iss) => `got ${show(iss.input)}; expected an image tag such as v1.6.2` })
-      .default(DEFAULT_VERSIONS.azurePlugin),
+      .optional(),
     chartRepository: z
       .url({
         protocol: /^(https|oci)$/,
@@ -181,9 +184,62 @@ export const profileSchema = z.string().refine((p) => profileNames().includes(p)
   error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
 });
 
-export const cloudSchema = z.literal("azure", {
-  error: (iss) => `got ${show(iss.input)}; expected "azure" (the AWS backend is not available yet)`,
+export const cloudSchema = z.enum(["azure", "aws"], {
+  error: (iss) => `got ${show(iss.input)}; expected "azure" or "aws"`,
 });
+
+export const awsSchema = z.strictObject({
+  /** Region of the bucket, the EBS snapshots and the cluster. */
+  region: named(names.AWS_REGION),
+  /** Account that owns the bucket and Velero's IAM role or user. */
+  accountId: named(names.AWS_ACCOUNT_ID),
+  /**
+   * How Velero authenticates: `irsa` (an IAM role the service account assumes through the
+   * cluster's OIDC provider; no long-lived secret) or `user` (an IAM user and a rotated access key).
+   */
+  identity: z.enum(["irsa", "user"]).default("irsa"),
+  /** The cluster's IAM OIDC provider (required with identity irsa). */
+  oidcProviderArn: named(names.EKS_OIDC_PROVIDER_ARN).optional(),
+  /** Bucket name (globally unique); default velero-dr-<stack>-<hash of account and stack>. */
+  bucketName: named(names.S3_BUCKET).optional(),
+  /** SSE-KMS with this key instead of SSE-S3 (AES256); the key must be in aws.region. */
+  kmsKeyArn: named(names.KMS_KEY_ARN).optional(),
+  /**
+   * S3 Object Lock (WORM) default retention. It can only be turned on when the bucket is
+   * created, so adding it later means a new bucket.
+   */
+  objectLock: z
+    .strictObject({
+      mode: z.enum(["GOVERNANCE", "COMPLIANCE"]),
+      days: int(1, 36500, "days"),
+    })
+    .optional(),
+});
+
+export const alertingSchema = z
+  .strictObject({
+    /** false turns every alert of this program off (in-cluster and in the cloud). */
+    enabled: z.boolean().default(true),
+    /** Slack after a schedule's period before "no successful backup" fires (backup duration, clock skew). */
+    marginMinutes: int(5, 1440, "minutes").default(120),
+    /**
+     * The PrometheusRule: `auto` applies it when the cluster serves the Prometheus operator's
+     * PrometheusRule CRD (checked in the cluster at apply time), `true` always (fails without the
+     * CRD), `false` never.
+     */
+    prometheusRule: z
+      .union([z.boolean(), z.literal("auto")], {
+        error: (iss) => `got ${show(iss.input)}; expected auto, true or false`,
+      })
+      .default("auto"),
+    /** Labels on the PrometheusRule and the chart's ServiceMonitor (e.g. release: kube-prometheus-stack). */
+    prometheusLabels: z.record(named(names.LABEL_KEY), z.string().max(63)).default({}),
+    /** Storage-side alert (Azure Monitor / CloudWatch) that fires even when the cluster is gone. */
+    cloudAlert: z.boolean().default(true),
+    /** E-mail addresses notified by the cloud alert. */
+    emails: z.array(named(names.EMAIL)).default([]),
+  })
+  .prefault({});
 
 export const tagsSchema = z.record(z.string().regex(/^[^<>%&\\?/]{1,512}$/), z.string().max(256)).default({});
 
@@ -196,7 +252,8 @@ export const sourceSchema = z
     production: z.boolean().default(false),
     namespaces: uniqueList(named(names.DNS1123_LABEL), "namespace").optional(),
     excludedResources: z.array(named(names.RESOURCE_KIND)).optional(),
-    azure: azureSchema,
+    azure: azureSchema.optional(),
+    aws: awsSchema.optional(),
     storage: storageSchema.prefault({}),
     cluster: clusterSchema,
     /** Kubeconfig for the cluster (secret); alternative to cluster.aksName. */
@@ -212,9 +269,38 @@ export const sourceSchema = z
       .optional(),
     firstBackup: z.boolean().default(false),
     bslCheck: bslCheckSchema,
+    alerting: alertingSchema,
+    /** Webhook URLs notified by the cloud alert (secret: such URLs usually embed a token). */
+    alertWebhooks: z
+      .array(
+        z.url({
+          protocol: /^https$/,
+          error: "expected an https:// URL (the value is secret and not shown)",
+        }),
+      )
+      .optional(),
     tags: tagsSchema,
   })
   .superRefine((c, ctx) => {
+    if (c.cloud === "aws") return checkAwsSource(c, ctx);
+    if (c.azure === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["azure"],
+        message:
+          "is required; expected a map of settings (subscriptionId, tenantId, location) with cloud azure",
+      });
+    }
+    if (c.aws !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["aws"], message: "applies to cloud aws only; remove it" });
+    }
+    if (c.cluster.eksName !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster", "eksName"],
+        message: "applies to cloud aws only; use cluster.aksName and cluster.aksResourceGroup",
+      });
+    }
     const hasAks = c.cluster.aksName !== undefined || c.cluster.aksResourceGroup !== undefined;
     if (hasAks && (c.cluster.aksName === undefined || c.cluster.aksResourceGroup === undefined)) {
       ctx.addIssue({
@@ -246,36 +332,104 @@ export const sourceSchema = z
           "required with kubeconfig: the AKS node resource group (MC_...) where Velero reads disks; find it with `az aks show --query nodeResourceGroup`",
       });
     }
-    const problem = incompatibility(c.velero.version, c.velero.pluginVersion, c.velero.chartVersion);
-    if (problem) {
-      ctx.addIssue({ code: "custom", path: ["velero"], message: problem });
-    }
-    if (c.velero.imagePullSecrets.length > 0 && c.velero.imageRegistry === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["velero", "imagePullSecrets"],
-        message:
-          "pull secrets only make sense with velero.imageRegistry (a private mirror); set it or remove them",
-      });
-    }
-    if (c.velero.airGapped && c.velero.imageRegistry === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["velero", "airGapped"],
-        message:
-          "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
-      });
-    }
-    if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["velero", "defaultVolumesToFsBackup"],
-        message: "file-system backup needs the node agent; set velero.nodeAgent: true",
-      });
-    }
+    checkVelero(c, ctx);
   });
 
 export type RawSourceConfig = z.output<typeof sourceSchema>;
+
+type Ctx = z.core.$RefinementCtx<RawSourceConfig>;
+
+/** The plugin tag a stack runs: the configured one, or the cloud's default. */
+export function pluginVersionOf(cloud: "azure" | "aws", configured: string | undefined): string {
+  return configured ?? (cloud === "aws" ? DEFAULT_VERSIONS.awsPlugin : DEFAULT_VERSIONS.azurePlugin);
+}
+
+function checkAwsSource(c: RawSourceConfig, ctx: Ctx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  if (c.aws === undefined) {
+    issue(["aws"], "is required; expected a map of settings (region, accountId, ...) with cloud aws");
+  }
+  if (c.azure !== undefined) issue(["azure"], "applies to cloud azure only; remove it");
+  for (const k of ["aksName", "aksResourceGroup", "nodeResourceGroup"] as const) {
+    if (c.cluster[k] !== undefined) {
+      issue(["cluster", k], "applies to cloud azure only; on AWS set cluster.eksName or a kubeconfig secret");
+    }
+  }
+  if (c.cluster.eksName !== undefined && c.kubeconfig !== undefined) {
+    issue(["kubeconfig"], "set either cluster.eksName or kubeconfig, not both");
+  }
+  if (c.cluster.eksName === undefined && c.kubeconfig === undefined) {
+    issue(
+      ["cluster"],
+      "no cluster access: set cluster.eksName, or a kubeconfig with `pulumi config set --secret velero-dr:kubeconfig < file`",
+    );
+  }
+  const aws = c.aws;
+  if (aws) {
+    if (aws.identity === "irsa" && aws.oidcProviderArn === undefined) {
+      issue(
+        ["aws", "oidcProviderArn"],
+        "is required with aws.identity irsa: the cluster's IAM OIDC provider ARN (`aws iam list-open-id-connect-providers`); or set aws.identity: user",
+      );
+    }
+    if (aws.identity === "user" && aws.oidcProviderArn !== undefined) {
+      issue(
+        ["aws", "oidcProviderArn"],
+        "applies to aws.identity irsa only; remove it or set aws.identity: irsa",
+      );
+    }
+    const oidcAccount = aws.oidcProviderArn?.split(":")[4];
+    if (oidcAccount !== undefined && oidcAccount !== aws.accountId) {
+      issue(
+        ["aws", "oidcProviderArn"],
+        `got an OIDC provider of account ${oidcAccount}, but aws.accountId is ${aws.accountId}; the role's trust must name a provider of the same account`,
+      );
+    }
+    const keyRegion = aws.kmsKeyArn?.split(":")[3];
+    if (keyRegion !== undefined && keyRegion !== aws.region) {
+      issue(
+        ["aws", "kmsKeyArn"],
+        `got a key in ${keyRegion}; S3 default encryption needs a key in the bucket's region ${aws.region}`,
+      );
+    }
+  }
+  checkVelero(c, ctx);
+}
+
+function checkVelero(c: RawSourceConfig, ctx: Ctx): void {
+  const problem = incompatibility(
+    c.velero.version,
+    pluginVersionOf(c.cloud, c.velero.pluginVersion),
+    c.velero.chartVersion,
+  );
+  if (problem) {
+    ctx.addIssue({ code: "custom", path: ["velero"], message: problem });
+  }
+  if (c.velero.imagePullSecrets.length > 0 && c.velero.imageRegistry === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["velero", "imagePullSecrets"],
+      message:
+        "pull secrets only make sense with velero.imageRegistry (a private mirror); set it or remove them",
+    });
+  }
+  if (c.velero.airGapped && c.velero.imageRegistry === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["velero", "airGapped"],
+      message:
+        "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
+    });
+  }
+  if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["velero", "defaultVolumesToFsBackup"],
+      message: "file-system backup needs the node agent; set velero.nodeAgent: true",
+    });
+  }
+}
 
 export const roleSchema = z.object({
   role: z.enum(["source", "destination"], {

@@ -4,14 +4,30 @@ import { AppProfile, profiles } from "../apps";
 import { apiServerOf } from "../cluster/kubeconfig";
 import { durationSeconds } from "./durations";
 import { ConfigError, keyPath } from "./errors";
-import { RawSourceConfig, roleSchema, sourceSchema } from "./schema";
+import { checkName, IAM_NAME } from "./names";
+import { cronMaxIntervalSeconds } from "./cron";
+import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import { destinationSchema, RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
 
 export const CONFIG_NAMESPACE = "velero-dr";
 
 /** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret"] as const;
+export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret", "alertWebhooks"] as const;
+
+/** Storage keys that only mean something for Azure Blob storage. */
+const AZURE_ONLY_STORAGE_KEYS = [
+  "resourceGroupName",
+  "existingResourceGroup",
+  "accountName",
+  "containerName",
+  "replication",
+  "softDeleteDays",
+  "containerSoftDeleteDays",
+  "immutabilityDays",
+  "snapshotResourceGroupName",
+  "deleteLock",
+];
 
 /** Keys a destination takes from the source stack: running other versions would risk the restore. */
 const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
@@ -25,18 +41,89 @@ export interface ScheduleConfig {
   excludedResources: string[];
 }
 
-/** The validated, fully-defaulted configuration of a source stack: plain data. */
-export interface SourceStackConfig
-  extends Omit<RawSourceConfig, "schedules" | "storage" | "namespaces" | "excludedResources" | "profile"> {
+/** A schedule as alerting sees it: how long a gap between two successful backups may be. */
+export interface AlertSchedule {
+  name: string;
+  /** Longest gap between two runs of the cron, in seconds. */
+  periodSeconds: number;
+}
+
+/** Alerting, resolved: what to create and where to notify. */
+export interface AlertingConfig {
+  enabled: boolean;
+  marginSeconds: number;
+  /** "auto": applied when the cluster serves the PrometheusRule CRD; "on": always; "off": never. */
+  prometheusRule: "auto" | "on" | "off";
+  prometheusLabels: Record<string, string>;
+  cloudAlert: boolean;
+  emails: string[];
+  /** How many webhook URLs the secret `alertWebhooks` holds (the URLs stay secret). */
+  webhookCount: number;
+  /** Unpaused schedules (a paused schedule is expected to take no backups). */
+  schedules: AlertSchedule[];
+}
+
+/** The AWS section, resolved. */
+export interface AwsConfig {
+  region: string;
+  accountId: string;
+  /** arn partition: aws, aws-cn or aws-us-gov. */
+  partition: string;
+  identity: "irsa" | "user";
+  oidcProviderArn?: string;
+  /** Issuer host and path (`oidc.eks.<region>.amazonaws.com/id/<id>`), the prefix of the trust conditions. */
+  oidcIssuer?: string;
+  bucketName: string;
+  kmsKeyArn?: string;
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+  /** IAM role or user name. */
+  identityName: string;
+}
+
+type RawVelero = RawSourceConfig["velero"];
+
+interface SourceCommon
+  extends Omit<
+    RawSourceConfig,
+    | "schedules"
+    | "storage"
+    | "namespaces"
+    | "excludedResources"
+    | "profile"
+    | "cloud"
+    | "azure"
+    | "aws"
+    | "alerting"
+    | "alertWebhooks"
+    | "velero"
+  > {
   stack: string;
   profile: AppProfile;
+  schedules: ScheduleConfig[];
+  velero: RawVelero & { pluginVersion: string };
+  alerting: AlertingConfig;
+}
+
+/** The validated, fully-defaulted configuration of an Azure source stack: plain data. */
+export interface AzureSourceConfig extends SourceCommon {
+  cloud: "azure";
+  azure: NonNullable<RawSourceConfig["azure"]>;
   storage: RawSourceConfig["storage"] & {
     resourceGroupName: string;
     accountName: string;
     snapshotResourceGroupName: string;
   };
-  schedules: ScheduleConfig[];
 }
+
+/** The validated, fully-defaulted configuration of an AWS source stack: plain data. */
+export interface AwsSourceConfig extends SourceCommon {
+  cloud: "aws";
+  aws: AwsConfig;
+  /** Only the cloud-neutral storage keys (prefix, protect, versionRetentionDays) apply. */
+  storage: RawSourceConfig["storage"];
+}
+
+export type SourceStackConfig = AzureSourceConfig | AwsSourceConfig;
 
 /** The validated configuration of a destination stack. */
 export interface DestinationStackConfig
@@ -105,11 +192,13 @@ export function validateConfig(input: RawConfigInput): StackConfig {
     if (problems.length > 0) throw new ConfigError(problems);
     return resolved;
   }
+  if (input.values.cloud === "aws") problems.push(...azureOnlyKeys(input.values));
   const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
   if (!parsed.success) {
     problems.push(...formatIssues(parsed.error.issues, sourceSchema));
     throw new ConfigError(problems);
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   const resolved = resolveSource(parsed.data, input.stack, problems, input.redacted ?? []);
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
@@ -208,6 +297,81 @@ function resolveSchedules(
   }));
 }
 
+/** Azure storage keys set on an AWS stack: an ignored hardening key is worse than an error. */
+function azureOnlyKeys(values: Record<string, unknown>): string[] {
+  const storage = values.storage;
+  if (!storage || typeof storage !== "object" || Array.isArray(storage)) return [];
+  return Object.keys(storage)
+    .filter((k) => AZURE_ONLY_STORAGE_KEYS.includes(k))
+    .map(
+      (k) =>
+        `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud azure only; remove it (S3 settings live under ${CONFIG_NAMESPACE}:aws: bucketName, kmsKeyArn, objectLock)`,
+    );
+}
+
+function resolveAlerting(raw: RawSourceConfig, schedules: ScheduleConfig[]): AlertingConfig {
+  const a = raw.alerting;
+  return {
+    enabled: a.enabled,
+    marginSeconds: a.marginMinutes * 60,
+    prometheusRule: !a.enabled
+      ? "off"
+      : a.prometheusRule === "auto"
+        ? "auto"
+        : a.prometheusRule
+          ? "on"
+          : "off",
+    prometheusLabels: a.prometheusLabels,
+    cloudAlert: a.enabled && a.cloudAlert,
+    emails: a.emails,
+    webhookCount: raw.alertWebhooks?.length ?? 0,
+    schedules: schedules
+      .filter((s) => !s.paused)
+      .map((s) => ({ name: s.name, periodSeconds: cronMaxIntervalSeconds(s.cron) })),
+  };
+}
+
+/** Default bucket name: S3 names are global, so it carries a hash of account and stack. */
+export function defaultBucketName(accountId: string, stack: string): string {
+  const digest = createHash("sha256").update(`${accountId}/${stack}`).digest("hex").slice(0, 10);
+  const base = `velero-dr-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.slice(0, 63 - 11);
+  return `${base.replace(/-+$/, "")}-${digest}`;
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+function resolveAws(raw: RawSourceConfig, stack: string, longestTtl: number, problems: string[]): AwsConfig {
+  const aws = raw.aws as NonNullable<RawSourceConfig["aws"]>;
+  const lock = aws.objectLock;
+  if (lock !== undefined && lock.days * 86400 < longestTtl) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:aws.objectLock.days: got ${lock.days}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so the Object Lock retention must be at least that many days or the oldest backups lose their protection`,
+    );
+  }
+  const identityName = raw.identity.displayName ?? `velero-dr-${stack}`.slice(0, 64);
+  if (!checkName(IAM_NAME, identityName)) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:identity.displayName: got ${show(identityName)}; expected ${IAM_NAME.expected} (it names Velero's IAM role or user)`,
+    );
+  }
+  return {
+    region: aws.region,
+    accountId: aws.accountId,
+    partition: partitionOf(aws.region),
+    identity: aws.identity,
+    oidcProviderArn: aws.oidcProviderArn,
+    oidcIssuer: aws.oidcProviderArn?.split(":oidc-provider/")[1],
+    bucketName: aws.bucketName ?? defaultBucketName(aws.accountId, stack),
+    kmsKeyArn: aws.kmsKeyArn,
+    objectLock: lock,
+    identityName,
+  };
+}
+
 function resolveSource(
   raw: RawSourceConfig,
   stack: string,
@@ -239,25 +403,41 @@ function resolveSource(
       );
     }
   }
+  // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
+  const common = {
+    ...omit(raw, ["alertWebhooks", "azure", "aws"]),
+    stack,
+    profile,
+    schedules,
+    velero: { ...raw.velero, pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion) },
+    alerting: resolveAlerting(raw, schedules),
+  };
+  if (raw.cloud === "aws") {
+    return { ...common, cloud: "aws", aws: resolveAws(raw, stack, longestTtl, problems) };
+  }
+  const azure = raw.azure as NonNullable<RawSourceConfig["azure"]>;
   const snapshotRg = raw.storage.snapshotResourceGroupName ?? `velero-dr-${stack}-snapshots`;
   if (raw.cluster.nodeResourceGroup !== undefined && raw.cluster.nodeResourceGroup === snapshotRg) {
     problems.push(
       `${CONFIG_NAMESPACE}:storage.snapshotResourceGroupName: got ${show(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
     );
   }
-  const accountName = raw.storage.accountName ?? defaultAccountName(raw.azure.subscriptionId, stack);
+  const accountName = raw.storage.accountName ?? defaultAccountName(azure.subscriptionId, stack);
   return {
-    ...raw,
-    stack,
-    profile,
+    ...common,
+    cloud: "azure",
+    azure,
     storage: {
       ...raw.storage,
       resourceGroupName: raw.storage.resourceGroupName ?? `velero-dr-${stack}-backups`,
       snapshotResourceGroupName: snapshotRg,
       accountName,
     },
-    schedules,
   };
+}
+
+function omit<T extends object, K extends keyof T>(o: T, keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>;
 }
 
 /** Storage account names are global in Azure: derive a stable one from subscription and stack. */

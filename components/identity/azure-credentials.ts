@@ -24,20 +24,6 @@ export function buildAzureCredentialsFile(c: AzureCredentialsInput): string {
   ].join("\n");
 }
 
-export interface RotationWindow {
-  /** Changes once per period; a change replaces the password (new one first, then the old one goes). */
-  key: string;
-  /** The password stays valid for two periods, so one missed `pulumi up` does not stop backups. */
-  endDate: string;
-}
-
-const DAY_MS = 24 * 3600 * 1000;
-
-export function rotationWindow(now: Date, rotationDays: number): RotationWindow {
-  const period = rotationDays * DAY_MS;
-  const index = Math.floor(now.getTime() / period);
-  return {
-    key: `p${rotationDays}d-${index}`,
-    endDate: new Date((index + 2) * period).toISOString().replace(/\.\d{3}Z$/, "Z"),
-  };
-}
+// Rotation windows are shared with the AWS access key; kept importable from here.
+export { rotationWindow } from "./rotation";
+export type { RotationWindow } from "./rotation";

@@ -49,3 +49,37 @@ export function buildAzureVslConfig(i: AzureVslInput): Record<string, string> {
     incremental: String(i.incremental),
   };
 }
+
+/** Keys velero-plugin-for-aws v1.6.x accepts (docs; `checksumAlgorithm` arrives only in v1.10.0). */
+export const AWS_PLUGIN_1_6_KEYS = {
+  bsl: [
+    "region",
+    "s3ForcePathStyle",
+    "s3Url",
+    "publicUrl",
+    "kmsKeyId",
+    "customerKeyEncryptionFile",
+    "serverSideEncryption",
+    "signatureVersion",
+    "profile",
+    "insecureSkipTLSVerify",
+    "enableSharedConfig",
+    "credentialsFile",
+  ],
+  vsl: ["region", "profile"],
+} as const;
+
+export interface AwsBslInput {
+  region: string;
+  /** SSE-KMS key: Velero then asks for it on every upload, whatever the bucket default says. */
+  kmsKeyArn?: string;
+}
+
+export function buildAwsBslConfig(i: AwsBslInput): Record<string, string> {
+  return { region: i.region, ...(i.kmsKeyArn ? { kmsKeyId: i.kmsKeyArn } : {}) };
+}
+
+/** Snapshots are taken in the cluster's region (they cannot cross regions). */
+export function buildAwsVslConfig(i: { region: string }): Record<string, string> {
+  return { region: i.region };
+}

@@ -17,8 +17,18 @@ export interface VeleroValuesInput {
   pluginVersion: string;
   imageRegistry?: string;
   imagePullSecrets: string[];
-  /** Secret (key `cloud`) created by the program; credentials never pass through Helm values. */
-  credentialsSecretName: string;
+  /**
+   * Secret (key `cloud`) created by the program; credentials never pass through Helm values.
+   * Absent with IRSA: Velero then uses the role named by `serviceAccountAnnotations`.
+   */
+  credentialsSecretName?: string;
+  /** Annotations of Velero's service account (IRSA: `eks.amazonaws.com/role-arn`). */
+  serviceAccountAnnotations?: Record<string, string>;
+  /**
+   * Annotations of the Velero pod. A changed value rolls the Deployment, so a rotated credential
+   * is read by a fresh pod before the old credential is deleted.
+   */
+  podAnnotations?: Record<string, string>;
   bsl: LocationValues & { bucket: string; prefix?: string; accessMode: "ReadWrite" | "ReadOnly" };
   vsl: LocationValues;
   priorityClassName: string;
@@ -29,7 +39,23 @@ export interface VeleroValuesInput {
   airGapped: boolean;
   logLevel: string;
   backupSyncPeriod: string;
+  /** Force the chart's ServiceMonitor on (it then fails without the Prometheus operator). */
   serviceMonitor: boolean;
+  /**
+   * Alerting needs Velero's metrics scraped: "auto" renders the ServiceMonitor when the cluster
+   * serves monitoring.coreos.com/v1 (the chart's own Capabilities check), "on" always.
+   */
+  monitoring?: { mode: "auto" | "on"; labels: Record<string, string> };
+}
+
+function serviceMonitorValues(i: VeleroValuesInput): Record<string, unknown> {
+  if (!i.monitoring) return { enabled: i.serviceMonitor, autodetect: !i.serviceMonitor };
+  const forced = i.serviceMonitor || i.monitoring.mode === "on";
+  return {
+    enabled: true,
+    autodetect: !forced,
+    ...(Object.keys(i.monitoring.labels).length > 0 ? { additionalLabels: i.monitoring.labels } : {}),
+  };
 }
 
 /** Image reference, honouring a private mirror (the seed's air-gapped layout: `<registry>/<name>:<tag>`). */
@@ -61,10 +87,7 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
     resources: i.resources,
     podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
     containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-    metrics: {
-      enabled: true,
-      serviceMonitor: { enabled: i.serviceMonitor, autodetect: !i.serviceMonitor },
-    },
+    metrics: { enabled: true, serviceMonitor: serviceMonitorValues(i) },
     configuration: {
       provider: i.provider,
       backupStorageLocation: {
@@ -83,7 +106,14 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
         ? { uploaderType: i.uploaderType, defaultVolumesToFsBackup: i.defaultVolumesToFsBackup }
         : {}),
     },
-    credentials: { useSecret: true, existingSecret: i.credentialsSecretName },
+    credentials: i.credentialsSecretName
+      ? { useSecret: true, existingSecret: i.credentialsSecretName }
+      : // IRSA: no credentials file; the AWS SDK reads the web identity token the EKS webhook mounts.
+        { useSecret: false },
+    ...(i.serviceAccountAnnotations
+      ? { serviceAccount: { server: { annotations: i.serviceAccountAnnotations } } }
+      : {}),
+    ...(i.podAnnotations ? { podAnnotations: i.podAnnotations } : {}),
     backupsEnabled: true,
     snapshotsEnabled: true,
     deployNodeAgent: i.nodeAgent,

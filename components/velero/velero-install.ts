@@ -38,8 +38,8 @@ export interface VeleroInstallArgs {
   values: pulumi.Input<VeleroValuesArgs>;
   /** Known up front (they name Kubernetes objects). */
   settings: { nodeAgent: boolean; priorityClassName: string; bslName: string };
-  /** Velero's credentials file content. Secret. */
-  credentialsFile: pulumi.Input<string>;
+  /** Velero's credentials file content (secret); absent with IRSA (no Secret is created). */
+  credentialsFile?: pulumi.Input<string>;
   /** Create the PriorityClass named in values.priorityClassName. */
   createPriorityClass: boolean;
   helmTimeoutSeconds: number;
@@ -77,17 +77,24 @@ export class VeleroInstall extends pulumi.ComponentResource {
       k8sOpts,
     );
 
-    const secret = new Secret(
-      `${name}-credentials`,
-      {
-        metadata: { name: CREDENTIALS_SECRET, namespace: ns.metadata.name, labels: { component: "velero" } },
-        type: "Opaque",
-        stringData: { cloud: pulumi.secret(args.credentialsFile) },
-      },
-      { ...k8sOpts, additionalSecretOutputs: ["data", "stringData"] },
-    );
+    const secret =
+      args.credentialsFile === undefined
+        ? undefined
+        : new Secret(
+            `${name}-credentials`,
+            {
+              metadata: {
+                name: CREDENTIALS_SECRET,
+                namespace: ns.metadata.name,
+                labels: { component: "velero" },
+              },
+              type: "Opaque",
+              stringData: { cloud: pulumi.secret(args.credentialsFile) },
+            },
+            { ...k8sOpts, additionalSecretOutputs: ["data", "stringData"] },
+          );
 
-    const deps: pulumi.Resource[] = [ns, secret];
+    const deps: pulumi.Resource[] = secret ? [ns, secret] : [ns];
     if (args.createPriorityClass) {
       deps.push(
         new PriorityClass(
@@ -104,11 +111,12 @@ export class VeleroInstall extends pulumi.ComponentResource {
       );
     }
 
-    const values = pulumi
-      .output(args.values)
-      .apply((v) =>
-        buildVeleroValues({ ...(v as VeleroValuesArgs), credentialsSecretName: CREDENTIALS_SECRET }),
-      );
+    const values = pulumi.output(args.values).apply((v) =>
+      buildVeleroValues({
+        ...(v as VeleroValuesArgs),
+        credentialsSecretName: secret ? CREDENTIALS_SECRET : undefined,
+      }),
+    );
     this.release = new Release(
       `${name}-release`,
       {
@@ -144,12 +152,14 @@ export class VeleroInstall extends pulumi.ComponentResource {
             BSL_TIMEOUT_SECONDS: String(args.bslCheck.timeoutSeconds),
           },
           // Check again whenever the release or the credentials change.
-          triggers: [this.release.status.revision, secret.metadata.resourceVersion],
+          triggers: secret
+            ? [this.release.status.revision, secret.metadata.resourceVersion]
+            : [this.release.status.revision],
           logging: "stdoutAndStderr",
         },
         {
           parent: this,
-          dependsOn: [this.release, secret],
+          dependsOn: secret ? [this.release, secret] : [this.release],
           customTimeouts: { create: `${args.bslCheck.timeoutSeconds + 120}s` },
         },
       );

@@ -43,6 +43,14 @@ export const AWS_PLUGIN_ACTIONS = [
   "s3:ListBucket",
 ];
 
+/**
+ * With SSE-KMS the plugin also needs the bucket's key: GenerateDataKey to write, Decrypt to read and
+ * to complete multipart uploads. Accepted only on named keys (never "*").
+ */
+export const AWS_KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
+
+const KMS_KEY = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/[^*]+$/;
+
 export const identityNoPrivilegedRoles: ResourceValidationPolicy = {
   name: "identity-no-privileged-builtin-roles",
   description:
@@ -109,7 +117,8 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
   name: "identity-aws-iam-least-privilege",
   description:
     "IAM policies allow only velero-plugin-for-aws v1.6.2's documented actions, and S3 actions only on the " +
-    'backup bucket (never "*"): a wildcard would let Velero\'s credentials read every bucket of the account.',
+    'backup bucket (never "*"): a wildcard would let Velero\'s credentials read every bucket of the account. ' +
+    "With SSE-KMS, kms:Decrypt and kms:GenerateDataKey are accepted on named key ARNs only.",
   remediationSteps:
     "Use the plugin's policy with the bucket ARN: objects on arn:aws:s3:::<bucket>/*, ListBucket on " +
     "arn:aws:s3:::<bucket>.",
@@ -119,6 +128,7 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
     const doc = parsePolicy(props.policy);
     if (!doc) return report("the policy document is not valid JSON.");
     const allowed = new Set(AWS_PLUGIN_ACTIONS.map((a) => a.toLowerCase()));
+    const kms = new Set(AWS_KMS_ACTIONS.map((a) => a.toLowerCase()));
     const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
     statements.filter(isRecord).forEach((s, i) => {
       if (s.Effect !== "Allow") return;
@@ -127,7 +137,10 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
         report(`${at}: Allow with NotAction/NotResource grants everything not listed.`);
       }
       const actions = list(s.Action);
-      const extra = actions.filter((a) => !allowed.has(a.toLowerCase()));
+      const keysOnly = list(s.Resource).length > 0 && list(s.Resource).every((r) => KMS_KEY.test(r));
+      const extra = actions.filter(
+        (a) => !allowed.has(a.toLowerCase()) && !(keysOnly && kms.has(a.toLowerCase())),
+      );
       if (extra.length > 0)
         report(`${at}: actions outside the plugin's documented list: ${extra.join(", ")}.`);
       const broad = list(s.Resource).filter(isBroadS3Resource);

@@ -1,5 +1,5 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { AZURE_PLUGIN_1_6_KEYS } from "../../components/velero/locations";
+import { AWS_PLUGIN_1_6_KEYS, AZURE_PLUGIN_1_6_KEYS } from "../../components/velero/locations";
 import { incompatibility, minorOf, pluginMinorFor } from "../../components/velero/versions";
 import { forTypes, get, isRecord, isVeleroChart, Props, records, show, str, TOKENS } from "./common";
 
@@ -9,23 +9,7 @@ import { forTypes, get, isRecord, isVeleroChart, Props, records, show, str, TOKE
  */
 
 /** Keys velero-plugin-for-aws v1.6.2 accepts (shared/notes/velero.md §5; checksumAlgorithm is 1.10+). */
-export const AWS_PLUGIN_1_6_KEYS = {
-  bsl: [
-    "region",
-    "s3ForcePathStyle",
-    "s3Url",
-    "publicUrl",
-    "kmsKeyId",
-    "customerKeyEncryptionFile",
-    "serverSideEncryption",
-    "signatureVersion",
-    "profile",
-    "insecureSkipTLSVerify",
-    "enableSharedConfig",
-    "credentialsFile",
-  ],
-  vsl: ["region", "profile"],
-} as const;
+export { AWS_PLUGIN_1_6_KEYS };
 
 const KEYS_BY_PLUGIN: Record<string, { bsl: readonly string[]; vsl: readonly string[] }> = {
   "azure@1.6": AZURE_PLUGIN_1_6_KEYS,

@@ -219,6 +219,133 @@ const CASES: BadCase[] = [
   },
 ];
 
+/** Cases built on the AWS example (cloud aws), and cloud mix-ups. */
+const AWS_CASES: BadCase[] = [
+  {
+    name: "aws: missing aws settings",
+    edits: [drop("aws")],
+    expect: [/velero-dr:aws: is required; expected a map of settings/],
+  },
+  {
+    name: "aws: account id of 11 digits",
+    edits: [merge("aws", { accountId: "12345678901" })],
+    expect: [/velero-dr:aws\.accountId: got "12345678901"; expected a 12-digit AWS account id/],
+  },
+  {
+    name: "aws: region that is not one",
+    edits: [merge("aws", { region: "Ireland" })],
+    expect: [/velero-dr:aws\.region: got "Ireland"; expected an AWS region name/],
+  },
+  {
+    name: "aws: bucket name with dots",
+    edits: [merge("aws", { bucketName: "dash.backups" })],
+    expect: [/velero-dr:aws\.bucketName: got "dash\.backups"; expected 3-63 lowercase .*no dots/],
+  },
+  {
+    name: "aws: irsa without the OIDC provider",
+    edits: [merge("aws", { oidcProviderArn: undefined })],
+    expect: [/velero-dr:aws\.oidcProviderArn: is required with aws\.identity irsa/],
+  },
+  {
+    name: "aws: OIDC provider of another account",
+    edits: [
+      merge("aws", {
+        oidcProviderArn:
+          "arn:aws:iam::999999999999:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+      }),
+    ],
+    expect: [
+      /velero-dr:aws\.oidcProviderArn: got an OIDC provider of account 999999999999, but aws\.accountId is 123456789012/,
+    ],
+  },
+  {
+    name: "aws: KMS key in another region",
+    edits: [
+      merge("aws", {
+        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+      }),
+    ],
+    expect: [
+      /velero-dr:aws\.kmsKeyArn: got a key in us-east-1; S3 default encryption needs a key in the bucket's region eu-west-1/,
+    ],
+  },
+  {
+    name: "aws: KMS alias instead of a key ARN",
+    edits: [merge("aws", { kmsKeyArn: "alias/velero" })],
+    expect: [/velero-dr:aws\.kmsKeyArn: got "alias\/velero"; expected a KMS key ARN/],
+  },
+  {
+    name: "aws: Object Lock shorter than the TTL",
+    edits: [merge("aws", { objectLock: { mode: "COMPLIANCE", days: 7 } })],
+    expect: [/velero-dr:aws\.objectLock\.days: got 7; backups live up to 30 days/],
+  },
+  {
+    name: "aws: Object Lock mode misspelt",
+    edits: [merge("aws", { objectLock: { mode: "governance", days: 30 } })],
+    expect: [/velero-dr:aws\.objectLock\.mode: got "governance"; expected one of "GOVERNANCE", "COMPLIANCE"/],
+  },
+  {
+    name: "aws: Azure storage keys are refused",
+    edits: [merge("storage", { accountName: "dashbackups", immutabilityDays: 30 })],
+    expect: [
+      /velero-dr:storage\.accountName: applies to cloud azure only/,
+      /velero-dr:storage\.immutabilityDays: applies to cloud azure only; remove it \(S3 settings live under velero-dr:aws/,
+    ],
+  },
+  {
+    name: "aws: azure section on an AWS stack",
+    edits: [
+      set("azure", {
+        subscriptionId: "00000000-0000-0000-0000-000000000000",
+        tenantId: "00000000-0000-0000-0000-000000000000",
+        location: "westeurope",
+      }),
+    ],
+    expect: [/velero-dr:azure: applies to cloud azure only; remove it/],
+  },
+  {
+    name: "aws: AKS cluster keys",
+    edits: [set("cluster", { aksName: "dash", aksResourceGroup: "rg" })],
+    expect: [
+      /velero-dr:cluster\.aksName: applies to cloud azure only/,
+      /velero-dr:cluster: no cluster access/,
+    ],
+  },
+  {
+    name: "aws: IAM name too long",
+    edits: [set("identity", { displayName: "v".repeat(70) })],
+    expect: [/velero-dr:identity\.displayName: got "v{70}"; expected an IAM name/],
+  },
+  {
+    name: "alerting: prometheusRule yes",
+    edits: [merge("alerting", { prometheusRule: "yes" })],
+    expect: [/velero-dr:alerting\.prometheusRule: got "yes"; expected auto, true or false/],
+  },
+  {
+    name: "alerting: e-mail that is not one",
+    edits: [merge("alerting", { emails: ["oncall"] })],
+    expect: [/velero-dr:alerting\.emails\[0\]: got "oncall"; expected an e-mail address/],
+  },
+  {
+    name: "alerting: webhooks in plain text, over http",
+    edits: [set("alertWebhooks", ["http://hooks.example.com/hunter2"])],
+    expect: [
+      /velero-dr:alertWebhooks: is stored in plain text; set it again with `pulumi config set --secret velero-dr:alertWebhooks`/,
+    ],
+  },
+  {
+    name: "alerting: secret webhook over http (the URL is not echoed)",
+    edits: [set("alertWebhooks", ["http://hooks.example.com/hunter2"])],
+    secretKeys: ["velero-dr:alertWebhooks"],
+    expect: [/velero-dr:alertWebhooks\[0\]: expected an https:\/\/ URL/],
+  },
+  {
+    name: "alerting: unknown key",
+    edits: [merge("alerting", { email: ["ops@example.com"] })],
+    expect: [/velero-dr:alerting\.email: unknown key; did you mean "emails"\?/],
+  },
+];
+
 describe("bad configurations fail up front, with their own message, registering nothing", () => {
   it(`the corpus has at least 20 cases (${CASES.length})`, () => {
     assert.ok(CASES.length >= 20);
@@ -237,6 +364,30 @@ describe("bad configurations fail up front, with their own message, registering 
       assert.ok(!/\n\s+at /.test(run.error.message), "a config error is a message, not a stack trace");
     });
   }
+
+  for (const c of AWS_CASES) {
+    it(c.name, async () => {
+      const { config } = stackFileConfig("example-source-aws");
+      for (const e of c.edits) e(config);
+      const run = await runProgram("bad", config, c.secretKeys ?? []);
+      assert.ok(run.error, "the program must fail");
+      for (const re of c.expect) assert.match(run.error.message, re);
+      assert.match(run.error.message, /nothing was deployed/);
+      assert.equal(run.recorder.resources.length, 0, "no resource may be registered");
+      assert.ok(!run.error.message.includes("hunter2"), "secret content is never echoed");
+    });
+  }
+
+  it("a destination refuses cloud aws (restores come from Azure only)", async () => {
+    const { config } = stackFileConfig("example-destination-azure");
+    set("cloud", "aws")(config);
+    const run = await runProgram("bad-dest", config);
+    assert.match(
+      run.error?.message ?? "",
+      /velero-dr:cloud: got "aws"; expected "azure" \(a destination stack restores from Azure storage only/,
+    );
+    assert.equal(run.recorder.resources.length, 0);
+  });
 
   it("reports all problems of one configuration together", async () => {
     const { config } = stackFileConfig("example-source-azure");

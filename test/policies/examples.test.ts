@@ -9,6 +9,7 @@ import {
   recordDestination,
   recordSource,
   SOURCE,
+  SOURCE_AWS,
   SourceRecording,
 } from "./recordings";
 import {
@@ -196,6 +197,120 @@ describe("policies over the example stacks (mocks)", () => {
       assert.deepEqual(bsl, [
         'the Velero release installs its backup storage location with accessMode "ReadWrite", not "ReadOnly".',
       ]);
+    });
+  });
+
+  describe(SOURCE_AWS, () => {
+    let aws: SourceRecording;
+    before(async () => {
+      aws = await recordSource(SOURCE_AWS);
+    });
+    const fresh = () => stackOf(aws.resources, SOURCE_AWS);
+
+    it("rebuilds every dependency the program declared", () => {
+      assert.deepEqual(unresolvedDependencies(aws.resources, SOURCE_AWS), []);
+    });
+
+    it("passes every policy, mandatory and advisory", async () => {
+      assert.deepEqual(await runAll(allPolicies, fresh()), []);
+    });
+
+    it("is really checked: the S3, IAM, Velero and schedule policies apply to it", async () => {
+      const stack = fresh();
+      const applied = new Set<string>();
+      for (const p of allPolicies) {
+        const outcomes = isStackPolicy(p)
+          ? [await checkStack(p, stack)]
+          : await Promise.all(stack.map((r) => checkResource(p, r)));
+        if (outcomes.some((o) => o.notApplicable === undefined)) applied.add(p.name);
+      }
+      for (const name of [
+        "storage-s3-bucket-controls",
+        "storage-no-public-access",
+        "storage-versioning-enabled",
+        "storage-protected",
+        "storage-retention-covers-backup-ttl",
+        "storage-immutability-production",
+        "identity-aws-iam-least-privilege",
+        "velero-no-plaintext-credentials",
+        "velero-bsl-config-keys",
+        "velero-versions-compatible",
+        "schedule-exists-on-source",
+      ]) {
+        assert.ok(applied.has(name), name);
+      }
+    });
+
+    const S3 = "aws:s3/bucket:Bucket";
+    const mutations: [string, (s: PolicyResource[]) => void, string[]][] = [
+      ["bucket not protected", (s) => (byType(s, S3)[0].opts.protect = false), ["storage-protected"]],
+      [
+        "versioning suspended",
+        (s) => (byType(s, T.bucketVersioning)[0].props.versioningConfiguration.status = "Suspended"),
+        ["storage-versioning-enabled"],
+      ],
+      [
+        "no TLS-only bucket policy",
+        (s) => s.splice(s.indexOf(byType(s, T.bucketPolicy)[0]), 1),
+        ["storage-s3-bucket-controls"],
+      ],
+      [
+        "no Object Lock on production",
+        (s) => s.splice(s.indexOf(byType(s, T.objectLock)[0]), 1),
+        ["storage-immutability-production"],
+      ],
+      [
+        "S3 actions on every bucket",
+        (s) => {
+          const doc = JSON.parse(byType(s, T.iamPolicy)[0].props.policy);
+          doc.Statement[1].Resource = ["arn:aws:s3:::*"];
+          byType(s, T.iamPolicy)[0].props.policy = JSON.stringify(doc);
+        },
+        ["identity-aws-iam-least-privilege"],
+      ],
+      [
+        "KMS on every key",
+        (s) => {
+          const doc = JSON.parse(byType(s, T.iamPolicy)[0].props.policy);
+          doc.Statement.push({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: "*" });
+          byType(s, T.iamPolicy)[0].props.policy = JSON.stringify(doc);
+        },
+        ["identity-aws-iam-least-privilege"],
+      ],
+      [
+        "checksumAlgorithm in the BSL config",
+        (s) =>
+          (byType(s, T.release)[0].props.values.configuration.backupStorageLocation.config.checksumAlgorithm =
+            ""),
+        ["velero-bsl-config-keys"],
+      ],
+      [
+        "IRSA without the role annotation",
+        (s) => delete byType(s, T.release)[0].props.values.serviceAccount,
+        ["velero-no-plaintext-credentials"],
+      ],
+    ];
+
+    for (const [what, mutate, expected] of mutations) {
+      it(`catches ${what}: ${expected.join(", ")}`, async () => {
+        const stack = fresh();
+        mutate(stack);
+        const findings = await runAll(allPolicies, stack);
+        assert.deepEqual(policiesHit(mandatory(findings)), expected, JSON.stringify(findings, null, 2));
+      });
+    }
+
+    it("accepts the KMS statement the program adds for SSE-KMS (named key only)", async () => {
+      const stack = fresh();
+      const doc = JSON.parse(byType(stack, T.iamPolicy)[0].props.policy);
+      doc.Statement.push({
+        Sid: "VeleroBackupKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: ["arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"],
+      });
+      byType(stack, T.iamPolicy)[0].props.policy = JSON.stringify(doc);
+      assert.deepEqual(await runAll(allPolicies, stack), []);
     });
   });
 

@@ -9,6 +9,7 @@ import { Registered, resolve, runProgram, stackFileConfig } from "../support/har
  */
 
 export const SOURCE = "example-source-azure";
+export const SOURCE_AWS = "example-source-aws";
 export const DESTINATION = "example-destination-azure";
 const STACKS = path.join(__dirname, "..", "..", "stacks");
 
@@ -18,9 +19,9 @@ export interface SourceRecording {
   outputs: Record<string, unknown>;
 }
 
-export async function recordSource(): Promise<SourceRecording> {
-  const { config, secretKeys } = stackFileConfig(SOURCE);
-  const run = await runProgram(SOURCE, config, secretKeys);
+export async function recordSource(stack = SOURCE): Promise<SourceRecording> {
+  const { config, secretKeys } = stackFileConfig(stack);
+  const run = await runProgram(stack, config, secretKeys);
   if (run.error) throw run.error;
   return {
     resources: run.recorder.resources,

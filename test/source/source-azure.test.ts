@@ -297,12 +297,18 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       for (const r of run.recorder.resources.filter(
         (x) => x.custom && !x.read && !x.type.startsWith("pulumi:providers"),
       )) {
-        assert.match(r.parent ?? "", /velero-dr:(storage|identity|cluster|velero):/, `${r.type} ${r.name}`);
+        assert.match(
+          r.parent ?? "",
+          /velero-dr:(storage|identity|cluster|velero|monitoring):/,
+          `${r.type} ${r.name}`,
+        );
       }
       const components = run.recorder.resources.filter((r) => !r.custom).map((r) => r.type);
       assert.deepEqual(components.sort(), [
         "velero-dr:cluster:ClusterAccess",
         "velero-dr:identity:AzureVeleroIdentity",
+        "velero-dr:monitoring:AzureBackupAlert",
+        "velero-dr:monitoring:VeleroPrometheusRule",
         "velero-dr:storage:AzureBackupStorage",
         "velero-dr:velero:VeleroInstall",
         "velero-dr:velero:VeleroSchedules",
@@ -464,7 +470,11 @@ describe("source stack variants", () => {
       name: "Standard_ZRS",
     });
     assert.equal(run.recorder.byType("azure-native:authorization:ManagementLockByScope").length, 0);
-    assert.equal(run.recorder.byType("command:local:Command").length, 0);
+    // (The only command left is the alerting one: alerting.prometheusRule auto.)
+    assert.deepEqual(
+      run.recorder.byType("command:local:Command").map((c) => c.name),
+      ["alerting-apply"],
+    );
     const schedule = run.recorder.one("kubernetes:velero.io/v1:Schedule");
     assert.ok(run.recorder.dependencyNames(schedule).includes("velero-release"));
     assert.match(

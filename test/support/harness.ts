@@ -42,6 +42,11 @@ export const FAKE = {
   nodeResourceGroup: "MC_dash-enterprise-rg_dash-enterprise_westeurope",
   apiServer: "https://dash-enterprise-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
   kubernetesVersion: "1.29.7",
+  awsSecretKey: "fakeAwsSecretKey/9d2e+Q",
+  eksEndpoint: "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com",
+  eksIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+  eksVersion: "1.29",
+  awsAccount: "123456789012",
 };
 
 export function fakeKubeconfig(server = FAKE.apiServer): string {
@@ -114,6 +119,33 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
         name: inputs.resourceName,
         fqdn: `${inputs.dnsPrefix}-1a2b.hcp.${inputs.location}.azmk8s.io`,
       };
+    case "aws:s3/bucket:Bucket":
+      return { ...inputs, id: inputs.bucket, arn: `arn:aws:s3:::${inputs.bucket}` };
+    case "aws:iam/policy:Policy":
+      return { ...inputs, arn: `arn:aws:iam::${FAKE.awsAccount}:policy${inputs.path ?? "/"}${inputs.name}` };
+    case "aws:iam/role:Role":
+      return { ...inputs, arn: `arn:aws:iam::${FAKE.awsAccount}:role${inputs.path ?? "/"}${inputs.name}` };
+    case "aws:iam/user:User":
+      return { ...inputs, arn: `arn:aws:iam::${FAKE.awsAccount}:user${inputs.path ?? "/"}${inputs.name}` };
+    case "aws:iam/accessKey:AccessKey":
+      // The access key id is the resource id; each key (one per rotation period) gets its own.
+      return {
+        ...inputs,
+        id: `AKIA${name
+          .replace(/[^A-Za-z0-9]/g, "")
+          .slice(-12)
+          .toUpperCase()}`,
+        secret: FAKE.awsSecretKey,
+      };
+    case "aws:sns/topic:Topic":
+      return { ...inputs, arn: `arn:aws:sns:eu-west-1:${FAKE.awsAccount}:${inputs.name}` };
+    case "azure-native:monitor:ActionGroup":
+      return {
+        ...inputs,
+        id: `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.Insights/actionGroups/${inputs.actionGroupName}`,
+      };
+    case "azure-native:monitor:MetricAlert":
+      return { ...inputs, name: inputs.ruleName };
     default:
       return inputs;
   }
@@ -156,6 +188,13 @@ export class Recorder {
       fqdn: new URL(FAKE.apiServer).hostname,
       currentKubernetesVersion: FAKE.kubernetesVersion,
       kubernetesVersion: "1.29",
+    }),
+    "aws:eks/getCluster:getCluster": (i) => ({
+      name: i.name,
+      endpoint: FAKE.eksEndpoint,
+      version: FAKE.eksVersion,
+      certificateAuthorities: [{ data: Buffer.from("fake-ca").toString("base64") }],
+      identities: [{ oidcs: [{ issuer: FAKE.eksIssuer }] }],
     }),
     "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
       kubeconfigs: [
