@@ -9,7 +9,7 @@ import { AzureVeleroIdentity } from "../components/identity/azure-velero-identit
 import { buildRestoreChain } from "../components/restore/chain";
 import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
 import { RestoreChain } from "../components/restore/restore-chain";
-import { GUARD, WAIT_BSL } from "../components/restore/velero-steps";
+import { GUARD, RESTORE, WAIT_BSL } from "../components/restore/velero-steps";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../components/velero/locations";
 import { buildScheduleSpec } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
@@ -65,6 +65,14 @@ export function destinationProgram(
   restore.addSteps([GUARD, "dns-unpublish"]);
   const guard = restore.commands[GUARD];
 
+  // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster. For
+  // a cluster this stack creates (new, so it cannot be the source cluster) it is built while AKS
+  // creates the cluster, and its propagation overlaps the creation instead of delaying Velero;
+  // whatever is scoped to the node resource group still waits for the cluster, which creates that
+  // group. For a cluster that already exists it waits for the guard, as before: that target may
+  // yet turn out to be the source (and its node group the source's).
+  const identityOpts: pulumi.ComponentResourceOptions = cfg.cluster.create ? {} : { dependsOn: [guard] };
+
   const identity = new AzureVeleroIdentity(
     "velero-identity",
     {
@@ -85,7 +93,7 @@ export function destinationProgram(
       ),
       nodeResourceGroupName: target.nodeResourceGroup,
     },
-    { dependsOn: [guard] },
+    identityOpts,
   );
 
   const v = cfg.velero;
@@ -152,11 +160,20 @@ export function destinationProgram(
   const beforeRecords = chain.steps
     .slice(0, chain.steps.findIndex((s) => s.id === WAIT_LB) + 1)
     .map((s) => s.id);
-  restore.addSteps(beforeRecords, { [WAIT_BSL]: [velero.release] });
+  // The restore creates disks from snapshots in the node group: it needs every grant of Velero's
+  // identity, not only those the credentials Secret happens to wait for.
+  restore.addSteps(beforeRecords, { [WAIT_BSL]: [velero.release], [RESTORE]: [identity] });
   const stepDeps: Record<string, pulumi.Resource[]> = {};
   let records: AzureDnsRecords | undefined;
   if (cfg.dns.provider === "azure") {
-    records = new AzureDnsRecords("dns", { dns: cfg.dns, address: restore.produced("LB_ADDRESS") });
+    // Every record waits for the new address, not only the A record: the unpublish step deletes
+    // the sub-domains' CNAMEs too, so a CNAME created before it would be deleted behind Pulumi's
+    // back (or collide with the old record).
+    records = new AzureDnsRecords(
+      "dns",
+      { dns: cfg.dns, address: restore.produced("LB_ADDRESS") },
+      { dependsOn: [restore.commands[WAIT_LB]] },
+    );
     stepDeps[DNS_PUBLISH] = [records];
   }
   restore.addRemainingSteps(stepDeps);

@@ -14,6 +14,9 @@ import {
   secretPaths,
 } from "../support/harness";
 import { exampleSourceOutputs, runDestination } from "../support/examples";
+import { ancestors, unmet } from "../../tools/bench/graph";
+import { hardEdges } from "../../tools/bench/hard";
+import { buildGraph } from "../../tools/bench/recorded";
 import { SEED_ORDER_ONLINE } from "../restore/seed-order";
 
 describe("destination stack (example-destination-azure under mocks)", () => {
@@ -105,13 +108,70 @@ describe("destination stack (example-destination-azure under mocks)", () => {
   it("installs nothing in the target before the guard passed; Velero comes before the BSL wait", () => {
     const guard = "restore-guard-different-cluster";
     assert.ok(deps(one("velero-dr:velero:VeleroInstall")).includes(guard));
-    assert.ok(deps(one("velero-dr:identity:AzureVeleroIdentity")).includes(guard));
+    // Every object created in the target cluster waits for the guard, through VeleroInstall or its own options.
+    const g = buildGraph(run.recorder.resources);
+    const inCluster = Object.values(g.nodes).filter((n) => n.type.startsWith("kubernetes:") && !n.read);
+    assert.ok(inCluster.length >= 5);
+    for (const n of inCluster) {
+      assert.ok(
+        ancestors(g.needs, n.key).has(`command:local:Command::${guard}`),
+        `${n.key} waits for the guard`,
+      );
+    }
     assert.ok(deps(step("wait-bsl-available")).includes("velero-release"));
     assert.equal(step("guard-different-cluster").inputs.environment.SOURCE_API_SERVER, FAKE.apiServer);
     assert.equal(
       step("guard-different-cluster").inputs.environment.SOURCE_CLUSTER_UID,
       "cluster-kube-system-uid",
     );
+  });
+
+  it("builds Velero's Azure identity while AKS creates the new cluster; its node-group role waits for the cluster", () => {
+    const g = buildGraph(run.recorder.resources);
+    const needs = (r: Registered) => ancestors(g.needs, run.recorder.urnOf(r));
+    const cluster = run.recorder.urnOf(one("azure-native:containerservice:ManagedCluster"));
+    const guard = run.recorder.urnOf(step("guard-different-cluster"));
+    // Azure AD only, nothing in the target cluster: no wait for the cluster or the guard.
+    assert.equal(deps(one("velero-dr:identity:AzureVeleroIdentity")).length, 0);
+    for (const t of [
+      "azuread:index/application:Application",
+      "azuread:index/servicePrincipal:ServicePrincipal",
+      "azuread:index/applicationPassword:ApplicationPassword",
+    ]) {
+      assert.ok(!needs(one(t)).has(cluster), `${t} overlaps the cluster's creation`);
+      assert.ok(!needs(one(t)).has(guard), `${t} does not wait for the guard`);
+    }
+    // AKS creates the node resource group: a role assignment on it can only come after the cluster.
+    const onNodes = run.recorder
+      .byType("azure-native:authorization:RoleAssignment")
+      .filter((a) =>
+        String(a.inputs.scope).endsWith("/resourceGroups/velero-dr-example-destination-azure-nodes"),
+      );
+    assert.equal(onNodes.length, 1);
+    assert.ok(needs(onNodes[0]).has(cluster));
+    // Velero itself, in the cluster, still comes after the guard and after every grant.
+    const release = one("kubernetes:helm.sh/v3:Release");
+    assert.ok(needs(release).has(guard));
+    for (const a of run.recorder.byType("azure-native:authorization:RoleAssignment")) {
+      assert.ok(needs(release).has(run.recorder.urnOf(a)), `Velero starts after ${a.name}`);
+    }
+  });
+
+  it("creates every DNS record only after the unpublish step removed the old ones, with the new address known", () => {
+    const g = buildGraph(run.recorder.resources);
+    const records = run.recorder.byType("azure-native:dns:RecordSet");
+    assert.equal(records.length, 7);
+    for (const r of records) {
+      const needs = ancestors(g.needs, run.recorder.urnOf(r));
+      assert.ok(needs.has(run.recorder.urnOf(step("dns-unpublish"))), `${r.name} after the unpublish`);
+      assert.ok(needs.has(run.recorder.urnOf(step("wait-load-balancer"))), `${r.name} after the address`);
+    }
+  });
+
+  it("honors every hard need of the RTO model (tools/bench/hard.ts): no ordering bug", () => {
+    const g = buildGraph(run.recorder.resources);
+    const missing = unmet(g.needs, hardEdges(g)).map((e) => `${e.from} needs ${e.to}`);
+    assert.deepEqual(missing, []);
   });
 
   it("passes the resolved backup and the load balancer address from step to step", () => {
@@ -232,6 +292,24 @@ describe("destination stack: refusing the source cluster", () => {
       .find((c) => c.name === "restore-guard-different-cluster");
     assert.equal(guard, undefined, "the guard Command is never registered with the source's address");
     assert.equal(run.recorder.byType("kubernetes:helm.sh/v3:Release").length, 0, "Velero is not installed");
+  });
+
+  it("with an existing cluster, builds Velero's identity only after the guard (that target may be the source)", async () => {
+    const run = await runDestination(
+      "example-destination-azure",
+      (c) => {
+        c["velero-dr:cluster"] = JSON.stringify({ nodeResourceGroup: "MC_standby" });
+        c["velero-dr:kubeconfig"] = fakeKubeconfig("https://standby.hcp.northeurope.azmk8s.io:443");
+      },
+      ["velero-dr:kubeconfig"],
+    );
+    if (run.error) throw run.error;
+    assert.deepEqual(run.asyncErrors, []);
+    const identity = run.recorder.one("velero-dr:identity:AzureVeleroIdentity");
+    assert.ok(run.recorder.dependencyNames(identity).includes("restore-guard-different-cluster"));
+    const g = buildGraph(run.recorder.resources);
+    const app = run.recorder.urnOf(run.recorder.one("azuread:index/application:Application"));
+    assert.ok(ancestors(g.needs, app).has("command:local:Command::restore-guard-different-cluster"));
   });
 
   it("refuses a new cluster older than the source's Kubernetes", async () => {

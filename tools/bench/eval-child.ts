@@ -1,0 +1,67 @@
+/**
+ * One evaluation-time measurement, in a fresh process started by tools/bench/evaltime.ts:
+ *
+ *   node -r ts-node/register/transpile-only tools/bench/eval-child.ts '<json>'
+ *
+ * - `{"mode":"bare","modules":[...]}`: require @pulumi/pulumi and the given modules;
+ * - `{"mode":"program","stack":"...","sourceOutputs":{...}?,"candidates":[...]}`: run the stack
+ *   program under the test harness's mocks.
+ *
+ * Prints one JSON line: milliseconds from process start (performance.timeOrigin) to the end of
+ * the load, or to the last resource registration the mocks saw. Nothing is imported at the top:
+ * whatever a mode loads counts in its measurement.
+ */
+import { performance } from "perf_hooks";
+import { trackLastRegistration } from "./last-registration";
+
+interface BareArgs {
+  mode: "bare";
+  modules: string[];
+}
+
+interface ProgramArgs {
+  mode: "program";
+  stack: string;
+  /** The source stack's outputs for a destination stack's StackReference. */
+  sourceOutputs?: Record<string, unknown>;
+  /** Modules to report as loaded (or not) after the run. */
+  candidates: string[];
+}
+
+async function main(args: BareArgs | ProgramArgs): Promise<Record<string, unknown>> {
+  if (args.mode === "bare") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    for (const m of ["@pulumi/pulumi", ...args.modules]) require(m);
+    return { ms: performance.now() };
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const harness = require("../../test/support/harness") as typeof import("../../test/support/harness");
+  const examples = require("../../test/support/examples") as typeof import("../../test/support/examples");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const last = trackLastRegistration(harness.Recorder);
+  const { config, secretKeys } = harness.stackFileConfig(args.stack);
+  const run =
+    config["velero-dr:role"] === "destination"
+      ? await examples.runDestination(args.stack, () => undefined, [], { sourceOutputs: args.sourceOutputs })
+      : await harness.runProgram(args.stack, config, secretKeys);
+  if (run.error) throw run.error;
+  if (run.asyncErrors.length > 0) throw run.asyncErrors[0];
+  const loaded = args.candidates.filter((m) => {
+    try {
+      return require.cache[require.resolve(m)] !== undefined;
+    } catch {
+      return false;
+    }
+  });
+  return { ms: last(), resources: run.recorder.resources.length, loaded };
+}
+
+main(JSON.parse(process.argv[2] ?? "{}"))
+  .then((r) => {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exit(0);
+  })
+  .catch((e) => {
+    process.stderr.write(`eval-child: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
