@@ -49,25 +49,31 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
     );
 
     const nodeResourceGroupId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`;
-    const roles = pulumi
-      .all([
-        args.storageResourceGroupId,
-        args.storageAccountId,
-        args.snapshotResourceGroupId,
-        nodeResourceGroupId,
-      ])
-      .apply(([storageResourceGroupId, storageAccountId, snapshotResourceGroupId, nodeRgId]) =>
+    // Each role is computed from the scopes it uses only, so the storage role (and its grant)
+    // does not wait for the cluster that creates the node resource group.
+    const storageSpec = pulumi.all([args.storageResourceGroupId, args.storageAccountId]).apply(
+      ([storageResourceGroupId, storageAccountId]) =>
         buildVeleroRoles({
           stack: args.stack,
           storageResourceGroupId,
           storageAccountId,
+          snapshotResourceGroupId: "",
+          nodeResourceGroupId: "",
+        }).storage,
+    );
+    const disksSpec = pulumi.all([args.snapshotResourceGroupId, nodeResourceGroupId]).apply(
+      ([snapshotResourceGroupId, nodeRgId]) =>
+        buildVeleroRoles({
+          stack: args.stack,
+          storageResourceGroupId: "",
+          storageAccountId: "",
           snapshotResourceGroupId,
           nodeResourceGroupId: nodeRgId,
-        }),
-      );
+        }).disks,
+    );
     const assignments: authorization.RoleAssignment[] = [];
     const addRole = (key: "storage" | "disks", count: number) => {
-      const spec = roles.apply((r) => r[key]);
+      const spec = key === "storage" ? storageSpec : disksSpec;
       const role = new authorization.RoleDefinition(
         `${name}-${key}-role`,
         {
