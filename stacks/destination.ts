@@ -11,7 +11,7 @@ import { DESTINATION_BSL, destinationChainInput } from "../components/restore/de
 import { RestoreChain } from "../components/restore/restore-chain";
 import { GUARD, RESTORE, WAIT_BSL } from "../components/restore/velero-steps";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../components/velero/locations";
-import { buildScheduleSpec } from "../components/velero/specs";
+import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { minorOf } from "../components/velero/versions";
@@ -188,18 +188,11 @@ export function destinationProgram(
       namespace: v.namespace,
       storageLocation: BSL_NAME,
       profile: cfg.profile.name,
-      schedules: cfg.schedules.map((s) => ({
-        name: s.name,
-        spec: buildScheduleSpec({
-          schedule: s,
-          storageLocation: BSL_NAME,
-          volumeSnapshotLocation: VSL_NAME,
-          snapshotVolumes: cfg.profile.snapshotVolumes,
-          includeClusterResources: cfg.profile.includeClusterResources,
-          defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-          profile: cfg.profile.name,
-        }),
-      })),
+      schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+        storageLocation: BSL_NAME,
+        volumeSnapshotLocation: VSL_NAME,
+        defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+      }),
       firstBackup: { enabled: false, timeoutSeconds: 0 },
       dependsOn: [last],
     });

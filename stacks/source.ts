@@ -15,7 +15,7 @@ import {
   buildAzureBslConfig,
   buildAzureVslConfig,
 } from "../components/velero/locations";
-import { buildScheduleSpec } from "../components/velero/specs";
+import { buildProfileSchedules } from "../components/velero/specs";
 import { AwsSourceConfig, AzureSourceConfig, SourceStackConfig } from "../components/config/validate";
 import { buildAlertRules, humanDuration } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
@@ -105,18 +105,11 @@ function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, velero:
     namespace: cfg.velero.namespace,
     storageLocation: BSL_NAME,
     profile: cfg.profile.name,
-    schedules: cfg.schedules.map((s) => ({
-      name: s.name,
-      spec: buildScheduleSpec({
-        schedule: s,
-        storageLocation: BSL_NAME,
-        volumeSnapshotLocation: VSL_NAME,
-        snapshotVolumes: cfg.profile.snapshotVolumes,
-        includeClusterResources: cfg.profile.includeClusterResources,
-        defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
-        profile: cfg.profile.name,
-      }),
-    })),
+    schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+      storageLocation: BSL_NAME,
+      volumeSnapshotLocation: VSL_NAME,
+      defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
+    }),
     firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
     dependsOn: velero.ready,
   });

@@ -56,3 +56,21 @@ export function buildScheduleSpec(i: ScheduleSpecInput): Record<string, unknown>
     }),
   };
 }
+
+/** The Schedule resources of a stack: one per configured schedule, with the profile's template. */
+export function buildProfileSchedules(
+  schedules: ScheduleConfig[],
+  profile: { name: string; snapshotVolumes: boolean; includeClusterResources?: boolean },
+  locations: { storageLocation: string; volumeSnapshotLocation: string; defaultVolumesToFsBackup: boolean },
+): { name: string; spec: Record<string, unknown> }[] {
+  return schedules.map((s) => ({
+    name: s.name,
+    spec: buildScheduleSpec({
+      schedule: s,
+      ...locations,
+      snapshotVolumes: profile.snapshotVolumes,
+      includeClusterResources: profile.includeClusterResources,
+      profile: profile.name,
+    }),
+  }));
+}
