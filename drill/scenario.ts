@@ -387,6 +387,19 @@ export class DrillWorld {
     ]);
   }
 
+  /** The destination BSL's access mode (ReadOnly until the chain promotes it). */
+  bslAccessMode(): string {
+    return (this.dest as LocalCluster).kubectl([
+      "-n",
+      NAMESPACE,
+      "get",
+      "bsl",
+      "default",
+      "-o",
+      "jsonpath={.spec.accessMode}",
+    ]).stdout;
+  }
+
   async stopAll(): Promise<void> {
     if (this.lbTimer) clearInterval(this.lbTimer);
     await this.procs.stopAll();
@@ -560,15 +573,7 @@ export async function checkRestore(w: DrillWorld): Promise<Check[]> {
     redeployed.length === 0,
     redeployed.join(", "),
   );
-  const mode = c.kubectl([
-    "-n",
-    NAMESPACE,
-    "get",
-    "bsl",
-    "default",
-    "-o",
-    "jsonpath={.spec.accessMode}",
-  ]).stdout;
+  const mode = w.bslAccessMode();
   add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
   const a = w.bind.query(BASE_DOMAIN, "A");
   const cname = w.bind.query(`api-${BASE_DOMAIN}`, "CNAME");

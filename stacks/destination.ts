@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { azureIdentityBasics } from "./identity-basics";
 import { AksCluster } from "../components/cluster/aks-cluster";
 import { ClusterAccess } from "../components/cluster/cluster-access";
 import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
@@ -76,13 +77,7 @@ export function destinationProgram(
   const identity = new AzureVeleroIdentity(
     "velero-identity",
     {
-      stack: cfg.stack,
-      displayName: cfg.identity.displayName ?? `velero-dr-${cfg.stack}`,
-      subscriptionId: cfg.azure.subscriptionId,
-      tenantId: cfg.azure.tenantId,
-      cloudName: cfg.azure.cloudName,
-      rotationDays: cfg.identity.rotationDays,
-      now: options.now,
+      ...azureIdentityBasics(cfg, options.now),
       storageResourceGroupId: source.apply((s) => rgId(s.azure.subscriptionId, s.storage.resourceGroupName)),
       storageAccountId: source.apply(
         (s) =>

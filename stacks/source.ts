@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { azureIdentityBasics } from "./identity-basics";
 import * as eks from "@pulumi/aws/eks";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { AzureBackupStorage } from "../components/storage/azure-backup-storage";
@@ -180,13 +181,7 @@ function azureSource(cfg: AzureSourceConfig, options: SourceOptions): Record<str
   });
 
   const identity = new AzureVeleroIdentity("velero-identity", {
-    stack: cfg.stack,
-    displayName: cfg.identity.displayName ?? `velero-dr-${cfg.stack}`,
-    subscriptionId: cfg.azure.subscriptionId,
-    tenantId: cfg.azure.tenantId,
-    cloudName: cfg.azure.cloudName,
-    rotationDays: cfg.identity.rotationDays,
-    now: options.now,
+    ...azureIdentityBasics(cfg, options.now),
     storageResourceGroupId: backupStorage.resourceGroupId,
     storageAccountId: backupStorage.accountId,
     snapshotResourceGroupId: backupStorage.snapshotResourceGroupId,

@@ -106,7 +106,6 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     assert.ok((await w.minio.listKeys(BUCKET, `backups/${backup}/`)).includes(tarball));
     await w.minio.putObject(BUCKET, tarball, "this is not a gzip archive");
     await w.startDestination("destination-corrupt");
-    const c = w.dest!;
     const r = await w.runChain(buildRestoreChain(w.chainInput()), path.join(w.o.workDir, "chain-3.json"));
     assert.equal(r.ok, false);
     const failed = r.results.find((x) => x.status === "failed")!;
@@ -117,15 +116,7 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     );
     // Velero's own words, from `velero restore describe --details`.
     assert.match(failed.stderr, /gzip: invalid header/);
-    const mode = c.kubectl([
-      "-n",
-      NAMESPACE,
-      "get",
-      "bsl",
-      "default",
-      "-o",
-      "jsonpath={.spec.accessMode}",
-    ]).stdout;
+    const mode = w.bslAccessMode();
     assert.equal(mode, "ReadOnly", "nothing promoted the location after a failed restore");
     await w.stopDestination("destination-corrupt");
   });
