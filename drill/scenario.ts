@@ -252,6 +252,7 @@ export class DrillWorld {
   chainInput(over: Partial<ChainInput> = {}): ChainInput {
     return {
       profile: dashEnterprise,
+      appOptions: {},
       veleroNamespace: NAMESPACE,
       bslName: "default",
       backup: { schedule: SCHEDULE },

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { defineApp } from "./definition";
 import { AppProfile } from "./profile";
 
 /**
@@ -28,4 +30,22 @@ export const dashEnterprise: AppProfile = {
     loadBalancer: { namespace: "plotly-system", service: "ingress-nginx-controller" },
     dnsRecordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
   },
+  // The seed backs up with volume snapshots and no hooks; one Restore brings everything back.
+  hooks: { pre: [], post: [] },
+  fsBackup: [],
+  excludeVolumes: [],
+  restorePhases: [
+    {
+      id: "all",
+      title: "Restore the backup",
+      why: "Brings the application's objects (and volumes) back.",
+    },
+  ],
+  backupLabels: {},
 };
+
+export const dashEnterpriseApp = defineApp({
+  name: dashEnterprise.name,
+  options: z.strictObject({}),
+  configure: () => dashEnterprise,
+});

@@ -26,7 +26,7 @@ export interface RestoreRequirements {
 
 /** What the destination stack needs to bring the application back and point users at it. */
 export interface RestoreTraits {
-  /** Post-restore chain of the application (components/restore/apps/<chain>.ts). */
+  /** Post-restore steps of the application (components/restore/apps/<chain>.ts). */
   chain: string;
   /** Namespace the post-restore steps work in. */
   appNamespace: string;
@@ -34,6 +34,85 @@ export interface RestoreTraits {
   loadBalancer: { namespace: string; service: string };
   /** Sub-domains published as CNAMEs `<prefix>-<base domain>` to the base domain. */
   dnsRecordPrefixes: string[];
+}
+
+/**
+ * A command Velero runs in a container of the matching pods, before (pre) or after (post) it
+ * backs that pod up (Velero backup hooks, velero.io/v1 Backup spec.hooks.resources).
+ */
+export interface ExecHook {
+  /** Names the hook in Velero's logs; unique within the profile. */
+  name: string;
+  namespace: string;
+  /** Pods the hook runs in (matchLabels). */
+  selector: Record<string, string>;
+  /** Container to run in; Velero takes the pod's first container when absent. */
+  container?: string;
+  command: string[];
+  /**
+   * `Fail`: a failing command fails the backup (it ends PartiallyFailed, which the destination
+   * never restores and the alerts report). `Continue`: logged, the backup goes on.
+   */
+  onError: "Fail" | "Continue";
+  /** Go duration Velero waits for the command. */
+  timeout: string;
+}
+
+export interface BackupHooks {
+  pre: ExecHook[];
+  post: ExecHook[];
+}
+
+/** A workload whose named volumes Velero copies file by file with its node agent (fs-backup). */
+export interface FsBackupWorkload {
+  namespace: string;
+  kind: "Deployment" | "StatefulSet";
+  name: string;
+  /** Pod volume names (the pod template's `volumes[].name`). */
+  volumes: string[];
+}
+
+/** A command Velero runs in a restored pod once its containers run (Restore postHooks exec). */
+export interface RestoreExecHook {
+  name: string;
+  namespace: string;
+  selector: Record<string, string>;
+  container: string;
+  command: string[];
+  onError: "Fail" | "Continue";
+  /** Go duration for the command. */
+  execTimeout: string;
+  /** Go duration Velero waits for the container to run. */
+  waitTimeout: string;
+}
+
+/**
+ * One Velero Restore of a multi-phase restore. Phases run in order, each after the steps of the
+ * one before; the last phase restores everything that is left.
+ */
+export interface RestorePhase {
+  /** Short id (DNS-1123 label): the step is `restore-<id>`, the last phase's step is `restore`. */
+  id: string;
+  title: string;
+  why: string;
+  /** Resource kinds restored in this phase (Velero `includedResources`); all when absent. */
+  includedResources?: string[];
+  /** Only objects matching any of these label sets (Velero `orLabelSelectors`). */
+  labelSelectors?: Record<string, string>[];
+  hooks?: RestoreExecHook[];
+}
+
+/**
+ * The application version a backup was taken from must equal the destination's: the backup
+ * carries it as a label, and the destination reads its own from a workload's image tag.
+ */
+export interface VersionGuard {
+  /** Label on every backup of the schedules (from config `velero-dr:app.version`). */
+  label: string;
+  /** Where the destination's running version is read: the image tag of this container. */
+  workload: { namespace: string; kind: "Deployment" | "StatefulSet"; name: string; container: string };
+  /** Why the versions must match (runbook). */
+  why: string;
 }
 
 export interface AppProfile {
@@ -56,4 +135,24 @@ export interface AppProfile {
   schedules: ProfileSchedule[];
   requirements: RestoreRequirements;
   restore: RestoreTraits;
+  /** Application-consistent hooks: dumps taken inside the app's pods right before the backup. */
+  hooks: BackupHooks;
+  /** Volumes backed up file by file when the stack chooses fs-backup (`velero-dr:fsBackup`). */
+  fsBackup: FsBackupWorkload[];
+  /** Velero Restores in order; one phase restores everything at once. */
+  restorePhases: RestorePhase[];
+  versionGuard?: VersionGuard;
+  /**
+   * PersistentVolumeClaims (and their volumes) labelled `velero.io/exclude-from-backup=true` by
+   * the source stack: data that is rebuilt from an application backup instead.
+   */
+  excludeVolumes: {
+    namespace: string;
+    selector: Record<string, string>;
+    /** Only claims whose name starts with this (a StatefulSet's claim template name + "-"). */
+    namePrefix: string;
+    why: string;
+  }[];
+  /** Labels put on every backup (e.g. the application version the version guard compares). */
+  backupLabels: Record<string, string>;
 }

@@ -184,6 +184,11 @@ export const profileSchema = z.string().refine((p) => profileNames().includes(p)
   error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
 });
 
+/** `velero-dr:app`: a map; its keys are checked by the profile's own schema (components/apps). */
+export const appSchema = z
+  .record(z.string(), z.unknown(), { error: "expected a map of the profile's settings" })
+  .default({});
+
 export const cloudSchema = z.enum(["azure", "aws"], {
   error: (iss) => `got ${show(iss.input)}; expected "azure" or "aws"`,
 });
@@ -252,6 +257,13 @@ export const sourceSchema = z
     production: z.boolean().default(false),
     namespaces: uniqueList(named(names.DNS1123_LABEL), "namespace").optional(),
     excludedResources: z.array(named(names.RESOURCE_KIND)).optional(),
+    /** The app's own settings (checked against the profile's option schema). */
+    app: appSchema,
+    /**
+     * `profile`: Velero copies the profile's chosen volumes file by file with its node agent
+     * (opt-in pod annotations the stack sets); `off`: volumes are snapshotted.
+     */
+    fsBackup: z.enum(["off", "profile"]).default("off"),
     azure: azureSchema.optional(),
     aws: awsSchema.optional(),
     storage: storageSchema.prefault({}),
@@ -420,6 +432,14 @@ function checkVelero(c: RawSourceConfig, ctx: Ctx): void {
       path: ["velero", "airGapped"],
       message:
         "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
+    });
+  }
+  if (c.fsBackup === "profile" && !c.velero.nodeAgent) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fsBackup"],
+      message:
+        'got "profile": file-system backup of the profile\'s volumes needs the node agent; set velero.nodeAgent: true (or fsBackup: off for volume snapshots)',
     });
   }
   if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { z } from "zod";
-import { AppProfile, profiles } from "../apps";
+import { AppProfile, apps } from "../apps";
 import { apiServerOf } from "../cluster/kubeconfig";
 import { durationSeconds } from "./durations";
 import { ConfigError, keyPath } from "./errors";
@@ -96,9 +96,12 @@ interface SourceCommon
     | "alerting"
     | "alertWebhooks"
     | "velero"
+    | "app"
   > {
   stack: string;
   profile: AppProfile;
+  /** `velero-dr:app`, validated and defaulted by the profile's option schema. */
+  appOptions: Record<string, unknown>;
   schedules: ScheduleConfig[];
   velero: RawVelero & { pluginVersion: string };
   alerting: AlertingConfig;
@@ -127,9 +130,10 @@ export type SourceStackConfig = AzureSourceConfig | AwsSourceConfig;
 
 /** The validated configuration of a destination stack. */
 export interface DestinationStackConfig
-  extends Omit<RawDestinationConfig, "profile" | "backup" | "dns" | "schedules" | "source"> {
+  extends Omit<RawDestinationConfig, "profile" | "backup" | "dns" | "schedules" | "source" | "app"> {
   stack: string;
   profile: AppProfile;
+  appOptions: Record<string, unknown>;
   source: { stack?: string; outputs?: SourceOutputs };
   backup: { name?: string; schedule?: string };
   dns: DnsConfig;
@@ -167,6 +171,8 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       );
     }
   }
+  const app = checkApp(input.values, role.data.role);
+  problems.push(...app.problems);
   if (role.data.role === "destination") {
     const velero = input.values.velero as Record<string, unknown> | undefined;
     for (const k of FROM_SOURCE) {
@@ -188,7 +194,14 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       problems.push(...formatIssues(parsed.error.issues, destinationSchema));
       throw new ConfigError(problems);
     }
-    const resolved = resolveDestination(parsed.data, input.stack, problems, input.redacted ?? []);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const resolved = resolveDestination(
+      parsed.data,
+      app.options as Record<string, unknown>,
+      input.stack,
+      problems,
+      input.redacted ?? [],
+    );
     if (problems.length > 0) throw new ConfigError(problems);
     return resolved;
   }
@@ -199,18 +212,49 @@ export function validateConfig(input: RawConfigInput): StackConfig {
     throw new ConfigError(problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const resolved = resolveSource(parsed.data, input.stack, problems, input.redacted ?? []);
+  const resolved = resolveSource(
+    parsed.data,
+    app.options as Record<string, unknown>,
+    input.stack,
+    problems,
+    input.redacted ?? [],
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }
 
+/**
+ * Checks `velero-dr:app` against the profile's own option schema (and its role-specific rules),
+ * so an app's settings get the same key/value/fix messages as every other key.
+ */
+function checkApp(
+  values: Record<string, unknown>,
+  role: "source" | "destination",
+): { options?: Record<string, unknown>; problems: string[] } {
+  const name = values.profile;
+  if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(apps, name)) return { problems: [] };
+  const raw = values.app ?? {};
+  // Not a map: the stack schema reports it.
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problems: [] };
+  const def = apps[name];
+  const wrapper = z.strictObject({ app: def.options });
+  const parsed = wrapper.safeParse({ app: raw }, { reportInput: true });
+  if (!parsed.success) return { problems: formatIssues(parsed.error.issues, wrapper) };
+  const options = parsed.data.app as Record<string, unknown>;
+  const problems = (def.check?.(options, role) ?? []).map(
+    (p) => `${CONFIG_NAMESPACE}:app.${p.key}: ${p.message}`,
+  );
+  return { options, problems };
+}
+
 function resolveDestination(
   raw: RawDestinationConfig,
+  appOptions: Record<string, unknown>,
   stack: string,
   problems: string[],
   redacted: string[],
 ): DestinationStackConfig {
-  const profile = profiles[raw.profile];
+  const profile = apps[raw.profile].configure(appOptions);
   const src = raw.source.outputs;
   if (src && src.profile !== raw.profile) {
     problems.push(
@@ -273,9 +317,10 @@ function resolveDestination(
     dns = { provider: "manual", ...common, unpublishConfirmed: raw.dns.unpublishConfirmed };
   }
   return {
-    ...raw,
+    ...omit(raw, ["app"]),
     stack,
     profile,
+    appOptions,
     source: { stack: raw.source.stack, outputs: src },
     backup: { name: raw.backup.name, schedule },
     dns,
@@ -374,11 +419,12 @@ function resolveAws(raw: RawSourceConfig, stack: string, longestTtl: number, pro
 
 function resolveSource(
   raw: RawSourceConfig,
+  appOptions: Record<string, unknown>,
   stack: string,
   problems: string[],
   redacted: string[],
 ): SourceStackConfig {
-  const base = profiles[raw.profile];
+  const base = apps[raw.profile].configure(appOptions);
   const profile: AppProfile = {
     ...base,
     namespaces: raw.namespaces ?? base.namespaces,
@@ -405,9 +451,10 @@ function resolveSource(
   }
   // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
   const common = {
-    ...omit(raw, ["alertWebhooks", "azure", "aws"]),
+    ...omit(raw, ["alertWebhooks", "azure", "aws", "app"]),
     stack,
     profile,
+    appOptions,
     schedules,
     velero: { ...raw.velero, pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion) },
     alerting: resolveAlerting(raw, schedules),

@@ -7,16 +7,16 @@ import {
   dnsUnpublishStep,
   waitLoadBalancerStep,
 } from "../dns/dns-steps";
-import { dashRepairEnv, dashRepairSteps } from "./apps/dash-enterprise";
+import { appChains, AppChainContext } from "./apps";
 import { Step, StepEnv, validateChain } from "./step";
 import {
-  buildRestoreManifest,
   guardStep,
   GUARD,
   promoteStep,
   PROMOTE,
   restoreStep,
-  RESTORE,
+  versionGuardStep,
+  VERSION_GUARD,
   waitBackupStep,
   waitBslStep,
 } from "./velero-steps";
@@ -24,6 +24,8 @@ import {
 /** Everything that decides a restore chain, as plain data (from validated config). */
 export interface ChainInput {
   profile: AppProfile;
+  /** The app's validated options (`velero-dr:app`); the profile was configured from them. */
+  appOptions: Record<string, unknown>;
   veleroNamespace: string;
   bslName: string;
   backup: { name?: string; schedule?: string };
@@ -55,38 +57,57 @@ export interface Chain {
 
 /**
  * The restore chain for a profile, in order. The DNS unpublish (and its TTL wait) runs while
- * Velero syncs, since neither needs the other; everything after the restore follows the seed.
+ * Velero syncs, since neither needs the other. Each restore phase is one Velero Restore followed
+ * by the application's data steps for it; then the location is promoted, DNS points at the new
+ * load balancer, and the application's repair steps and health check close the chain.
  */
 export function buildRestoreChain(i: ChainInput): Chain {
-  if (i.profile.restore.chain !== "dash-enterprise") {
-    throw new Error(`no restore chain for profile ${i.profile.name}`);
-  }
+  const app = appChains[i.profile.restore.chain];
+  if (!app) throw new Error(`no restore chain ${i.profile.restore.chain} for profile ${i.profile.name}`);
+  const ctx: AppChainContext = {
+    profile: i.profile,
+    options: i.appOptions,
+    healthSeconds: i.timeouts.healthSeconds,
+    dash: {
+      airGapped: i.airGapped,
+      kots: i.kots,
+      builderSeconds: i.timeouts.builderSeconds,
+      builderReconnectSeconds: i.timeouts.builderReconnectSeconds,
+      imageswapSeconds: i.timeouts.imageswapSeconds,
+    },
+  };
   const steps: Step[] = [
     guardStep(),
     waitBslStep(i.timeouts),
     waitBackupStep(i.timeouts),
     dnsUnpublishStep(i.dns, [GUARD]),
-    restoreStep(i.timeouts, ["dns-unpublish"]),
   ];
+  let before = ["dns-unpublish"];
+  if (i.profile.versionGuard) {
+    steps.push(versionGuardStep(i.profile.versionGuard));
+    before = [...before, VERSION_GUARD];
+  }
+  const phases = i.profile.restorePhases;
+  phases.forEach((phase, index) => {
+    const restore = restoreStep(i.timeouts, before, {
+      phase,
+      index,
+      count: phases.length,
+      veleroNamespace: i.veleroNamespace,
+    });
+    const data = app.afterPhase(phase.id, [restore.id], ctx);
+    steps.push(restore, ...data);
+    before = [data.length > 0 ? data[data.length - 1].id : restore.id];
+  });
+  const restored = before;
   const afterRestore: string[] = [];
   if (i.promoteToPrimary) {
-    steps.push(promoteStep());
+    steps.push(promoteStep(restored));
     afterRestore.push(PROMOTE);
   }
-  steps.push(waitLoadBalancerStep([RESTORE], i.timeouts.loadBalancerSeconds), dnsPublishStep(i.dns));
+  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds), dnsPublishStep(i.dns));
   afterRestore.push(DNS_PUBLISH);
-  const repair = {
-    after: afterRestore,
-    airGapped: i.airGapped,
-    kots: i.kots,
-    timeouts: {
-      builderSeconds: i.timeouts.builderSeconds,
-      builderReconnectSeconds: i.timeouts.builderReconnectSeconds,
-      healthSeconds: i.timeouts.healthSeconds,
-      imageswapSeconds: i.timeouts.imageswapSeconds,
-    },
-  };
-  steps.push(...dashRepairSteps(repair));
+  steps.push(...app.afterDns(afterRestore, ctx));
   validateChain(steps);
 
   const env: StepEnv = {
@@ -98,9 +119,6 @@ export function buildRestoreChain(i: ChainInput): Chain {
     BACKUP_SYNC_TIMEOUT_SECONDS: String(i.timeouts.backupSyncSeconds),
     ...(i.backup.name ? { BACKUP_NAME: i.backup.name } : {}),
     ...(i.backup.schedule ? { BACKUP_SCHEDULE: i.backup.schedule } : {}),
-    RESTORE_MANIFEST: JSON.stringify(
-      buildRestoreManifest({ namespace: i.veleroNamespace, excludedNamespaces: [i.veleroNamespace] }),
-    ),
     RESTORE_TIMEOUT_SECONDS: String(i.timeouts.restoreSeconds),
     RESTORE_ALLOW_PARTIAL: String(i.allowPartiallyFailed),
     LB_NAMESPACE: i.profile.restore.loadBalancer.namespace,
@@ -108,7 +126,7 @@ export function buildRestoreChain(i: ChainInput): Chain {
     LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
     ...dnsEnv(i.dns),
     ...(i.dns.provider === "manual" ? { DNS_UNPUBLISH_CONFIRMED: String(i.dns.unpublishConfirmed) } : {}),
-    ...dashRepairEnv(repair, i.profile.restore.appNamespace),
+    ...app.env(ctx),
   };
   return { steps, env };
 }
@@ -125,7 +143,7 @@ export function envForStep(
     ...(step.script.optionalEnv ?? []),
     ...(step.script.secretEnv ?? []),
   ]) {
-    const v = runtime[name] ?? env[name];
+    const v = runtime[name] ?? step.vars?.[name] ?? env[name];
     if (v !== undefined) out[name] = v;
   }
   return out;

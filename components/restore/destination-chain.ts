@@ -10,6 +10,7 @@ export const DESTINATION_BSL = "default";
 export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
   return {
     profile: cfg.profile,
+    appOptions: cfg.appOptions,
     veleroNamespace: cfg.velero.namespace,
     bslName: DESTINATION_BSL,
     backup: cfg.backup,

@@ -59,6 +59,7 @@ export function renderRunbook(chain: Chain, meta: RunbookMeta): string {
   const produced = new Map(chain.steps.filter((s) => s.produces).map((s) => [s.produces as string, s]));
   for (const name of [...names].sort()) {
     if (produced.has(name)) continue;
+    if (chain.steps.some((s) => s.vars?.[name] !== undefined)) continue;
     const v = chain.env[name] ?? meta.runtime[name];
     if (v === undefined) continue;
     out.push(`export ${name}=${shellQuote(v)}`);
@@ -100,7 +101,9 @@ function renderStep(s: Step, n: Map<string, number>, chain: Chain): string[] {
     lines.push("", `Continue: \`pulumi config set ${s.gate.continueKey} true\`, then \`pulumi up\`.`, "");
   }
   if (s.note) lines.push(...s.note, "");
-  lines.push("```bash", s.script.body.trim(), "```", "");
+  // Values only this step reads (a phase's Restore manifest) come first, as the stack passes them.
+  const vars = Object.entries(s.vars ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  lines.push("```bash", ...vars, s.script.body.trim(), "```", "");
   if (s.produces) {
     const consumers = chain.steps
       .filter((c) => c.script.env.includes(s.produces as string))

@@ -45,6 +45,11 @@ export interface Step {
   /** The step prints a value on its last stdout line, exported to later steps under this name. */
   produces?: string;
   gate?: Gate;
+  /**
+   * Plain values only this step reads (e.g. the Restore manifest of its phase); they win over the
+   * chain's env of the same name, and runtime values win over both.
+   */
+  vars?: StepEnv;
   /** Extra lines for the runbook (e.g. what the stack does around the step as resources). */
   note?: string[];
 }

@@ -1,3 +1,5 @@
+import { RestoreExecHook, RestorePhase, VersionGuard } from "../apps/profile";
+import { canonicalDuration } from "../config/durations";
 import { scriptBody } from "../shell/body";
 import { Step } from "./step";
 
@@ -76,11 +78,66 @@ export function waitBackupStep(t: VeleroStepTimeouts): Step {
   };
 }
 
-export function restoreStep(t: VeleroStepTimeouts, needs: string[]): Step {
+export const VERSION_GUARD = "guard-app-version";
+
+/** Refuses a backup taken from another application version than the destination runs. */
+export function versionGuardStep(g: VersionGuard): Step {
   return {
-    id: RESTORE,
-    title: "Restore the backup",
-    why: "Brings the application's objects (and volumes) back. The Restore is named after its backup, so running the step again follows the same Restore instead of restoring twice.",
+    id: VERSION_GUARD,
+    title: `Refuse a backup of another application version (${g.workload.kind} ${g.workload.name})`,
+    why: g.why,
+    kind: "guard",
+    script: {
+      kubeconfig: true,
+      env: [
+        "VELERO_NAMESPACE",
+        "RESTORE_BACKUP_NAME",
+        "VERSION_LABEL",
+        "VERSION_NAMESPACE",
+        "VERSION_RESOURCE",
+        "VERSION_WORKLOAD",
+        "VERSION_CONTAINER",
+      ],
+      body: scriptBody("guard-app-version"),
+    },
+    vars: {
+      VERSION_LABEL: g.label,
+      VERSION_NAMESPACE: g.workload.namespace,
+      VERSION_RESOURCE: g.workload.kind === "Deployment" ? "deployments.apps" : "statefulsets.apps",
+      VERSION_WORKLOAD: g.workload.name,
+      VERSION_CONTAINER: g.workload.container,
+    },
+    needs: [WAIT_BACKUP],
+    timeoutSeconds: 120,
+    retry: { attempts: 3, delaySeconds: 10 },
+    expected: "The backup's version label equals the image tag the destination's workload runs.",
+  };
+}
+
+/** Step id of a restore phase: the last phase is `restore`, earlier ones `restore-<phase>`. */
+export function restoreStepId(phase: RestorePhase, last: boolean): string {
+  return last ? RESTORE : `${RESTORE}-${phase.id}`;
+}
+
+export interface RestorePhaseInput {
+  phase: RestorePhase;
+  /** Position of the phase; the last one keeps the plain `restore-<backup>` Restore name. */
+  index: number;
+  count: number;
+  veleroNamespace: string;
+}
+
+export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestorePhaseInput): Step {
+  const phase = p?.phase;
+  const last = !p || p.index === p.count - 1;
+  return {
+    id: p ? restoreStepId(p.phase, last) : RESTORE,
+    title: !p
+      ? "Restore the backup"
+      : p.count === 1
+        ? p.phase.title
+        : `Restore phase ${p.index + 1}/${p.count} (${p.phase.id}): ${p.phase.title}`,
+    why: `${phase?.why ?? "Brings the application's objects (and volumes) back."} The Restore is named after its backup (and phase), so running the step again follows the same Restore instead of restoring twice.`,
     kind: "restore",
     script: {
       kubeconfig: true,
@@ -91,8 +148,23 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[]): Step {
         "RESTORE_TIMEOUT_SECONDS",
         "RESTORE_ALLOW_PARTIAL",
       ],
+      optionalEnv: ["RESTORE_NAME_SUFFIX"],
       body: scriptBody("restore"),
     },
+    ...(p
+      ? {
+          vars: {
+            RESTORE_MANIFEST: JSON.stringify(
+              buildRestoreManifest({
+                namespace: p.veleroNamespace,
+                excludedNamespaces: [p.veleroNamespace],
+                phase: p.phase,
+              }),
+            ),
+            RESTORE_NAME_SUFFIX: last ? "" : `-${p.phase.id}`,
+          },
+        }
+      : {}),
     needs: [WAIT_BACKUP, ...needs],
     timeoutSeconds: t.restoreSeconds,
     retry: { attempts: 1, delaySeconds: 0 },
@@ -101,14 +173,14 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[]): Step {
   };
 }
 
-export function promoteStep(): Step {
+export function promoteStep(needs: string[] = [RESTORE]): Step {
   return {
     id: PROMOTE,
     title: "Set the backup storage location back to ReadWrite",
     why: "The destination becomes the primary: its schedules may write new backups to the shared storage again.",
     kind: "promote",
     script: { kubeconfig: true, env: ["VELERO_NAMESPACE", "BSL_NAME"], body: scriptBody("bsl-read-write") },
-    needs: [RESTORE],
+    needs,
     timeoutSeconds: 120,
     retry: { attempts: 3, delaySeconds: 10 },
     expected: "velero backup-location get shows the location ReadWrite.",
@@ -119,7 +191,9 @@ export function promoteStep(): Step {
 export function buildRestoreManifest(i: {
   namespace: string;
   excludedNamespaces: string[];
+  phase?: RestorePhase;
 }): Record<string, unknown> {
+  const phase = i.phase;
   return {
     apiVersion: "velero.io/v1",
     kind: "Restore",
@@ -140,6 +214,33 @@ export function buildRestoreManifest(i: {
       // Keep objects that already exist in the new cluster (kube-root-ca.crt, default service
       // accounts): Velero warns "already exists", which the seed expects.
       existingResourcePolicy: "none",
+      ...(phase?.includedResources ? { includedResources: [...phase.includedResources] } : {}),
+      ...(phase?.labelSelectors
+        ? { orLabelSelectors: phase.labelSelectors.map((l) => ({ matchLabels: { ...l } })) }
+        : {}),
+      ...(phase?.hooks?.length ? { hooks: buildRestoreHooks(phase.hooks) } : {}),
     },
+  };
+}
+
+/** Velero restore hooks: commands run in restored pods once their containers run. */
+export function buildRestoreHooks(hooks: RestoreExecHook[]): Record<string, unknown> {
+  return {
+    resources: hooks.map((h) => ({
+      name: h.name,
+      includedNamespaces: [h.namespace],
+      labelSelector: { matchLabels: { ...h.selector } },
+      postHooks: [
+        {
+          exec: {
+            container: h.container,
+            command: [...h.command],
+            onError: h.onError,
+            execTimeout: canonicalDuration(h.execTimeout),
+            waitTimeout: canonicalDuration(h.waitTimeout),
+          },
+        },
+      ],
+    })),
   };
 }

@@ -5,9 +5,19 @@ if ! [[ "$backup" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || [ "${#backup}" -gt 2
   echo "velero-dr: invalid backup name: $backup" >&2
   exit 2
 fi
-name="restore-$backup"
+# Earlier phases of a multi-phase restore add their phase (e.g. -priority-classes).
+suffix="${RESTORE_NAME_SUFFIX:-}"
+if ! [[ "$suffix" =~ ^(-[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$ ]] || [ "${#suffix}" -gt 20 ]; then
+  echo "velero-dr: invalid restore name suffix: $suffix" >&2
+  exit 2
+fi
+name="restore-$backup$suffix"
 if [ "${#name}" -gt 63 ]; then
-  name="restore-$(printf '%s' "$backup" | sha256sum | cut -c 1-40)"
+  keep=40
+  if [ -n "$suffix" ]; then
+    keep=32
+  fi
+  name="restore-$(printf '%s' "$backup" | sha256sum | cut -c "1-$keep")$suffix"
 fi
 if kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" >/dev/null 2>&1; then
   echo "velero-dr: restore $name exists already; following it instead of restoring again"

@@ -1,3 +1,4 @@
+import { BackupHooks, ExecHook } from "../apps/profile";
 import { canonicalDuration } from "../config/durations";
 import { ScheduleConfig } from "../config/validate";
 
@@ -18,9 +19,38 @@ export interface BackupTemplateInput {
   includeClusterResources?: boolean;
   defaultVolumesToFsBackup: boolean;
   profile: string;
+  /** Application-consistent hooks (pre/post exec in the app's pods). */
+  hooks?: BackupHooks;
+  /** Extra labels on every backup (e.g. the application version). */
+  labels?: Record<string, string>;
+}
+
+/**
+ * Velero backup hooks (spec.hooks.resources): one entry per hook, so each has its own pod
+ * selector and Velero's log names the hook that failed.
+ */
+export function buildBackupHooks(hooks: BackupHooks): Record<string, unknown> | undefined {
+  const entry = (h: ExecHook, when: "pre" | "post") => ({
+    name: h.name,
+    includedNamespaces: [h.namespace],
+    labelSelector: { matchLabels: { ...h.selector } },
+    [when]: [
+      {
+        exec: {
+          ...(h.container === undefined ? {} : { container: h.container }),
+          command: [...h.command],
+          onError: h.onError,
+          timeout: canonicalDuration(h.timeout),
+        },
+      },
+    ],
+  });
+  const resources = [...hooks.pre.map((h) => entry(h, "pre")), ...hooks.post.map((h) => entry(h, "post"))];
+  return resources.length === 0 ? undefined : { resources };
 }
 
 export function buildBackupSpec(i: BackupTemplateInput): Record<string, unknown> {
+  const hooks = i.hooks ? buildBackupHooks(i.hooks) : undefined;
   return {
     includedNamespaces: [...i.namespaces],
     excludedResources: [...i.excludedResources],
@@ -32,7 +62,8 @@ export function buildBackupSpec(i: BackupTemplateInput): Record<string, unknown>
     volumeSnapshotLocations: [i.volumeSnapshotLocation],
     snapshotVolumes: i.snapshotVolumes,
     defaultVolumesToFsBackup: i.defaultVolumesToFsBackup,
-    metadata: { labels: { ...MANAGED_BY_LABELS, "velero-dr/profile": i.profile } },
+    ...(hooks ? { hooks } : {}),
+    metadata: { labels: { ...(i.labels ?? {}), ...MANAGED_BY_LABELS, "velero-dr/profile": i.profile } },
   };
 }
 
@@ -60,7 +91,13 @@ export function buildScheduleSpec(i: ScheduleSpecInput): Record<string, unknown>
 /** The Schedule resources of a stack: one per configured schedule, with the profile's template. */
 export function buildProfileSchedules(
   schedules: ScheduleConfig[],
-  profile: { name: string; snapshotVolumes: boolean; includeClusterResources?: boolean },
+  profile: {
+    name: string;
+    snapshotVolumes: boolean;
+    includeClusterResources?: boolean;
+    hooks?: BackupHooks;
+    backupLabels?: Record<string, string>;
+  },
   locations: { storageLocation: string; volumeSnapshotLocation: string; defaultVolumesToFsBackup: boolean },
 ): { name: string; spec: Record<string, unknown> }[] {
   return schedules.map((s) => ({
@@ -71,6 +108,8 @@ export function buildProfileSchedules(
       snapshotVolumes: profile.snapshotVolumes,
       includeClusterResources: profile.includeClusterResources,
       profile: profile.name,
+      hooks: profile.hooks,
+      labels: profile.backupLabels,
     }),
   }));
 }

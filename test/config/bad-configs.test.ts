@@ -42,7 +42,7 @@ const CASES: BadCase[] = [
   {
     name: "unknown profile",
     edits: [set("profile", "jupyterhub")],
-    expect: [/velero-dr:profile: got "jupyterhub"; expected one of dash-enterprise/],
+    expect: [/velero-dr:profile: got "jupyterhub"; expected one of codedx, dash-enterprise, eda, nebari/],
   },
   {
     name: "unsupported cloud",

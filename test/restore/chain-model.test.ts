@@ -33,6 +33,7 @@ const DNS: Record<string, DnsConfig> = {
 
 export const chainInput = (over: Partial<ChainInput> = {}): ChainInput => ({
   profile: dashEnterprise,
+  appOptions: {},
   veleroNamespace: "velero",
   bslName: "default",
   backup: { schedule: "dash-daily" },
@@ -138,12 +139,12 @@ describe("restore chain model (Dash Enterprise)", () => {
   });
 
   it("the Restore it creates validates against the Velero 1.10.3 CRD, excluding the velero namespace", () => {
-    const { env } = buildRestoreChain(chainInput());
+    const { steps, env } = buildRestoreChain(chainInput());
+    const restore = steps.find((s) => s.id === "restore");
     const manifest = JSON.parse(
-      env.RESTORE_MANIFEST.replace("__RESTORE_NAME__", "restore-dash-daily-20261120000000").replace(
-        "__BACKUP_NAME__",
-        "dash-daily-20261120000000",
-      ),
+      envForStep(restore!, env)
+        .RESTORE_MANIFEST.replace("__RESTORE_NAME__", "restore-dash-daily-20261120000000")
+        .replace("__BACKUP_NAME__", "dash-daily-20261120000000"),
     );
     assert.deepEqual(crdErrors("v1.10.3", "Restore", manifest), []);
     assert.equal(manifest.spec.backupName, "dash-daily-20261120000000");

@@ -19,6 +19,7 @@ import {
 
 const input = (over: Partial<ChainInput> = {}): ChainInput => ({
   profile: dashEnterprise,
+  appOptions: {},
   veleroNamespace: "velero",
   bslName: "default",
   backup: { schedule: "dash-daily" },

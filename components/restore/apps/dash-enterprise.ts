@@ -1,5 +1,6 @@
 import { scriptBody } from "../../shell/body";
 import { Step } from "../step";
+import { AppChain, AppChainContext } from "./app-chain";
 
 /**
  * Dash Enterprise's post-restore steps (seed 000, "rotate resources and redeploy"), in the
@@ -142,5 +143,30 @@ export function dashRepairEnv(i: DashRepairInput, appNamespace: string): Record<
     BUILDER_TIMEOUT_SECONDS: String(i.timeouts.builderSeconds),
     HEALTH_TIMEOUT_SECONDS: String(i.timeouts.healthSeconds),
     IMAGESWAP_TIMEOUT_SECONDS: String(i.timeouts.imageswapSeconds),
+  };
+}
+
+/** Dash Enterprise has no data steps between phases; its repair chain follows the DNS cut-over. */
+export const dashChain: AppChain = {
+  afterPhase: () => [],
+  afterDns(after, ctx) {
+    return dashRepairSteps(dashInput(after, ctx));
+  },
+  env(ctx) {
+    return dashRepairEnv(dashInput([], ctx), ctx.profile.restore.appNamespace);
+  },
+};
+
+function dashInput(after: string[], ctx: AppChainContext): DashRepairInput {
+  return {
+    after,
+    airGapped: ctx.dash.airGapped,
+    kots: ctx.dash.kots,
+    timeouts: {
+      builderSeconds: ctx.dash.builderSeconds,
+      builderReconnectSeconds: ctx.dash.builderReconnectSeconds,
+      healthSeconds: ctx.healthSeconds,
+      imageswapSeconds: ctx.dash.imageswapSeconds,
+    },
   };
 }

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { AppOptionProblem, defineApp } from "./definition";
+import { duration, label, nameOf, VERSION } from "./options";
+import { AppProfile } from "./profile";
+
+/**
+ * Nokia EDA (seed 004, "Backup and restore"): a platform backup is `edactl platform backup` in
+ * the eda-toolbox pod (a tarball of the git repositories and the EngineConfig), and a restore is
+ * `edactl platform restore <file>` into an EDA of the same version.
+ *
+ * EDA's own restore rebuilds the platform, so Velero does not restore EDA's objects: it carries
+ * the tarball. A volume of our own (a PersistentVolumeClaim the source stack creates and mounts
+ * into the toolbox) holds it; the backup hook writes it there, and the destination restores only
+ * that claim and hands the file to `edactl platform restore` in its own toolbox.
+ */
+export const edaOptions = z.strictObject({
+  /** EDA's base namespace. */
+  namespace: label("eda-system").default("eda-system"),
+  toolbox: label("eda-toolbox").default("eda-toolbox"),
+  /** Container of the toolbox Deployment. */
+  toolboxContainer: label("eda-toolbox").default("eda-toolbox"),
+  /**
+   * EDA version of the source (the toolbox image tag, e.g. 25.4.1). Every backup records it;
+   * the source stack checks it against the running toolbox at each `pulumi up`.
+   */
+  version: nameOf(VERSION, "25.4.1").optional(),
+  /** Size of the claim that holds the platform backups. */
+  backupVolumeSize: z
+    .string()
+    .regex(/^[0-9]+(Mi|Gi|Ti)$/, { error: "expected a size such as 10Gi" })
+    .default("10Gi"),
+  /** Storage class of that claim (the cluster default when absent). */
+  storageClass: label("managed-csi").optional(),
+  /** Platform backups kept on the claim (older ones are deleted by the hook). */
+  keep: z.number().int().min(1).max(30).default(3),
+  backupTimeout: duration("15m").default("15m"),
+  /** Time `edactl platform restore` may take. */
+  restoreTimeout: duration("30m").default("30m"),
+});
+
+export type EdaOptions = z.output<typeof edaOptions>;
+
+export const EDA_BACKUP_CLAIM = "velero-dr-eda-backup";
+export const EDA_BACKUP_MOUNT = "/velero-dr-backup";
+export const VERSION_LABEL = "velero-dr/app-version";
+
+export function edaProfile(o: EdaOptions): AppProfile {
+  const ns = o.namespace;
+  return {
+    name: "eda",
+    displayName: "Nokia EDA",
+    reference: "shared/seeds/004 (EDA platform backup and restore)",
+    namespaces: [ns],
+    excludedResources: [],
+    defaultTtl: "720h",
+    snapshotVolumes: true,
+    schedules: [{ name: "eda-daily", cron: "30 1 * * *" }],
+    requirements: { differentCluster: false, sameOrNewerKubernetes: true },
+    restore: {
+      chain: "eda",
+      appNamespace: ns,
+      loadBalancer: { namespace: ns, service: "eda-api" },
+      dnsRecordPrefixes: [],
+    },
+    hooks: {
+      pre: [
+        {
+          name: "eda-platform-backup",
+          namespace: ns,
+          selector: { "eda.nokia.com/app": o.toolbox },
+          container: o.toolboxContainer,
+          // edactl writes eda-backup-<member>-<time>.tar.gz into the current directory; the
+          // newest `keep` are kept. A failed backup fails the Velero backup.
+          command: [
+            "/bin/bash",
+            "-c",
+            `set -euo pipefail; cd ${EDA_BACKUP_MOUNT}; edactl platform backup; ls -1t eda-backup-*.tar.gz | tail -n +${o.keep + 1} | xargs -r rm -f --`,
+          ],
+          onError: "Fail",
+          timeout: o.backupTimeout,
+        },
+      ],
+      post: [],
+    },
+    fsBackup: [],
+    excludeVolumes: [],
+    restorePhases: [
+      {
+        id: "all",
+        title: "Restore the platform backup volume",
+        why: "Only the claim with the edactl tarballs comes back: EDA rebuilds everything else itself from the tarball.",
+        includedResources: ["persistentvolumeclaims", "persistentvolumes"],
+        labelSelectors: [{ "velero-dr/volume": "eda-backup" }],
+      },
+    ],
+    versionGuard: {
+      label: VERSION_LABEL,
+      workload: { namespace: ns, kind: "Deployment", name: o.toolbox, container: o.toolboxContainer },
+      why: "Seed 004: the destination cluster must be running the same version as the cluster the backup was created from.",
+    },
+    backupLabels: o.version ? { [VERSION_LABEL]: o.version } : {},
+  };
+}
+
+function check(o: EdaOptions, role: "source" | "destination"): AppOptionProblem[] {
+  if (role === "source" && o.version === undefined) {
+    return [
+      {
+        key: "version",
+        message:
+          "is required for profile eda on a source stack: the EDA version every backup records (the eda-toolbox image tag, e.g. 25.4.1); the destination refuses a backup of another version",
+      },
+    ];
+  }
+  return [];
+}
+
+export const edaApp = defineApp({ name: "eda", options: edaOptions, configure: edaProfile, check });

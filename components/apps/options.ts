@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { isGoDuration } from "../config/durations";
+import { checkName, DNS1123_LABEL, NameRule } from "../config/names";
+
+/** Small zod helpers shared by the apps' option schemas (messages name the value and the fix). */
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
+export const label = (example: string) =>
+  z.string().refine((v) => checkName(DNS1123_LABEL, v), {
+    error: (iss) => `got ${show(iss.input)}; expected ${DNS1123_LABEL.expected}, such as ${example}`,
+  });
+
+export const nameOf = (rule: NameRule, example: string) =>
+  z.string().refine((v) => checkName(rule, v), {
+    error: (iss) => `got ${show(iss.input)}; expected ${rule.expected}, such as ${example}`,
+  });
+
+export const duration = (example: string) =>
+  z.string().refine(isGoDuration, {
+    error: (iss) => `got ${show(iss.input)}; expected a Go duration such as ${example}`,
+  });
+
+/** Image tags as the version guard compares them (`25.4.1`, `v1.2.3-rc1`). */
+export const VERSION: NameRule = {
+  pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/,
+  expected: "an image tag / label value: letters, digits, '.', '_' and '-' (at most 63)",
+  maxLength: 63,
+};
+
+/** Label values: the version a backup records must be a valid Kubernetes label value. */
+export const HELM_RELEASE: NameRule = { ...DNS1123_LABEL, maxLength: 53 };

@@ -1,0 +1,92 @@
+import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "../../apps/eda";
+import { durationSeconds } from "../../config/durations";
+import { scriptBody } from "../../shell/body";
+import { AppChain, inSequence } from "./app-chain";
+
+/**
+ * Nokia EDA after Velero brought the backup claim back (seed 004 "Restoring backups"): the claim
+ * is mounted into the destination's own eda-toolbox, and `edactl platform restore` runs there with
+ * the newest tarball; EDA's ConfigEngine then restarts and rebuilds the platform from it.
+ */
+export const edaChain: AppChain = {
+  afterPhase(phaseId, after, ctx) {
+    const o = ctx.options as EdaOptions;
+    if (phaseId !== "all") return [];
+    return inSequence(after, [
+      {
+        id: "eda-mount-backup",
+        title: "Mount the restored backup claim into the eda-toolbox",
+        why: "Seed 004: the backup must be in the eda-toolbox pod to restore it; the claim Velero restored holds it.",
+        kind: "repair",
+        script: {
+          kubeconfig: true,
+          env: [
+            "EDA_NAMESPACE",
+            "EDA_TOOLBOX",
+            "EDA_TOOLBOX_CONTAINER",
+            "EDA_CLAIM",
+            "EDA_MOUNT",
+            "EDA_TIMEOUT_SECONDS",
+          ],
+          body: scriptBody("eda-mount-backup"),
+        },
+        timeoutSeconds: 900,
+        retry: { attempts: 2, delaySeconds: 30 },
+        expected: `The eda-toolbox pod runs with ${EDA_BACKUP_CLAIM} mounted at ${EDA_BACKUP_MOUNT}.`,
+      },
+      {
+        id: "eda-platform-restore",
+        title: "Run edactl platform restore with the newest platform backup",
+        why: "EDA restores itself from the tarball: it unpacks it, pushes the repositories and restarts its ConfigEngine (seed 004).",
+        kind: "restore",
+        script: {
+          kubeconfig: true,
+          env: [
+            "EDA_NAMESPACE",
+            "EDA_TOOLBOX",
+            "EDA_TOOLBOX_CONTAINER",
+            "EDA_MOUNT",
+            "EDA_RESTORE_TIMEOUT_SECONDS",
+          ],
+          body: scriptBody("eda-platform-restore"),
+        },
+        timeoutSeconds: durationSeconds(o.restoreTimeout) + 300,
+        retry: { attempts: 1, delaySeconds: 0 },
+        expected: "edactl platform restore ends successfully; the ConfigEngine restarts.",
+      },
+    ]);
+  },
+  afterDns(after, ctx) {
+    const o = ctx.options as EdaOptions;
+    return inSequence(after, [
+      {
+        id: "eda-health",
+        title: "Health check: every EDA workload ready",
+        why: "After its restore EDA restarts its ConfigEngine; the platform is back when every workload is ready again.",
+        kind: "health",
+        script: {
+          kubeconfig: true,
+          env: ["WORKLOADS_NAMESPACE", "HEALTH_TIMEOUT_SECONDS"],
+          body: scriptBody("workloads-ready"),
+        },
+        vars: { WORKLOADS_NAMESPACE: o.namespace },
+        timeoutSeconds: 1800,
+        retry: { attempts: 1, delaySeconds: 0 },
+        expected: "kubectl -n eda-system get deploy,sts shows every workload ready.",
+      },
+    ]);
+  },
+  env(ctx) {
+    const o = ctx.options as EdaOptions;
+    return {
+      EDA_NAMESPACE: o.namespace,
+      EDA_TOOLBOX: o.toolbox,
+      EDA_TOOLBOX_CONTAINER: o.toolboxContainer,
+      EDA_CLAIM: EDA_BACKUP_CLAIM,
+      EDA_MOUNT: EDA_BACKUP_MOUNT,
+      EDA_TIMEOUT_SECONDS: "600",
+      EDA_RESTORE_TIMEOUT_SECONDS: String(durationSeconds(o.restoreTimeout)),
+      HEALTH_TIMEOUT_SECONDS: String(ctx.healthSeconds),
+    };
+  },
+};
