@@ -7,7 +7,8 @@ import { Processes, run, waitFor } from "./procs";
 /**
  * A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler and KWOK for fake nodes (so Deployments get Running pods), each with its own
- * data and ports, every listener on 127.0.0.1.
+ * data and ports, every listener on 127.0.0.1. KWOK's server is also the nodes' kubelet endpoint:
+ * `kubectl exec` into a fake pod with an Exec (setExec / setClusterExec) runs the command here.
  */
 export interface ClusterPorts {
   api: number;
@@ -52,6 +53,11 @@ export class LocalCluster {
     this.dir = path.join(root, name);
     this.server = `https://127.0.0.1:${ports.api}`;
     this.kubeconfigPath = path.join(this.dir, "kubeconfig");
+  }
+
+  /** The kubectl binary the cluster's helpers run (with `--kubeconfig kubeconfigPath`). */
+  get kubectlBin(): string {
+    return this.b("kubectl");
   }
 
   private b(tool: string): string {
@@ -100,6 +106,10 @@ export class LocalCluster {
       "--enable-priority-and-fairness=false",
       "--profiling=false",
       "--endpoint-reconciler-type=none",
+      // pods/exec (and logs, port-forward) go to KWOK's kubelet-like server: the fake nodes report
+      // 127.0.0.1 as InternalIP and KWOK's port as their kubelet port (see the kwok flags below).
+      // Without --kubelet-certificate-authority the apiserver does not verify that server's cert.
+      "--kubelet-preferred-address-types=InternalIP",
     ]);
     this.kubeconfig = [
       "apiVersion: v1",
@@ -142,12 +152,37 @@ export class LocalCluster {
       `--secure-port=${p.scheduler}`,
       "--leader-elect=false",
     ]);
-    this.procs.start(`${this.name}-kwok`, this.b("kwok"), [
-      `--kubeconfig=${this.kubeconfigPath}`,
-      "--manage-all-nodes=false",
-      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-      `--server-address=127.0.0.1:${p.kwok}`,
+    // KWOK reads Exec / ClusterExec objects from the cluster (--enable-crds): the drill creates
+    // them at run time, per pod, and KWOK's server runs `kubectl exec` commands locally.
+    this.apply({ apiVersion: "v1", kind: "List", items: KWOK_EXEC_CRDS });
+    this.kubectl([
+      "wait",
+      "--for=condition=Established",
+      "crd/execs.kwok.x-k8s.io",
+      "crd/clusterexecs.kwok.x-k8s.io",
+      "--timeout=60s",
     ]);
+    const kwokHome = path.join(d, "kwok");
+    mkdirSync(kwokHome, { recursive: true });
+    this.procs.start(
+      `${this.name}-kwok`,
+      this.b("kwok"),
+      [
+        `--kubeconfig=${this.kubeconfigPath}`,
+        "--manage-all-nodes=false",
+        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+        // One server per cluster, on loopback; the nodes advertise it as their kubelet endpoint.
+        `--server-address=127.0.0.1:${p.kwok}`,
+        "--node-ip=127.0.0.1",
+        `--node-port=${p.kwok}`,
+        // The apiserver's own self-signed serving pair (written to --cert-dir at its start).
+        `--tls-cert-file=${path.join(d, "certs", "apiserver.crt")}`,
+        `--tls-private-key-file=${path.join(d, "certs", "apiserver.key")}`,
+        "--enable-crds=Exec,ClusterExec",
+      ],
+      // HOME: KWOK would also load ~/.kwok/kwok.yaml; keep it to the cluster's own directory.
+      { env: { ...process.env, HOME: kwokHome } },
+    );
     await waitFor(
       `${this.name} default service account`,
       () => this.kubectlOk(["-n", "default", "get", "serviceaccount", "default"]),
@@ -173,8 +208,51 @@ export class LocalCluster {
     );
   }
 
+  /**
+   * Lets `kubectl exec` (and Velero exec hooks) into the pod `namespace/podName` run locally: the
+   * command runs on this machine in `workDir` with `env` added to KWOK's environment. Applies a
+   * namespaced KWOK Exec named like the pod (labelled so Velero never backs it up); KWOK picks it
+   * up within a moment (use waitForExec in ./exec to know when).
+   */
+  setExec(namespace: string, podName: string, ...targets: ExecTarget[]): void {
+    this.apply({
+      apiVersion: "kwok.x-k8s.io/v1alpha1",
+      kind: "Exec",
+      metadata: { name: podName, namespace, labels: { ...EXEC_LABELS } },
+      spec: { execs: targets.map(execTarget) },
+    });
+  }
+
+  deleteExec(namespace: string, podName: string): void {
+    this.kubectl(["-n", namespace, "delete", "execs.kwok.x-k8s.io", podName, "--ignore-not-found"]);
+  }
+
+  /**
+   * The same for every pod matching `selector` (pod namespaces and/or names; empty matches all),
+   * for pods whose names are not known in advance. A per-pod Exec wins over any ClusterExec.
+   */
+  setClusterExec(
+    name: string,
+    selector: { namespaces?: string[]; names?: string[] },
+    ...targets: ExecTarget[]
+  ): void {
+    this.apply({
+      apiVersion: "kwok.x-k8s.io/v1alpha1",
+      kind: "ClusterExec",
+      metadata: { name, labels: { ...EXEC_LABELS } },
+      spec: {
+        selector: { matchNamespaces: selector.namespaces, matchNames: selector.names },
+        execs: targets.map(execTarget),
+      },
+    });
+  }
+
+  deleteClusterExec(name: string): void {
+    this.kubectl(["delete", "clusterexecs.kwok.x-k8s.io", name, "--ignore-not-found"]);
+  }
+
   kubectl(args: string[], input?: string, allowFail = false) {
-    return run(this.b("kubectl"), ["--kubeconfig", this.kubeconfigPath, ...args], { input, allowFail });
+    return run(this.kubectlBin, ["--kubeconfig", this.kubeconfigPath, ...args], { input, allowFail });
   }
 
   kubectlOk(args: string[]): boolean {
@@ -192,6 +270,121 @@ export class LocalCluster {
   async stop(): Promise<void> {
     await this.procs.stopAll(`${this.name}-`);
   }
+}
+
+/** Where and how KWOK runs a container's exec commands on this machine. */
+export interface ExecTarget {
+  /** Containers this applies to; all of the pod's containers when omitted. */
+  containers?: string[];
+  /** The working directory of the command (must exist). */
+  workDir?: string;
+  /**
+   * Added to KWOK's own environment: the drill's, with HOME set to <cluster dir>/kwok (so a
+   * command reads no ~/.my.cnf, ~/.pgpass ... of this machine unless env sets HOME).
+   */
+  env?: Record<string, string>;
+  runAsUser?: number;
+  runAsGroup?: number;
+}
+
+const EXEC_LABELS = {
+  "app.kubernetes.io/managed-by": "velero-dr-drill",
+  "velero.io/exclude-from-backup": "true",
+};
+
+function execTarget(t: ExecTarget) {
+  const securityContext =
+    t.runAsUser === undefined && t.runAsGroup === undefined
+      ? undefined
+      : { runAsUser: t.runAsUser, runAsGroup: t.runAsGroup };
+  return {
+    containers: t.containers,
+    local: {
+      workDir: t.workDir,
+      envs: Object.entries(t.env ?? {}).map(([name, value]) => ({ name, value })),
+      securityContext,
+    },
+  };
+}
+
+const execTargetsSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      containers: { type: "array", items: { type: "string" } },
+      local: {
+        type: "object",
+        properties: {
+          envs: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["name"],
+              properties: { name: { type: "string", minLength: 1 }, value: { type: "string" } },
+            },
+          },
+          securityContext: {
+            type: "object",
+            properties: {
+              runAsGroup: { type: "integer", format: "int64" },
+              runAsUser: { type: "integer", format: "int64" },
+            },
+          },
+          workDir: { type: "string" },
+        },
+      },
+    },
+  },
+};
+
+/** KWOK v0.7.0's Exec and ClusterExec CRDs (kustomize/crd/bases, descriptions and status dropped). */
+const KWOK_EXEC_CRDS = [
+  kwokCrd("Exec", "execs", "Namespaced", { execs: execTargetsSchema }),
+  kwokCrd("ClusterExec", "clusterexecs", "Cluster", {
+    execs: execTargetsSchema,
+    selector: {
+      type: "object",
+      properties: {
+        matchNames: { type: "array", items: { type: "string" } },
+        matchNamespaces: { type: "array", items: { type: "string" } },
+      },
+    },
+  }),
+];
+
+function kwokCrd(kind: string, plural: string, scope: string, spec: Record<string, unknown>) {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.kwok.x-k8s.io` },
+    spec: {
+      group: "kwok.x-k8s.io",
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
+      scope,
+      versions: [
+        {
+          name: "v1alpha1",
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              required: ["metadata", "spec"],
+              properties: {
+                apiVersion: { type: "string" },
+                kind: { type: "string" },
+                metadata: { type: "object" },
+                spec: { type: "object", required: ["execs"], properties: spec },
+                status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
 }
 
 function fakeNode(name: string) {

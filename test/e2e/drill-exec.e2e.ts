@@ -278,7 +278,9 @@ describe("drill exec: KWOK local exec, Velero exec hooks, local MariaDB and Post
       assert.equal(phase, "PartiallyFailed");
       assert.match(describe, /Errors:\s+[1-9]/);
       assert.ok(
-        errors.some((l) => /hook freeze/.test(l) && /exit status 1/.test(l)),
+        errors.some(
+          (l) => /Error executing hook/.test(l) && /hookPhase=pre/.test(l) && /exit status 1/.test(l),
+        ),
         `the hook's failure in the backup log:\n${errors.join("\n")}`,
       );
     });
