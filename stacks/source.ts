@@ -17,6 +17,8 @@ import {
   buildAzureVslConfig,
 } from "../components/velero/locations";
 import { buildProfileSchedules } from "../components/velero/specs";
+import { AppPreparation } from "../components/apps/app-preparation";
+import { buildPreparation } from "../components/apps/preparation";
 import { AwsSourceConfig, AzureSourceConfig, SourceStackConfig } from "../components/config/validate";
 import { buildAlertRules, humanDuration } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
@@ -100,6 +102,12 @@ function installVelero(
 }
 
 function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, velero: VeleroInstall) {
+  const steps = buildPreparation(cfg.profile, { fsBackup: cfg.fsBackup });
+  // The workloads are prepared while Velero installs; a schedule needs both.
+  const prepared =
+    steps.length === 0
+      ? []
+      : new AppPreparation("app", { kubeconfig: cluster.kubeconfig, steps, dependsOn: [] }).ready;
   return new VeleroSchedules("schedules", {
     provider: cluster.provider,
     kubeconfig: cluster.kubeconfig,
@@ -112,7 +120,7 @@ function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, velero:
       defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
     }),
     firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
-    dependsOn: velero.ready,
+    dependsOn: [...velero.ready, ...prepared],
   });
 }
 

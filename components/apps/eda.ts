@@ -21,7 +21,7 @@ export const edaOptions = z.strictObject({
   toolboxContainer: label("eda-toolbox").default("eda-toolbox"),
   /**
    * EDA version of the source (the toolbox image tag, e.g. 25.4.1). Every backup records it;
-   * the source stack checks it against the running toolbox at each `pulumi up`.
+   * the source stack checks it against the running toolbox whenever it changes.
    */
   version: nameOf(VERSION, "25.4.1").optional(),
   /** Size of the claim that holds the platform backups. */
@@ -84,6 +84,15 @@ export function edaProfile(o: EdaOptions): AppProfile {
     },
     fsBackup: [],
     excludeVolumes: [],
+    backupVolume: {
+      id: "eda-backup",
+      namespace: ns,
+      claim: EDA_BACKUP_CLAIM,
+      size: o.backupVolumeSize,
+      ...(o.storageClass ? { storageClass: o.storageClass } : {}),
+      workload: { kind: "Deployment", name: o.toolbox, container: o.toolboxContainer },
+      mountPath: EDA_BACKUP_MOUNT,
+    },
     restorePhases: [
       {
         id: "all",

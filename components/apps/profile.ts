@@ -115,6 +115,17 @@ export interface VersionGuard {
   why: string;
 }
 
+export interface BackupVolume {
+  id: string;
+  namespace: string;
+  claim: string;
+  size: string;
+  storageClass?: string;
+  /** Mounted at `mountPath` in `container` of this workload, as pod volume `velero-dr-backup`. */
+  workload: { kind: "Deployment" | "StatefulSet"; name: string; container: string };
+  mountPath: string;
+}
+
 export interface AppProfile {
   /** Identifier used in config (`velero-dr:profile`). */
   name: string;
@@ -153,6 +164,11 @@ export interface AppProfile {
     namePrefix: string;
     why: string;
   }[];
+  /**
+   * A claim the source stack creates and mounts into a workload, for application backups (dump
+   * files, tarballs) that have no volume of their own. Labelled `velero-dr/volume: <id>`.
+   */
+  backupVolume?: BackupVolume;
   /** Labels put on every backup (e.g. the application version the version guard compares). */
   backupLabels: Record<string, string>;
 }

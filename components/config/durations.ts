@@ -42,5 +42,8 @@ export function canonicalDuration(value: string): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  return `${h}h${m}m${s}s`;
+  // As Go's time.Duration prints it (what Velero writes back): leading zero units are left out.
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
 }

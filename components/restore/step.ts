@@ -14,6 +14,7 @@ export type StepKind =
   | "dns-publish"
   | "repair" // post-restore fix-ups the application needs
   | "gate" // a person must act; the chain stops until config says it is done
+  | "verify" // check restored data before the chain goes on
   | "health";
 
 export interface StepRetry {

@@ -33,6 +33,7 @@ export const STEP_KINDS = [
   "dns-publish",
   "repair",
   "gate",
+  "verify",
   "health",
 ] as const;
 
@@ -195,20 +196,31 @@ export const destinationNotSourceCluster: StackValidationPolicy = {
 export const destinationRestoreOrdering: StackValidationPolicy = {
   name: "destination-restore-ordering",
   description:
-    "The chain restores before it repairs or publishes DNS, and the health check comes last: DNS pointing " +
-    "users at a half-restored application, or a health check passing before repairs, hides a failed recovery.",
+    "The chain restores before it repairs, verifies or publishes DNS (DNS only after every restore), and the " +
+    "health check comes last: DNS pointing users at a half-restored application, or a health check passing " +
+    "before repairs, hides a failed recovery.",
   remediationSteps:
-    "Make repair and dns-publish steps need the restore step(s), and the health step need all of them.",
+    "Make repair and verify steps need a restore step, dns-publish steps need every restore step, and the " +
+    "health step need all of them.",
   enforcementLevel: "mandatory",
   severity: "high",
   validateStack: onDestination((steps, _args, report) => {
     const of = (...kinds: string[]) => steps.filter((s) => kinds.includes(s.kind));
     const restores = of("restore");
     if (restores.length === 0) return report("the restore chain has no restore step.");
-    requireAfter(of("repair", "dns-publish"), restores, report);
+    // A multi-phase restore repairs and verifies what one phase brought back before the next.
+    for (const s of of("repair", "verify")) {
+      if (!restores.some((r) => dependsOnTransitively(s.resource, r.resource))) {
+        report(
+          `${label(s)} depends on no restore step: it could run before anything is restored.`,
+          s.resource.urn,
+        );
+      }
+    }
+    requireAfter(of("dns-publish"), restores, report);
     const health = of("health");
     if (health.length === 0) return report("the restore chain has no health step.");
-    requireAfter(health, of("restore", "repair", "dns-publish"), report);
+    requireAfter(health, of("restore", "repair", "verify", "dns-publish"), report);
   }),
 };
 

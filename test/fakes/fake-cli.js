@@ -13,6 +13,19 @@
  *   dns:      { "<name>": { type, value } }   (the zone as nsupdate left it; dig answers from it)
  *   failures: { "<argv joined by space, prefix>": "message" }   (make a call fail)
  *   recreate: { "<key>": object }   (what an operator re-creates after the object is deleted)
+ *   simulateWorkloads: true   (scaling a Deployment/StatefulSet sets its status replica counts, and a
+ *             StatefulSet's pods <name>-<i> appear Running and Ready from its template or go away;
+ *             `fakeNeverReady: true` on a workload keeps its ready count at 0)
+ *   exec:     { "<namespace>/<pod>" | "<namespace>/*" | "*": [handler, ...] }   what `kubectl exec`
+ *             does in a container. The first handler whose `match` substrings all occur in the
+ *             command text (the argv after `--`, joined by spaces) answers, the pod's own handlers
+ *             first: { match, stdout, stderr, code, when, unless, set }. `stdout` and `code` may
+ *             be arrays: one value per use, the last one sticks. `when`/`unless` name flags that
+ *             must be set/unset (state.execFlags), and `set` sets one when the command succeeds,
+ *             so a handler can stand for a file an earlier command wrote. No handler: exit 126.
+ *             The call log records each exec as `exec: { namespace, pod, container, command }` and
+ *             `stdinBytes` (what `exec -i` read), also for the two ends of a pipe that run at once.
+ * Objects may carry `rolloutError` (rollout status fails with it) and `fakeLogs` (kubectl logs).
  * Calls go to $FAKE_KUBE_LOG as JSON lines: tool, argv, stdin, and the kubeconfig file as the
  * process saw it (path, mode, content), so tests can check how secrets were handed over.
  */
@@ -46,6 +59,12 @@ const ALIASES = {
   harborcluster: "harborclusters.goharbor.io",
   harbor: "harbors.goharbor.io",
   "clusters.redpanda.vectorized.io": "clusters.redpanda.vectorized.io",
+  pods: "pods",
+  po: "pods",
+  pvc: "persistentvolumeclaims",
+  persistentvolumeclaim: "persistentvolumeclaims",
+  job: "jobs",
+  "jobs.batch": "jobs",
 };
 const CLUSTER_SCOPED = new Set(["namespaces"]);
 const KIND_TO_RESOURCE = {
@@ -58,7 +77,8 @@ const canonical = (r) => ALIASES[r] || r;
 
 function load(file) {
   const s = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-  for (const k of ["objects", "onCreate", "plugins", "dns", "failures", "recreate"]) s[k] = s[k] || {};
+  for (const k of ["objects", "onCreate", "plugins", "dns", "failures", "recreate", "exec", "execFlags"])
+    s[k] = s[k] || {};
   return s;
 }
 
@@ -99,7 +119,7 @@ function parseArgs(argv) {
 /** A small JSONPath: {.a.b}, [0], [*], [?(@.k=="v")], {range ...}{end}, "literals". */
 function evalPath(obj, path) {
   let cur = [obj];
-  const re = /\.([A-Za-z0-9_-]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.]+)=="([^"]*)"\)\]/g;
+  const re = /\.([A-Za-z0-9_/-]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.]+)=="([^"]*)"\)\]/g;
   let m;
   while ((m = re.exec(path))) {
     const next = [];
@@ -206,9 +226,12 @@ function kubeconfigSeen() {
 
 function main(tool, argv) {
   const stateFile = process.env.FAKE_KUBE_STATE;
-  const state = load(stateFile);
-  const a = parseArgs(argv);
+  // What follows `--` is a command for a container (kubectl exec), not kubectl's own arguments.
+  const dashes = argv.indexOf("--");
+  const own = dashes >= 0 ? argv.slice(0, dashes) : argv;
+  const a = parseArgs(own);
   let stdin = "";
+  let stdinBytes;
   if (a.flags["-f"] === "-" || tool === "nsupdate") {
     try {
       stdin = fs.readFileSync(0, "utf8");
@@ -216,13 +239,44 @@ function main(tool, argv) {
       stdin = "";
     }
   }
+  const exec =
+    tool === "kubectl" && a.positional[0] === "exec" ? parseExec(own, argv.slice(own.length + 1)) : undefined;
+  if (exec && exec.stdin) {
+    // Streamed data (a tar archive) is only counted.
+    try {
+      stdinBytes = fs.readFileSync(0).length;
+    } catch {
+      stdinBytes = 0;
+    }
+  }
+  // Loaded once stdin is read: the other end of a pipe may have changed it meanwhile.
+  const state = load(stateFile);
   if (process.env.FAKE_KUBE_LOG) {
     fs.appendFileSync(
       process.env.FAKE_KUBE_LOG,
-      JSON.stringify({ tool, argv, stdin: stdin || undefined, kubeconfig: kubeconfigSeen() }) + "\n",
+      JSON.stringify({
+        tool,
+        argv,
+        stdin: stdin || undefined,
+        stdinBytes,
+        exec: exec && {
+          namespace: exec.namespace,
+          pod: exec.pod,
+          container: exec.container,
+          command: exec.command,
+        },
+        kubeconfig: kubeconfigSeen(),
+      }) + "\n",
     );
   }
-  const save = () => stateFile && fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  // Written whole and renamed: the two ends of a pipe (kubectl exec ... | kubectl exec -i ...) run
+  // at the same time and must never read a half-written state.
+  const save = () => {
+    if (!stateFile) return;
+    const tmp = `${stateFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
+    fs.renameSync(tmp, stateFile);
+  };
   const out = (s) => process.stdout.write(s);
   const fail = (msg, code = 1) => {
     save();
@@ -241,6 +295,16 @@ function main(tool, argv) {
   }
 
   const [verb] = a.positional;
+  if (exec) return execInPod(state, exec, out, save, fail);
+  // `kubectl get deployments.apps/x` means `kubectl get deployments.apps x`.
+  if (
+    ["get", "scale", "patch", "delete", "logs"].includes(verb) &&
+    a.positional.length === 2 &&
+    a.positional[1].includes("/")
+  ) {
+    const slash = a.positional[1].indexOf("/");
+    a.positional.splice(1, 1, a.positional[1].slice(0, slash), a.positional[1].slice(slash + 1));
+  }
   if (verb === "kots") {
     if (!state.plugins.kots) return fail('error: unknown command "kots" for "kubectl"');
     out("fake kots\n");
@@ -271,6 +335,7 @@ function main(tool, argv) {
         return save();
       }
       const obj = state.objects[key];
+      if (!obj && a.flags["--ignore-not-found"]) return save();
       if (!obj) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
       if (a.output && a.output.startsWith("jsonpath=")) {
         applySequences(obj, a.output);
@@ -293,7 +358,13 @@ function main(tool, argv) {
       const obj = state.objects[key];
       if (!obj) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
       const patch = JSON.parse(a.flags["-p"] || a.flags["--patch"]);
-      state.objects[key] = deepMerge(obj, patch);
+      if (a.flags["--type"] === "json") {
+        try {
+          state.objects[key] = jsonPatch(obj, patch);
+        } catch (e) {
+          return fail(`The request is invalid: ${e.message}`);
+        }
+      } else state.objects[key] = deepMerge(obj, patch);
       out(`${resource}/${name} patched\n`);
       return save();
     }
@@ -319,19 +390,172 @@ function main(tool, argv) {
       const targets = a.flags["--all"]
         ? Object.keys(state.objects).filter((k) => k.startsWith(`${resource}/${ns}/`))
         : [key];
-      for (const k of targets)
+      if (state.simulateWorkloads && !state.objects[key] && !a.flags["--all"])
+        return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
+      for (const k of targets) {
         state.objects[k] = deepMerge(state.objects[k], { spec: { replicas: Number(a.flags["--replicas"]) } });
+        simulateWorkload(state, k);
+      }
       out(targets.map((k) => `${resource}/${k.split("/").pop()} scaled\n`).join(""));
       return save();
     }
     case "rollout": {
-      const k = `${canonical(a.positional[2])}/${ns}/${a.positional[3]}`;
-      if (!state.objects[k]) return fail(`Error from server (NotFound): ${a.positional[3]} not found`);
-      out(`deployment "${a.positional[3]}" successfully rolled out\n`);
+      let [, , kind, target] = a.positional;
+      if (target === undefined && kind.includes("/"))
+        [kind, target] = [kind.split("/")[0], kind.slice(kind.indexOf("/") + 1)];
+      const k = `${canonical(kind)}/${ns}/${target}`;
+      const obj = state.objects[k];
+      if (!obj) return fail(`Error from server (NotFound): ${target} not found`);
+      if (obj.rolloutError) return fail(obj.rolloutError);
+      if (canonical(kind) === "statefulsets.apps") {
+        const n = obj.spec && obj.spec.replicas !== undefined ? obj.spec.replicas : 1;
+        out(`statefulset rolling update complete ${n} pods at revision ${target}-1...\n`);
+      } else out(`deployment "${target}" successfully rolled out\n`);
+      return save();
+    }
+    case "logs": {
+      const obj = state.objects[key];
+      if (!obj) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
+      out(obj.fakeLogs || "");
       return save();
     }
   }
   return fail(`fake ${tool}: unsupported command: ${argv.join(" ")}`, 3);
+}
+
+/** RFC 6902 add, replace, remove and test, as `kubectl patch --type=json` applies them. */
+function jsonPatch(doc, ops) {
+  const outDoc = JSON.parse(JSON.stringify(doc));
+  if (!Array.isArray(ops)) throw new Error("a JSON patch is a list of operations");
+  for (const op of ops) {
+    const parts = String(op.path)
+      .split("/")
+      .slice(1)
+      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const last = parts.pop();
+    let parent = outDoc;
+    for (const p of parts) {
+      if (parent === null || typeof parent !== "object" || !(p in parent))
+        throw new Error(`doc is missing path: ${op.path}`);
+      parent = parent[p];
+    }
+    if (parent === null || typeof parent !== "object") throw new Error(`doc is missing path: ${op.path}`);
+    const has = Array.isArray(parent) ? Number(last) < parent.length : last in parent;
+    switch (op.op) {
+      case "test":
+        if (!has || JSON.stringify(parent[last]) !== JSON.stringify(op.value))
+          throw new Error(`testing value ${op.path} failed`);
+        break;
+      case "add":
+        if (Array.isArray(parent)) {
+          if (last === "-") parent.push(op.value);
+          else if (/^\d+$/.test(last) && Number(last) <= parent.length)
+            parent.splice(Number(last), 0, op.value);
+          else throw new Error(`invalid array index: ${op.path}`);
+        } else parent[last] = op.value;
+        break;
+      case "replace":
+        if (!has) throw new Error(`doc is missing key: ${op.path}`);
+        parent[last] = op.value;
+        break;
+      case "remove":
+        if (!has) throw new Error(`doc is missing key: ${op.path}`);
+        if (Array.isArray(parent)) parent.splice(Number(last), 1);
+        else delete parent[last];
+        break;
+      default:
+        throw new Error(`unsupported operation ${op.op}`);
+    }
+  }
+  return outDoc;
+}
+
+/** With state.simulateWorkloads, a scaled workload reports its replicas (and a StatefulSet's pods follow). */
+function simulateWorkload(state, key) {
+  const obj = state.objects[key];
+  if (!state.simulateWorkloads || !obj) return;
+  const [resource, ns, name] = key.split("/");
+  if (resource !== "statefulsets.apps" && resource !== "deployments.apps") return;
+  const n = obj.spec && obj.spec.replicas !== undefined ? obj.spec.replicas : 1;
+  const ready = obj.fakeNeverReady ? 0 : n;
+  obj.status = { ...(obj.status || {}), replicas: n, readyReplicas: ready, availableReplicas: ready };
+  if (resource !== "statefulsets.apps") return;
+  const template = (obj.spec && obj.spec.template) || {};
+  const prefix = `pods/${ns}/${name}-`;
+  for (const k of Object.keys(state.objects)) {
+    const ordinal = k.slice(prefix.length);
+    if (k.startsWith(prefix) && /^\d+$/.test(ordinal) && Number(ordinal) >= n) delete state.objects[k];
+  }
+  for (let i = 0; i < n; i++) {
+    if (state.objects[`${prefix}${i}`]) continue;
+    state.objects[`${prefix}${i}`] = {
+      metadata: {
+        name: `${name}-${i}`,
+        namespace: ns,
+        labels: { ...((template.metadata || {}).labels || {}) },
+      },
+      spec: JSON.parse(JSON.stringify(template.spec || {})),
+      status: { phase: "Running", conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+    };
+  }
+}
+
+/** kubectl exec's own arguments: namespace, pod, container, -i; the command follows `--`. */
+function parseExec(own, command) {
+  let namespace = "default";
+  let container;
+  let stdin = false;
+  const positional = [];
+  for (let i = 0; i < own.length; i++) {
+    const x = own[i];
+    if (x === "-n" || x === "--namespace") namespace = own[++i];
+    else if (x === "-c" || x === "--container") container = own[++i];
+    else if (x === "--kubeconfig") i++;
+    else if (x.startsWith("--namespace=")) namespace = x.slice(12);
+    else if (x.startsWith("--container=")) container = x.slice(12);
+    else if (x === "--stdin" || x === "--stdin=true" || /^-[a-z]*i[a-z]*$/.test(x)) stdin = true;
+    else if (/^-n./.test(x)) namespace = x.slice(2).replace(/^=/, "");
+    else if (/^-c./.test(x)) container = x.slice(2).replace(/^=/, "");
+    else if (!x.startsWith("-")) positional.push(x);
+  }
+  return { namespace, pod: (positional[1] || "").replace(/^pods?\//, ""), container, stdin, command };
+}
+
+/** kubectl exec: answers from state.exec handlers (see the header). */
+function execInPod(state, exec, out, save, fail) {
+  const { namespace: ns, pod, container, command } = exec;
+  const obj = state.objects[`pods/${ns}/${pod}`];
+  if (!obj) return fail(`Error from server (NotFound): pods "${pod}" not found`);
+  const phase = obj.status && obj.status.phase;
+  if (phase && phase !== "Running")
+    return fail(`error: cannot exec into a container in a completed pod; current phase is ${phase}`);
+  const containers = ((obj.spec && obj.spec.containers) || []).map((c) => c.name);
+  if (container && containers.length > 0 && !containers.includes(container))
+    return fail(`error: unable to upgrade connection: container not found ("${container}")`);
+  if (command.length === 0) return fail("error: you must specify at least one command for the container");
+  const text = command.join(" ");
+  const flags = state.execFlags;
+  const handlers = [
+    ...(state.exec[`${ns}/${pod}`] || []),
+    ...(state.exec[`${ns}/*`] || []),
+    ...(state.exec["*"] || []),
+  ];
+  const h = handlers.find(
+    (x) =>
+      [].concat(x.match === undefined ? [] : x.match).every((m) => text.includes(m)) &&
+      (!x.when || flags[x.when]) &&
+      (!x.unless || !flags[x.unless]),
+  );
+  if (!h) return fail(`fake kubectl exec: no handler in state.exec for ${ns}/${pod}: ${text}`, 126);
+  h.uses = (h.uses || 0) + 1;
+  const pick = (v, d) => (Array.isArray(v) ? v[Math.min(h.uses - 1, v.length - 1)] : v === undefined ? d : v);
+  const code = pick(h.code, 0);
+  out(pick(h.stdout, ""));
+  if (h.stderr) process.stderr.write(h.stderr);
+  if (code === 0 && h.set) flags[h.set] = true;
+  save();
+  // Not process.exit(): output to a pipe may still be on its way (asynchronous outside Linux).
+  if (code !== 0) process.exitCode = code;
 }
 
 function nsupdate(state, argv, save, fail) {

@@ -34,11 +34,11 @@ export function hasDestinationExample(): boolean {
 }
 
 /** The destination example, its StackReference answered with the source example's outputs. */
-export async function recordDestination(source: SourceRecording): Promise<Registered[]> {
-  const file = parseYaml(readFileSync(path.join(STACKS, `Pulumi.${DESTINATION}.yaml`), "utf8"));
+export async function recordDestination(source: SourceRecording, stack = DESTINATION): Promise<Registered[]> {
+  const file = parseYaml(readFileSync(path.join(STACKS, `Pulumi.${stack}.yaml`), "utf8"));
   const ref: unknown = file?.config?.["velero-dr:source"]?.stack;
-  const { config, secretKeys } = stackFileConfig(DESTINATION);
-  const run = await runProgram(DESTINATION, config, secretKeys, {
+  const { config, secretKeys } = stackFileConfig(stack);
+  const run = await runProgram(stack, config, secretKeys, {
     stackOutputs: typeof ref === "string" ? { [ref]: source.outputs } : {},
   });
   if (run.error) throw run.error;

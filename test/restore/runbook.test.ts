@@ -20,6 +20,23 @@ function runbook(stack: string) {
 describe("runbook (npm run runbook -- <stack>)", function () {
   this.timeout(60000);
 
+  for (const app of ["codedx", "nebari", "eda"]) {
+    it(`prints the ${app} example's runbook as reviewed, with its own steps`, () => {
+      const stack = `example-destination-${app}`;
+      const file = path.join(__dirname, "snapshots", `${stack}.md`);
+      const r = runbook(stack);
+      assert.equal(r.status, 0, r.stderr);
+      if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) writeFileSync(file, r.stdout);
+      assert.equal(r.stdout, readFileSync(file, "utf8"));
+      const own: Record<string, string> = {
+        codedx: "`codedx-restore-db` · repair",
+        nebari: "`nebari-keycloak-verify` · verify",
+        eda: "`eda-platform-restore` · restore",
+      };
+      assert.ok(r.stdout.includes(own[app]), `the app's own steps are in it (${own[app]})`);
+    });
+  }
+
   it("prints the example's runbook exactly as reviewed (UPDATE_SNAPSHOTS=1 rewrites the snapshot)", () => {
     const r = runbook("example-destination-azure");
     assert.equal(r.status, 0, r.stderr);

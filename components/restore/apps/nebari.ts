@@ -47,7 +47,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
         component === "keycloak"
           ? "Users and groups are what cannot be recreated (seed 002); the realm must hold as many as when the backup was taken."
           : "Namespaces, environments and builds must be back before users' files refer to them.",
-      kind: "health",
+      kind: "verify",
       script: {
         kubeconfig: true,
         env: ["NEBARI_NAMESPACE", "PG_SELECTOR", "PG_DUMP", "PG_COUNTS_SQL"],
@@ -78,7 +78,7 @@ export const nebariChain: AppChain = {
           id: "nebari-nfs-verify",
           title: "Verify the NFS user files against the backup's manifest",
           why: "User files come last (seed 002); every file the manifest lists must be back with its size.",
-          kind: "health",
+          kind: "verify",
           script: {
             kubeconfig: true,
             env: ["NEBARI_NAMESPACE", "NFS_SELECTOR", "NEBARI_TIMEOUT_SECONDS"],

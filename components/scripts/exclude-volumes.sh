@@ -1,0 +1,32 @@
+# Leaves data out of the backup that is rebuilt from an application backup instead (Code Dx's
+# MariaDB data volumes, as set-backup.ps1 does): the claims and their volumes get
+# velero.io/exclude-from-backup=true. Claims created later (a new replica) are labelled by the
+# next `pulumi up`. With EXCLUDE_REMOVE=true the label is taken away again.
+# EXCLUDE_TARGETS: one "<namespace> <label selector> <claim name prefix>" per line.
+remove="${EXCLUDE_REMOVE:-false}"
+while read -r ns selector prefix; do
+  [ -n "$ns" ] || continue
+  claims="$(kubectl -n "$ns" get persistentvolumeclaims -l "$selector" \
+    -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.spec.volumeName}{"\n"}{end}')"
+  found=0
+  while IFS=$'\t' read -r claim volume; do
+    [ -n "$claim" ] || continue
+    case "$claim" in
+      "$prefix"*) ;;
+      *) continue ;;
+    esac
+    found=$((found + 1))
+    if [ "$remove" = "true" ]; then
+      kubectl -n "$ns" label persistentvolumeclaims "$claim" velero.io/exclude-from-backup-
+      if [ -n "$volume" ]; then
+        kubectl label persistentvolumes "$volume" velero.io/exclude-from-backup- || true
+      fi
+    else
+      kubectl -n "$ns" label --overwrite persistentvolumeclaims "$claim" velero.io/exclude-from-backup=true
+      if [ -n "$volume" ]; then
+        kubectl label --overwrite persistentvolumes "$volume" velero.io/exclude-from-backup=true
+      fi
+    fi
+  done <<<"$claims"
+  echo "velero-dr: $ns: $found claim(s) matching $selector and $prefix* $([ "$remove" = "true" ] && echo "back in" || echo "left out of") the backup"
+done <<<"$EXCLUDE_TARGETS"

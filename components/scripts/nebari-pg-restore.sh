@@ -1,0 +1,125 @@
+# The volume Velero restored holds a crash-consistent copy of a running PostgreSQL; the pg_dump the
+# pre-backup hook wrote next to it is the consistent state. It is restored over the database while
+# the database's clients are stopped, and the clients start again with the replicas they had.
+# Each client's replicas are recorded on it (annotation velero-dr/replicas) before it is stopped,
+# so a re-run after a failure still starts it with its own count.
+ns="$NEBARI_NAMESPACE"
+name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
+if ! [[ "$ns" =~ $name_re ]]; then
+  echo "velero-dr: invalid namespace: $ns" >&2
+  exit 2
+fi
+if ! [[ "$PG_SELECTOR" =~ ^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$ ]]; then
+  echo "velero-dr: invalid PG_SELECTOR (expected key=value): $PG_SELECTOR" >&2
+  exit 2
+fi
+if ! [[ "$PG_DUMP" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$PG_DUMP" == *..* ]]; then
+  echo "velero-dr: invalid PG_DUMP (expected an absolute path): $PG_DUMP" >&2
+  exit 2
+fi
+if ! [[ "$NEBARI_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
+  echo "velero-dr: invalid NEBARI_TIMEOUT_SECONDS: $NEBARI_TIMEOUT_SECONDS" >&2
+  exit 2
+fi
+read -r -a clients <<<"$PG_CLIENTS"
+for client in "${clients[@]}"; do
+  if ! [[ "$client" =~ ^(deployments\.apps|statefulsets\.apps)/[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then
+    echo "velero-dr: invalid client in PG_CLIENTS (expected deployments.apps/<name> or statefulsets.apps/<name>): $client" >&2
+    exit 2
+  fi
+done
+poll="${VELERO_DR_POLL_SECONDS:-10}"
+deadline=$(($(date +%s) + NEBARI_TIMEOUT_SECONDS))
+
+# The PostgreSQL pod Velero restored, once it runs and is ready (not one being deleted).
+while :; do
+  listing="$(kubectl -n "$ns" get pods -l "$PG_SELECTOR" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
+  pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
+  if [ -n "$pod" ]; then
+    break
+  fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "velero-dr: no running, ready PostgreSQL pod ($PG_SELECTOR) in $ns after ${NEBARI_TIMEOUT_SECONDS}s: kubectl -n $ns get pods -l $PG_SELECTOR" >&2
+    exit 1
+  fi
+  echo "velero-dr: waiting for the PostgreSQL pod ($PG_SELECTOR)"
+  sleep "$poll"
+done
+echo "velero-dr: PostgreSQL pod $pod is ready"
+
+# shellcheck disable=SC2016 # runs in the container, with the dump as $1
+present="$(kubectl -n "$ns" exec "$pod" -- bash -c 'if [ -s "$1" ]; then echo present; else echo missing; fi' _ "$PG_DUMP")"
+if [ "$present" != "present" ]; then
+  echo "velero-dr: $PG_DUMP is missing or empty in $pod; the backup's pre-backup dump hook did not leave it there. Nothing was changed." >&2
+  exit 1
+fi
+
+# (The ${a[@]+"${a[@]}"} form: an empty array is "unbound" to bash 3.2 under set -u.)
+stopped=()
+for client in "${clients[@]}"; do
+  kind="${client%%/*}"
+  name="${client#*/}"
+  if [ -z "$(kubectl -n "$ns" get "$kind" "$name" --ignore-not-found -o name)" ]; then
+    echo "velero-dr: $client does not exist in $ns; nothing to stop"
+    continue
+  fi
+  replicas="$(kubectl -n "$ns" get "$kind" "$name" -o 'jsonpath={.metadata.annotations.velero-dr/replicas}')"
+  if [ -z "$replicas" ]; then
+    replicas="$(kubectl -n "$ns" get "$kind" "$name" -o 'jsonpath={.spec.replicas}')"
+    replicas="${replicas:-1}"
+    if ! [[ "$replicas" =~ ^[0-9]+$ ]]; then
+      echo "velero-dr: $client has unexpected replicas '$replicas'" >&2
+      exit 1
+    fi
+    kubectl -n "$ns" patch "$kind" "$name" --type=merge \
+      -p "{\"metadata\":{\"annotations\":{\"velero-dr/replicas\":\"$replicas\"}}}" >/dev/null
+  elif ! [[ "$replicas" =~ ^[0-9]+$ ]]; then
+    echo "velero-dr: $client has an invalid velero-dr/replicas annotation '$replicas'" >&2
+    exit 1
+  else
+    echo "velero-dr: $client was stopped by an earlier run; it had $replicas replica(s)"
+  fi
+  echo "velero-dr: stopping $client ($replicas replica(s)) while its database is replaced"
+  kubectl -n "$ns" scale "$kind" "$name" --replicas=0
+  stopped+=("$client")
+done
+# No session of a client may hold the database while it is replaced.
+for client in ${stopped[@]+"${stopped[@]}"}; do
+  while :; do
+    left="$(kubectl -n "$ns" get "${client%%/*}" "${client#*/}" -o 'jsonpath={.status.replicas}')"
+    if [ "${left:-0}" = "0" ]; then
+      break
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "velero-dr: $client still has $left pod(s) after ${NEBARI_TIMEOUT_SECONDS}s; kubectl -n $ns get pods" >&2
+      exit 1
+    fi
+    echo "velero-dr: waiting for $client to stop ($left pod(s))"
+    sleep "$poll"
+  done
+done
+
+echo "velero-dr: pg_restore --clean --if-exists --no-owner of $PG_DUMP in $pod"
+# Database, user and password from the Bitnami container's own environment, as the dump hook
+# read them: the password never leaves the container.
+# shellcheck disable=SC2016 # runs in the container, with the dump as $1
+kubectl -n "$ns" exec "$pod" -- bash -c 'set -euo pipefail
+db="${POSTGRES_DATABASE:-${POSTGRES_DB:-postgres}}"
+user="${POSTGRES_USER:-${POSTGRES_USERNAME:-postgres}}"
+export PGPASSWORD="${POSTGRES_PASSWORD:-${POSTGRESQL_PASSWORD:-}}"
+pg_restore --clean --if-exists --no-owner -h 127.0.0.1 -U "$user" -d "$db" "$1"' _ "$PG_DUMP"
+echo "velero-dr: $PG_DUMP restored"
+
+for client in ${stopped[@]+"${stopped[@]}"}; do
+  kind="${client%%/*}"
+  name="${client#*/}"
+  replicas="$(kubectl -n "$ns" get "$kind" "$name" -o 'jsonpath={.metadata.annotations.velero-dr/replicas}')"
+  if ! [[ "$replicas" =~ ^[0-9]+$ ]]; then
+    replicas=1
+  fi
+  echo "velero-dr: starting $client with $replicas replica(s)"
+  kubectl -n "$ns" scale "$kind" "$name" --replicas="$replicas"
+  kubectl -n "$ns" patch "$kind" "$name" --type=merge \
+    -p '{"metadata":{"annotations":{"velero-dr/replicas":null}}}' >/dev/null
+done
+echo "velero-dr: database restored from $PG_DUMP${stopped[*]:+; restarted ${stopped[*]}}"
