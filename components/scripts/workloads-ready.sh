@@ -12,8 +12,8 @@ last=""
 while :; do
   deployments="$(kubectl -n "$ns" get deployments -o "jsonpath=$row")"
   statefulsets="$(kubectl -n "$ns" get statefulsets -o "jsonpath=$row")"
-  # name wanted ready -> "kind/name ready/wanted" for each one not ready; an absent count is 0
-  # (spec.replicas is always set by the API server).
+  # "kind/name ready/wanted ready" for each workload not ready, then "total <n>". An absent
+  # readyReplicas means none; an absent spec.replicas (the API server sets it) means 1.
   status="$(
     {
       printf '%s\n' "$deployments" | sed '/^$/d; s|^|deployment/|'

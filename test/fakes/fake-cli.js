@@ -15,7 +15,8 @@
  *   recreate: { "<key>": object }   (what an operator re-creates after the object is deleted)
  *   simulateWorkloads: true   (scaling a Deployment/StatefulSet sets its status replica counts, and a
  *             StatefulSet's pods <name>-<i> appear Running and Ready from its template or go away;
- *             `fakeNeverReady: true` on a workload keeps its ready count at 0)
+ *             `fakeNeverReady: true` on a workload keeps its ready count at 0; scaling a workload
+ *             that does not exist fails as kubectl does)
  *   exec:     { "<namespace>/<pod>" | "<namespace>/*" | "*": [handler, ...] }   what `kubectl exec`
  *             does in a container. The first handler whose `match` substrings all occur in the
  *             command text (the argv after `--`, joined by spaces) answers, the pod's own handlers

@@ -246,7 +246,7 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.match(r.stdout, /MariaDB restarted on new data volumes/);
     });
 
-    it("restart-db: fails when the MariaDB pods do not stop in time", () => {
+    it("restart-db: fails when the MariaDB pods do not stop, or do not start, in time", () => {
       const world = codedxWorld();
       world.simulateWorkloads = false; // the pods stay
       const r = runStep(chainFor("codedx"), "codedx-restart-db", world, { DB_TIMEOUT_SECONDS: "0" });
@@ -254,6 +254,12 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.match(r.stderr, /still running after 0s: codedx-mariadb-master-0 codedx-mariadb-slave-0/);
       assert.match(r.stderr, /step codedx-restart-db failed after 2 attempts/);
       assert.ok(!scales(r).some((s) => s.endsWith("=1")), "nothing started before the pods were gone");
+      const slow = codedxWorld();
+      slow.objects[`statefulsets.apps/${NS}/codedx-mariadb-master`].rolloutError =
+        "error: timed out waiting for the condition";
+      const notReady = runStep(chainFor("codedx"), "codedx-restart-db", slow);
+      assert.notEqual(notReady.code, 0);
+      assert.match(notReady.stderr, /codedx-mariadb-master not ready within 1800s/);
     });
 
     it("restore-db: restores the newest complete backup into every pod and restarts replication", () => {
