@@ -1,4 +1,4 @@
-import { scriptBody } from "../shell/body";
+import { scriptBodies, scriptBody } from "../shell/body";
 import { ScriptSpec } from "../shell/script";
 import { AppProfile } from "./profile";
 
@@ -32,7 +32,7 @@ export function buildPreparation(profile: AppProfile, o: { fsBackup: "off" | "pr
       ];
       steps.push({
         name: "app-version-check",
-        script: kube(env, scriptBody("app-version-check")),
+        script: kube(env, scriptBodies("workload-version", "app-version-check")),
         env: {
           APP_VERSION: version,
           VERSION_NAMESPACE: g.workload.namespace,

@@ -194,16 +194,16 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       problems.push(...formatIssues(parsed.error.issues, destinationSchema));
       throw new ConfigError(problems);
     }
-    if (problems.length > 0) throw new ConfigError(problems);
-    const resolved = resolveDestination(
-      parsed.data,
-      app.options as Record<string, unknown>,
-      input.stack,
-      problems,
-      input.redacted ?? [],
+    const data = parsed.data;
+    return settle(problems, () =>
+      resolveDestination(
+        data,
+        app.options as Record<string, unknown>,
+        input.stack,
+        problems,
+        input.redacted ?? [],
+      ),
     );
-    if (problems.length > 0) throw new ConfigError(problems);
-    return resolved;
   }
   if (input.values.cloud === "aws") problems.push(...azureOnlyKeys(input.values));
   const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
@@ -211,14 +211,16 @@ export function validateConfig(input: RawConfigInput): StackConfig {
     problems.push(...formatIssues(parsed.error.issues, sourceSchema));
     throw new ConfigError(problems);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  const resolved = resolveSource(
-    parsed.data,
-    app.options as Record<string, unknown>,
-    input.stack,
-    problems,
-    input.redacted ?? [],
+  const data = parsed.data;
+  return settle(problems, () =>
+    resolveSource(data, app.options as Record<string, unknown>, input.stack, problems, input.redacted ?? []),
   );
+}
+
+/** Resolves only a config without problems so far, and fails with every problem resolving found. */
+function settle<T>(problems: string[], resolve: () => T): T {
+  if (problems.length > 0) throw new ConfigError(problems);
+  const resolved = resolve();
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }

@@ -1,6 +1,6 @@
 import { RestoreExecHook, RestorePhase, VersionGuard } from "../apps/profile";
 import { canonicalDuration } from "../config/durations";
-import { scriptBody } from "../shell/body";
+import { scriptBodies, scriptBody } from "../shell/body";
 import { Step } from "./step";
 
 /**
@@ -98,7 +98,7 @@ export function versionGuardStep(g: VersionGuard): Step {
         "VERSION_WORKLOAD",
         "VERSION_CONTAINER",
       ],
-      body: scriptBody("guard-app-version"),
+      body: scriptBodies("workload-version", "guard-app-version"),
     },
     vars: {
       VERSION_LABEL: g.label,

@@ -2,11 +2,6 @@
 # failed or skipped run may have left it at 0 replicas, so it is started here too.
 ns="$CODEDX_NAMESPACE"
 release="$CODEDX_RELEASE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-if ! [[ "$ns" =~ $name_re ]] || ! [[ "$release" =~ $name_re ]]; then
-  echo "velero-dr: invalid namespace or release name: $ns $release" >&2
-  exit 2
-fi
 replicas="$(kubectl -n "$ns" get deployment "$release" -o 'jsonpath={.spec.replicas}')"
 if [ "${replicas:-1}" = "0" ]; then
   echo "velero-dr: Code Dx ($release) is scaled to 0; starting it"

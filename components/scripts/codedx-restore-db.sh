@@ -7,14 +7,6 @@ ns="$CODEDX_NAMESPACE"
 release="$CODEDX_RELEASE"
 slaves="$CODEDX_SLAVE_REPLICAS"
 name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-if ! [[ "$ns" =~ $name_re ]] || ! [[ "$release" =~ $name_re ]]; then
-  echo "velero-dr: invalid namespace or release name: $ns $release" >&2
-  exit 2
-fi
-if ! [[ "$slaves" =~ ^[1-9]$ ]] || ! [[ "$DB_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
-  echo "velero-dr: invalid CODEDX_SLAVE_REPLICAS or DB_TIMEOUT_SECONDS: $slaves $DB_TIMEOUT_SECONDS" >&2
-  exit 2
-fi
 master_sts="$release-mariadb-master"
 slave_sts="$release-mariadb-slave"
 master_pod="$master_sts-0"

@@ -2,21 +2,6 @@
 # Velero restored holds the platform backups; the destination's own toolbox gets it mounted
 # (once: a toolbox that has the volume already is left as it is) and rolls out with it.
 ns="$EDA_NAMESPACE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-for v in "$ns" "$EDA_TOOLBOX" "$EDA_TOOLBOX_CONTAINER" "$EDA_CLAIM"; do
-  if ! [[ "$v" =~ $name_re ]]; then
-    echo "velero-dr: invalid name: $v" >&2
-    exit 2
-  fi
-done
-if ! [[ "$EDA_MOUNT" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$EDA_MOUNT" == *..* ]]; then
-  echo "velero-dr: invalid EDA_MOUNT (expected an absolute path): $EDA_MOUNT" >&2
-  exit 2
-fi
-if ! [[ "$EDA_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
-  echo "velero-dr: invalid EDA_TIMEOUT_SECONDS: $EDA_TIMEOUT_SECONDS" >&2
-  exit 2
-fi
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + EDA_TIMEOUT_SECONDS))
 while [ -z "$(kubectl -n "$ns" get pvc "$EDA_CLAIM" --ignore-not-found -o name)" ]; do

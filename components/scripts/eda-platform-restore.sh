@@ -2,21 +2,6 @@
 # pushes the repositories and restarts its ConfigEngine). The newest one on the restored claim is
 # used. A marker written next to it afterwards keeps a re-run from restoring the same file twice.
 ns="$EDA_NAMESPACE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-for v in "$ns" "$EDA_TOOLBOX" "$EDA_TOOLBOX_CONTAINER"; do
-  if ! [[ "$v" =~ $name_re ]]; then
-    echo "velero-dr: invalid name: $v" >&2
-    exit 2
-  fi
-done
-if ! [[ "$EDA_MOUNT" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$EDA_MOUNT" == *..* ]]; then
-  echo "velero-dr: invalid EDA_MOUNT (expected an absolute path): $EDA_MOUNT" >&2
-  exit 2
-fi
-if ! [[ "$EDA_RESTORE_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
-  echo "velero-dr: invalid EDA_RESTORE_TIMEOUT_SECONDS: $EDA_RESTORE_TIMEOUT_SECONDS" >&2
-  exit 2
-fi
 container="$EDA_TOOLBOX_CONTAINER"
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + EDA_RESTORE_TIMEOUT_SECONDS))

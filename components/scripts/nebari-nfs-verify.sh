@@ -2,19 +2,6 @@
 # Velero copied the volume; the restored volume must list the same. Velero's own restore markers
 # (.velero/) are not the user's files and are left out on both sides.
 ns="$NEBARI_NAMESPACE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-if ! [[ "$ns" =~ $name_re ]]; then
-  echo "velero-dr: invalid namespace: $ns" >&2
-  exit 2
-fi
-if ! [[ "$NFS_SELECTOR" =~ ^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$ ]]; then
-  echo "velero-dr: invalid NFS_SELECTOR (expected key=value): $NFS_SELECTOR" >&2
-  exit 2
-fi
-if ! [[ "$NEBARI_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
-  echo "velero-dr: invalid NEBARI_TIMEOUT_SECONDS: $NEBARI_TIMEOUT_SECONDS" >&2
-  exit 2
-fi
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + NEBARI_TIMEOUT_SECONDS))
 while :; do

@@ -4,23 +4,6 @@
 # Each client's replicas are recorded on it (annotation velero-dr/replicas) before it is stopped,
 # so a re-run after a failure still starts it with its own count.
 ns="$NEBARI_NAMESPACE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-if ! [[ "$ns" =~ $name_re ]]; then
-  echo "velero-dr: invalid namespace: $ns" >&2
-  exit 2
-fi
-if ! [[ "$PG_SELECTOR" =~ ^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$ ]]; then
-  echo "velero-dr: invalid PG_SELECTOR (expected key=value): $PG_SELECTOR" >&2
-  exit 2
-fi
-if ! [[ "$PG_DUMP" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$PG_DUMP" == *..* ]]; then
-  echo "velero-dr: invalid PG_DUMP (expected an absolute path): $PG_DUMP" >&2
-  exit 2
-fi
-if ! [[ "$NEBARI_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]]; then
-  echo "velero-dr: invalid NEBARI_TIMEOUT_SECONDS: $NEBARI_TIMEOUT_SECONDS" >&2
-  exit 2
-fi
 read -r -a clients <<<"$PG_CLIENTS"
 for client in "${clients[@]}"; do
   if ! [[ "$client" =~ ^(deployments\.apps|statefulsets\.apps)/[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then

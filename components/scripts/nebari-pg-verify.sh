@@ -1,19 +1,6 @@
 # The dump hook recorded counts (lines "name|count") next to the dump, from the database the dump
 # was taken of; the restored database must give the same counts for the same query.
 ns="$NEBARI_NAMESPACE"
-name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
-if ! [[ "$ns" =~ $name_re ]]; then
-  echo "velero-dr: invalid namespace: $ns" >&2
-  exit 2
-fi
-if ! [[ "$PG_SELECTOR" =~ ^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$ ]]; then
-  echo "velero-dr: invalid PG_SELECTOR (expected key=value): $PG_SELECTOR" >&2
-  exit 2
-fi
-if ! [[ "$PG_DUMP" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$PG_DUMP" == *..* ]]; then
-  echo "velero-dr: invalid PG_DUMP (expected an absolute path): $PG_DUMP" >&2
-  exit 2
-fi
 listing="$(kubectl -n "$ns" get pods -l "$PG_SELECTOR" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
 pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
 if [ -z "$pod" ]; then

@@ -1,10 +1,6 @@
 # Final check: the application serves users once every Deployment and StatefulSet of its namespace
 # has all its replicas ready.
 ns="$WORKLOADS_NAMESPACE"
-if ! [[ "$ns" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then
-  echo "velero-dr: invalid namespace: $ns" >&2
-  exit 2
-fi
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + HEALTH_TIMEOUT_SECONDS))
 row='{range .items[*]}{.metadata.name}{" "}{.spec.replicas}{" "}{.status.readyReplicas}{"\n"}{end}'

@@ -17,3 +17,8 @@ export function scriptBody(name: string): string {
   }
   return body;
 }
+
+/** Several bodies run as one script, in order (a shared part first, e.g. workload-version). */
+export function scriptBodies(...names: string[]): string {
+  return names.map((n) => scriptBody(n).trimEnd()).join("\n") + "\n";
+}

@@ -21,6 +21,42 @@ export interface ScriptSpec {
   secretEnv?: string[];
   /** Write `$VELERO_DR_KUBECONFIG` to a mode-600 temp file and export KUBECONFIG. */
   kubeconfig: boolean;
+  /**
+   * Required variables whose values the prelude checks before the body runs: config validated
+   * them already, but a body that builds JSON or kubectl arguments from them must not depend on it.
+   */
+  formats?: Record<string, ValueFormat>;
+}
+
+export type ValueFormat = "label" | "count" | "path" | "selector";
+
+const FORMATS: Record<ValueFormat, { re: string; expected: string }> = {
+  label: { re: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", expected: "a DNS-1123 label" },
+  count: { re: "^[0-9]+$", expected: "a whole number" },
+  path: { re: "^/[A-Za-z0-9._/-]+$", expected: "an absolute path without '..'" },
+  selector: {
+    re: "^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+    expected: "a key=value label selector",
+  },
+};
+
+function formatChecks(spec: ScriptSpec): string[] {
+  const lines: string[] = [];
+  const used = new Set<ValueFormat>();
+  for (const [name, format] of Object.entries(spec.formats ?? {})) {
+    if (!spec.env.includes(name))
+      throw new Error(`format check of ${name}, which the script does not require`);
+    if (!used.has(format)) lines.push(`vdr_re_${format}='${FORMATS[format].re}'`);
+    used.add(format);
+    const dots = format === "path" ? ` || [[ "$${name}" == *..* ]]` : "";
+    lines.push(
+      `if ! [[ "$${name}" =~ $vdr_re_${format} ]]${dots}; then`,
+      `  echo "velero-dr: ${name} must be ${FORMATS[format].expected}; got: $${name}" >&2`,
+      "  exit 2",
+      "fi",
+    );
+  }
+  return lines;
 }
 
 /** The interpreter Command resources use: scripts are passed as `bash -c <text>`. */
@@ -37,6 +73,7 @@ export function buildScript(spec: ScriptSpec): string {
       "fi",
     );
   }
+  lines.push(...formatChecks(spec));
   if (spec.kubeconfig || (spec.secretEnv ?? []).length > 0) {
     // Private scratch space for secrets written to files; removed however the script ends.
     lines.push("umask 077", 'vdr_tmp="$(mktemp -d)"', "trap 'rm -rf \"$vdr_tmp\"' EXIT");

@@ -82,6 +82,20 @@ function scheduleOf(profile: AppProfile) {
   };
 }
 
+/** Every id of `order` is in `steps`, in that order (other steps may come between). */
+function assertInOrder(steps: string[], order: string[]): void {
+  const at = order.map((id) => steps.indexOf(id));
+  assert.ok(
+    at.every((i) => i >= 0),
+    `missing from ${steps.join(", ")}`,
+  );
+  assert.deepEqual(
+    [...at].sort((a, b) => a - b),
+    at,
+    `out of order: ${steps.join(", ")}`,
+  );
+}
+
 const ids = (name: string, options: Record<string, unknown> = {}) =>
   chainFor(name, options).steps.map((s) => s.id);
 
@@ -168,15 +182,7 @@ describe("app profiles: Code Dx (seed 003)", () => {
       "dns-publish",
       "codedx-health",
     ];
-    const at = order.map((id) => steps.indexOf(id));
-    assert.ok(
-      at.every((i) => i >= 0),
-      steps.join(", "),
-    );
-    assert.deepEqual(
-      [...at].sort((a, b) => a - b),
-      at,
-    );
+    assertInOrder(steps, order);
     assert.equal(steps[steps.length - 1], "codedx-health");
   });
 
@@ -236,15 +242,7 @@ describe("app profiles: Nebari (seed 002)", () => {
       "dns-publish",
       "nebari-health",
     ];
-    const at = order.map((id) => steps.indexOf(id));
-    assert.ok(
-      at.every((i) => i >= 0),
-      steps.join(", "),
-    );
-    assert.deepEqual(
-      [...at].sort((a, b) => a - b),
-      at,
-    );
+    assertInOrder(steps, order);
     const chain = chainFor("nebari");
     const condaRestore = chain.steps.find((s) => s.id === "restore-conda-store")!;
     assert.deepEqual(condaRestore.needs, ["wait-backup", "nebari-keycloak-verify"]);
@@ -304,15 +302,7 @@ describe("app profiles: Nokia EDA (seed 004)", () => {
       "dns-publish",
       "eda-health",
     ];
-    const at = order.map((id) => steps.indexOf(id));
-    assert.ok(
-      at.every((i) => i >= 0),
-      steps.join(", "),
-    );
-    assert.deepEqual(
-      [...at].sort((a, b) => a - b),
-      at,
-    );
+    assertInOrder(steps, order);
     assert.ok(chain.steps.find((s) => s.id === "restore")!.needs.includes("guard-app-version"));
     const m = JSON.parse(
       envForStep(chain.steps.find((s) => s.id === "restore")!, chain.env)

@@ -1,4 +1,5 @@
 import { AppProfile } from "../../apps/profile";
+import { scriptBody } from "../../shell/body";
 import { Step, StepEnv } from "../step";
 
 /** What an application's post-restore steps are built from. */
@@ -36,4 +37,29 @@ export function inSequence(after: string[], steps: Omit<Step, "needs">[]): Step[
     prev = [s.id];
     return step;
   });
+}
+
+/** The closing health check of an app without a status of its own: every workload in its namespace ready. */
+export function workloadsReadyStep(
+  id: string,
+  app: string,
+  namespace: string,
+  why: string,
+): Omit<Step, "needs"> {
+  return {
+    id,
+    title: `Health check: every ${app} workload ready`,
+    why,
+    kind: "health",
+    script: {
+      kubeconfig: true,
+      env: ["WORKLOADS_NAMESPACE", "HEALTH_TIMEOUT_SECONDS"],
+      formats: { WORKLOADS_NAMESPACE: "label", HEALTH_TIMEOUT_SECONDS: "count" },
+      body: scriptBody("workloads-ready"),
+    },
+    vars: { WORKLOADS_NAMESPACE: namespace },
+    timeoutSeconds: 1800,
+    retry: { attempts: 1, delaySeconds: 0 },
+    expected: `kubectl -n ${namespace} get deploy,sts shows every workload with its replicas ready.`,
+  };
 }

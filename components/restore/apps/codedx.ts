@@ -9,6 +9,8 @@ import { AppChain, inSequence } from "./app-chain";
  * With an external database both are the operator's job and only the health check runs.
  */
 const ENV = ["CODEDX_NAMESPACE", "CODEDX_RELEASE", "CODEDX_SLAVE_REPLICAS"];
+const NAMES = { CODEDX_NAMESPACE: "label", CODEDX_RELEASE: "label" } as const;
+const DB_FORMATS = { ...NAMES, CODEDX_SLAVE_REPLICAS: "count", DB_TIMEOUT_SECONDS: "count" } as const;
 
 export const codedxChain: AppChain = {
   afterPhase(phaseId, after, ctx) {
@@ -23,6 +25,7 @@ export const codedxChain: AppChain = {
         script: {
           kubeconfig: true,
           env: [...ENV, "DB_TIMEOUT_SECONDS"],
+          formats: DB_FORMATS,
           body: scriptBody("codedx-restart-db"),
         },
         timeoutSeconds: 1200,
@@ -38,6 +41,7 @@ export const codedxChain: AppChain = {
         script: {
           kubeconfig: true,
           env: [...ENV, "DB_TIMEOUT_SECONDS"],
+          formats: DB_FORMATS,
           body: scriptBody("codedx-restore-db"),
         },
         timeoutSeconds: 3600,
@@ -57,6 +61,7 @@ export const codedxChain: AppChain = {
         script: {
           kubeconfig: true,
           env: ["CODEDX_NAMESPACE", "CODEDX_RELEASE", "HEALTH_TIMEOUT_SECONDS"],
+          formats: { ...NAMES, HEALTH_TIMEOUT_SECONDS: "count" },
           body: scriptBody("codedx-health"),
         },
         timeoutSeconds: 1800,

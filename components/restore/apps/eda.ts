@@ -1,13 +1,20 @@
 import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "../../apps/eda";
 import { durationSeconds } from "../../config/durations";
 import { scriptBody } from "../../shell/body";
-import { AppChain, inSequence } from "./app-chain";
+import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
 
 /**
  * Nokia EDA after Velero brought the backup claim back (seed 004 "Restoring backups"): the claim
  * is mounted into the destination's own eda-toolbox, and `edactl platform restore` runs there with
  * the newest tarball; EDA's ConfigEngine then restarts and rebuilds the platform from it.
  */
+const TOOLBOX_FORMATS = {
+  EDA_NAMESPACE: "label",
+  EDA_TOOLBOX: "label",
+  EDA_TOOLBOX_CONTAINER: "label",
+  EDA_MOUNT: "path",
+} as const;
+
 export const edaChain: AppChain = {
   afterPhase(phaseId, after, ctx) {
     const o = ctx.options as EdaOptions;
@@ -28,6 +35,7 @@ export const edaChain: AppChain = {
             "EDA_MOUNT",
             "EDA_TIMEOUT_SECONDS",
           ],
+          formats: { ...TOOLBOX_FORMATS, EDA_CLAIM: "label", EDA_TIMEOUT_SECONDS: "count" },
           body: scriptBody("eda-mount-backup"),
         },
         timeoutSeconds: 900,
@@ -48,6 +56,7 @@ export const edaChain: AppChain = {
             "EDA_MOUNT",
             "EDA_RESTORE_TIMEOUT_SECONDS",
           ],
+          formats: { ...TOOLBOX_FORMATS, EDA_RESTORE_TIMEOUT_SECONDS: "count" },
           body: scriptBody("eda-platform-restore"),
         },
         timeoutSeconds: durationSeconds(o.restoreTimeout) + 300,
@@ -59,21 +68,12 @@ export const edaChain: AppChain = {
   afterDns(after, ctx) {
     const o = ctx.options as EdaOptions;
     return inSequence(after, [
-      {
-        id: "eda-health",
-        title: "Health check: every EDA workload ready",
-        why: "After its restore EDA restarts its ConfigEngine; the platform is back when every workload is ready again.",
-        kind: "health",
-        script: {
-          kubeconfig: true,
-          env: ["WORKLOADS_NAMESPACE", "HEALTH_TIMEOUT_SECONDS"],
-          body: scriptBody("workloads-ready"),
-        },
-        vars: { WORKLOADS_NAMESPACE: o.namespace },
-        timeoutSeconds: 1800,
-        retry: { attempts: 1, delaySeconds: 0 },
-        expected: "kubectl -n eda-system get deploy,sts shows every workload ready.",
-      },
+      workloadsReadyStep(
+        "eda-health",
+        "EDA",
+        o.namespace,
+        "After its restore EDA restarts its ConfigEngine; the platform is back when every workload is ready again.",
+      ),
     ]);
   },
   env(ctx) {

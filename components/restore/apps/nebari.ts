@@ -5,7 +5,7 @@ import {
   NEBARI_DUMP_DIR,
 } from "../../apps/nebari";
 import { scriptBody } from "../../shell/body";
-import { AppChain, inSequence } from "./app-chain";
+import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
 import { Step } from "../step";
 
 /**
@@ -13,6 +13,8 @@ import { Step } from "../step";
  * dump, then conda-store's, then the NFS user files - each verified against what the backup hook
  * recorded before the next component starts.
  */
+const PG_FORMATS = { NEBARI_NAMESPACE: "label", PG_SELECTOR: "selector", PG_DUMP: "path" } as const;
+
 function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, after: string[]): Step[] {
   const release = component === "keycloak" ? o.keycloakPostgresRelease : o.condaStorePostgresRelease;
   // Keycloak and conda-store must not write while their database is replaced.
@@ -29,6 +31,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
       script: {
         kubeconfig: true,
         env: ["NEBARI_NAMESPACE", "PG_SELECTOR", "PG_DUMP", "PG_CLIENTS", "NEBARI_TIMEOUT_SECONDS"],
+        formats: { ...PG_FORMATS, NEBARI_TIMEOUT_SECONDS: "count" },
         body: scriptBody("nebari-pg-restore"),
       },
       vars: {
@@ -51,6 +54,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
       script: {
         kubeconfig: true,
         env: ["NEBARI_NAMESPACE", "PG_SELECTOR", "PG_DUMP", "PG_COUNTS_SQL"],
+        formats: PG_FORMATS,
         body: scriptBody("nebari-pg-verify"),
       },
       vars: {
@@ -82,6 +86,7 @@ export const nebariChain: AppChain = {
           script: {
             kubeconfig: true,
             env: ["NEBARI_NAMESPACE", "NFS_SELECTOR", "NEBARI_TIMEOUT_SECONDS"],
+            formats: { NEBARI_NAMESPACE: "label", NFS_SELECTOR: "selector", NEBARI_TIMEOUT_SECONDS: "count" },
             body: scriptBody("nebari-nfs-verify"),
           },
           vars: { NFS_SELECTOR: `role=${o.nfsServer}` },
@@ -96,21 +101,12 @@ export const nebariChain: AppChain = {
   afterDns(after, ctx) {
     const o = ctx.options as NebariOptions;
     return inSequence(after, [
-      {
-        id: "nebari-health",
-        title: "Health check: every Nebari workload ready",
-        why: "JupyterHub, Keycloak and conda-store serve users only when all their Deployments and StatefulSets are ready.",
-        kind: "health",
-        script: {
-          kubeconfig: true,
-          env: ["WORKLOADS_NAMESPACE", "HEALTH_TIMEOUT_SECONDS"],
-          body: scriptBody("workloads-ready"),
-        },
-        vars: { WORKLOADS_NAMESPACE: o.namespace },
-        timeoutSeconds: 1800,
-        retry: { attempts: 1, delaySeconds: 0 },
-        expected: "kubectl -n dev get deploy,sts shows every workload with its replicas ready.",
-      },
+      workloadsReadyStep(
+        "nebari-health",
+        "Nebari",
+        o.namespace,
+        "JupyterHub, Keycloak and conda-store serve users only when all their Deployments and StatefulSets are ready.",
+      ),
     ]);
   },
   env(ctx) {
