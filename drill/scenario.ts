@@ -94,10 +94,14 @@ export class DrillWorld {
     return r;
   }
 
-  async startServices(): Promise<void> {
+  /** MinIO with the bucket, and BIND serving the app's records as they were before the disaster. */
+  async startServices(
+    baseDomain = BASE_DOMAIN,
+    recordPrefixes = dashEnterprise.restore.dnsRecordPrefixes,
+  ): Promise<void> {
     await this.minio.start();
     await this.minio.createBucket(BUCKET);
-    await this.bind.start(initialRecords(BASE_DOMAIN, dashEnterprise.restore.dnsRecordPrefixes));
+    await this.bind.start(initialRecords(baseDomain, recordPrefixes));
   }
 
   async startSource(): Promise<void> {
@@ -139,11 +143,30 @@ export class DrillWorld {
     ]);
   }
 
-  async startSourceVelero(): Promise<void> {
+  /** Velero on the source; the Dash Schedule unless `schedules` (the project's, built for a profile) are given. */
+  async startSourceVelero(
+    schedules?: { name: string; spec: Record<string, unknown> }[],
+    profile?: string,
+  ): Promise<void> {
     const c = this.source as LocalCluster;
     this.velero.installCrds(c);
     this.velero.prepare(c, this.minio, "ReadWrite");
     await this.velero.start("velero-source", c, this.minio);
+    if (schedules) {
+      for (const s of schedules) {
+        c.apply({
+          apiVersion: "velero.io/v1",
+          kind: "Schedule",
+          metadata: {
+            name: s.name,
+            namespace: NAMESPACE,
+            labels: { "app.kubernetes.io/managed-by": "velero-dr", "velero-dr/profile": profile ?? "" },
+          },
+          spec: s.spec,
+        });
+      }
+      return;
+    }
     // The project's own Schedule for the profile (what the source stack creates).
     const schedule = dashEnterprise.schedules[0];
     c.apply({
@@ -172,9 +195,9 @@ export class DrillWorld {
     });
   }
 
-  async backup(): Promise<string> {
+  async backup(schedule = SCHEDULE): Promise<string> {
     const c = this.source as LocalCluster;
-    const out = this.velero.cli(c, ["backup", "create", "--from-schedule", SCHEDULE, "--wait"]).stdout;
+    const out = this.velero.cli(c, ["backup", "create", "--from-schedule", schedule, "--wait"]).stdout;
     const name = /Backup request "([^"]+)" submitted/.exec(out)?.[1];
     if (!name) throw new Error(`could not read the backup name from: ${out}`);
     const phase = c.kubectl([

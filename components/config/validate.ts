@@ -330,7 +330,7 @@ function resolveDestination(
   };
 }
 
-function resolveSchedules(
+export function resolveSchedules(
   configured: Partial<ScheduleConfig>[] | undefined,
   profile: AppProfile,
 ): ScheduleConfig[] {

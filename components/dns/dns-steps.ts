@@ -6,7 +6,9 @@ export const DNS_UNPUBLISH = "dns-unpublish";
 export const WAIT_LB = "wait-load-balancer";
 export const DNS_PUBLISH = "dns-publish";
 
-const COMMON_ENV = ["DNS_BASE_DOMAIN", "DNS_ZONE", "DNS_TTL_SECONDS", "DNS_RECORD_PREFIXES"];
+const COMMON_ENV = ["DNS_BASE_DOMAIN", "DNS_ZONE", "DNS_TTL_SECONDS"];
+// Empty for an app without sub-domains (Code Dx, Nebari, EDA): read when set, never required.
+const OPTIONAL_ENV = ["DNS_RECORD_PREFIXES"];
 
 /** Environment values of the DNS steps (secrets excluded: the TSIG secret comes from config). */
 export function dnsEnv(dns: DnsConfig): Record<string, string> {
@@ -44,6 +46,7 @@ export function dnsUnpublishStep(dns: DnsConfig, needs: string[]): Step {
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "DNS_SERVER", "DNS_PORT", "DNS_TSIG_KEY_NAME", "DNS_TSIG_ALGORITHM"],
+          optionalEnv: OPTIONAL_ENV,
           secretEnv: ["DNS_TSIG_SECRET"],
           body: scriptBody("dns-rfc2136-unpublish"),
         },
@@ -58,6 +61,7 @@ export function dnsUnpublishStep(dns: DnsConfig, needs: string[]): Step {
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "DNS_SUBSCRIPTION_ID", "DNS_RESOURCE_GROUP"],
+          optionalEnv: OPTIONAL_ENV,
           body: scriptBody("dns-azure-unpublish"),
         },
         expected: `No A record for ${dns.baseDomain} and no CNAMEs for its sub-domains in zone ${dns.zone}.`,
@@ -71,12 +75,13 @@ export function dnsUnpublishStep(dns: DnsConfig, needs: string[]): Step {
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "DNS_UNPUBLISH_CONFIRMED"],
+          optionalEnv: OPTIONAL_ENV,
           body: [
             'if [ "$DNS_UNPUBLISH_CONFIRMED" = "true" ]; then',
             '  echo "velero-dr: DNS removal confirmed by configuration (velero-dr:dns.unpublishConfirmed)"',
             "  exit 0",
             "fi",
-            'echo "velero-dr: GATE - delete the DNS records of $DNS_BASE_DOMAIN and its sub-domains ($DNS_RECORD_PREFIXES), wait ${DNS_TTL_SECONDS}s, then: pulumi config set velero-dr:dns.unpublishConfirmed true && pulumi up" >&2',
+            'echo "velero-dr: GATE - delete the DNS records of $DNS_BASE_DOMAIN and its sub-domains (${DNS_RECORD_PREFIXES:-none}), wait ${DNS_TTL_SECONDS}s, then: pulumi config set velero-dr:dns.unpublishConfirmed true && pulumi up" >&2',
             "exit 1",
           ].join("\n"),
         },
@@ -136,6 +141,7 @@ export function dnsPublishStep(dns: DnsConfig): Step {
             "DNS_TSIG_ALGORITHM",
             "LB_ADDRESS",
           ],
+          optionalEnv: OPTIONAL_ENV,
           secretEnv: ["DNS_TSIG_SECRET"],
           body: scriptBody("dns-rfc2136-publish"),
         },
@@ -159,6 +165,7 @@ export function dnsPublishStep(dns: DnsConfig): Step {
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "DNS_SUBSCRIPTION_ID", "DNS_RESOURCE_GROUP", "LB_ADDRESS"],
+          optionalEnv: OPTIONAL_ENV,
           body: scriptBody("dns-azure-verify"),
         },
       };
@@ -170,6 +177,7 @@ export function dnsPublishStep(dns: DnsConfig): Step {
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "LB_ADDRESS"],
+          optionalEnv: OPTIONAL_ENV,
           body: scriptBody("dns-manual-publish"),
         },
         expected: "Prints the records to create; create them in your DNS.",

@@ -6,7 +6,7 @@ if [ "$relative" = "$DNS_BASE_DOMAIN" ]; then
 fi
 az network dns record-set a delete --yes --subscription "$DNS_SUBSCRIPTION_ID" \
   --resource-group "$DNS_RESOURCE_GROUP" --zone-name "$DNS_ZONE" --name "$relative" --output none
-for prefix in $DNS_RECORD_PREFIXES; do
+for prefix in ${DNS_RECORD_PREFIXES:-}; do
   az network dns record-set cname delete --yes --subscription "$DNS_SUBSCRIPTION_ID" \
     --resource-group "$DNS_RESOURCE_GROUP" --zone-name "$DNS_ZONE" --name "$prefix-$relative" --output none
 done

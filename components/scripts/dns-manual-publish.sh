@@ -6,6 +6,6 @@ else
 fi
 echo "velero-dr: create these DNS records now (TTL ${DNS_TTL_SECONDS}s):"
 echo "  $DNS_BASE_DOMAIN  $type  $LB_ADDRESS"
-for prefix in $DNS_RECORD_PREFIXES; do
+for prefix in ${DNS_RECORD_PREFIXES:-}; do
   echo "  $prefix-$DNS_BASE_DOMAIN  CNAME  $DNS_BASE_DOMAIN"
 done

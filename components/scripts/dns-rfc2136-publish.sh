@@ -13,7 +13,7 @@ fi
   echo "update delete $DNS_BASE_DOMAIN. A"
   echo "update delete $DNS_BASE_DOMAIN. CNAME"
   echo "update add $DNS_BASE_DOMAIN. $DNS_TTL_SECONDS $base_record"
-  for prefix in $DNS_RECORD_PREFIXES; do
+  for prefix in ${DNS_RECORD_PREFIXES:-}; do
     echo "update delete $prefix-$DNS_BASE_DOMAIN. CNAME"
     echo "update add $prefix-$DNS_BASE_DOMAIN. $DNS_TTL_SECONDS CNAME $DNS_BASE_DOMAIN."
   done
@@ -27,4 +27,4 @@ if command -v dig >/dev/null 2>&1; then
     exit 1
   fi
 fi
-echo "velero-dr: $DNS_BASE_DOMAIN now points at $LB_ADDRESS (with $(echo "$DNS_RECORD_PREFIXES" | wc -w) CNAMEs)"
+echo "velero-dr: $DNS_BASE_DOMAIN now points at $LB_ADDRESS (with $(echo "${DNS_RECORD_PREFIXES:-}" | wc -w) CNAMEs)"

@@ -7,13 +7,13 @@ unset DNS_TSIG_SECRET
   echo "zone $DNS_ZONE"
   echo "update delete $DNS_BASE_DOMAIN. A"
   echo "update delete $DNS_BASE_DOMAIN. CNAME"
-  for prefix in $DNS_RECORD_PREFIXES; do
+  for prefix in ${DNS_RECORD_PREFIXES:-}; do
     echo "update delete $prefix-$DNS_BASE_DOMAIN. CNAME"
   done
   echo "send"
 } >"$vdr_tmp/update.txt"
 nsupdate -k "$vdr_tmp/tsig.key" "$vdr_tmp/update.txt"
-echo "velero-dr: removed $DNS_BASE_DOMAIN and its $(echo "$DNS_RECORD_PREFIXES" | wc -w) sub-domains from $DNS_ZONE at $DNS_SERVER"
+echo "velero-dr: removed $DNS_BASE_DOMAIN and its $(echo "${DNS_RECORD_PREFIXES:-}" | wc -w) sub-domains from $DNS_ZONE at $DNS_SERVER"
 if command -v dig >/dev/null 2>&1; then
   left="$(dig +short -p "$DNS_PORT" "@$DNS_SERVER" "$DNS_BASE_DOMAIN" A)"
   if [ -n "$left" ]; then

@@ -219,7 +219,7 @@ export class LocalCluster {
       apiVersion: "kwok.x-k8s.io/v1alpha1",
       kind: "Exec",
       metadata: { name: podName, namespace, labels: { ...EXEC_LABELS } },
-      spec: { execs: targets.map(execTarget) },
+      spec: { execs: targets.map((t) => this.execTarget(t)) },
     });
   }
 
@@ -242,7 +242,33 @@ export class LocalCluster {
       metadata: { name, labels: { ...EXEC_LABELS } },
       spec: {
         selector: { matchNamespaces: selector.namespaces, matchNames: selector.names },
-        execs: targets.map(execTarget),
+        execs: targets.map((t) => this.execTarget(t)),
+      },
+    });
+  }
+
+  /** KWOK's local exec target; a target with mounts gets the pod filesystem of pod-root.sh. */
+  private execTarget(t: ExecTarget) {
+    if (!t.mounts || Object.keys(t.mounts).length === 0) return execTarget(t);
+    const mountpoint = path.join(this.dir, "pod-root");
+    mkdirSync(mountpoint, { recursive: true });
+    for (const [target, source] of Object.entries(t.mounts)) {
+      if (!/^(\/[A-Za-z0-9._-]+)+$/.test(target) || /[\n=]/.test(source)) {
+        throw new Error(
+          `exec mount ${target}=${source}: expected an absolute container path and a directory`,
+        );
+      }
+      mkdirSync(source, { recursive: true });
+    }
+    return execTarget({
+      ...t,
+      env: {
+        ...t.env,
+        BASH_ENV: POD_ROOT_SCRIPT,
+        VELERO_DR_POD_MOUNTS: Object.entries(t.mounts)
+          .map(([target, source]) => `${target}=${source}`)
+          .join("\n"),
+        VELERO_DR_POD_ROOT_MOUNTPOINT: mountpoint,
       },
     });
   }
@@ -285,7 +311,14 @@ export interface ExecTarget {
   env?: Record<string, string>;
   runAsUser?: number;
   runAsGroup?: number;
+  /**
+   * Container paths backed by directories of this machine (a pod's volumes): commands run by bash
+   * see them at those paths (pod-root.sh), so hooks and steps run as written for the container.
+   */
+  mounts?: Record<string, string>;
 }
+
+const POD_ROOT_SCRIPT = path.join(__dirname, "pod-root.sh");
 
 const EXEC_LABELS = {
   "app.kubernetes.io/managed-by": "velero-dr-drill",

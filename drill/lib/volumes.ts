@@ -1,4 +1,5 @@
-import { cpSync, lstatSync, mkdirSync, readdirSync, rmSync } from "fs";
+import { createHash } from "crypto";
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
 import * as path from "path";
 
 /**
@@ -29,6 +30,16 @@ export class PodVolumes {
     const d = path.join(this.root, ...parts);
     if (create) mkdirSync(d, { recursive: true });
     return d;
+  }
+
+  /** The directory of a PersistentVolumeClaim's volume (see ClaimProvisioner). */
+  claimDir(cluster: string, namespace: string, claim: string): string {
+    return this.dir({ cluster, namespace, workload: claim, volume: "claim" });
+  }
+
+  /** Carries a claim's data to the claim of the same name in another cluster (the node agent's job). */
+  copyClaim(from: string, to: string, namespace: string, claim: string): { files: number; bytes: number } {
+    return copyDir(this.claimDir(from, namespace, claim), this.claimDir(to, namespace, claim));
   }
 
   /**
@@ -63,4 +74,18 @@ function usage(dir: string): { files: number; bytes: number } {
     }
   }
   return { files, bytes };
+}
+
+/** Relative path -> sha256 of every file under dir, in path order. */
+export function fileDigests(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d).sort()) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    }
+  };
+  walk(dir);
+  return out;
 }

@@ -169,6 +169,21 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     }
   });
 
+  it("a domain without sub-domains (Code Dx, Nebari, EDA have none) is unpublished and published alone", async () => {
+    const w = world();
+    const base = input();
+    const r = await run(w, input({ dns: { ...base.dns, recordPrefixes: [] } }));
+    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status === "failed")));
+    assert.match(r.results.find((x) => x.id === "dns-unpublish")?.stdout ?? "", /its 0 sub-domains/);
+    assert.deepEqual(r.state.dns["dash.example.com"], { type: "A", value: "20.50.60.70", ttl: 1 });
+    // A record the profile does not name is neither removed nor rewritten.
+    assert.deepEqual(r.state.dns["api-dash.example.com"], {
+      type: "CNAME",
+      value: "dash.example.com",
+      ttl: 300,
+    });
+  });
+
   it("keeps secrets off command lines and out of output; key files are private", async () => {
     const w = world();
     const r = await run(w, input());

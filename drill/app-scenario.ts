@@ -1,0 +1,204 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { buildPreparation } from "../components/apps/preparation";
+import { resolveSchedules } from "../components/config/validate";
+import { buildRestoreChain, ChainInput } from "../components/restore/chain";
+import { StepResult } from "../components/restore/runner";
+import { buildScript, KUBECONFIG_ENV } from "../components/shell/script";
+import { buildProfileSchedules } from "../components/velero/specs";
+import { NEW_LB } from "./fixture";
+import { AppDrill, AppDrillContext } from "./apps/app-drill";
+import { LocalCluster } from "./lib/kube";
+import { ClaimProvisioner } from "./lib/provisioner";
+import { NAMESPACE } from "./lib/velero";
+import { PodVolumes } from "./lib/volumes";
+import { Check, DrillOptions, DrillWorld } from "./scenario";
+
+/** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
+const BACKUP_COPY = "backup-copy";
+
+/**
+ * The drill for any app profile: the app's fixture on a source cluster, the source stack's own
+ * preparation scripts and Schedules (hooks included), a real backup, then restores into new
+ * clusters with the project's restore chain. Velero's node agent cannot run here (it needs kubelet
+ * pod volume directories), so the drill carries the claims' contents itself: copied when the
+ * backup completes, handed to the destination's claims of the same name when they are provisioned.
+ */
+export class AppScenario {
+  readonly w: DrillWorld;
+  readonly volumes: PodVolumes;
+  readonly ctx: AppDrillContext;
+  backupName = "";
+  schedule = "";
+  /** Claims of the app's namespaces when the backup completed, as namespace/name. */
+  claims: string[] = [];
+  private provisioners: ClaimProvisioner[] = [];
+  private sourceLost = false;
+
+  constructor(
+    o: DrillOptions,
+    readonly app: AppDrill,
+  ) {
+    this.w = new DrillWorld(o);
+    this.volumes = new PodVolumes(path.join(o.workDir, "volumes"));
+    this.ctx = { workDir: o.workDir, volumes: this.volumes, bin: o.bin, log: o.log };
+  }
+
+  get source(): LocalCluster {
+    return this.w.source as LocalCluster;
+  }
+
+  get dest(): LocalCluster {
+    return this.w.dest as LocalCluster;
+  }
+
+  /** Everything up to a completed backup of the app on the source. */
+  async backUpSource(): Promise<string> {
+    const { w, app } = this;
+    await w.startServices(app.baseDomain, app.profile.restore.dnsRecordPrefixes);
+    await app.startServers(this.ctx);
+    await w.startSource();
+    this.provision(this.source);
+    await app.installSource(this.source, this.ctx);
+    this.prepareSource();
+    await app.sourcePrepared?.(this.source, this.ctx);
+    const schedules = buildProfileSchedules(
+      resolveSchedules(undefined, app.profile),
+      { ...app.profile, hooks: app.profile.hooks },
+      { storageLocation: "default", volumeSnapshotLocation: "default", defaultVolumesToFsBackup: false },
+    );
+    this.schedule = schedules[0].name;
+    await w.startSourceVelero(schedules, app.profile.name);
+    this.backupName = await w.backup(this.schedule);
+    w.backupName = this.backupName;
+    this.carryClaims();
+    return this.backupName;
+  }
+
+  /**
+   * The source stack's AppPreparation for the profile (fsBackup off: no node agent here), run as
+   * its Commands run them: the same scripts, by bash, with the kubeconfig in the environment.
+   */
+  prepareSource(): void {
+    for (const step of buildPreparation(this.app.profile, { fsBackup: "off" })) {
+      this.ctx.log(`   - source preparation: ${step.name}`);
+      const r = spawnSync("bash", ["-c", buildScript(step.script)], {
+        env: { ...this.baseEnv(), ...step.env, [KUBECONFIG_ENV]: this.source.kubeconfig },
+        encoding: "utf8",
+        timeout: 300000,
+      });
+      if (r.status !== 0) {
+        throw new Error(`source preparation ${step.name} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+      }
+    }
+  }
+
+  private baseEnv(): Record<string, string> {
+    return {
+      PATH: `${this.ctx.bin}:/usr/local/bin:/usr/bin:/bin`,
+      HOME: this.ctx.workDir,
+      TMPDIR: this.ctx.workDir,
+      VELERO_DR_POLL_SECONDS: "1",
+    };
+  }
+
+  /** The claims' contents as the backup took them. */
+  private carryClaims(): void {
+    this.claims = this.source
+      .getJson(["get", "pvc", "-A"])
+      .items.filter((p: any) => this.app.profile.namespaces.includes(p.metadata.namespace))
+      .map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
+    for (const key of this.claims) {
+      const [ns, name] = key.split("/");
+      this.volumes.copyClaim(this.source.name, BACKUP_COPY, ns, name);
+    }
+  }
+
+  /** The source cluster is lost (once; later calls do nothing). */
+  async loseSource(): Promise<void> {
+    if (this.sourceLost) return;
+    this.sourceLost = true;
+    await this.w.loseSource();
+  }
+
+  private provision(c: LocalCluster): void {
+    const p = new ClaimProvisioner(c, this.volumes);
+    p.start();
+    this.provisioners.push(p);
+  }
+
+  /** A new destination cluster with Velero (BSL ReadOnly), the carried volumes and the app's prerequisites. */
+  async startDestination(name: string): Promise<void> {
+    await this.loseSource();
+    await this.w.startDestination(name);
+    for (const key of this.claims) {
+      const [ns, claim] = key.split("/");
+      this.volumes.copyClaim(BACKUP_COPY, name, ns, claim);
+    }
+    this.provision(this.dest);
+    await this.app.prepareDestination(this.dest, this.ctx);
+  }
+
+  chainInput(over: Partial<ChainInput> = {}): ChainInput {
+    const base = this.w.chainInput();
+    return {
+      ...base,
+      profile: this.app.profile,
+      appOptions: this.app.options,
+      backup: { schedule: this.schedule },
+      dns: {
+        ...base.dns,
+        baseDomain: this.app.baseDomain,
+        recordPrefixes: this.app.profile.restore.dnsRecordPrefixes,
+      },
+      ...over,
+    };
+  }
+
+  async runChain(
+    stateFile: string,
+    over: Partial<ChainInput> = {},
+    stopAfter?: string,
+  ): Promise<{ ok: boolean; results: StepResult[] }> {
+    return this.w.runChain(buildRestoreChain(this.chainInput(over)), stateFile, stopAfter);
+  }
+
+  /** What must hold after a successful chain: the app's own checks, then the common ones. */
+  async checks(): Promise<Check[]> {
+    const c = this.dest;
+    const checks = await this.app.checks(c, this.ctx);
+    const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
+    const restores = c
+      .getJson(["-n", NAMESPACE, "get", "restores.velero.io"])
+      .items.sort(
+        (a: any, b: any) => Date.parse(a.status.startTimestamp) - Date.parse(b.status.startTimestamp),
+      );
+    // The chain names each phase's Restore restore-<backup>-<phase>, the last one restore-<backup>.
+    const phases = this.app.profile.restorePhases.map((p) => p.id);
+    const expected = phases.map((id, i) =>
+      i === phases.length - 1 ? `restore-${this.backupName}` : `restore-${this.backupName}-${id}`,
+    );
+    add(
+      `one Velero Restore per phase (${phases.join(", ")}), each Completed, in that order`,
+      JSON.stringify(restores.map((r: any) => r.metadata.name)) === JSON.stringify(expected) &&
+        restores.every((r: any) => r.status.phase === "Completed" && r.spec.backupName === this.backupName),
+      restores.map((r: any) => `${r.metadata.name} ${r.status.phase}`).join(", "),
+    );
+    const mode = this.w.bslAccessMode();
+    add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
+    const a = this.w.bind.query(this.app.baseDomain, "A");
+    add(`DNS: ${this.app.baseDomain} answers the new load balancer address (BIND)`, a === NEW_LB, a);
+    return checks;
+  }
+
+  async stopDestination(name: string): Promise<void> {
+    this.provisioners.pop()?.stop();
+    await this.w.stopDestination(name);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const p of this.provisioners) p.stop();
+    await this.w.stopAll();
+    await this.app.stopServers();
+  }
+}

@@ -1,0 +1,40 @@
+import { AppProfile } from "../../components/apps/profile";
+import { LocalCluster } from "../lib/kube";
+import { PodVolumes } from "../lib/volumes";
+import { Check } from "../scenario";
+
+/** What an application's drill fixture gets to work with. */
+export interface AppDrillContext {
+  workDir: string;
+  volumes: PodVolumes;
+  /** Directory of the drill toolchain (kubectl, ...). */
+  bin: string;
+  log: (line: string) => void;
+}
+
+/**
+ * One application in the local drill: its fixture on the source (objects, the local servers and
+ * data its hooks dump, exec targets for its pods), what an operator has in place on a destination
+ * before the chain runs, and what must hold once the chain is done. The drill itself (Velero,
+ * schedules, backup, carrying volumes, the chain) is the same for every app (app-scenario.ts).
+ */
+export interface AppDrill {
+  /** The app's config name (velero-dr:profile). */
+  app: string;
+  /** The app's options (velero-dr:app) as its schema resolved them. */
+  options: Record<string, unknown>;
+  profile: AppProfile;
+  /** The app's DNS name (its A record is moved to the new load balancer). */
+  baseDomain: string;
+  /** Local servers the hooks and steps talk to (databases); started before the source. */
+  startServers(ctx: AppDrillContext): Promise<void>;
+  /** The app on the source cluster, with its data; returns when its pods run and exec works. */
+  installSource(c: LocalCluster, ctx: AppDrillContext): Promise<void>;
+  /** Called once the source stack's preparation scripts ran (they may roll the app's pods). */
+  sourcePrepared?(c: LocalCluster, ctx: AppDrillContext): Promise<void>;
+  /** What must be in place on a new destination before the chain (exec targets, an operator's install). */
+  prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void>;
+  /** The app's own checks after a successful chain. */
+  checks(c: LocalCluster, ctx: AppDrillContext): Promise<Check[]>;
+  stopServers(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import { LocalCluster } from "./kube";
+import { PodVolumes } from "./volumes";
+
+/**
+ * The drill's stand-in for a CSI provisioner: every Pending claim without a volume gets a hostPath
+ * PersistentVolume pre-bound to it, whose directory is the claim's volume directory of this
+ * machine (PodVolumes.claimDir) - the directory a fake pod's exec commands see at the claim's
+ * mount path. A claim Velero restores without its volume (reclaim policy Delete, no snapshot) is
+ * provisioned again the same way, at the destination's directory the drill carried the data to.
+ */
+export const PROVISIONER = "drill.velero-dr/hostpath";
+
+export class ClaimProvisioner {
+  private timer?: NodeJS.Timeout;
+  readonly provisioned: string[] = [];
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    private readonly volumes: PodVolumes,
+  ) {}
+
+  start(intervalMs = 500): void {
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  tick(): void {
+    const r = this.cluster.kubectl(["get", "pvc", "-A", "-o", "json"], undefined, true);
+    if (r.code !== 0) return;
+    for (const pvc of JSON.parse(r.stdout).items) {
+      if (pvc.status?.phase !== "Pending" || pvc.spec.volumeName || pvc.metadata.deletionTimestamp) continue;
+      const ns = pvc.metadata.namespace;
+      const name = pvc.metadata.name;
+      const dir = this.volumes.claimDir(this.cluster.name, ns, name);
+      const pv = {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: {
+          name: `pvc-${pvc.metadata.uid}`,
+          annotations: { "pv.kubernetes.io/provisioned-by": PROVISIONER },
+        },
+        spec: {
+          capacity: { storage: pvc.spec.resources?.requests?.storage ?? "1Gi" },
+          accessModes: pvc.spec.accessModes ?? ["ReadWriteOnce"],
+          persistentVolumeReclaimPolicy: "Delete",
+          storageClassName: pvc.spec.storageClassName ?? "",
+          volumeMode: pvc.spec.volumeMode ?? "Filesystem",
+          hostPath: { path: dir, type: "DirectoryOrCreate" },
+          claimRef: {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            namespace: ns,
+            name,
+            uid: pvc.metadata.uid,
+          },
+        },
+      };
+      if (this.cluster.kubectl(["create", "-f", "-"], JSON.stringify(pv), true).code === 0) {
+        this.provisioned.push(`${ns}/${name}`);
+      }
+    }
+  }
+}
