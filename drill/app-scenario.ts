@@ -1,4 +1,5 @@
 import { spawnSync } from "child_process";
+import { existsSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { buildPreparation } from "../components/apps/preparation";
 import { resolveSchedules } from "../components/config/validate";
@@ -107,6 +108,8 @@ export class AppScenario {
     this.claims = this.source
       .getJson(["get", "pvc", "-A"])
       .items.filter((p: any) => this.app.profile.namespaces.includes(p.metadata.namespace))
+      // What Velero leaves out, the node agent does not copy either.
+      .filter((p: any) => p.metadata.labels?.["velero.io/exclude-from-backup"] !== "true")
       .map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
     for (const key of this.claims) {
       const [ns, name] = key.split("/");
@@ -161,6 +164,16 @@ export class AppScenario {
     stopAfter?: string,
   ): Promise<{ ok: boolean; results: StepResult[] }> {
     return this.w.runChain(buildRestoreChain(this.chainInput(over)), stateFile, stopAfter);
+  }
+
+  /**
+   * Records a step as done in a runner state file, as an operator who did the step by hand lets
+   * the chain go on without it.
+   */
+  markDone(stateFile: string, id: string): void {
+    const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : { completed: {} };
+    state.completed[id] = {};
+    writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
 
   /** What must hold after a successful chain: the app's own checks, then the common ones. */
