@@ -1,5 +1,4 @@
 import { spawnSync } from "child_process";
-import { existsSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { buildPreparation } from "../components/apps/preparation";
 import { resolveSchedules } from "../components/config/validate";
@@ -10,6 +9,7 @@ import { buildProfileSchedules } from "../components/velero/specs";
 import { NEW_LB } from "./fixture";
 import { AppDrill, AppDrillContext } from "./apps/app-drill";
 import { LocalCluster } from "./lib/kube";
+import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
 import { PodVolumes } from "./lib/volumes";
@@ -34,6 +34,7 @@ export class AppScenario {
   /** Claims of the app's namespaces when the backup completed, as namespace/name. */
   claims: string[] = [];
   private provisioners: ClaimProvisioner[] = [];
+  private jobRunners: JobRunner[] = [];
   private sourceLost = false;
 
   constructor(
@@ -121,13 +122,32 @@ export class AppScenario {
   async loseSource(): Promise<void> {
     if (this.sourceLost) return;
     this.sourceLost = true;
+    await this.app.clusterStopping?.(this.source);
+    this.provisioners.shift()?.stop();
+    await this.jobRunners.shift()?.stop();
     await this.w.loseSource();
   }
 
+  /** The stand-ins for what a real cluster's nodes do: provision claims, run Jobs. */
   private provision(c: LocalCluster): void {
     const p = new ClaimProvisioner(c, this.volumes);
     p.start();
     this.provisioners.push(p);
+    const beforeJob = this.app.beforeJob?.bind(this.app);
+    const jobs = new JobRunner(c, this.volumes, {
+      workDir: this.ctx.workDir,
+      logDir: path.join(this.ctx.workDir, "logs"),
+      env: this.baseEnv(),
+      before: beforeJob ? (pod) => beforeJob(c, pod) : undefined,
+    });
+    jobs.start();
+    this.jobRunners.push(jobs);
+  }
+
+  private async unprovision(c: LocalCluster): Promise<void> {
+    await this.app.clusterStopping?.(c);
+    this.provisioners.pop()?.stop();
+    await this.jobRunners.pop()?.stop();
   }
 
   /** A new destination cluster with Velero (BSL ReadOnly), the carried volumes and the app's prerequisites. */
@@ -166,14 +186,9 @@ export class AppScenario {
     return this.w.runChain(buildRestoreChain(this.chainInput(over)), stateFile, stopAfter);
   }
 
-  /**
-   * Records a step as done in a runner state file, as an operator who did the step by hand lets
-   * the chain go on without it.
-   */
-  markDone(stateFile: string, id: string): void {
-    const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : { completed: {} };
-    state.completed[id] = {};
-    writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  /** The Jobs whose commands ran on the current destination, with their exit codes. */
+  destinationJobs(): { pod: string; code: number }[] {
+    return this.jobRunners[this.jobRunners.length - 1]?.ran ?? [];
   }
 
   /** What must hold after a successful chain: the app's own checks, then the common ones. */
@@ -205,12 +220,13 @@ export class AppScenario {
   }
 
   async stopDestination(name: string): Promise<void> {
-    this.provisioners.pop()?.stop();
+    await this.unprovision(this.dest);
     await this.w.stopDestination(name);
   }
 
   async stopAll(): Promise<void> {
     for (const p of this.provisioners) p.stop();
+    for (const j of this.jobRunners) await j.stop();
     await this.w.stopAll();
     await this.app.stopServers();
   }

@@ -138,8 +138,8 @@ done
 # Streamed pod to pod (no local copy): into /bitnami/mariadb/restore on each data volume.
 for pod in "$master_pod" "${slave_pods[@]}"; do
   echo "velero-dr: copying $backup to $pod:/bitnami/mariadb/restore"
-  # shellcheck disable=SC2016 # runs in the container
-  kubectl -n "$ns" exec "$slave0" -c mariadb -- tar -C "$backup_dir" -cf - . |
+  # shellcheck disable=SC2016 # runs in the container, with the backup directory as $1
+  kubectl -n "$ns" exec "$slave0" -c mariadb -- bash -c 'exec tar -C "$1" -cf - .' _ "$backup_dir" |
     kubectl -n "$ns" exec -i "$pod" -c mariadb -- bash -c 'set -euo pipefail
 rm -rf /bitnami/mariadb/restore
 mkdir -p /bitnami/mariadb/restore
@@ -232,7 +232,24 @@ if ! [[ "$1" =~ ^[A-Za-z0-9._-]+$ ]] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 q="$(printf "\047")"
-mysql -uroot -e "STOP SLAVE; RESET SLAVE; CHANGE MASTER TO MASTER_LOG_FILE=$q$1$q, MASTER_LOG_POS=$2; START SLAVE;"' _ "$log_file" "$log_pos"
+# A restored data directory has no replication connection (mariabackup does not copy master.info):
+# it comes from the image'"'"'s own settings, as the image'"'"'s first boot configures it. The SQL goes
+# to the client on stdin, so the password is on no command line.
+connection=""
+if [ -n "${MARIADB_MASTER_HOST:-}" ]; then
+  host="$MARIADB_MASTER_HOST"
+  port="${MARIADB_MASTER_PORT_NUMBER:-3306}"
+  user="${MARIADB_REPLICATION_USER:-}"
+  if ! [[ "$host" =~ ^[A-Za-z0-9._-]+$ ]] || ! [[ "$port" =~ ^[0-9]+$ ]] || ! [[ "$user" =~ ^[A-Za-z0-9._-]+$ ]]; then
+    echo "velero-dr: unusable replication settings in the container (MARIADB_MASTER_HOST, MARIADB_MASTER_PORT_NUMBER, MARIADB_REPLICATION_USER)" >&2
+    exit 2
+  fi
+  password="${MARIADB_REPLICATION_PASSWORD:-}"
+  password="${password//\\/\\\\}"
+  password="${password//$q/$q$q}"
+  connection="MASTER_HOST=$q$host$q, MASTER_PORT=$port, MASTER_USER=$q$user$q, MASTER_PASSWORD=$q$password$q, "
+fi
+mysql -uroot <<<"STOP SLAVE; RESET SLAVE; CHANGE MASTER TO ${connection}MASTER_LOG_FILE=$q$1$q, MASTER_LOG_POS=$2; START SLAVE;"' _ "$log_file" "$log_pos"
 done
 for pod in "${slave_pods[@]}"; do
   deadline=$(($(date +%s) + DB_TIMEOUT_SECONDS))

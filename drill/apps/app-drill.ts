@@ -36,5 +36,9 @@ export interface AppDrill {
   prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void>;
   /** The app's own checks after a successful chain. */
   checks(c: LocalCluster, ctx: AppDrillContext): Promise<Check[]>;
+  /** Before a cluster stops (the source lost, a destination done): stop what follows its pods. */
+  clusterStopping?(c: LocalCluster): Promise<void>;
+  /** Waits until a Job's pod may run its command (JobRunner's `before`). */
+  beforeJob?(c: LocalCluster, pod: any): Promise<void>;
   stopServers(): Promise<void>;
 }

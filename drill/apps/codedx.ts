@@ -1,25 +1,23 @@
-import { existsSync, readdirSync, readFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { codedxApp, CodedxOptions } from "../../components/apps/codedx";
 import { waitForExec, runningPods } from "../lib/exec";
 import { LocalCluster } from "../lib/kube";
-import { LocalMariaDB } from "../lib/mariadb";
 import { Processes, waitFor } from "../lib/procs";
 import { Check } from "../scenario";
 import { AppDrill, AppDrillContext } from "./app-drill";
+import { MariaDBPod, MariaDBPods, REPLICATION_PASSWORD, REPLICATION_USER, SERVER_GATE } from "./mariadb-pods";
 import { claim, configMap, deployment, list, namespace, secret, service, statefulSet } from "./objects";
 
 /**
- * Code Dx in the drill: the MariaDB subordinate is a fake pod whose exec commands reach a real
- * local MariaDB; the vendor's hook (`/bitnami/mariadb/scripts/backup.sh && sleep 1m`) runs there as
- * written, with a stand-in backup.sh (codedx-scripts/: a dump instead of mariabackup). The source
- * stack's preparation leaves the MariaDB data claims out of the backup; the destination gets the
- * PriorityClasses first, then everything, and restart-db gives MariaDB new data claims.
- *
- * Not in the drill: codedx-restore-db. It needs mariabackup Jobs to run and MariaDB servers that
- * follow their pods and replicate, which KWOK's fake pods cannot give; the fake-CLI tests cover
- * it. The drill records the step as done by hand (skipDatabaseRestore) and checks instead that the
- * backup volume Velero brought back holds the hook's complete database backup, loadable as is.
+ * Code Dx in the drill. Its MariaDB master and subordinate are real servers that follow their
+ * fake pods (MariaDBPods: started on the pod's data claim, replicating like the Bitnami image);
+ * the vendor's hook (`/bitnami/mariadb/scripts/backup.sh && sleep 1m`) runs in the subordinate as
+ * written, with a stand-in backup.sh (codedx-scripts/: a real mariabackup, the vendor's script is
+ * not public). The source stack's preparation leaves the data claims out of the backup; the
+ * destination gets the PriorityClasses first, then everything; restart-db gives MariaDB new
+ * claims; restore-db copies the backup into them, runs its mariabackup Jobs (JobRunner runs their
+ * commands) and restarts replication - all through the project's chain.
  */
 const SCRIPTS = path.join(__dirname, "codedx-scripts");
 const DB = "codedx";
@@ -30,31 +28,36 @@ CREATE TABLE ${DB}.findings (id INT PRIMARY KEY, project_id INT NOT NULL, severi
 INSERT INTO ${DB}.projects VALUES (1, 'payments'), (2, 'portal');
 INSERT INTO ${DB}.findings VALUES (1, 1, 'High'), (2, 1, 'Medium'), (3, 2, 'Low'), (4, 2, 'Critical');`;
 
+const FINDINGS_SQL =
+  "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
+
 export class CodedxDrill implements AppDrill {
   readonly app = "codedx";
   readonly options: CodedxOptions = codedxApp.options.parse({});
   readonly profile = codedxApp.configure(this.options);
   readonly baseDomain = "codedx.example.com";
-  private source?: LocalMariaDB;
-  private check?: LocalMariaDB;
+  /** The findings when the backup was taken (read from the source master). */
+  backedUp: string[][] = [];
+  readonly servers = new Map<string, MariaDBPods>();
   private procs?: Processes;
-
-  constructor(private readonly ports = { source: 13316, check: 13317 }) {}
 
   get slavePod(): string {
     return `${this.options.releaseName}-mariadb-slave-0`;
   }
 
+  get masterPod(): string {
+    return `${this.options.releaseName}-mariadb-master-0`;
+  }
+
+  private get dbPods(): MariaDBPod[] {
+    return [
+      { pod: this.masterPod, role: "master", port: 13321 },
+      { pod: this.slavePod, role: "slave", port: 13322 },
+    ];
+  }
+
   async startServers(ctx: AppDrillContext): Promise<void> {
     this.procs = new Processes(path.join(ctx.workDir, "logs"));
-    this.source = new LocalMariaDB(
-      "mariadb-codedx-source",
-      this.procs,
-      path.join(ctx.workDir, "mariadb-codedx-source"),
-      this.ports.source,
-    );
-    await this.source.start();
-    this.source.sql(SCHEMA_AND_DATA);
   }
 
   private objects() {
@@ -66,8 +69,8 @@ export class CodedxDrill implements AppDrill {
       obj.spec.template.spec.priorityClassName = priorityClassName;
       return obj;
     };
-    const db = (component: "master" | "slave") =>
-      withPriority(
+    const db = (component: "master" | "slave") => {
+      const sts = withPriority(
         statefulSet({
           namespace: ns,
           name: `${r}-mariadb-${component}`,
@@ -81,6 +84,10 @@ export class CodedxDrill implements AppDrill {
         }),
         `${r}-db-priority`,
       );
+      // Ready only once its server answers (as the image's readiness probe has it).
+      sts.spec.template.spec.readinessGates = [{ conditionType: SERVER_GATE }];
+      return sts;
+    };
     return [
       ...[
         [`${r}-app-priority`, 10000],
@@ -130,39 +137,108 @@ export class CodedxDrill implements AppDrill {
     ];
   }
 
-  /** The subordinate's commands: its volumes at their paths, the vendor's scripts, the local server. */
+  /** The database pods' commands: their volumes at their paths, the vendor's scripts, their server. */
   private setExecs(c: LocalCluster, ctx: AppDrillContext): void {
     const ns = this.options.namespace;
-    c.setClusterExec(
-      "codedx-mariadb-slave",
-      { namespaces: [ns], names: [this.slavePod] },
-      {
-        containers: ["mariadb"],
-        workDir: ctx.workDir,
-        env: { MARIADB_PORT: String(this.ports.source), PATH: "/usr/local/bin:/usr/bin:/bin" },
-        mounts: {
-          "/bitnami/mariadb": ctx.volumes.claimDir(c.name, ns, `data-${this.slavePod}`),
-          "/bitnami/mariadb/backup": ctx.volumes.claimDir(c.name, ns, `backup-${this.slavePod}`),
-          "/bitnami/mariadb/scripts": SCRIPTS,
+    for (const p of this.dbPods) {
+      const mounts: Record<string, string> = {
+        "/bitnami/mariadb": ctx.volumes.claimDir(c.name, ns, `data-${p.pod}`),
+      };
+      if (p.role === "slave") {
+        mounts["/bitnami/mariadb/backup"] = ctx.volumes.claimDir(c.name, ns, `backup-${p.pod}`);
+        mounts["/bitnami/mariadb/scripts"] = SCRIPTS;
+      }
+      c.setClusterExec(
+        `codedx-mariadb-${p.role}`,
+        { namespaces: [ns], names: [p.pod] },
+        {
+          containers: ["mariadb"],
+          workDir: ctx.workDir,
+          // The image's client configuration: its clients find its server.
+          env: {
+            HOME: this.clientHome(c, ctx, p),
+            PATH: "/usr/local/bin:/usr/bin:/bin",
+            // What the chart gives the Bitnami image of a subordinate (its replication settings).
+            ...(p.role === "slave"
+              ? {
+                  MARIADB_MASTER_HOST: "127.0.0.1",
+                  MARIADB_MASTER_PORT_NUMBER: String(this.dbPods[0].port),
+                  MARIADB_REPLICATION_USER: REPLICATION_USER,
+                  MARIADB_REPLICATION_PASSWORD: REPLICATION_PASSWORD,
+                }
+              : {}),
+          },
+          mounts,
         },
-      },
+      );
+    }
+  }
+
+  /** A home directory whose .my.cnf points the pod's MariaDB clients at the pod's server. */
+  private clientHome(c: LocalCluster, ctx: AppDrillContext, p: MariaDBPod): string {
+    const home = path.join(ctx.workDir, "mariadb-clients", c.name, p.pod);
+    mkdirSync(home, { recursive: true });
+    writeFileSync(path.join(home, ".my.cnf"), `[client]\nsocket=${MariaDBPods.socketOf(p.port)}\n`);
+    return home;
+  }
+
+  private followPods(c: LocalCluster, ctx: AppDrillContext): MariaDBPods {
+    const pods = new MariaDBPods(
+      c,
+      ctx.volumes,
+      this.procs as Processes,
+      this.options.namespace,
+      this.dbPods,
     );
+    pods.start();
+    this.servers.set(c.name, pods);
+    return pods;
   }
 
   async installSource(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
     c.apply(list(this.objects()));
     this.setExecs(c, ctx);
+    const servers = this.followPods(c, ctx);
     await waitFor(
-      `Code Dx pods Running in ${c.name}`,
-      () => runningPods(c, this.options.namespace, "").length === 3,
-      120000,
+      `Code Dx pods Running and Ready in ${c.name}`,
+      () =>
+        c
+          .getJson(["-n", this.options.namespace, "get", "statefulsets"])
+          .items.every((s: any) => s.status.readyReplicas === 1) &&
+        runningPods(c, this.options.namespace, "").length === 3,
+      180000,
     );
+    const master = servers.server(this.masterPod)!;
+    master.sql(SCHEMA_AND_DATA);
+    const slave = servers.server(this.slavePod)!;
+    await waitFor(
+      "the subordinate to replicate the data",
+      () => slave.sql(FINDINGS_SQL, DB, true).stdout.split("\n").filter(Boolean).length === 4,
+      60000,
+      300,
+    );
+    this.backedUp = master.query(FINDINGS_SQL, DB);
     await waitForExec(c, this.options.namespace, this.slavePod, "mariadb");
   }
 
-  async prepareDestination(): Promise<void> {}
+  async clusterStopping(c: LocalCluster): Promise<void> {
+    await this.servers.get(c.name)?.stop();
+    this.servers.delete(c.name);
+  }
 
-  /** The newest complete database backup on a cluster's restored backup claim, as restore-db picks it. */
+  async beforeJob(c: LocalCluster, pod: any): Promise<void> {
+    for (const v of pod.spec.volumes ?? []) {
+      if (v.persistentVolumeClaim)
+        await this.servers.get(c.name)?.claimFree(v.persistentVolumeClaim.claimName);
+    }
+  }
+
+  async prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
+    this.setExecs(c, ctx);
+    this.followPods(c, ctx);
+  }
+
+  /** The newest complete database backup on a cluster's backup claim, as restore-db picks it. */
   newestBackup(cluster: string, ctx: AppDrillContext): string | undefined {
     const dir = path.join(
       ctx.volumes.claimDir(cluster, this.options.namespace, `backup-${this.slavePod}`),
@@ -176,7 +252,7 @@ export class CodedxDrill implements AppDrill {
       .pop();
   }
 
-  async checks(c: LocalCluster, ctx: AppDrillContext): Promise<Check[]> {
+  async checks(c: LocalCluster): Promise<Check[]> {
     const checks: Check[] = [];
     const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
     const o = this.options;
@@ -191,54 +267,39 @@ export class CodedxDrill implements AppDrill {
       priorities.length === 3 && priorities.every((p: string) => /:(10000|20000)$/.test(p)),
       priorities.join(", "),
     );
-    const claims = c.getJson(["-n", ns, "get", "pvc"]).items;
-    const dataClaims = claims.filter((p: any) => p.metadata.name.startsWith("data-"));
+    const dataClaims = c
+      .getJson(["-n", ns, "get", "pvc"])
+      .items.filter((p: any) => p.metadata.name.startsWith("data-"));
     add(
-      "restart-db gave MariaDB new, empty data claims (they were left out of the backup)",
+      "MariaDB's data claims are new ones (left out of the backup, created again by restart-db)",
       dataClaims.length === 2 &&
         dataClaims.every(
-          (p: any) =>
-            p.status.phase === "Bound" &&
-            !p.metadata.labels?.["velero.io/restore-name"] &&
-            readdirSync(ctx.volumes.claimDir(c.name, ns, p.metadata.name)).every(
-              (f) => f === "backup" || f === "scripts",
-            ),
+          (p: any) => p.status.phase === "Bound" && !p.metadata.labels?.["velero.io/restore-name"],
         ),
       dataClaims.map((p: any) => `${p.metadata.name} ${p.status.phase}`).join(", "),
     );
-    const newest = this.newestBackup(c.name, ctx);
-    let loaded = "";
-    if (newest) {
-      this.check = new LocalMariaDB(
-        "mariadb-codedx-check",
-        this.procs as Processes,
-        path.join(ctx.workDir, "mariadb-codedx-check"),
-        this.ports.check,
-      );
-      await this.check.start();
-      this.check.sql(readFileSync(path.join(newest, "backup.sql"), "utf8"));
-      const q =
-        "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
-      const want = JSON.stringify((this.source as LocalMariaDB).query(q, DB));
-      loaded = JSON.stringify(this.check.query(q, DB));
-      add(
-        "the restored backup volume holds the hook's complete database backup, with the source's data",
-        want === loaded,
-        `${path.basename(newest)}: ${loaded}`,
-      );
-    } else {
-      add(
-        "the restored backup volume holds the hook's complete database backup",
-        false,
-        "no *-Full with done",
-      );
+    const servers = this.servers.get(c.name) as MariaDBPods;
+    const want = JSON.stringify(this.backedUp);
+    for (const pod of [this.masterPod, this.slavePod]) {
+      const got = JSON.stringify(servers.server(pod)?.query(FINDINGS_SQL, DB) ?? []);
+      add(`${pod} holds the database as the backup's hook took it`, got === want, got);
     }
+    const master = servers.server(this.masterPod);
+    const slave = servers.server(this.slavePod);
+    master?.sql(`INSERT INTO ${DB}.findings VALUES (5, 2, 'High')`);
+    let replicated = false;
+    await waitFor(
+      "a new finding on the subordinate",
+      () => (replicated = (slave?.query(`SELECT count(*) FROM ${DB}.findings`)[0]?.[0] ?? "") === "5"),
+      30000,
+      300,
+    ).catch(() => undefined);
+    add("replication runs again: a row written on the master reaches the subordinate", replicated);
     return checks;
   }
 
   async stopServers(): Promise<void> {
-    await this.source?.stop();
-    await this.check?.stop();
+    for (const s of this.servers.values()) await s.stop();
     await this.procs?.stopAll();
   }
 }

@@ -179,6 +179,7 @@ export class LocalCluster {
         `--tls-cert-file=${path.join(d, "certs", "apiserver.crt")}`,
         `--tls-private-key-file=${path.join(d, "certs", "apiserver.key")}`,
         "--enable-crds=Exec,ClusterExec",
+        `--config=${writePodStages(kwokHome)}`,
       ],
       // HOME: KWOK would also load ~/.kwok/kwok.yaml; keep it to the cluster's own directory.
       { env: { ...process.env, HOME: kwokHome } },
@@ -250,9 +251,17 @@ export class LocalCluster {
   /** KWOK's local exec target; a target with mounts gets the pod filesystem of pod-root.sh. */
   private execTarget(t: ExecTarget) {
     if (!t.mounts || Object.keys(t.mounts).length === 0) return execTarget(t);
+    return execTarget({ ...t, env: { ...t.env, ...this.podRootEnv(t.mounts) } });
+  }
+
+  /**
+   * The environment that gives a bash command of this cluster's pods the pod's filesystem
+   * (pod-root.sh): `mounts` maps container paths to directories of this machine.
+   */
+  podRootEnv(mounts: Record<string, string>): Record<string, string> {
     const mountpoint = path.join(this.dir, "pod-root");
     mkdirSync(mountpoint, { recursive: true });
-    for (const [target, source] of Object.entries(t.mounts)) {
+    for (const [target, source] of Object.entries(mounts)) {
       if (!/^(\/[A-Za-z0-9._-]+)+$/.test(target) || /[\n=]/.test(source)) {
         throw new Error(
           `exec mount ${target}=${source}: expected an absolute container path and a directory`,
@@ -260,17 +269,13 @@ export class LocalCluster {
       }
       mkdirSync(source, { recursive: true });
     }
-    return execTarget({
-      ...t,
-      env: {
-        ...t.env,
-        BASH_ENV: POD_ROOT_SCRIPT,
-        VELERO_DR_POD_MOUNTS: Object.entries(t.mounts)
-          .map(([target, source]) => `${target}=${source}`)
-          .join("\n"),
-        VELERO_DR_POD_ROOT_MOUNTPOINT: mountpoint,
-      },
-    });
+    return {
+      BASH_ENV: POD_ROOT_SCRIPT,
+      VELERO_DR_POD_MOUNTS: Object.entries(mounts)
+        .map(([target, source]) => `${target}=${source}`)
+        .join("\n"),
+      VELERO_DR_POD_ROOT_MOUNTPOINT: mountpoint,
+    };
   }
 
   deleteClusterExec(name: string): void {
@@ -418,6 +423,124 @@ function kwokCrd(kind: string, plural: string, scope: string, spec: Record<strin
       ],
     },
   };
+}
+
+/**
+ * KWOK's pod stages (its fast defaults, kustomize/stage/pod/fast, with two changes for the drill):
+ * - a pod with readiness gates starts not Ready: whoever stands in for its process (a database the
+ *   drill starts for it) sets the gate and Ready once the process serves;
+ * - a Job's pod completes when the drill ran its command (JobRunner annotates the exit code), not
+ *   at once, so a Job's work really happens before the Job is Complete.
+ */
+export const EXIT_CODE_ANNOTATION = "drill.velero-dr/exit-code";
+
+function writePodStages(kwokHome: string): string {
+  const terminated = (phase: string, exitCode: string, reason: string) => `
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $root := . }}
+      containerStatuses:
+      {{ range $index, $item := .spec.containers }}
+      - image: {{ $item.image | Quote }}
+        name: {{ $item.name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: ${exitCode}
+            finishedAt: {{ $now | Quote }}
+            reason: ${reason}
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      phase: ${phase}`;
+  const jobPod = (name: string, exit: string) => `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: ${name}
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.metadata.ownerReferences.[].kind'
+      operator: 'In'
+      values: ['Job']
+    - key: '.metadata.annotations["${EXIT_CODE_ANNOTATION}"]'
+${exit}
+  next:`;
+  const stages = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.podIP'
+      operator: 'DoesNotExist'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: {{ if .spec.readinessGates }}"False"{{ else }}"True"{{ end }}
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: ContainersReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: true
+        restartCount: 0
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+---
+${jobPod("pod-complete", "      operator: 'In'\n      values: ['0']")}${terminated("Succeeded", "0", "Completed")}
+---
+${jobPod("pod-failed", `      operator: 'NotIn'\n      values: ['0']\n    - key: '.metadata.annotations["${EXIT_CODE_ANNOTATION}"]'\n      operator: 'Exists'`)}${terminated("Failed", `{{ index $root.metadata.annotations "${EXIT_CODE_ANNOTATION}" }}`, "Error")}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-delete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'Exists'
+  next:
+    finalizers:
+      empty: true
+    delete: true
+`;
+  const file = path.join(kwokHome, "pod-stages.yaml");
+  writeFileSync(file, stages);
+  return file;
 }
 
 function fakeNode(name: string) {

@@ -12,23 +12,30 @@ import { Processes, run, waitFor } from "./procs";
 export class LocalMariaDB {
   readonly dataDir: string;
   readonly socket: string;
+  /** Where the socket, pid file and temporary files go (`dir` unless given). */
+  readonly runDir: string;
+  /** The last start() initialised an empty data directory (a first boot). */
+  firstBoot = false;
 
   constructor(
     readonly name: string,
     private readonly procs: Processes,
     readonly dir: string,
     readonly port: number,
+    private readonly o: { runDir?: string; args?: string[] } = {},
   ) {
     this.dataDir = path.join(dir, "data");
-    this.socket = path.join(dir, "sock");
+    this.runDir = o.runDir ?? dir;
+    this.socket = path.join(this.runDir, "sock");
   }
 
   /** Initialises the data directory on first use, starts mariadbd and waits until it answers. */
   async start(): Promise<void> {
-    mkdirSync(path.join(this.dir, "tmp"), { recursive: true, mode: 0o700 });
+    mkdirSync(path.join(this.runDir, "tmp"), { recursive: true, mode: 0o700 });
     // mariadbd refuses to run as root unless told to; not root, it runs as the drill's user.
     const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
-    if (!existsSync(path.join(this.dataDir, "mysql"))) {
+    this.firstBoot = !existsSync(path.join(this.dataDir, "mysql"));
+    if (this.firstBoot) {
       run("mariadb-install-db", [
         "--no-defaults",
         ...asRoot,
@@ -46,14 +53,15 @@ export class LocalMariaDB {
       "--bind-address=127.0.0.1",
       `--port=${this.port}`,
       `--socket=${this.socket}`,
-      `--pid-file=${path.join(this.dir, "mariadbd.pid")}`,
-      `--tmpdir=${path.join(this.dir, "tmp")}`,
+      `--pid-file=${path.join(this.runDir, "mariadbd.pid")}`,
+      `--tmpdir=${path.join(this.runDir, "tmp")}`,
       "--skip-name-resolve",
       "--performance-schema=OFF",
       "--innodb-buffer-pool-size=32M",
       "--innodb-log-file-size=16M",
       "--innodb-flush-log-at-trx-commit=2",
       "--innodb-doublewrite=0",
+      ...(this.o.args ?? []),
     ]);
     await waitFor(
       `MariaDB ${this.name} on 127.0.0.1:${this.port}`,

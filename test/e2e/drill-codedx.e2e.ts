@@ -5,15 +5,14 @@ import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
 import { CodedxDrill } from "../../drill/apps/codedx";
 import { toolchain } from "../../drill/lib/toolchain";
-import { NAMESPACE } from "../../drill/lib/velero";
 
 /**
- * Code Dx through the local drill: the vendor's database-backup hook in the MariaDB subordinate
- * (against a real MariaDB; backup.sh is a stand-in), the source stack's preparation leaving the
- * data claims out, PriorityClasses restored first, restart-db for real. codedx-restore-db is not
- * run here (see drill/apps/codedx.ts); the chain goes on past it as after a manual restore.
+ * Code Dx through the local drill: real MariaDB master and subordinate following their pods, the
+ * vendor's database-backup hook in the subordinate (backup.sh is a stand-in running mariabackup),
+ * the source stack's preparation leaving the data claims out; on the destination PriorityClasses
+ * first, restart-db, restore-db with its mariabackup Jobs and replication restarted, health.
  */
-describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, restart-db)", function () {
+describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, database restore)", function () {
   this.timeout(20 * 60 * 1000);
   const log: string[] = [];
   const codedx = new CodedxDrill();
@@ -55,37 +54,38 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
     assert.match(details, /PriorityClass:\s*\n\s*- codedx-app-priority/);
   });
 
-  it("restores PriorityClasses first, then everything; restart-db gives MariaDB new claims; the chain completes", async () => {
+  it("restores PriorityClasses first, then everything; restart-db, then restore-db brings the database back and replication runs", async () => {
     await s.startDestination("destination");
     try {
-      const state = path.join(s.ctx.workDir, "chain-1.json");
-      const first = await s.runChain(state, {}, "codedx-restart-db");
+      const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
       assert.ok(
-        first.ok,
+        r.ok,
         JSON.stringify(
-          first.results.filter((x) => x.status === "failed"),
+          r.results.filter((x) => x.status === "failed"),
           null,
           2,
         ),
       );
       assert.deepEqual(
-        first.results.map((x) => x.id).filter((id) => /^restore|^codedx/.test(id)),
-        ["restore-priority-classes", "restore", "codedx-restart-db"],
+        r.results.map((x) => x.id).filter((id) => /^restore|^codedx/.test(id)),
+        ["restore-priority-classes", "restore", "codedx-restart-db", "codedx-restore-db", "codedx-health"],
       );
-      s.markDone(state, "codedx-restore-db");
-      const rest = await s.runChain(state);
+      // The Jobs ran mariabackup --prepare / --copy-back into each new data claim.
+      assert.deepEqual(
+        s
+          .destinationJobs()
+          .map((j) => `${j.pod.replace(/-[a-z0-9]{5}$/, "")} ${j.code}`)
+          .sort(),
+        [
+          "cdx-app/velero-dr-dbrestore-codedx-mariadb-master-0 0",
+          "cdx-app/velero-dr-dbrestore-codedx-mariadb-slave-0 0",
+        ],
+      );
+      const events = codedx.servers.get("destination")?.events ?? [];
       assert.ok(
-        rest.ok,
-        JSON.stringify(
-          rest.results.filter((x) => x.status === "failed"),
-          null,
-          2,
-        ),
+        events.some((e) => /master-0 started on existing data/.test(e)),
+        `the master started on the restored data: ${events.join("; ")}`,
       );
-      assert.equal(rest.results.find((x) => x.id === "codedx-restore-db")?.status, "skipped");
-      assert.equal(rest.results[rest.results.length - 1].id, "codedx-health");
-      const restores = s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items;
-      assert.ok(restores.every((r: any) => r.status.phase === "Completed"));
       for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
     } finally {
       await s.stopDestination("destination");
