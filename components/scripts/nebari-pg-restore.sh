@@ -82,15 +82,16 @@ for client in ${stopped[@]+"${stopped[@]}"}; do
   done
 done
 
-echo "velero-dr: pg_restore --clean --if-exists --no-owner of $PG_DUMP in $pod"
+echo "velero-dr: pg_restore --single-transaction --clean --if-exists --no-owner of $PG_DUMP in $pod"
 # Database, user and password from the Bitnami container's own environment, as the dump hook
-# read them: the password never leaves the container.
+# read them: the password never leaves the container. One transaction: a dump that fails half way
+# leaves the database as it was (and the step fails), never half replaced.
 # shellcheck disable=SC2016 # runs in the container, with the dump as $1
 kubectl -n "$ns" exec "$pod" -- bash -c 'set -euo pipefail
 db="${POSTGRES_DATABASE:-${POSTGRES_DB:-postgres}}"
 user="${POSTGRES_USER:-${POSTGRES_USERNAME:-postgres}}"
 export PGPASSWORD="${POSTGRES_PASSWORD:-${POSTGRESQL_PASSWORD:-}}"
-pg_restore --clean --if-exists --no-owner -h 127.0.0.1 -U "$user" -d "$db" "$1"' _ "$PG_DUMP"
+pg_restore --single-transaction --exit-on-error --clean --if-exists --no-owner -h 127.0.0.1 -U "$user" -d "$db" "$1"' _ "$PG_DUMP"
 echo "velero-dr: $PG_DUMP restored"
 
 for client in ${stopped[@]+"${stopped[@]}"}; do

@@ -71,6 +71,22 @@ export class NebariDrill implements AppDrill {
     return release === this.options.keycloakPostgresRelease ? `${release}-0` : `${release}-postgresql-0`;
   }
 
+  /** Keycloak's users and groups on a server ("source" or "destination"). */
+  keycloakState(server: "source" | "destination"): string[] {
+    return this.servers[server]
+      .query(
+        "SELECT 'user ' || r.name || '/' || u.username FROM user_entity u JOIN realm r ON r.id = u.realm_id " +
+          "UNION ALL SELECT 'group ' || name FROM keycloak_group ORDER BY 1",
+        KEYCLOAK_DB,
+      )
+      .map((row) => row[0]);
+  }
+
+  /** SQL on the destinations' Keycloak database (for fault cases). */
+  destinationSql(sql: string): void {
+    this.servers.destination.sql(sql, KEYCLOAK_DB);
+  }
+
   async startServers(ctx: AppDrillContext): Promise<void> {
     this.procs = new Processes(path.join(ctx.workDir, "logs"));
     for (const role of ["source", "destination"] as const) {

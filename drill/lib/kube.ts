@@ -145,6 +145,9 @@ export class LocalCluster {
       `--root-ca-file=${path.join(d, "certs", "apiserver.crt")}`,
       "--use-service-account-credentials=false",
       "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service,-route",
+      // KWOK's heartbeats can slip on a busy 2-core machine; a node marked NotReady takes its pods'
+      // readiness with it and KWOK never gives it back. Fake nodes do not fail: wait long.
+      "--node-monitor-grace-period=10m",
     ]);
     this.procs.start(`${this.name}-kube-scheduler`, this.b("kube-scheduler"), [
       `--kubeconfig=${this.kubeconfigPath}`,

@@ -90,6 +90,25 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
     }
   });
 
+  it("a restore that fails half way fails its step and leaves the database as it was (one transaction)", async () => {
+    await s.startDestination("destination-restore-fails");
+    // An object the dump does not know depends on a table the restore must drop: pg_restore fails
+    // part of the way through, after it dropped and replaced other tables.
+    nebari.destinationSql("CREATE VIEW velero_dr_blocker AS SELECT username FROM user_entity");
+    try {
+      const before = nebari.keycloakState("destination");
+      const r = await s.runChain(path.join(s.ctx.workDir, "chain-restore-fails.json"));
+      assert.equal(r.ok, false);
+      const failed = r.results.find((x) => x.status === "failed")!;
+      assert.equal(failed.id, "nebari-keycloak-restore", failed.stderr);
+      assert.match(failed.stderr, /velero_dr_blocker/);
+      assert.deepEqual(nebari.keycloakState("destination"), before, "the database is as it was");
+    } finally {
+      nebari.destinationSql("DROP VIEW IF EXISTS velero_dr_blocker");
+      await s.stopDestination("destination-restore-fails");
+    }
+  });
+
   it("restores into a new cluster phase by phase with the project's chain; every check passes", async () => {
     await s.startDestination("destination");
     try {

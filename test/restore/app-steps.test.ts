@@ -481,7 +481,10 @@ describe("application restore steps, run by bash against fake kubectl", function
         exec: {
           [`${NS}/*`]: [
             { match: ['[ -s "$1" ]'], stdout: "present\n" },
-            { match: ["pg_restore --clean --if-exists --no-owner"], stdout: "" },
+            {
+              match: ["pg_restore --single-transaction --exit-on-error --clean --if-exists --no-owner"],
+              stdout: "",
+            },
             { match: ["cat --"], stdout: "users|12\ngroups|3\n" },
             { match: ["psql", "-Atc"], stdout: "users|12\ngroups|3\n" },
           ],
