@@ -146,7 +146,11 @@ export function destinationProgram(
       createPriorityClass: v.createPriorityClass,
       helmTimeoutSeconds: v.helmTimeoutSeconds,
       bslCheck: { enabled: false, timeoutSeconds: 0 },
-      settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
+      settings: {
+        nodeAgent: values.apply((x) => x.nodeAgent),
+        priorityClassName: v.priorityClassName,
+        bslName: BSL_NAME,
+      },
       values,
     },
     { dependsOn: [guard] },

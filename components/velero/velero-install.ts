@@ -37,7 +37,8 @@ export interface VeleroInstallArgs {
    */
   values: pulumi.Input<VeleroValuesArgs>;
   /** Known up front (they name Kubernetes objects). */
-  settings: { nodeAgent: boolean; priorityClassName: string; bslName: string };
+  /** nodeAgent may be known only from the source's outputs (a destination follows the source). */
+  settings: { nodeAgent: pulumi.Input<boolean>; priorityClassName: string; bslName: string };
   /** Velero's credentials file content (secret); absent with IRSA (no Secret is created). */
   credentialsFile?: pulumi.Input<string>;
   /** Create the PriorityClass named in values.priorityClassName. */
@@ -68,10 +69,10 @@ export class VeleroInstall extends pulumi.ComponentResource {
         metadata: {
           name: args.namespace,
           // As `velero install` labels it: the node agent mounts host paths.
-          labels: {
+          labels: pulumi.output(args.settings.nodeAgent).apply((nodeAgent) => ({
             "app.kubernetes.io/managed-by": "velero-dr",
-            ...(args.settings.nodeAgent ? { "pod-security.kubernetes.io/enforce": "privileged" } : {}),
-          },
+            ...(nodeAgent ? { "pod-security.kubernetes.io/enforce": "privileged" } : {}),
+          })),
         },
       },
       k8sOpts,

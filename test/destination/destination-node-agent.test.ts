@@ -16,7 +16,7 @@ describe("destination stack: the node agent follows the source's file-system bac
     });
     if (run.error) throw run.error;
     const values = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
-    const ns = run.recorder.byType("kubernetes:core/v1:Namespace")[0]?.inputs;
+    const ns = run.recorder.one("kubernetes:core/v1:Namespace", "velero-ns").inputs;
     return { deploy: values.deployNodeAgent, uploader: values.configuration.uploaderType, ns };
   };
 
@@ -25,11 +25,12 @@ describe("destination stack: the node agent follows the source's file-system bac
     assert.equal(r.deploy, true);
     assert.equal(r.uploader, "kopia");
     // The node agent mounts host paths: its namespace must admit privileged pods.
-    assert.equal(r.ns?.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "privileged");
+    assert.equal(r.ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
   });
 
   it("leaves it out when the source ran none", async () => {
     const r = await nodeAgentOf("");
     assert.equal(r.deploy, false);
+    assert.equal(r.ns.metadata.labels["pod-security.kubernetes.io/enforce"], undefined);
   });
 });
