@@ -187,7 +187,7 @@ export class AppScenario {
   }
 
   /** The Jobs whose commands ran on the current destination, with their exit codes. */
-  destinationJobs(): { pod: string; code: number }[] {
+  destinationJobs(): JobRunner["ran"] {
     return this.jobRunners[this.jobRunners.length - 1]?.ran ?? [];
   }
 

@@ -160,10 +160,29 @@ job_name() { # pod
   printf '%s' "$name"
 }
 restore_cmd='set -e; mariabackup --prepare --target-dir=/bitnami/mariadb/restore && rm -rf /bitnami/mariadb/data && mkdir -p /bitnami/mariadb/data && mariabackup --copy-back --target-dir=/bitnami/mariadb/restore --datadir=/bitnami/mariadb/data && rm -rf /bitnami/mariadb/restore'
-job_json() { # job, pod
+# A Job runs where its StatefulSet's pods may run (a dedicated or tainted node pool): it uses the
+# same claim, and a zonal disk attaches only there. The API server's own JSON of each field.
+placement() { # statefulset
+  local field value out=""
+  for field in nodeSelector tolerations affinity; do
+    value="$(kubectl -n "$ns" get statefulset "$1" -o "jsonpath={.spec.template.spec.$field}")"
+    case "$value" in
+      "") ;;
+      "{"*"}" | "["*"]") out="$out\"$field\":$value," ;;
+      *)
+        echo "velero-dr: unexpected $field in StatefulSet $1: $value" >&2
+        exit 1
+        ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+master_placement="$(placement "$master_sts")"
+slave_placement="$(placement "$slave_sts")"
+job_json() { # job, pod, placement
   printf '{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"%s","namespace":"%s",' "$1" "$ns"
   printf '"labels":{"app.kubernetes.io/managed-by":"velero-dr","velero-dr/database-restore":"%s"}},' "$release"
-  printf '"spec":{"backoffLimit":1,"activeDeadlineSeconds":%s,"template":{"spec":{"restartPolicy":"Never",' "$DB_TIMEOUT_SECONDS"
+  printf '"spec":{"backoffLimit":1,"activeDeadlineSeconds":%s,"template":{"spec":{"restartPolicy":"Never",%s' "$DB_TIMEOUT_SECONDS" "$3"
   printf '"securityContext":{"runAsUser":1001,"fsGroup":1001},"imagePullSecrets":[%s],' "$pull_secrets"
   printf '"containers":[{"name":"restore","image":"%s","command":["/bin/bash","-c","%s"],' "$image" "$restore_cmd"
   printf '"volumeMounts":[{"name":"data","mountPath":"/bitnami/mariadb"}]}],'
@@ -176,7 +195,11 @@ for pod in "$master_pod" "${slave_pods[@]}"; do
   # A Job of an interrupted earlier run would stand in the way (and may hold the claim).
   kubectl -n "$ns" delete job "$job" --ignore-not-found --cascade=foreground
   echo "velero-dr: Job $job: mariabackup --prepare and --copy-back into data-$pod"
-  job_json "$job" "$pod" | kubectl -n "$ns" create -f -
+  if [ "$pod" = "$master_pod" ]; then
+    job_json "$job" "$pod" "$master_placement" | kubectl -n "$ns" create -f -
+  else
+    job_json "$job" "$pod" "$slave_placement" | kubectl -n "$ns" create -f -
+  fi
 done
 deadline=$(($(date +%s) + DB_TIMEOUT_SECONDS))
 while :; do

@@ -86,6 +86,11 @@ export class CodedxDrill implements AppDrill {
       );
       // Ready only once its server answers (as the image's readiness probe has it).
       sts.spec.template.spec.readinessGates = [{ conditionType: SERVER_GATE }];
+      // Placed like a database on its own pool: restore-db's Jobs must follow.
+      sts.spec.template.spec.nodeSelector = { "kubernetes.io/os": "linux" };
+      sts.spec.template.spec.tolerations = [
+        { key: "dedicated", operator: "Equal", value: "database", effect: "NoSchedule" },
+      ];
       return sts;
     };
     return [

@@ -16,8 +16,8 @@ export class JobRunner {
   private timer?: NodeJS.Timeout;
   private readonly started = new Set<string>();
   private readonly running = new Set<Promise<void>>();
-  /** Pods whose command ran, with its exit code, in order. */
-  readonly ran: { pod: string; code: number }[] = [];
+  /** Pods whose command ran, with its exit code and where they were placed, in order. */
+  readonly ran: { pod: string; code: number; nodeSelector?: unknown; tolerations?: unknown }[] = [];
 
   constructor(
     private readonly cluster: LocalCluster,
@@ -92,7 +92,12 @@ export class JobRunner {
       child.on("close", (c) => resolve(c ?? 1));
     });
     log.end();
-    this.ran.push({ pod: `${ns}/${name}`, code });
+    this.ran.push({
+      pod: `${ns}/${name}`,
+      code,
+      nodeSelector: pod.spec.nodeSelector,
+      tolerations: pod.spec.tolerations,
+    });
     this.cluster.kubectl(
       ["-n", ns, "annotate", "pod", name, `${EXIT_CODE_ANNOTATION}=${code}`, "--overwrite"],
       undefined,

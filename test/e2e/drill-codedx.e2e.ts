@@ -81,6 +81,14 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
           "cdx-app/velero-dr-dbrestore-codedx-mariadb-slave-0 0",
         ],
       );
+      // ... placed where their StatefulSets' pods may run (restore-db copies nodeSelector and tolerations).
+      for (const j of s.destinationJobs()) {
+        assert.deepEqual(j.nodeSelector, { "kubernetes.io/os": "linux" }, j.pod);
+        assert.ok(
+          (j.tolerations as { key?: string }[] | undefined)?.some((t) => t.key === "dedicated"),
+          `${j.pod} tolerates the database pool`,
+        );
+      }
       const events = codedx.servers.get("destination")?.events ?? [];
       assert.ok(
         events.some((e) => /master-0 started on existing data/.test(e)),

@@ -175,6 +175,8 @@ describe("application restore steps, run by bash against fake kubectl", function
               metadata: { labels: labels(release, component) },
               spec: {
                 imagePullSecrets: [{ name: "regcred" }],
+                nodeSelector: { agentpool: `db${component}` },
+                tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoSchedule" }],
                 containers: [
                   { name: "metrics", image: "exporter:1" },
                   { name: "mariadb", image: IMAGE },
@@ -319,6 +321,12 @@ describe("application restore steps, run by bash against fake kubectl", function
         assert.equal(spec.restartPolicy, "Never");
         assert.deepEqual(spec.securityContext, { runAsUser: 1001, fsGroup: 1001 });
         assert.deepEqual(spec.imagePullSecrets, [{ name: "regcred" }]);
+        // Where its StatefulSet's pods run: the master's Job on the master's pool.
+        assert.deepEqual(spec.nodeSelector, { agentpool: i === 0 ? "dbmaster" : "dbslave" });
+        assert.deepEqual(spec.tolerations, [
+          { key: "dedicated", operator: "Equal", value: "db", effect: "NoSchedule" },
+        ]);
+        assert.equal(spec.affinity, undefined);
         assert.equal(spec.containers[0].image, IMAGE);
         assert.deepEqual(spec.volumes, [
           { name: "data", persistentVolumeClaim: { claimName: `data-${pods[i]}` } },
