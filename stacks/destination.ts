@@ -142,7 +142,10 @@ export function destinationProgram(
         repository: v.chartRepository,
         path: v.chartPath,
       },
-      credentialsFile: identity.credentialsFile,
+      // Velero is installed while the role assignments are created and propagate: nothing in it
+      // needs them to start. What uses a permission waits for its grant below (the location's
+      // readiness for the storage grant, the restore for every grant).
+      credentialsFile: identity.credentialsFileUngated,
       createPriorityClass: v.createPriorityClass,
       helmTimeoutSeconds: v.helmTimeoutSeconds,
       bslCheck: { enabled: false, timeoutSeconds: 0 },
@@ -159,9 +162,15 @@ export function destinationProgram(
   const beforeRecords = chain.steps
     .slice(0, chain.steps.findIndex((s) => s.id === WAIT_LB) + 1)
     .map((s) => s.id);
-  // The restore creates disks from snapshots in the node group: it needs every grant of Velero's
-  // identity, not only those the credentials Secret happens to wait for.
-  restore.addSteps(beforeRecords, { [WAIT_BSL]: [velero.release], [RESTORE]: [identity] });
+  // The location is Available once Velero runs and may list the storage account's keys: its wait
+  // needs the storage grant. The restore creates disks from snapshots in the node group: it needs
+  // every grant of Velero's identity. Neither is left to the credentials Secret, which waits for
+  // no grant (above), so the disk grants, which can only start once the cluster exists, do not
+  // delay Velero's install nor the backup sync.
+  restore.addSteps(beforeRecords, {
+    [WAIT_BSL]: [velero.release, ...identity.storageGrants],
+    [RESTORE]: [identity],
+  });
   const stepDeps: Record<string, pulumi.Resource[]> = {};
   let records: AzureDnsRecords | undefined;
   if (cfg.dns.provider === "azure") {

@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
-import * as containerservice from "@pulumi/azure-native/containerservice";
 import { apiServerOf } from "./kubeconfig";
+
+/** Loaded only for an AKS cluster: a kubeconfig (an EKS source's, say) needs nothing of Azure. */
+function azureContainerService(): typeof import("@pulumi/azure-native/containerservice") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@pulumi/azure-native/containerservice");
+}
 
 export interface AksClusterRef {
   name: string;
@@ -36,6 +41,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:cluster:ClusterAccess", name, {}, opts);
     if (args.aks) {
+      const containerservice = azureContainerService();
       const ref = { resourceGroupName: args.aks.resourceGroupName, resourceName: args.aks.name };
       const cluster = containerservice.getManagedClusterOutput(ref, { parent: this });
       const creds = containerservice.listManagedClusterUserCredentialsOutput(ref, { parent: this });

@@ -7,7 +7,7 @@ import { ConfigError, keyPath } from "./errors";
 import { checkName, IAM_NAME } from "./names";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
-import { destinationSchema, RawDestinationConfig, SourceOutputs } from "./destination-schema";
+import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
 
 export const CONFIG_NAMESPACE = "velero-dr";
@@ -186,6 +186,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       velero && typeof velero === "object"
         ? Object.fromEntries(Object.entries(velero).filter(([k]) => !FROM_SOURCE.includes(k)))
         : velero;
+    const destinationSchema = loadDestinationSchema();
     const parsed = destinationSchema.safeParse(
       { ...input.values, ...(velero ? { velero: stripped } : {}) },
       { reportInput: true },
@@ -215,6 +216,12 @@ export function validateConfig(input: RawConfigInput): StackConfig {
   return settle(problems, () =>
     resolveSource(data, app.options as Record<string, unknown>, input.stack, problems, input.redacted ?? []),
   );
+}
+
+/** The destination's schema, built only for a destination stack (a source stack does not need it). */
+function loadDestinationSchema(): typeof import("./destination-schema").destinationSchema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("./destination-schema") as typeof import("./destination-schema")).destinationSchema;
 }
 
 /** Resolves only a config without problems so far, and fails with every problem resolving found. */

@@ -28,8 +28,22 @@ export interface AzureVeleroIdentityArgs {
 export class AzureVeleroIdentity extends pulumi.ComponentResource {
   public readonly clientId: pulumi.Output<string>;
   public readonly servicePrincipalObjectId: pulumi.Output<string>;
-  /** Content of Velero's credentials file. Secret. */
+  /**
+   * Content of Velero's credentials file, once every role assignment exists: Velero started with
+   * it has all its permissions from the start (the source stack). Secret.
+   */
   public readonly credentialsFile: pulumi.Output<string>;
+  /**
+   * The same content as soon as the application's password exists, not waiting for any role
+   * assignment: for a stack that makes each use of a permission wait for its grant itself (the
+   * destination: the location's readiness waits for `storageGrants`, the restore for every grant),
+   * so Velero can be installed while the grants are created and propagate. Secret.
+   */
+  public readonly credentialsFileUngated: pulumi.Output<string>;
+  /** The grant on the backup storage account (listing its keys): what the backup location needs. */
+  public readonly storageGrants: authorization.RoleAssignment[];
+  /** The grants on the snapshot and node resource groups: what snapshots and restored disks need. */
+  public readonly diskGrants: authorization.RoleAssignment[];
   public readonly passwordEndDate: string;
 
   constructor(name: string, args: AzureVeleroIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -71,8 +85,7 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
           nodeResourceGroupId: nodeRgId,
         }).disks,
     );
-    const assignments: authorization.RoleAssignment[] = [];
-    const addRole = (key: "storage" | "disks", count: number) => {
+    const addRole = (key: "storage" | "disks", count: number): authorization.RoleAssignment[] => {
       const spec = key === "storage" ? storageSpec : disksSpec;
       const role = new authorization.RoleDefinition(
         `${name}-${key}-role`,
@@ -86,8 +99,9 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      for (let i = 0; i < count; i++) {
-        assignments.push(
+      return Array.from(
+        { length: count },
+        (_, i) =>
           new authorization.RoleAssignment(
             `${name}-${key}-assignment-${i}`,
             {
@@ -98,32 +112,38 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
             },
             { parent: this },
           ),
-        );
-      }
+      );
     };
-    addRole("storage", 1);
+    this.storageGrants = addRole("storage", 1);
     // Snapshot group and node group (config validation keeps them distinct).
-    addRole("disks", 2);
+    this.diskGrants = addRole("disks", 2);
 
     this.clientId = app.clientId;
     this.servicePrincipalObjectId = sp.objectId;
     this.passwordEndDate = window.endDate;
+    const credentialsFileAfter = (grants: authorization.RoleAssignment[]) =>
+      pulumi.secret(
+        pulumi
+          .all([
+            app.clientId,
+            password.value,
+            args.nodeResourceGroupName,
+            pulumi.all(grants.map((a) => a.id)),
+          ])
+          .apply(([clientId, secret, rg]) =>
+            buildAzureCredentialsFile({
+              subscriptionId: args.subscriptionId,
+              tenantId: args.tenantId,
+              clientId,
+              clientSecret: secret,
+              resourceGroup: rg,
+              cloudName: args.cloudName,
+            }),
+          ),
+      );
     // Depending on the role assignments keeps Velero from starting before its permissions exist.
-    const granted = pulumi.all(assignments.map((a) => a.id));
-    this.credentialsFile = pulumi.secret(
-      pulumi
-        .all([app.clientId, password.value, args.nodeResourceGroupName, granted])
-        .apply(([clientId, secret, rg]) =>
-          buildAzureCredentialsFile({
-            subscriptionId: args.subscriptionId,
-            tenantId: args.tenantId,
-            clientId,
-            clientSecret: secret,
-            resourceGroup: rg,
-            cloudName: args.cloudName,
-          }),
-        ),
-    );
+    this.credentialsFile = credentialsFileAfter([...this.storageGrants, ...this.diskGrants]);
+    this.credentialsFileUngated = credentialsFileAfter([]);
     this.registerOutputs({ clientId: this.clientId, credentialsFile: this.credentialsFile });
   }
 }

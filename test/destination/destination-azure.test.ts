@@ -149,11 +149,39 @@ describe("destination stack (example-destination-azure under mocks)", () => {
       );
     assert.equal(onNodes.length, 1);
     assert.ok(needs(onNodes[0]).has(cluster));
-    // Velero itself, in the cluster, still comes after the guard and after every grant.
+    // Velero itself, in the cluster, still comes after the guard.
     const release = one("kubernetes:helm.sh/v3:Release");
     assert.ok(needs(release).has(guard));
-    for (const a of run.recorder.byType("azure-native:authorization:RoleAssignment")) {
-      assert.ok(needs(release).has(run.recorder.urnOf(a)), `Velero starts after ${a.name}`);
+  });
+
+  it("installs Velero while the role assignments propagate; the location's wait needs the storage grant, the restore every grant", () => {
+    const g = buildGraph(run.recorder.resources);
+    const needs = (r: Registered) => ancestors(g.needs, run.recorder.urnOf(r));
+    const urn = (r: Registered) => run.recorder.urnOf(r);
+    const assignments = run.recorder.byType("azure-native:authorization:RoleAssignment");
+    const storage = assignments.filter((a) => String(a.inputs.scope).includes("/storageAccounts/"));
+    const disks = assignments.filter((a) => !storage.includes(a));
+    assert.equal(storage.length, 1);
+    assert.equal(disks.length, 2);
+    // The credentials Secret holds the application's client id and password: it waits for them,
+    // and for no role assignment (the disk ones can only start once the cluster exists).
+    const secret = one("kubernetes:core/v1:Secret");
+    assert.ok(needs(secret).has(urn(one("azuread:index/application:Application"))));
+    assert.ok(needs(secret).has(urn(one("azuread:index/applicationPassword:ApplicationPassword"))));
+    const release = one("kubernetes:helm.sh/v3:Release");
+    for (const a of assignments) {
+      assert.ok(!needs(secret).has(urn(a)), `the Secret does not wait for ${a.name}`);
+      assert.ok(!needs(release).has(urn(a)), `the Helm release does not wait for ${a.name}`);
+    }
+    assert.ok(needs(release).has(urn(secret)));
+    // The location is Available only once Velero runs with the storage grant: its wait names both.
+    const waitBsl = step("wait-bsl-available");
+    assert.ok(deps(waitBsl).includes("velero-release"));
+    assert.ok(deps(waitBsl).includes(storage[0].name));
+    assert.ok(needs(step("wait-backup")).has(urn(storage[0])));
+    // The restore creates disks from snapshots in the node group: it waits for every grant.
+    for (const a of assignments) {
+      assert.ok(needs(step("restore")).has(urn(a)), `the restore waits for ${a.name}`);
     }
   });
 

@@ -1,16 +1,43 @@
+import { existsSync } from "fs";
+import * as path from "path";
 import { resolve, runProgram, RunResult, stackFileConfig } from "./harness";
 
 export const SOURCE_REF = "organization/velero-dr/example-source-azure";
+const DEFAULT_SOURCE = "example-source-azure";
+
+/**
+ * The StackReference a destination stack file reads (`velero-dr:source.stack`), or the Azure
+ * example's when the file names none (its source outputs are inline).
+ */
+export function sourceRefOf(config: Record<string, string>): string {
+  try {
+    const ref = (JSON.parse(config["velero-dr:source"] ?? "{}") as { stack?: unknown }).stack;
+    return typeof ref === "string" ? ref : SOURCE_REF;
+  } catch {
+    return SOURCE_REF;
+  }
+}
+
+/** The example source stack answering a StackReference: its last path segment when that is an example, else the Azure one. */
+export function exampleSourceFor(ref: string): string {
+  const name = ref.split("/").pop() as string;
+  return existsSync(path.join(__dirname, "..", "..", "stacks", `Pulumi.${name}.yaml`))
+    ? name
+    : DEFAULT_SOURCE;
+}
 
 /** The example source stack's outputs, as a StackReference would see them (run under mocks). */
-export async function exampleSourceOutputs(): Promise<Record<string, unknown>> {
-  const { config, secretKeys } = stackFileConfig("example-source-azure");
-  const run = await runProgram("example-source-azure", config, secretKeys);
+export async function exampleSourceOutputs(source = DEFAULT_SOURCE): Promise<Record<string, unknown>> {
+  const { config, secretKeys } = stackFileConfig(source);
+  const run = await runProgram(source, config, secretKeys);
   if (run.error) throw run.error;
   return (await resolve(run.outputs as Record<string, unknown>)).value;
 }
 
-/** Runs a destination stack file under mocks, its StackReference answered by the example source. */
+/**
+ * Runs a destination stack file under mocks, its StackReference (as named in the stack file)
+ * answered by the matching example source stack.
+ */
 export async function runDestination(
   stack: string,
   edit: (c: Record<string, string>) => void = () => undefined,
@@ -18,10 +45,11 @@ export async function runDestination(
   opts: { preview?: boolean; sourceOutputs?: Record<string, unknown> } = {},
 ): Promise<RunResult> {
   const { config, secretKeys: fileSecrets } = stackFileConfig(stack);
+  const ref = sourceRefOf(config);
   edit(config);
-  const outputs = opts.sourceOutputs ?? (await exampleSourceOutputs());
+  const outputs = opts.sourceOutputs ?? (await exampleSourceOutputs(exampleSourceFor(ref)));
   return runProgram(stack, config, [...fileSecrets, ...secretKeys], {
     preview: opts.preview,
-    stackOutputs: { [SOURCE_REF]: outputs },
+    stackOutputs: { [ref]: outputs },
   });
 }

@@ -1,7 +1,7 @@
 /**
  * One evaluation-time measurement, in a fresh process started by tools/bench/evaltime.ts:
  *
- *   node -r ts-node/register/transpile-only tools/bench/eval-child.ts '<json>'
+ *   node -r ./tools/bench/pulumi-register.js tools/bench/eval-child.ts '<json>'   (or compiled)
  *
  * - `{"mode":"bare","modules":[...]}`: require @pulumi/pulumi and the given modules;
  * - `{"mode":"program","stack":"...","sourceOutputs":{...}?,"candidates":[...]}`: run the stack
@@ -26,6 +26,50 @@ interface ProgramArgs {
   sourceOutputs?: Record<string, unknown>;
   /** Modules to report as loaded (or not) after the run. */
   candidates: string[];
+  /** Also report where the time went (ts-node loader): transpiling, stack-trace formatting. */
+  attribute?: boolean;
+}
+
+/** Time spent in two places a TypeScript program pays for under ts-node, from the program's start on. */
+export interface Attribution {
+  /** Files ts-node transpiled, and the time it took (the loader's own files excluded). */
+  transpiledFiles: number;
+  transpileMs: number;
+  /** Stack traces formatted (Error.stack read: the SDK records one for each of its promises), and the time. */
+  stackTraces: number;
+  stackTraceMs: number;
+}
+
+/** Wraps ts-node's compile and the installed Error.prepareStackTrace to count and time them. */
+function attribute(): () => Attribution {
+  const a: Attribution = { transpiledFiles: 0, transpileMs: 0, stackTraces: 0, stackTraceMs: 0 };
+  const timed =
+    <A extends unknown[], R>(f: (...args: A) => R, add: (ms: number) => void) =>
+    (...args: A): R => {
+      const t = performance.now();
+      try {
+        return f(...args);
+      } finally {
+        add(performance.now() - t);
+      }
+    };
+  const service = (process as unknown as Record<symbol, { compile?: (...x: unknown[]) => string }>)[
+    Symbol.for("ts-node.register.instance")
+  ];
+  if (service?.compile) {
+    service.compile = timed(service.compile.bind(service), (ms) => {
+      a.transpiledFiles++;
+      a.transpileMs += ms;
+    });
+  }
+  const prepare = Error.prepareStackTrace;
+  if (prepare) {
+    Error.prepareStackTrace = timed(prepare, (ms) => {
+      a.stackTraces++;
+      a.stackTraceMs += ms;
+    });
+  }
+  return () => a;
 }
 
 async function main(args: BareArgs | ProgramArgs): Promise<Record<string, unknown>> {
@@ -34,6 +78,7 @@ async function main(args: BareArgs | ProgramArgs): Promise<Record<string, unknow
     for (const m of ["@pulumi/pulumi", ...args.modules]) require(m);
     return { ms: performance.now() };
   }
+  const attribution = args.attribute ? attribute() : undefined;
   /* eslint-disable @typescript-eslint/no-require-imports */
   const harness = require("../../test/support/harness") as typeof import("../../test/support/harness");
   const examples = require("../../test/support/examples") as typeof import("../../test/support/examples");
@@ -53,7 +98,7 @@ async function main(args: BareArgs | ProgramArgs): Promise<Record<string, unknow
       return false;
     }
   });
-  return { ms: last(), resources: run.recorder.resources.length, loaded };
+  return { ms: last(), resources: run.recorder.resources.length, loaded, attribution: attribution?.() };
 }
 
 main(JSON.parse(process.argv[2] ?? "{}"))

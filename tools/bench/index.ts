@@ -4,7 +4,7 @@
  * by git). docs/PERFORMANCE.md explains each figure.
  *
  *   npm run bench -- [--runs 5] [--scale-runs 3] [--durations file.json] [--out dir]
- *                    [--only rto,eval,scale,drill] [--no-drill] [--no-typecheck]
+ *                    [--only rto,eval,scale,drill] [--no-drill] [--no-typecheck] [--all-loaders]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as os from "os";
@@ -26,6 +26,7 @@ interface Options {
   out: string;
   sections: Set<string>;
   typeCheck: boolean;
+  allLoaders: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -36,6 +37,7 @@ function parseArgs(argv: string[]): Options {
     out: path.join(ROOT, "bench-results"),
     sections: new Set(["rto", "eval", "scale", "drill"]),
     typeCheck: true,
+    allLoaders: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -51,6 +53,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--only") o.sections = new Set(value().split(","));
     else if (a === "--no-drill") o.sections.delete("drill");
     else if (a === "--no-typecheck") o.typeCheck = false;
+    else if (a === "--all-loaders") o.allLoaders = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.runs >= 1 && o.scaleRuns >= 1)) throw new Error("--runs and --scale-runs must be >= 1");
@@ -107,7 +110,20 @@ function describeGroup(by: string, edges: { from: string; to: string }[]): strin
 
 function printEval(r: EvalResult): void {
   console.log(`\nProgram evaluation under mocks: fresh node process per run, ms from process start`);
-  console.log(`  bare load: @pulumi/pulumi + ${r.modules.filter((m) => m !== "@pulumi/pulumi").join(", ")}`);
+  console.log(
+    `  loaders: ts-node = as pulumi up runs it (tools/bench/pulumi-register.js: swc, no type check); ` +
+      `ts-node-tsc = TypeScript's transpiler; compiled = tsc beforehand, plain node; ` +
+      `compiled-runner = compiled, with the source-map-support Pulumi's runner installs`,
+  );
+  // Each stack's bare load is @pulumi/pulumi and the provider submodules its own program loaded.
+  const lists = new Map<string, string[]>();
+  for (const [stack, mods] of Object.entries(r.loaded)) {
+    const key = mods.filter((m) => m !== "@pulumi/pulumi").join(", ");
+    lists.set(key, [...(lists.get(key) ?? []), stack]);
+  }
+  for (const [mods, stacks] of lists) {
+    console.log(`  bare load of ${stacks.join(", ")}: @pulumi/pulumi + ${mods}`);
+  }
   console.log(
     table(
       [
@@ -132,9 +148,25 @@ function printEval(r: EvalResult): void {
       ]),
     ),
   );
+  if (r.attribution.length > 0) {
+    console.log(`  where the time goes under ts-node (one instrumented run per stack, not in the medians):`);
+    console.log(
+      table(
+        ["stack", "program", "transpiled files", "transpile ms", "stack traces formatted", "formatting ms"],
+        r.attribution.map((a) => [
+          a.stack,
+          a.programMs.toFixed(0),
+          a.transpiledFiles,
+          a.transpileMs.toFixed(0),
+          a.stackTraces,
+          a.stackTraceMs.toFixed(0),
+        ]),
+      ),
+    );
+  }
   for (const t of r.typeCheck) {
     console.log(
-      `  ${t.stack}: ${t.programMs.toFixed(0)} ms with ts-node type checking (pulumi up's default), 1 run`,
+      `  ${t.stack}: ${t.programMs.toFixed(0)} ms with ts-node type checking (pulumi up's default before the swc setting), 1 run`,
     );
   }
 }
@@ -244,7 +276,12 @@ async function main(): Promise<number> {
   }
   if (o.sections.has("eval")) {
     log("\n== program evaluation time");
-    const r = await measureEvaluation({ runs: o.runs, typeCheck: o.typeCheck, log });
+    const r = await measureEvaluation({
+      runs: o.runs,
+      typeCheck: o.typeCheck,
+      allLoaders: o.allLoaders,
+      log,
+    });
     result.evaluation = r;
     printEval(r);
   }

@@ -1,0 +1,161 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterAccess } from "../components/cluster/cluster-access";
+import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
+import { VeleroSchedules } from "../components/velero/velero-schedules";
+import { buildProfileSchedules } from "../components/velero/specs";
+import { AppPreparation } from "../components/apps/app-preparation";
+import { buildPreparation } from "../components/apps/preparation";
+import { SourceStackConfig } from "../components/config/validate";
+import { buildAlertRules } from "../components/monitoring/alert-rules";
+import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
+
+/**
+ * What the Azure and the AWS source stacks share (stacks/source-azure.ts, stacks/source-aws.ts):
+ * the Velero install, its schedules and in-cluster alerts, the stack's tags and Velero outputs.
+ */
+
+export const BSL_NAME = "default";
+export const VSL_NAME = "default";
+const FIRST_BACKUP_TIMEOUT_SECONDS = 3600;
+/** Pod annotation whose change rolls Velero onto a rotated credential. */
+export const CREDENTIALS_REVISION_ANNOTATION = "velero-dr/credentials-revision";
+
+export interface SourceOptions {
+  /** Clock for credential rotation (tests pass a fixed date). */
+  now?: Date;
+}
+
+export type BackendValues = Pick<VeleroValuesArgs, "provider" | "pluginImage" | "bsl" | "vsl"> &
+  Partial<Pick<VeleroValuesArgs, "serviceAccountAnnotations" | "podAnnotations">>;
+
+/** Helm values input: the cloud backend's part plus the cloud-neutral settings. */
+export function veleroValues(cfg: SourceStackConfig, backend: BackendValues): VeleroValuesArgs {
+  const v = cfg.velero;
+  const rule = cfg.alerting.prometheusRule;
+  return {
+    ...backend,
+    version: v.version,
+    pluginVersion: v.pluginVersion,
+    imageRegistry: v.imageRegistry,
+    imagePullSecrets: v.imagePullSecrets,
+    priorityClassName: v.priorityClassName,
+    resources: v.resources,
+    nodeAgent: v.nodeAgent,
+    uploaderType: v.uploaderType,
+    defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+    airGapped: v.airGapped,
+    logLevel: v.logLevel,
+    backupSyncPeriod: v.backupSyncPeriod,
+    serviceMonitor: v.serviceMonitor,
+    // The rules are useless unless Prometheus scrapes Velero: the ServiceMonitor follows the rule's mode.
+    monitoring: rule === "off" ? undefined : { mode: rule, labels: cfg.alerting.prometheusLabels },
+  };
+}
+
+export function installVelero(
+  cfg: SourceStackConfig,
+  cluster: ClusterAccess,
+  values: pulumi.Input<VeleroValuesArgs>,
+  credentialsFile: pulumi.Input<string> | undefined,
+  storage: pulumi.Resource,
+): VeleroInstall {
+  const v = cfg.velero;
+  return new VeleroInstall(
+    "velero",
+    {
+      provider: cluster.provider,
+      kubeconfig: cluster.kubeconfig,
+      namespace: v.namespace,
+      chart: { version: v.chartVersion, repository: v.chartRepository, path: v.chartPath },
+      credentialsFile,
+      createPriorityClass: v.createPriorityClass,
+      helmTimeoutSeconds: v.helmTimeoutSeconds,
+      bslCheck: cfg.bslCheck,
+      settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
+      values,
+    },
+    { dependsOn: [storage] },
+  );
+}
+
+export function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, velero: VeleroInstall) {
+  const steps = buildPreparation(cfg.profile, { fsBackup: cfg.fsBackup });
+  // The workloads are prepared while Velero installs; a schedule needs both.
+  const prepared =
+    steps.length === 0
+      ? []
+      : new AppPreparation("app", { kubeconfig: cluster.kubeconfig, steps, dependsOn: [] }).ready;
+  return new VeleroSchedules("schedules", {
+    provider: cluster.provider,
+    kubeconfig: cluster.kubeconfig,
+    namespace: cfg.velero.namespace,
+    storageLocation: BSL_NAME,
+    profile: cfg.profile.name,
+    schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+      storageLocation: BSL_NAME,
+      volumeSnapshotLocation: VSL_NAME,
+      defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
+    }),
+    firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
+    dependsOn: [...velero.ready, ...prepared],
+  });
+}
+
+/** The PrometheusRule (or nothing); its status is exported so the stack says what happened. */
+export function inClusterAlerts(
+  cfg: SourceStackConfig,
+  cluster: ClusterAccess,
+  velero: VeleroInstall,
+): pulumi.Input<string> {
+  const mode = cfg.alerting.prometheusRule;
+  if (mode === "off") return "off";
+  const rule = new VeleroPrometheusRule("alerting", {
+    provider: cluster.provider,
+    kubeconfig: cluster.kubeconfig,
+    namespace: cfg.velero.namespace,
+    mode,
+    labels: cfg.alerting.prometheusLabels,
+    spec: buildAlertRules({
+      schedules: cfg.alerting.schedules,
+      marginSeconds: cfg.alerting.marginSeconds,
+      namespace: cfg.velero.namespace,
+    }),
+    dependsOn: [velero.release],
+  });
+  return rule.status;
+}
+
+/** Webhook URLs, read as the secret they are (validation only counted them). */
+export function alertWebhooks(cfg: SourceStackConfig): pulumi.Output<string[]> | undefined {
+  return cfg.alerting.webhookCount > 0
+    ? new pulumi.Config().requireSecretObject<string[]>("alertWebhooks")
+    : undefined;
+}
+
+export function noCloudAlert(why: string): undefined {
+  pulumi.log.warn(`velero-dr: no storage-side alert: ${why}; the in-cluster rules still apply`);
+  return undefined;
+}
+
+/** The policy pack reads velero-dr-production to require immutable storage on production stacks. */
+export function stackTags(cfg: SourceStackConfig): Record<string, string> {
+  return {
+    "managed-by": "velero-dr",
+    "velero-dr-stack": cfg.stack,
+    "velero-dr-production": String(cfg.production),
+    ...cfg.tags,
+  };
+}
+
+export function veleroOutputs(cfg: SourceStackConfig) {
+  const v = cfg.velero;
+  return {
+    namespace: v.namespace,
+    version: v.version,
+    chartVersion: v.chartVersion,
+    pluginVersion: v.pluginVersion,
+    bslName: BSL_NAME,
+    vslName: VSL_NAME,
+    uploaderType: v.nodeAgent ? v.uploaderType : "",
+  };
+}
