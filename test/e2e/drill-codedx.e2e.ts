@@ -1,10 +1,8 @@
 import { strict as assert } from "assert";
-import { mkdirSync } from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
+import { appDrillSuite, onDestination } from "./app-drill-suite";
 import { CodedxDrill } from "../../drill/apps/codedx";
-import { toolchain } from "../../drill/lib/toolchain";
 
 /**
  * Code Dx through the local drill: real MariaDB master and subordinate following their pods, the
@@ -14,27 +12,11 @@ import { toolchain } from "../../drill/lib/toolchain";
  */
 describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, database restore)", function () {
   this.timeout(20 * 60 * 1000);
-  const log: string[] = [];
   const codedx = new CodedxDrill();
+  const suite = appDrillSuite(codedx);
   let s: AppScenario;
-
-  before(async () => {
-    const workDir = path.join(
-      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
-      `codedx-${Date.now()}`,
-    );
-    mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    s = new AppScenario({ ...toolchain(), workDir, log: (l) => log.push(l) }, codedx);
-    await s.backUpSource();
-  });
-
-  after(async () => {
-    await s?.stopAll();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(log.join("\n"));
-    log.length = 0;
+  before(() => {
+    s = suite.s;
   });
 
   it("the vendor's hook took a database backup onto the backup volume; the data claims stayed out", () => {
@@ -55,8 +37,7 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
   });
 
   it("restores PriorityClasses first, then everything; restart-db, then restore-db brings the database back and replication runs", async () => {
-    await s.startDestination("destination");
-    try {
+    await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
       assert.ok(
         r.ok,
@@ -95,8 +76,6 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
         `the master started on the restored data: ${events.join("; ")}`,
       );
       for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
-    } finally {
-      await s.stopDestination("destination");
-    }
+    });
   });
 });

@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
-import { mkdirSync, readdirSync, readFileSync } from "fs";
-import * as os from "os";
+import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { EDA_BACKUP_CLAIM, VERSION_LABEL } from "../../components/apps/eda";
 import { AppScenario } from "../../drill/app-scenario";
+import { appDrillSuite, onDestination } from "./app-drill-suite";
 import { EdaDrill } from "../../drill/apps/eda";
-import { toolchain } from "../../drill/lib/toolchain";
 import { NAMESPACE } from "../../drill/lib/velero";
 
 /**
@@ -16,27 +15,11 @@ import { NAMESPACE } from "../../drill/lib/velero";
  */
 describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restore)", function () {
   this.timeout(20 * 60 * 1000);
-  const log: string[] = [];
   const eda = new EdaDrill("25.4.1");
+  const suite = appDrillSuite(eda);
   let s: AppScenario;
-
-  before(async () => {
-    const workDir = path.join(
-      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
-      `eda-${Date.now()}`,
-    );
-    mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    s = new AppScenario({ ...toolchain(), workDir, log: (l) => log.push(l) }, eda);
-    await s.backUpSource();
-  });
-
-  after(async () => {
-    await s?.stopAll();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(log.join("\n"));
-    log.length = 0;
+  before(() => {
+    s = suite.s;
   });
 
   it("the hook wrote a platform tarball onto the claim the source preparation mounted; the backup records the version", () => {
@@ -54,23 +37,22 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
 
   it("refuses a destination that runs another EDA version before restoring anything", async () => {
     eda.destinationVersion = "25.6.0";
-    await s.startDestination("destination-other-version");
     try {
-      const r = await s.runChain(path.join(s.ctx.workDir, "chain-version.json"));
-      assert.equal(r.ok, false);
-      const failed = r.results.find((x) => x.status === "failed")!;
-      assert.equal(failed.id, "guard-app-version");
-      assert.match(failed.stderr, /is of version 25\.4\.1, but the destination runs 25\.6\.0/);
-      assert.equal(s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 0);
+      await onDestination(s, "destination-other-version", async () => {
+        const r = await s.runChain(path.join(s.ctx.workDir, "chain-version.json"));
+        assert.equal(r.ok, false);
+        const failed = r.results.find((x) => x.status === "failed")!;
+        assert.equal(failed.id, "guard-app-version");
+        assert.match(failed.stderr, /is of version 25\.4\.1, but the destination runs 25\.6\.0/);
+        assert.equal(s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 0);
+      });
     } finally {
       eda.destinationVersion = "";
-      await s.stopDestination("destination-other-version");
     }
   });
 
   it("restores the platform into a new cluster of the same version; a re-run restores nothing twice", async () => {
-    await s.startDestination("destination");
-    try {
+    await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
       assert.ok(
         r.ok,
@@ -118,8 +100,6 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
       assert.match(again.results.find((x) => x.id === "eda-platform-restore")!.stdout, /restored already/);
       const restores = readFileSync(eda.restoreLog("destination", s.ctx), "utf8").trim().split("\n");
       assert.equal(restores.length, 1);
-    } finally {
-      await s.stopDestination("destination");
-    }
+    });
   });
 });

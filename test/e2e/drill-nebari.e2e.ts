@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
-import { existsSync, mkdirSync } from "fs";
-import * as os from "os";
+import { existsSync } from "fs";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
+import { appDrillSuite, onDestination } from "./app-drill-suite";
 import { NebariDrill } from "../../drill/apps/nebari";
-import { toolchain } from "../../drill/lib/toolchain";
 import { NAMESPACE } from "../../drill/lib/velero";
 
 /**
@@ -14,29 +13,13 @@ import { NAMESPACE } from "../../drill/lib/velero";
  */
 describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)", function () {
   this.timeout(20 * 60 * 1000);
-  const log: string[] = [];
   const nebari = new NebariDrill();
+  const suite = appDrillSuite(nebari);
   let s: AppScenario;
+  before(() => {
+    s = suite.s;
+  });
   let failedBackup = "";
-
-  before(async () => {
-    const workDir = path.join(
-      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
-      `nebari-${Date.now()}`,
-    );
-    mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    s = new AppScenario({ ...toolchain(), workDir, log: (l) => log.push(l) }, nebari);
-    await s.backUpSource();
-  });
-
-  after(async () => {
-    await s?.stopAll();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(log.join("\n"));
-    log.length = 0;
-  });
 
   it("the Schedule's hooks dumped Keycloak and conda-store and listed /exports before Velero copied them", () => {
     const c = s.source;
@@ -91,31 +74,26 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
   });
 
   it("a restore that fails half way fails its step and leaves the database as it was (one transaction)", async () => {
-    await s.startDestination("destination-restore-fails");
-    // An object the dump does not know depends on a table the restore must drop: pg_restore fails
-    // part of the way through, after it dropped and replaced other tables.
-    nebari.destinationSql("CREATE VIEW velero_dr_blocker AS SELECT username FROM user_entity");
-    try {
-      const before = nebari.keycloakState("destination");
-      const r = await s.runChain(path.join(s.ctx.workDir, "chain-restore-fails.json"));
-      assert.equal(r.ok, false);
-      const failed = r.results.find((x) => x.status === "failed")!;
-      assert.equal(failed.id, "nebari-keycloak-restore", failed.stderr);
-      assert.match(failed.stderr, /velero_dr_blocker/);
-      assert.deepEqual(nebari.keycloakState("destination"), before, "the database is as it was");
-    } finally {
-      nebari.destinationSql("DROP VIEW IF EXISTS velero_dr_blocker");
-      await s.stopDestination("destination-restore-fails");
-    }
+    await onDestination(s, "destination-restore-fails", async () => {
+      // An object the dump does not know depends on a table the restore must drop: pg_restore
+      // fails part of the way through, after it dropped and replaced other tables.
+      nebari.destinationSql("CREATE VIEW velero_dr_blocker AS SELECT username FROM user_entity");
+      try {
+        const before = nebari.keycloakState("destination");
+        const r = await s.runChain(path.join(s.ctx.workDir, "chain-restore-fails.json"));
+        assert.equal(r.ok, false);
+        const failed = r.results.find((x) => x.status === "failed")!;
+        assert.equal(failed.id, "nebari-keycloak-restore", failed.stderr);
+        assert.match(failed.stderr, /velero_dr_blocker/);
+        assert.deepEqual(nebari.keycloakState("destination"), before, "the database is as it was");
+      } finally {
+        nebari.destinationSql("DROP VIEW IF EXISTS velero_dr_blocker");
+      }
+    });
   });
 
   it("restores into a new cluster phase by phase with the project's chain; every check passes", async () => {
-    await s.startDestination("destination");
-    try {
-      await restoreAndCheck();
-    } finally {
-      await s.stopDestination("destination");
-    }
+    await onDestination(s, "destination", restoreAndCheck);
   });
 
   async function restoreAndCheck() {
@@ -149,8 +127,7 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
   }
 
   it("the chain refuses the PartiallyFailed backup when it is named", async () => {
-    await s.startDestination("destination-refuse");
-    try {
+    await onDestination(s, "destination-refuse", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-2.json"), {
         backup: { name: failedBackup },
       });
@@ -159,8 +136,6 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
       assert.equal(failed.id, "wait-backup");
       assert.match(failed.stderr, /is PartiallyFailed; it cannot be restored safely/);
       assert.equal(s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 0);
-    } finally {
-      await s.stopDestination("destination-refuse");
-    }
+    });
   });
 });

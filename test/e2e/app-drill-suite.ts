@@ -1,0 +1,42 @@
+import { mkdirSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AppScenario } from "../../drill/app-scenario";
+import { AppDrill } from "../../drill/apps/app-drill";
+import { toolchain } from "../../drill/lib/toolchain";
+
+/**
+ * The frame of an app's drill suite: before the tests, the app backed up on a source cluster;
+ * after them, every process stopped; a failed test prints the drill's log. Call inside describe().
+ */
+export function appDrillSuite(app: AppDrill): { s: AppScenario } {
+  const log: string[] = [];
+  const suite = {} as { s: AppScenario };
+  before(async () => {
+    const workDir = path.join(
+      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
+      `${app.app}-${Date.now()}`,
+    );
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    suite.s = new AppScenario({ ...toolchain(), workDir, log: (l) => log.push(l) }, app);
+    await suite.s.backUpSource();
+  });
+  after(async () => {
+    await suite.s?.stopAll();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.log(log.join("\n"));
+    log.length = 0;
+  });
+  return suite;
+}
+
+/** Runs `fn` on a new destination cluster `name` (the source lost), stopping it however `fn` ends. */
+export async function onDestination(s: AppScenario, name: string, fn: () => Promise<void>): Promise<void> {
+  await s.startDestination(name);
+  try {
+    await fn();
+  } finally {
+    await s.stopDestination(name);
+  }
+}
