@@ -1,3 +1,4 @@
+import { strict as assert } from "assert";
 import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -39,4 +40,26 @@ export async function onDestination(s: AppScenario, name: string, fn: () => Prom
   } finally {
     await s.stopDestination(name);
   }
+}
+
+type ChainRun = Awaited<ReturnType<AppScenario["runChain"]>>;
+
+/** The chain succeeded (else: the failed step, its output). */
+export function assertSucceeded(r: ChainRun): void {
+  assert.ok(
+    r.ok,
+    JSON.stringify(
+      r.results.filter((x) => x.status === "failed"),
+      null,
+      2,
+    ),
+  );
+}
+
+/** These steps ran, in this order (others may run between them). */
+export function assertInOrder(r: ChainRun, ids: string[]): void {
+  assert.deepEqual(
+    r.results.map((x) => x.id).filter((id) => ids.includes(id)),
+    ids,
+  );
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
-import { appDrillSuite, onDestination } from "./app-drill-suite";
+import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";
 import { CodedxDrill } from "../../drill/apps/codedx";
 
 /**
@@ -39,18 +39,14 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
   it("restores PriorityClasses first, then everything; restart-db, then restore-db brings the database back and replication runs", async () => {
     await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
-      assert.ok(
-        r.ok,
-        JSON.stringify(
-          r.results.filter((x) => x.status === "failed"),
-          null,
-          2,
-        ),
-      );
-      assert.deepEqual(
-        r.results.map((x) => x.id).filter((id) => /^restore|^codedx/.test(id)),
-        ["restore-priority-classes", "restore", "codedx-restart-db", "codedx-restore-db", "codedx-health"],
-      );
+      assertSucceeded(r);
+      assertInOrder(r, [
+        "restore-priority-classes",
+        "restore",
+        "codedx-restart-db",
+        "codedx-restore-db",
+        "codedx-health",
+      ]);
       // The Jobs ran mariabackup --prepare / --copy-back into each new data claim.
       assert.deepEqual(
         s

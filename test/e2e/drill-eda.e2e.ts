@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { EDA_BACKUP_CLAIM, VERSION_LABEL } from "../../components/apps/eda";
 import { AppScenario } from "../../drill/app-scenario";
-import { appDrillSuite, onDestination } from "./app-drill-suite";
+import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";
 import { EdaDrill } from "../../drill/apps/eda";
 import { NAMESPACE } from "../../drill/lib/velero";
 
@@ -54,26 +54,14 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
   it("restores the platform into a new cluster of the same version; a re-run restores nothing twice", async () => {
     await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
-      assert.ok(
-        r.ok,
-        JSON.stringify(
-          r.results.filter((x) => x.status === "failed"),
-          null,
-          2,
-        ),
-      );
-      const ids = r.results.map((x) => x.id);
-      const order = [
+      assertSucceeded(r);
+      assertInOrder(r, [
         "guard-app-version",
         "restore",
         "eda-mount-backup",
         "eda-platform-restore",
         "eda-health",
-      ];
-      assert.deepEqual(
-        ids.filter((id) => order.includes(id)),
-        order,
-      );
+      ]);
       for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
       // Only the claim and its volume came back: EDA rebuilds everything else from the tarball.
       const restored = s.w.velero.cli(s.dest, [
@@ -89,14 +77,7 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
       );
       // The whole chain again without its record of progress: nothing is restored twice.
       const again = await s.runChain(path.join(s.ctx.workDir, "chain-1-lost.json"));
-      assert.ok(
-        again.ok,
-        JSON.stringify(
-          again.results.filter((x) => x.status === "failed"),
-          null,
-          2,
-        ),
-      );
+      assertSucceeded(again);
       assert.match(again.results.find((x) => x.id === "eda-platform-restore")!.stdout, /restored already/);
       const restores = readFileSync(eda.restoreLog("destination", s.ctx), "utf8").trim().split("\n");
       assert.equal(restores.length, 1);
