@@ -64,11 +64,11 @@ export class AppScenario {
     await app.installSource(this.source, this.ctx);
     this.prepareSource();
     await app.sourcePrepared?.(this.source, this.ctx);
-    const schedules = buildProfileSchedules(
-      resolveSchedules(undefined, app.profile),
-      { ...app.profile, hooks: app.profile.hooks },
-      { storageLocation: "default", volumeSnapshotLocation: "default", defaultVolumesToFsBackup: false },
-    );
+    const schedules = buildProfileSchedules(resolveSchedules(undefined, app.profile), app.profile, {
+      storageLocation: "default",
+      volumeSnapshotLocation: "default",
+      defaultVolumesToFsBackup: false,
+    });
     this.schedule = schedules[0].name;
     await w.startSourceVelero(schedules, app.profile.name);
     this.backupName = await w.backup(this.schedule);
