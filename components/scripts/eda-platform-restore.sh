@@ -3,22 +3,8 @@
 # used. A marker written next to it afterwards keeps a re-run from restoring the same file twice.
 ns="$EDA_NAMESPACE"
 container="$EDA_TOOLBOX_CONTAINER"
-poll="${VELERO_DR_POLL_SECONDS:-10}"
-deadline=$(($(date +%s) + EDA_RESTORE_TIMEOUT_SECONDS))
-# The toolbox pod the mount step rolled out: running, ready and not on its way out.
-while :; do
-  listing="$(kubectl -n "$ns" get pods -l "eda.nokia.com/app=$EDA_TOOLBOX" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
-  pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
-  if [ -n "$pod" ]; then
-    break
-  fi
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "velero-dr: no running eda-toolbox pod (eda.nokia.com/app=$EDA_TOOLBOX) in $ns: kubectl -n $ns get pods -l eda.nokia.com/app=$EDA_TOOLBOX" >&2
-    exit 1
-  fi
-  echo "velero-dr: waiting for the eda-toolbox pod"
-  sleep "$poll"
-done
+# The toolbox pod the mount step rolled out (ready-pod.sh).
+pod="$(ready_pod "$ns" "eda.nokia.com/app=$EDA_TOOLBOX" eda-toolbox "$EDA_RESTORE_TIMEOUT_SECONDS")"
 
 # shellcheck disable=SC2016 # runs in the container, with the mount as $1
 file="$(kubectl -n "$ns" exec "$pod" -c "$container" -- bash -c 'set -eu

@@ -2,21 +2,7 @@
 # Velero copied the volume; the restored volume must list the same. Velero's own restore markers
 # (.velero/) are not the user's files and are left out on both sides.
 ns="$NEBARI_NAMESPACE"
-poll="${VELERO_DR_POLL_SECONDS:-10}"
-deadline=$(($(date +%s) + NEBARI_TIMEOUT_SECONDS))
-while :; do
-  listing="$(kubectl -n "$ns" get pods -l "$NFS_SELECTOR" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
-  pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
-  if [ -n "$pod" ]; then
-    break
-  fi
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "velero-dr: no running, ready NFS server pod ($NFS_SELECTOR) in $ns after ${NEBARI_TIMEOUT_SECONDS}s: kubectl -n $ns get pods -l $NFS_SELECTOR" >&2
-    exit 1
-  fi
-  echo "velero-dr: waiting for the NFS server pod ($NFS_SELECTOR)"
-  sleep "$poll"
-done
+pod="$(ready_pod "$ns" "$NFS_SELECTOR" "NFS server" "$NEBARI_TIMEOUT_SECONDS")"
 echo "velero-dr: listing /exports in $pod and comparing it with .velero-dr/manifest"
 
 # In the container: the listing made exactly as the hook made it, then only the lines that differ

@@ -14,20 +14,8 @@ done
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + NEBARI_TIMEOUT_SECONDS))
 
-# The PostgreSQL pod Velero restored, once it runs and is ready (not one being deleted).
-while :; do
-  listing="$(kubectl -n "$ns" get pods -l "$PG_SELECTOR" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
-  pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
-  if [ -n "$pod" ]; then
-    break
-  fi
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "velero-dr: no running, ready PostgreSQL pod ($PG_SELECTOR) in $ns after ${NEBARI_TIMEOUT_SECONDS}s: kubectl -n $ns get pods -l $PG_SELECTOR" >&2
-    exit 1
-  fi
-  echo "velero-dr: waiting for the PostgreSQL pod ($PG_SELECTOR)"
-  sleep "$poll"
-done
+# The PostgreSQL pod Velero restored (ready-pod.sh).
+pod="$(ready_pod "$ns" "$PG_SELECTOR" PostgreSQL "$NEBARI_TIMEOUT_SECONDS")"
 echo "velero-dr: PostgreSQL pod $pod is ready"
 
 # shellcheck disable=SC2016 # runs in the container, with the dump as $1

@@ -1,12 +1,7 @@
 # The dump hook recorded counts (lines "name|count") next to the dump, from the database the dump
 # was taken of; the restored database must give the same counts for the same query.
 ns="$NEBARI_NAMESPACE"
-listing="$(kubectl -n "$ns" get pods -l "$PG_SELECTOR" -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.metadata.deletionTimestamp}{"\n"}{end}')"
-pod="$(printf '%s\n' "$listing" | awk '!found && $2 == "Running" && $3 == "True" && NF == 3 { print $1; found = 1 }')"
-if [ -z "$pod" ]; then
-  echo "velero-dr: no running, ready PostgreSQL pod ($PG_SELECTOR) in $ns: kubectl -n $ns get pods -l $PG_SELECTOR" >&2
-  exit 1
-fi
+pod="$(ready_pod "$ns" "$PG_SELECTOR" PostgreSQL 0)"
 
 # shellcheck disable=SC2016 # runs in the container, with the file as $1
 if ! expected="$(kubectl -n "$ns" exec "$pod" -- bash -c 'if [ -f "$1" ]; then cat -- "$1"; else echo "velero-dr: $1 not found" >&2; exit 3; fi' _ "$PG_DUMP.counts")"; then

@@ -11,6 +11,7 @@ import { crdErrors } from "../support/crd";
 import { runProgram, stackFileConfig } from "../support/harness";
 import { recordDestination, recordSource, SourceRecording } from "../policies/recordings";
 import { fromRecording, runAll, unresolvedDependencies } from "../policies/support";
+import { APP_SEED_ORDER } from "../restore/seed-order";
 
 /**
  * The Code Dx, Nebari and Nokia EDA profiles (seeds 003, 002, 004): what their backups carry,
@@ -174,15 +175,7 @@ describe("app profiles: Code Dx (seed 003)", () => {
 
   it("restores in the seed's order: PriorityClasses, then everything, then restart MariaDB and restore the database", () => {
     const steps = ids("codedx");
-    const order = [
-      "restore-priority-classes",
-      "restore",
-      "codedx-restart-db",
-      "codedx-restore-db",
-      "dns-publish",
-      "codedx-health",
-    ];
-    assertInOrder(steps, order);
+    assertInOrder(steps, APP_SEED_ORDER.codedx);
     assert.equal(steps[steps.length - 1], "codedx-health");
   });
 
@@ -229,20 +222,7 @@ describe("app profiles: Nebari (seed 002)", () => {
 
   it("restores Keycloak, then conda-store, then the NFS files, each verified before the next", () => {
     const steps = ids("nebari");
-    const order = [
-      "restore-supporting",
-      "restore-keycloak",
-      "nebari-keycloak-restore",
-      "nebari-keycloak-verify",
-      "restore-conda-store",
-      "nebari-conda-store-restore",
-      "nebari-conda-store-verify",
-      "restore",
-      "nebari-nfs-verify",
-      "dns-publish",
-      "nebari-health",
-    ];
-    assertInOrder(steps, order);
+    assertInOrder(steps, APP_SEED_ORDER.nebari);
     const chain = chainFor("nebari");
     const condaRestore = chain.steps.find((s) => s.id === "restore-conda-store")!;
     assert.deepEqual(condaRestore.needs, ["wait-backup", "nebari-keycloak-verify"]);
@@ -293,16 +273,7 @@ describe("app profiles: Nokia EDA (seed 004)", () => {
   it("refuses another version before restoring, restores only the backup claim, then edactl platform restore", () => {
     const chain = chainFor("eda");
     const steps = chain.steps.map((s) => s.id);
-    const order = [
-      "wait-backup",
-      "guard-app-version",
-      "restore",
-      "eda-mount-backup",
-      "eda-platform-restore",
-      "dns-publish",
-      "eda-health",
-    ];
-    assertInOrder(steps, order);
+    assertInOrder(steps, APP_SEED_ORDER.eda);
     assert.ok(chain.steps.find((s) => s.id === "restore")!.needs.includes("guard-app-version"));
     const m = JSON.parse(
       envForStep(chain.steps.find((s) => s.id === "restore")!, chain.env)

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
+import { APP_SEED_ORDER } from "../restore/seed-order";
 import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";
 import { CodedxDrill } from "../../drill/apps/codedx";
 
@@ -40,13 +41,7 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
     await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
       assertSucceeded(r);
-      assertInOrder(r, [
-        "restore-priority-classes",
-        "restore",
-        "codedx-restart-db",
-        "codedx-restore-db",
-        "codedx-health",
-      ]);
+      assertInOrder(r, APP_SEED_ORDER.codedx);
       // The Jobs ran mariabackup --prepare / --copy-back into each new data claim.
       assert.deepEqual(
         s

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { EDA_BACKUP_CLAIM, VERSION_LABEL } from "../../components/apps/eda";
 import { AppScenario } from "../../drill/app-scenario";
+import { APP_SEED_ORDER } from "../restore/seed-order";
 import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";
 import { EdaDrill } from "../../drill/apps/eda";
 import { NAMESPACE } from "../../drill/lib/velero";
@@ -55,13 +56,7 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
     await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
       assertSucceeded(r);
-      assertInOrder(r, [
-        "guard-app-version",
-        "restore",
-        "eda-mount-backup",
-        "eda-platform-restore",
-        "eda-health",
-      ]);
+      assertInOrder(r, APP_SEED_ORDER.eda);
       for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
       // Only the claim and its volume came back: EDA rebuilds everything else from the tarball.
       const restored = s.w.velero.cli(s.dest, [

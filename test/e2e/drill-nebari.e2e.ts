@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { existsSync } from "fs";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
+import { APP_SEED_ORDER } from "../restore/seed-order";
 import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";
 import { NebariDrill } from "../../drill/apps/nebari";
 import { NAMESPACE } from "../../drill/lib/velero";
@@ -99,18 +100,7 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
   async function restoreAndCheck() {
     const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
     assertSucceeded(r);
-    assertInOrder(r, [
-      "restore-supporting",
-      "restore-keycloak",
-      "nebari-keycloak-restore",
-      "nebari-keycloak-verify",
-      "restore-conda-store",
-      "nebari-conda-store-restore",
-      "nebari-conda-store-verify",
-      "restore",
-      "nebari-nfs-verify",
-      "nebari-health",
-    ]);
+    assertInOrder(r, APP_SEED_ORDER.nebari);
     for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
   }
 

@@ -38,6 +38,18 @@ function stackOf(recorded: Registered[], stack: string): PolicyResource[] {
   return fromRecording(structuredClone(recorded), stack);
 }
 
+/** Names of the policies that apply to (are not "not applicable" for) some part of the stack. */
+async function appliedPolicies(stack: Parameters<typeof checkStack>[1]): Promise<Set<string>> {
+  const applied = new Set<string>();
+  for (const p of allPolicies) {
+    const outcomes = isStackPolicy(p)
+      ? [await checkStack(p, stack)]
+      : await Promise.all(stack.map((r) => checkResource(p, r)));
+    if (outcomes.some((o) => o.notApplicable === undefined)) applied.add(p.name);
+  }
+  return applied;
+}
+
 describe("policies over the example stacks (mocks)", () => {
   let source: SourceRecording;
 
@@ -58,13 +70,7 @@ describe("policies over the example stacks (mocks)", () => {
 
     it("is really checked: the storage, identity, Velero and schedule policies apply to it", async () => {
       const stack = fresh();
-      const applied = new Set<string>();
-      for (const p of allPolicies) {
-        const outcomes = isStackPolicy(p)
-          ? [await checkStack(p, stack)]
-          : await Promise.all(stack.map((r) => checkResource(p, r)));
-        if (outcomes.some((o) => o.notApplicable === undefined)) applied.add(p.name);
-      }
+      const applied = await appliedPolicies(stack);
       const notApplied = allPolicies.map((p) => p.name).filter((n) => !applied.has(n));
       assert.deepEqual(notApplied.sort(), [
         "destination-bsl-read-only",
@@ -217,13 +223,7 @@ describe("policies over the example stacks (mocks)", () => {
 
     it("is really checked: the S3, IAM, Velero and schedule policies apply to it", async () => {
       const stack = fresh();
-      const applied = new Set<string>();
-      for (const p of allPolicies) {
-        const outcomes = isStackPolicy(p)
-          ? [await checkStack(p, stack)]
-          : await Promise.all(stack.map((r) => checkResource(p, r)));
-        if (outcomes.some((o) => o.notApplicable === undefined)) applied.add(p.name);
-      }
+      const applied = await appliedPolicies(stack);
       for (const name of [
         "storage-s3-bucket-controls",
         "storage-no-public-access",

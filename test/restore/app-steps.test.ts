@@ -521,6 +521,29 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.equal(sts.metadata.annotations?.["velero-dr/replicas"], undefined, "the record is removed");
     });
 
+    it("pg-restore and pg-verify use only a running, ready pod that is not being deleted, and say when there is none", () => {
+      const world = nebariWorld();
+      const pod = world.objects[`pods/${NS}/keycloak-postgres-standalone-0`];
+      pod.metadata.deletionTimestamp = "2026-11-21T00:00:00Z";
+      const verify = runStep(chainFor("nebari"), "nebari-keycloak-verify", world);
+      assert.notEqual(verify.code, 0);
+      assert.match(
+        verify.stderr,
+        /no running, ready PostgreSQL pod \(app.kubernetes.io\/instance=keycloak-postgres-standalone\) in dev after 0s/,
+      );
+      assert.equal(verify.execs.length, 0, "nothing ran in the pod on its way out");
+      const restore = runStep(chainFor("nebari"), "nebari-keycloak-restore", world, {
+        NEBARI_TIMEOUT_SECONDS: "0",
+      });
+      assert.notEqual(restore.code, 0);
+      assert.match(restore.stderr, /no running, ready PostgreSQL pod .* after 0s/);
+      assert.equal(
+        restore.state.objects[`statefulsets.apps/${NS}/keycloak`].spec.replicas,
+        2,
+        "nothing stopped",
+      );
+    });
+
     it("pg-restore: a re-run after a failed pg_restore still knows the client's replicas", () => {
       const world = nebariWorld();
       world.exec[`${NS}/*`][1].code = 1;

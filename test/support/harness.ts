@@ -226,6 +226,22 @@ export class Recorder {
     return r.dependencies.map((urn) => urn.split("::").pop() as string);
   }
 
+  /** Resources (not read, not providers) whose parent is not one of the project's components. */
+  unparented(): string[] {
+    return this.resources
+      .filter((x) => x.custom && !x.read && !x.type.startsWith("pulumi:providers"))
+      .filter((r) => !/velero-dr:(storage|identity|cluster|velero|monitoring):/.test(r.parent ?? ""))
+      .map((r) => `${r.type} ${r.name}`);
+  }
+
+  /** The types of the component resources registered, sorted. */
+  componentTypes(): string[] {
+    return this.resources
+      .filter((r) => !r.custom)
+      .map((r) => r.type)
+      .sort();
+  }
+
   one(type: string, nameSuffix?: string): Registered {
     const found = this.byType(type).filter((r) => !nameSuffix || r.name.endsWith(nameSuffix));
     if (found.length !== 1) {

@@ -1,6 +1,6 @@
 import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "../../apps/eda";
 import { durationSeconds } from "../../config/durations";
-import { scriptBody } from "../../shell/body";
+import { scriptBodies, scriptBody } from "../../shell/body";
 import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
 
 /**
@@ -57,7 +57,7 @@ export const edaChain: AppChain = {
             "EDA_RESTORE_TIMEOUT_SECONDS",
           ],
           formats: { ...TOOLBOX_FORMATS, EDA_RESTORE_TIMEOUT_SECONDS: "count" },
-          body: scriptBody("eda-platform-restore"),
+          body: scriptBodies("ready-pod", "eda-platform-restore"),
         },
         timeoutSeconds: durationSeconds(o.restoreTimeout) + 300,
         retry: { attempts: 1, delaySeconds: 0 },

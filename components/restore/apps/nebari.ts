@@ -4,7 +4,7 @@ import {
   NebariOptions,
   NEBARI_DUMP_DIR,
 } from "../../apps/nebari";
-import { scriptBody } from "../../shell/body";
+import { scriptBodies } from "../../shell/body";
 import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
 import { Step } from "../step";
 
@@ -32,7 +32,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
         kubeconfig: true,
         env: ["NEBARI_NAMESPACE", "PG_SELECTOR", "PG_DUMP", "PG_CLIENTS", "NEBARI_TIMEOUT_SECONDS"],
         formats: { ...PG_FORMATS, NEBARI_TIMEOUT_SECONDS: "count" },
-        body: scriptBody("nebari-pg-restore"),
+        body: scriptBodies("ready-pod", "nebari-pg-restore"),
       },
       vars: {
         PG_SELECTOR: `app.kubernetes.io/instance=${release}`,
@@ -55,7 +55,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
         kubeconfig: true,
         env: ["NEBARI_NAMESPACE", "PG_SELECTOR", "PG_DUMP", "PG_COUNTS_SQL"],
         formats: PG_FORMATS,
-        body: scriptBody("nebari-pg-verify"),
+        body: scriptBodies("ready-pod", "nebari-pg-verify"),
       },
       vars: {
         PG_SELECTOR: `app.kubernetes.io/instance=${release}`,
@@ -87,7 +87,7 @@ export const nebariChain: AppChain = {
             kubeconfig: true,
             env: ["NEBARI_NAMESPACE", "NFS_SELECTOR", "NEBARI_TIMEOUT_SECONDS"],
             formats: { NEBARI_NAMESPACE: "label", NFS_SELECTOR: "selector", NEBARI_TIMEOUT_SECONDS: "count" },
-            body: scriptBody("nebari-nfs-verify"),
+            body: scriptBodies("ready-pod", "nebari-nfs-verify"),
           },
           vars: { NFS_SELECTOR: `role=${o.nfsServer}` },
           timeoutSeconds: 1200,
