@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { exampleSourceOutputs } from "../support/examples";
+import { stackFileConfig } from "../support/harness";
 
 /**
  * Each stack loads only the code of its role and cloud: an Azure source does not load the AWS
@@ -52,7 +53,14 @@ function loadedBy(stack: string, sourceOutputs?: Record<string, unknown>): strin
       "-r",
       own("tools/bench/pulumi-register.js"),
       own("tools/bench/eval-child.ts"),
-      JSON.stringify({ mode: "program", stack, candidates: CANDIDATES, sourceOutputs }),
+      // The config as the Pulumi CLI hands it over (parsed from the stack file by the caller).
+      JSON.stringify({
+        mode: "program",
+        stack,
+        candidates: CANDIDATES,
+        sourceOutputs,
+        config: stackFileConfig(stack),
+      }),
     ],
     { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );

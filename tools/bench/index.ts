@@ -152,7 +152,15 @@ function printEval(r: EvalResult): void {
     console.log(`  where the time goes under ts-node (one instrumented run per stack, not in the medians):`);
     console.log(
       table(
-        ["stack", "program", "transpiled files", "transpile ms", "stack traces formatted", "formatting ms"],
+        [
+          "stack",
+          "program",
+          "transpiled files",
+          "transpile ms",
+          "stack traces formatted",
+          "formatting ms",
+          "SDK promise stacks skipped",
+        ],
         r.attribution.map((a) => [
           a.stack,
           a.programMs.toFixed(0),
@@ -160,6 +168,7 @@ function printEval(r: EvalResult): void {
           a.transpileMs.toFixed(0),
           a.stackTraces,
           a.stackTraceMs.toFixed(0),
+          a.sdkPromiseStacksSkipped,
         ]),
       ),
     );
