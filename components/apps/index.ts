@@ -1,28 +1,37 @@
 import { AppDefinition } from "./definition";
 import { AppProfile } from "./profile";
-import { codedxApp } from "./codedx";
-import { dashEnterpriseApp } from "./dash-enterprise";
-import { edaApp } from "./eda";
-import { nebariApp } from "./nebari";
+import { lazyRecord } from "./lazy-record";
 
 export * from "./profile";
 export * from "./definition";
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: a stack loads only its app */
 /**
  * Every application the program knows, by config name (`velero-dr:profile`). Each has its own
  * option type; the registry only hands options its own schema parsed back to the same app.
+ * An app's module is loaded when its entry is first read.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const apps: Readonly<Record<string, AppDefinition<any>>> = {
-  [dashEnterpriseApp.name]: dashEnterpriseApp,
-  [codedxApp.name]: codedxApp,
-  [nebariApp.name]: nebariApp,
-  [edaApp.name]: edaApp,
-};
+export const apps: Readonly<Record<string, AppDefinition<any>>> = lazyRecord<AppDefinition<any>>({
+  "dash-enterprise": () =>
+    (require("./dash-enterprise") as typeof import("./dash-enterprise")).dashEnterpriseApp,
+  codedx: () => (require("./codedx") as typeof import("./codedx")).codedxApp,
+  nebari: () => (require("./nebari") as typeof import("./nebari")).nebariApp,
+  eda: () => (require("./eda") as typeof import("./eda")).edaApp,
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Each app's profile with its default options. */
-export const profiles: Readonly<Record<string, AppProfile>> = Object.fromEntries(
-  Object.values(apps).map((a) => [a.name, a.configure(a.options.parse({}))]),
+/** Each app's profile with its default options (configured when first read). */
+export const profiles: Readonly<Record<string, AppProfile>> = lazyRecord(
+  Object.fromEntries(
+    Object.keys(apps).map((name) => [
+      name,
+      () => {
+        const a = apps[name];
+        return a.configure(a.options.parse({}));
+      },
+    ]),
+  ),
 );
 
 export function profileNames(): string[] {

@@ -65,7 +65,9 @@ export async function measureScale(o: { runs: number; log: (s: string) => void }
     if (run.asyncErrors.length > 0) throw run.asyncErrors[0];
     return { ms: last() - t0, resources: run.recorder.resources.length };
   };
-  await one(1, 1); // warm-up: module loading is not what this measures
+  // Warm-up: module loading is not what this measures, nor V8 compiling the program's hot paths
+  // (one run left the first point about twice as slow as the next ones).
+  for (let i = 0; i < 3; i++) await one(1, 1);
   const points: ScalePoint[] = [];
   for (const n of NAMESPACE_COUNTS) {
     for (const m of SCHEDULE_COUNTS) {
