@@ -112,6 +112,7 @@ function printEval(r: EvalResult): void {
   console.log(`\nProgram evaluation under mocks: fresh node process per run, ms from process start`);
   console.log(
     `  loaders: ts-node = as pulumi up runs it (tools/bench/pulumi-register.js: swc, no type check); ` +
+      `ts-node-sdk-stacks = the same with the SDK's promise stacks formatted (VELERO_DR_FULL_SDK_STACKS=1); ` +
       `ts-node-tsc = TypeScript's transpiler; compiled = tsc beforehand, plain node; ` +
       `compiled-runner = compiled, with the source-map-support Pulumi's runner installs`,
   );
