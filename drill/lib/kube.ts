@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from "crypto";
 import { mkdirSync, writeFileSync } from "fs";
 import { request } from "https";
 import * as path from "path";
+import { stringify as stringifyYaml } from "yaml";
 import { Processes, run, waitFor } from "./procs";
 
 /**
@@ -437,112 +438,109 @@ function kwokCrd(kind: string, plural: string, scope: string, spec: Record<strin
  */
 export const EXIT_CODE_ANNOTATION = "drill.velero-dr/exit-code";
 
-function writePodStages(kwokHome: string): string {
-  const terminated = (phase: string, exitCode: string, reason: string) => `
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $root := . }}
-      containerStatuses:
-      {{ range $index, $item := .spec.containers }}
-      - image: {{ $item.image | Quote }}
-        name: {{ $item.name | Quote }}
-        ready: false
-        restartCount: 0
-        started: false
-        state:
-          terminated:
-            exitCode: ${exitCode}
-            finishedAt: {{ $now | Quote }}
-            reason: ${reason}
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-      phase: ${phase}`;
-  const jobPod = (name: string, exit: string) => `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: ${name}
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values: ['Running']
-    - key: '.metadata.ownerReferences.[].kind'
-      operator: 'In'
-      values: ['Job']
-    - key: '.metadata.annotations["${EXIT_CODE_ANNOTATION}"]'
-${exit}
-  next:`;
-  const stages = `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-ready
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.podIP'
-      operator: 'DoesNotExist'
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Initialized
-      - lastTransitionTime: {{ $now | Quote }}
-        status: {{ if .spec.readinessGates }}"False"{{ else }}"True"{{ end }}
-        type: Ready
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: ContainersReady
-      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: true
-        restartCount: 0
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
-      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
-      phase: Running
-      startTime: {{ $now | Quote }}
----
-${jobPod("pod-complete", "      operator: 'In'\n      values: ['0']")}${terminated("Succeeded", "0", "Completed")}
----
-${jobPod("pod-failed", `      operator: 'NotIn'\n      values: ['0']\n    - key: '.metadata.annotations["${EXIT_CODE_ANNOTATION}"]'\n      operator: 'Exists'`)}${terminated("Failed", `{{ index $root.metadata.annotations "${EXIT_CODE_ANNOTATION}" }}`, "Error")}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-delete
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'Exists'
-  next:
-    finalizers:
-      empty: true
-    delete: true
+interface Match {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  values?: string[];
+}
+
+/** A KWOK Stage for pods: when a pod matches every expression, `next` is applied to it. */
+function podStage(name: string, matchExpressions: Match[], next: Record<string, unknown>) {
+  return {
+    apiVersion: "kwok.x-k8s.io/v1alpha1",
+    kind: "Stage",
+    metadata: { name },
+    spec: { resourceRef: { apiGroup: "v1", kind: "Pod" }, selector: { matchExpressions }, next },
+  };
+}
+
+/** Status templates (Go templates KWOK renders into the pod's status). */
+const READY_STATUS = `{{ $now := Now }}
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  status: {{ if .spec.readinessGates }}"False"{{ else }}"True"{{ end }}
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: ContainersReady
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Running
+startTime: {{ $now | Quote }}
 `;
+
+const terminatedStatus = (phase: string, exitCode: string, reason: string) => `{{ $now := Now }}
+{{ $root := . }}
+containerStatuses:
+{{ range $index, $item := .spec.containers }}
+- image: {{ $item.image | Quote }}
+  name: {{ $item.name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    terminated:
+      exitCode: ${exitCode}
+      finishedAt: {{ $now | Quote }}
+      reason: ${reason}
+      startedAt: {{ $now | Quote }}
+{{ end }}
+phase: ${phase}
+`;
+
+function writePodStages(kwokHome: string): string {
+  const alive: Match = { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" };
+  const runningJobPod: Match[] = [
+    alive,
+    { key: ".status.phase", operator: "In", values: ["Running"] },
+    { key: ".metadata.ownerReferences.[].kind", operator: "In", values: ["Job"] },
+  ];
+  const exitCode = `.metadata.annotations["${EXIT_CODE_ANNOTATION}"]`;
+  const stages = [
+    podStage("pod-ready", [alive, { key: ".status.podIP", operator: "DoesNotExist" }], {
+      statusTemplate: READY_STATUS,
+    }),
+    podStage("pod-complete", [...runningJobPod, { key: exitCode, operator: "In", values: ["0"] }], {
+      statusTemplate: terminatedStatus("Succeeded", "0", "Completed"),
+    }),
+    podStage(
+      "pod-failed",
+      [
+        ...runningJobPod,
+        { key: exitCode, operator: "NotIn", values: ["0"] },
+        { key: exitCode, operator: "Exists" },
+      ],
+      {
+        statusTemplate: terminatedStatus(
+          "Failed",
+          `{{ index $root.metadata.annotations "${EXIT_CODE_ANNOTATION}" }}`,
+          "Error",
+        ),
+      },
+    ),
+    podStage("pod-delete", [{ key: ".metadata.deletionTimestamp", operator: "Exists" }], {
+      finalizers: { empty: true },
+      delete: true,
+    }),
+  ];
   const file = path.join(kwokHome, "pod-stages.yaml");
-  writeFileSync(file, stages);
+  writeFileSync(
+    file,
+    stages.map((st) => stringifyYaml(st, { blockQuote: "literal", lineWidth: 0 })).join("---\n"),
+  );
   return file;
 }
 
