@@ -166,8 +166,7 @@ export class AppScenario {
     const base = this.w.chainInput();
     return {
       ...base,
-      profile: this.app.profile,
-      appOptions: this.app.options,
+      app: this.app.configured,
       backup: { schedule: this.schedule },
       dns: {
         ...base.dns,

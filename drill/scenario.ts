@@ -1,5 +1,7 @@
 import * as path from "path";
-import { dashEnterprise } from "../components/apps/dash-enterprise";
+import { dashEnterpriseApp } from "../apps/dash-enterprise";
+import { dashEnterprise, DashOptions } from "../apps/dash-enterprise/profile";
+import { configureApp } from "../components/apps/definition";
 import { buildRestoreChain, Chain, ChainInput } from "../components/restore/chain";
 import { runChain, StepEvent, StepResult } from "../components/restore/runner";
 import { buildScheduleSpec } from "../components/velero/specs";
@@ -55,6 +57,14 @@ export interface DrillReport {
 const BASE_DOMAIN = "dash.example.com";
 const ZONE = "example.com";
 const SCHEDULE = "dash-daily";
+
+/** Dash Enterprise configured as the drill's destination stack would configure it. */
+export function dashApp(over: Partial<DashOptions> = {}) {
+  return configureApp(
+    dashEnterpriseApp,
+    dashEnterpriseApp.options.parse({ builderTimeoutMinutes: 15, ...over }),
+  );
+}
 
 /** The world of one drill: its processes and services; scenarios below compose its phases. */
 export class DrillWorld {
@@ -274,8 +284,7 @@ export class DrillWorld {
 
   chainInput(over: Partial<ChainInput> = {}): ChainInput {
     return {
-      profile: dashEnterprise,
-      appOptions: {},
+      app: dashApp(),
       veleroNamespace: NAMESPACE,
       bslName: "default",
       backup: { schedule: SCHEDULE },
@@ -292,17 +301,12 @@ export class DrillWorld {
       },
       promoteToPrimary: true,
       allowPartiallyFailed: false,
-      airGapped: false,
-      kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" },
       timeouts: {
         bslSeconds: 120,
         backupSyncSeconds: 120,
         restoreSeconds: 600,
         loadBalancerSeconds: 120,
-        builderSeconds: 900,
-        builderReconnectSeconds: 600,
         healthSeconds: 120,
-        imageswapSeconds: 60,
       },
       ...over,
     };
@@ -464,14 +468,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const gate = result.results.find((r) => r.status === "failed");
     if (gate?.id === "dash-kots-redeploy") {
       o.log(
-        "== GATE: KOTS redeploy. The operator redeploys in the Admin Console and sets velero-dr:restore.kotsRedeployed=true",
+        "== GATE: KOTS redeploy. The operator redeploys in the Admin Console and sets velero-dr:app.kotsRedeployed=true",
       );
       await w.phase("operator redeploys Dash Enterprise (simulated KOTS redeploy)", () =>
         w.operatorRedeploys(),
       );
-      const confirmed = buildRestoreChain(
-        w.chainInput({ kots: { automate: true, confirmed: true, appSlug: "dash-enterprise" } }),
-      );
+      const confirmed = buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) }));
       result = await w.phase("resume the restore chain", () => w.runChain(confirmed, stateFile));
       report.steps.push(
         ...result.results

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { apps } from "../apps";
 import { CONFIG_NAMESPACE, RawConfigInput, StackConfig, validateConfig } from "../components/config/validate";
 
 /**
@@ -6,7 +7,12 @@ import { CONFIG_NAMESPACE, RawConfigInput, StackConfig, validateConfig } from ".
  * here; the program calls it first so a bad configuration stops everything before it starts.
  */
 export function loadStackConfig(): StackConfig {
-  return validateConfig(readRawConfig());
+  return validateStackConfig(readRawConfig());
+}
+
+/** Validates raw configuration against the applications this program knows (apps/). */
+export function validateStackConfig(input: RawConfigInput): StackConfig {
+  return validateConfig(input, apps);
 }
 
 export function readRawConfig(): RawConfigInput {

@@ -4,10 +4,10 @@
  */
 import { ConfigError } from "../components/config/errors";
 import { readStackFile } from "../components/config/stack-file";
-import { validateConfig } from "../components/config/validate";
 import { buildRestoreChain } from "../components/restore/chain";
 import { destinationChainInput } from "../components/restore/destination-chain";
 import { renderRunbook } from "../components/restore/runbook";
+import { validateStackConfig } from "../stacks/config";
 
 function main(argv: string[]): number {
   const stack = argv[0];
@@ -16,7 +16,7 @@ function main(argv: string[]): number {
     return 2;
   }
   try {
-    const cfg = validateConfig(readStackFile(stack));
+    const cfg = validateStackConfig(readStackFile(stack));
     if (cfg.role !== "destination") {
       process.stderr.write(
         `runbook: ${stack} is a ${cfg.role} stack; runbooks describe destination (restore) stacks\n`,

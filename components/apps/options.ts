@@ -29,3 +29,12 @@ export const VERSION: NameRule = {
 
 /** Label values: the version a backup records must be a valid Kubernetes label value. */
 export const HELM_RELEASE: NameRule = { ...DNS1123_LABEL, maxLength: 53 };
+
+/** A whole number in a range, named by its unit (minutes, seconds, ...). */
+export const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int()
+    .refine((n) => n >= min && n <= max, {
+      error: (iss) => `got ${show(iss.input)}; expected a whole number of ${what} between ${min} and ${max}`,
+    });

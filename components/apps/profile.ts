@@ -26,8 +26,6 @@ export interface RestoreRequirements {
 
 /** What the destination stack needs to bring the application back and point users at it. */
 export interface RestoreTraits {
-  /** Post-restore steps of the application (components/restore/apps/<chain>.ts). */
-  chain: string;
   /** Namespace the post-restore steps work in. */
   appNamespace: string;
   /** Service whose load balancer address the DNS records point at. */

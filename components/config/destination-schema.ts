@@ -138,17 +138,9 @@ const restoreSchema = z
     allowPartiallyFailed: z.boolean().default(false),
     /** After the restore the destination is the primary: BSL ReadWrite, schedules on. */
     promoteToPrimary: z.boolean().default(true),
-    /** Continue past the KOTS redeploy gate (a person redeployed in the Admin Console). */
-    kotsRedeployed: z.boolean().default(false),
-    /** Redeploy with the kots kubectl plugin when it is installed. */
-    kotsAutomate: z.boolean().default(true),
-    kotsAppSlug: named(names.DNS1123_LABEL).default("dash-enterprise"),
-    /** Air-gapped cluster: restart Harbor after imageswap (seed 000). */
-    airGapped: z.boolean().default(false),
     restoreTimeoutMinutes: int(5, 1440, "minutes").default(240),
     backupSyncTimeoutMinutes: int(1, 120, "minutes").default(15),
     healthTimeoutMinutes: int(1, 240, "minutes").default(30),
-    builderTimeoutMinutes: int(11, 240, "minutes").default(30),
   })
   .prefault({});
 

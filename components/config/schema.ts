@@ -3,7 +3,6 @@ import { checkVeleroCron } from "./cron";
 import { isGoDuration } from "./durations";
 import * as names from "./names";
 import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
-import { profileNames } from "../apps";
 
 /**
  * The one configuration schema of the program (keys under `velero-dr:`).
@@ -180,9 +179,8 @@ export const bslCheckSchema = z
   })
   .prefault({});
 
-export const profileSchema = z.string().refine((p) => profileNames().includes(p), {
-  error: (iss) => `got ${show(iss.input)}; expected one of ${profileNames().join(", ")}`,
-});
+/** `velero-dr:profile`: the application; validateConfig checks it against the app registry. */
+export const profileSchema = z.string();
 
 /** `velero-dr:app`: a map; its keys are checked by the profile's own schema (components/apps). */
 export const appSchema = z

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
-import { AppProfile, apps } from "../apps";
+import { AppRegistry, configureApp, ConfiguredApp, StackRole } from "../apps/definition";
+import { AppProfile } from "../apps/profile";
 import { apiServerOf } from "../cluster/kubeconfig";
 import { durationSeconds } from "./durations";
 import { ConfigError, keyPath } from "./errors";
@@ -100,8 +101,8 @@ interface SourceCommon
   > {
   stack: string;
   profile: AppProfile;
-  /** `velero-dr:app`, validated and defaulted by the profile's option schema. */
-  appOptions: Record<string, unknown>;
+  /** The application (`velero-dr:profile`) configured from `velero-dr:app` by its own schema. */
+  app: ConfiguredApp;
   schedules: ScheduleConfig[];
   velero: RawVelero & { pluginVersion: string };
   alerting: AlertingConfig;
@@ -133,7 +134,7 @@ export interface DestinationStackConfig
   extends Omit<RawDestinationConfig, "profile" | "backup" | "dns" | "schedules" | "source" | "app"> {
   stack: string;
   profile: AppProfile;
-  appOptions: Record<string, unknown>;
+  app: ConfiguredApp;
   source: { stack?: string; outputs?: SourceOutputs };
   backup: { name?: string; schedule?: string };
   dns: DnsConfig;
@@ -158,7 +159,7 @@ export interface RawConfigInput {
  * Pure: no Pulumi calls, no resources. Throws a ConfigError listing every problem at once;
  * the program calls it before registering anything, so bad input never leaves a half-built stack.
  */
-export function validateConfig(input: RawConfigInput): StackConfig {
+export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackConfig {
   const problems: string[] = [];
   const role = roleSchema.safeParse(input.values, { reportInput: true });
   if (!role.success) {
@@ -171,7 +172,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
       );
     }
   }
-  const app = checkApp(input.values, role.data.role);
+  const app = checkApp(input.values, role.data.role, apps);
   problems.push(...app.problems);
   if (role.data.role === "destination") {
     const velero = input.values.velero as Record<string, unknown> | undefined;
@@ -197,13 +198,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
     }
     const data = parsed.data;
     return settle(problems, () =>
-      resolveDestination(
-        data,
-        app.options as Record<string, unknown>,
-        input.stack,
-        problems,
-        input.redacted ?? [],
-      ),
+      resolveDestination(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
     );
   }
   if (input.values.cloud === "aws") problems.push(...azureOnlyKeys(input.values));
@@ -214,7 +209,7 @@ export function validateConfig(input: RawConfigInput): StackConfig {
   }
   const data = parsed.data;
   return settle(problems, () =>
-    resolveSource(data, app.options as Record<string, unknown>, input.stack, problems, input.redacted ?? []),
+    resolveSource(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
   );
 }
 
@@ -238,10 +233,19 @@ function settle<T>(problems: string[], resolve: () => T): T {
  */
 function checkApp(
   values: Record<string, unknown>,
-  role: "source" | "destination",
-): { options?: Record<string, unknown>; problems: string[] } {
+  role: StackRole,
+  apps: AppRegistry,
+): { app?: ConfiguredApp; problems: string[] } {
   const name = values.profile;
-  if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(apps, name)) return { problems: [] };
+  // A missing or non-string profile is reported by the stack schema.
+  if (typeof name !== "string") return { problems: [] };
+  if (!Object.prototype.hasOwnProperty.call(apps, name)) {
+    return {
+      problems: [
+        `${CONFIG_NAMESPACE}:profile: got ${show(name)}; expected one of ${Object.keys(apps).sort().join(", ")}`,
+      ],
+    };
+  }
   const raw = values.app ?? {};
   // Not a map: the stack schema reports it.
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problems: [] };
@@ -249,21 +253,21 @@ function checkApp(
   const wrapper = z.strictObject({ app: def.options });
   const parsed = wrapper.safeParse({ app: raw }, { reportInput: true });
   if (!parsed.success) return { problems: formatIssues(parsed.error.issues, wrapper) };
-  const options = parsed.data.app as Record<string, unknown>;
+  const options = parsed.data.app as object;
   const problems = (def.check?.(options, role) ?? []).map(
     (p) => `${CONFIG_NAMESPACE}:app.${p.key}: ${p.message}`,
   );
-  return { options, problems };
+  return { app: configureApp(def, options), problems };
 }
 
 function resolveDestination(
   raw: RawDestinationConfig,
-  appOptions: Record<string, unknown>,
+  app: ConfiguredApp,
   stack: string,
   problems: string[],
   redacted: string[],
 ): DestinationStackConfig {
-  const profile = apps[raw.profile].configure(appOptions);
+  const profile = app.profile;
   const src = raw.source.outputs;
   if (src && src.profile !== raw.profile) {
     problems.push(
@@ -329,7 +333,7 @@ function resolveDestination(
     ...omit(raw, ["app"]),
     stack,
     profile,
-    appOptions,
+    app,
     source: { stack: raw.source.stack, outputs: src },
     backup: { name: raw.backup.name, schedule },
     dns,
@@ -428,12 +432,12 @@ function resolveAws(raw: RawSourceConfig, stack: string, longestTtl: number, pro
 
 function resolveSource(
   raw: RawSourceConfig,
-  appOptions: Record<string, unknown>,
+  app: ConfiguredApp,
   stack: string,
   problems: string[],
   redacted: string[],
 ): SourceStackConfig {
-  const base = apps[raw.profile].configure(appOptions);
+  const base = app.profile;
   const profile: AppProfile = {
     ...base,
     namespaces: raw.namespaces ?? base.namespaces,
@@ -463,7 +467,8 @@ function resolveSource(
     ...omit(raw, ["alertWebhooks", "azure", "aws", "app"]),
     stack,
     profile,
-    appOptions,
+    // The app as this stack runs it: its profile with the stack's namespaces and exclusions.
+    app: { ...app, profile },
     schedules,
     velero: { ...raw.velero, pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion) },
     alerting: resolveAlerting(raw, schedules),

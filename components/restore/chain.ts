@@ -1,4 +1,4 @@
-import { AppProfile } from "../apps";
+import { ConfiguredApp } from "../apps/definition";
 import { DnsConfig } from "../dns/dns-config";
 import {
   DNS_PUBLISH,
@@ -7,7 +7,6 @@ import {
   dnsUnpublishStep,
   waitLoadBalancerStep,
 } from "../dns/dns-steps";
-import { appChains, AppChainContext } from "./apps";
 import { Step, StepEnv, validateChain } from "./step";
 import {
   guardStep,
@@ -23,9 +22,8 @@ import {
 
 /** Everything that decides a restore chain, as plain data (from validated config). */
 export interface ChainInput {
-  profile: AppProfile;
-  /** The app's validated options (`velero-dr:app`); the profile was configured from them. */
-  appOptions: Record<string, unknown>;
+  /** The application, configured from `velero-dr:app`: its profile and its own steps. */
+  app: ConfiguredApp;
   veleroNamespace: string;
   bslName: string;
   backup: { name?: string; schedule?: string };
@@ -35,17 +33,12 @@ export interface ChainInput {
   dns: DnsConfig;
   promoteToPrimary: boolean;
   allowPartiallyFailed: boolean;
-  airGapped: boolean;
-  kots: { automate: boolean; confirmed: boolean; appSlug: string };
   timeouts: {
     bslSeconds: number;
     backupSyncSeconds: number;
     restoreSeconds: number;
     loadBalancerSeconds: number;
-    builderSeconds: number;
-    builderReconnectSeconds: number;
     healthSeconds: number;
-    imageswapSeconds: number;
   };
 }
 
@@ -62,20 +55,8 @@ export interface Chain {
  * load balancer, and the application's repair steps and health check close the chain.
  */
 export function buildRestoreChain(i: ChainInput): Chain {
-  const app = appChains[i.profile.restore.chain];
-  if (!app) throw new Error(`no restore chain ${i.profile.restore.chain} for profile ${i.profile.name}`);
-  const ctx: AppChainContext = {
-    profile: i.profile,
-    options: i.appOptions,
-    healthSeconds: i.timeouts.healthSeconds,
-    dash: {
-      airGapped: i.airGapped,
-      kots: i.kots,
-      builderSeconds: i.timeouts.builderSeconds,
-      builderReconnectSeconds: i.timeouts.builderReconnectSeconds,
-      imageswapSeconds: i.timeouts.imageswapSeconds,
-    },
-  };
+  const { profile, chain: app } = i.app;
+  const ctx = { healthSeconds: i.timeouts.healthSeconds };
   const steps: Step[] = [
     guardStep(),
     waitBslStep(i.timeouts),
@@ -83,11 +64,11 @@ export function buildRestoreChain(i: ChainInput): Chain {
     dnsUnpublishStep(i.dns, [GUARD]),
   ];
   let before = ["dns-unpublish"];
-  if (i.profile.versionGuard) {
-    steps.push(versionGuardStep(i.profile.versionGuard));
+  if (profile.versionGuard) {
+    steps.push(versionGuardStep(profile.versionGuard));
     before = [...before, VERSION_GUARD];
   }
-  const phases = i.profile.restorePhases;
+  const phases = profile.restorePhases;
   phases.forEach((phase, index) => {
     const restore = restoreStep(i.timeouts, before, {
       phase,
@@ -121,8 +102,8 @@ export function buildRestoreChain(i: ChainInput): Chain {
     ...(i.backup.schedule ? { BACKUP_SCHEDULE: i.backup.schedule } : {}),
     RESTORE_TIMEOUT_SECONDS: String(i.timeouts.restoreSeconds),
     RESTORE_ALLOW_PARTIAL: String(i.allowPartiallyFailed),
-    LB_NAMESPACE: i.profile.restore.loadBalancer.namespace,
-    LB_SERVICE: i.profile.restore.loadBalancer.service,
+    LB_NAMESPACE: profile.restore.loadBalancer.namespace,
+    LB_SERVICE: profile.restore.loadBalancer.service,
     LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
     ...dnsEnv(i.dns),
     ...(i.dns.provider === "manual" ? { DNS_UNPUBLISH_CONFIRMED: String(i.dns.unpublishConfirmed) } : {}),

@@ -9,8 +9,7 @@ export const DESTINATION_BSL = "default";
  */
 export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
   return {
-    profile: cfg.profile,
-    appOptions: cfg.appOptions,
+    app: cfg.app,
     veleroNamespace: cfg.velero.namespace,
     bslName: DESTINATION_BSL,
     backup: cfg.backup,
@@ -19,21 +18,12 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     dns: cfg.dns,
     promoteToPrimary: cfg.restore.promoteToPrimary,
     allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
-    airGapped: cfg.restore.airGapped,
-    kots: {
-      automate: cfg.restore.kotsAutomate,
-      confirmed: cfg.restore.kotsRedeployed,
-      appSlug: cfg.restore.kotsAppSlug,
-    },
     timeouts: {
       bslSeconds: 600,
       backupSyncSeconds: cfg.restore.backupSyncTimeoutMinutes * 60,
       restoreSeconds: cfg.restore.restoreTimeoutMinutes * 60,
       loadBalancerSeconds: 900,
-      builderSeconds: cfg.restore.builderTimeoutMinutes * 60,
-      builderReconnectSeconds: 600,
       healthSeconds: cfg.restore.healthTimeoutMinutes * 60,
-      imageswapSeconds: 900,
     },
   };
 }

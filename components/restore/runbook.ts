@@ -98,7 +98,14 @@ function renderStep(s: Step, n: Map<string, number>, chain: Chain): string[] {
   if (s.gate) {
     lines.push("**Gate** — a person acts here; the stack stops until the configuration says it is done:", "");
     s.gate.instructions.forEach((x, i) => lines.push(`${i + 1}. ${x}`));
-    lines.push("", `Continue: \`pulumi config set ${s.gate.continueKey} true\`, then \`pulumi up\`.`, "");
+    // A key inside a structured value (`velero-dr:app.x`) is set with --path, or Pulumi would
+    // store a new top-level key named "app.x".
+    const path = s.gate.continueKey.split(":").pop()?.includes(".") ? "--path " : "";
+    lines.push(
+      "",
+      `Continue: \`pulumi config set ${path}${s.gate.continueKey} true\`, then \`pulumi up\`.`,
+      "",
+    );
   }
   if (s.note) lines.push(...s.note, "");
   // Values only this step reads (a phase's Restore manifest) come first, as the stack passes them.

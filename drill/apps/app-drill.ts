@@ -1,3 +1,4 @@
+import { ConfiguredApp } from "../../components/apps/definition";
 import { AppProfile } from "../../components/apps/profile";
 import { LocalCluster } from "../lib/kube";
 import { PodVolumes } from "../lib/volumes";
@@ -22,7 +23,9 @@ export interface AppDrill {
   /** The app's config name (velero-dr:profile). */
   app: string;
   /** The app's options (velero-dr:app) as its schema resolved them. */
-  options: Record<string, unknown>;
+  options: object;
+  /** The app configured from those options (its profile and its restore steps). */
+  configured: ConfiguredApp;
   profile: AppProfile;
   /** The app's DNS name (its A record is moved to the new load balancer). */
   baseDomain: string;

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { codedxApp, CodedxOptions } from "../../components/apps/codedx";
+import { codedxApp } from "../../apps/codedx";
+import { CodedxOptions } from "../../apps/codedx/profile";
+import { configureApp } from "../../components/apps/definition";
 import { waitForExec, runningPods } from "../lib/exec";
 import { LocalCluster } from "../lib/kube";
 import { Processes, waitFor } from "../lib/procs";
@@ -34,7 +36,8 @@ const FINDINGS_SQL =
 export class CodedxDrill implements AppDrill {
   readonly app = "codedx";
   readonly options: CodedxOptions = codedxApp.options.parse({});
-  readonly profile = codedxApp.configure(this.options);
+  readonly configured = configureApp(codedxApp, this.options);
+  readonly profile = this.configured.profile;
   readonly baseDomain = "codedx.example.com";
   /** The findings when the backup was taken (read from the source master). */
   backedUp: string[][] = [];

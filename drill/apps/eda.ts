@@ -1,7 +1,9 @@
 import { randomBytes } from "crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
-import { EDA_BACKUP_CLAIM, edaApp, EdaOptions } from "../../components/apps/eda";
+import { edaApp } from "../../apps/eda";
+import { EDA_BACKUP_CLAIM, EdaOptions } from "../../apps/eda/profile";
+import { configureApp, ConfiguredApp } from "../../components/apps/definition";
 import { runningPods, waitForExec } from "../lib/exec";
 import { LocalCluster } from "../lib/kube";
 import { fileDigests } from "../lib/volumes";
@@ -23,6 +25,7 @@ const EDA_BIN = path.join(__dirname, "eda-bin");
 export class EdaDrill implements AppDrill {
   readonly app = "eda";
   readonly options: EdaOptions;
+  readonly configured: ConfiguredApp;
   readonly profile;
   readonly baseDomain = "eda.example.com";
   /** The EDA version each cluster runs (the toolbox image tag), by cluster name. */
@@ -30,7 +33,8 @@ export class EdaDrill implements AppDrill {
 
   constructor(readonly version = "25.4.1") {
     this.options = edaApp.options.parse({ version });
-    this.profile = edaApp.configure(this.options);
+    this.configured = configureApp(edaApp, this.options);
+    this.profile = this.configured.profile;
   }
 
   private get ns(): string {

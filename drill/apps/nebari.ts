@@ -1,7 +1,9 @@
 import { randomBytes } from "crypto";
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { nebariApp, NebariOptions } from "../../components/apps/nebari";
+import { nebariApp } from "../../apps/nebari";
+import { NebariOptions } from "../../apps/nebari/profile";
+import { configureApp } from "../../components/apps/definition";
 import { waitForExec, runningPods } from "../lib/exec";
 import { LocalCluster } from "../lib/kube";
 import { fileDigests } from "../lib/volumes";
@@ -56,7 +58,8 @@ const USER_FILES: Record<string, number> = {
 export class NebariDrill implements AppDrill {
   readonly app = "nebari";
   readonly options: NebariOptions = nebariApp.options.parse({});
-  readonly profile = nebariApp.configure(this.options);
+  readonly configured = configureApp(nebariApp, this.options);
+  readonly profile = this.configured.profile;
   readonly baseDomain = "nebari.example.com";
   private readonly servers: Record<string, LocalPostgres> = {};
   private procs?: Processes;

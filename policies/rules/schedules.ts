@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { profiles } from "../../components/apps";
+import { apps } from "../../apps";
+import { withDefaults } from "../../components/apps/definition";
 import { checkVeleroCron } from "../../components/config/cron";
 import { durationSeconds, isGoDuration } from "../../components/config/durations";
 import {
@@ -93,13 +94,15 @@ export const scheduleProfileNamespaces: ResourceValidationPolicy = {
     "A Schedule labelled velero-dr/profile backs up every namespace its app profile requires: a backup " +
     "without one of them restores an application that cannot start.",
   remediationSteps:
-    "Include the profile's namespaces (components/apps) in velero-dr:namespaces or the schedule's namespaces.",
+    "Include the profile's namespaces (apps/<name>) in velero-dr:namespaces or the schedule's namespaces.",
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: forTypes([TOKENS.schedule], (props, args, report) => {
     const name = str(get(props, "metadata", "labels", PROFILE_LABEL));
     if (!name) return args.notApplicable(`no ${PROFILE_LABEL} label`);
-    const profile = Object.prototype.hasOwnProperty.call(profiles, name) ? profiles[name] : undefined;
+    const profile = Object.prototype.hasOwnProperty.call(apps, name)
+      ? withDefaults(apps[name]).profile
+      : undefined;
     if (!profile) return report(`label ${PROFILE_LABEL} names an unknown profile "${name}".`);
     const included = arr(get(props, "spec", "template", "includedNamespaces")).map(String);
     const excluded = arr(get(props, "spec", "template", "excludedNamespaces")).map(String);

@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
-import { apps, AppProfile } from "../../components/apps";
+import { apps } from "../../apps";
+import { configureApp } from "../../components/apps/definition";
+import { AppProfile } from "../../components/apps/profile";
 import { buildPreparation } from "../../components/apps/preparation";
 import { buildRestoreChain, ChainInput, envForStep } from "../../components/restore/chain";
 import { stepScript } from "../../components/restore/step";
@@ -21,14 +23,13 @@ import { APP_SEED_ORDER } from "../restore/seed-order";
 function configured(name: string, options: Record<string, unknown> = {}) {
   const def = apps[name];
   const parsed = def.options.parse(options) as Record<string, unknown>;
-  return { profile: def.configure(parsed) as AppProfile, options: parsed };
+  return { profile: def.configure(parsed) as AppProfile, options: parsed, app: configureApp(def, parsed) };
 }
 
 function chainFor(name: string, options: Record<string, unknown> = {}) {
-  const { profile, options: appOptions } = configured(name, options);
+  const { profile, app } = configured(name, options);
   const input: ChainInput = {
-    profile,
-    appOptions,
+    app,
     veleroNamespace: "velero",
     bslName: "default",
     backup: { schedule: profile.schedules[0].name },
@@ -43,17 +44,12 @@ function chainFor(name: string, options: Record<string, unknown> = {}) {
     },
     promoteToPrimary: true,
     allowPartiallyFailed: false,
-    airGapped: false,
-    kots: { automate: false, confirmed: false, appSlug: "x" },
     timeouts: {
       bslSeconds: 600,
       backupSyncSeconds: 900,
       restoreSeconds: 3600,
       loadBalancerSeconds: 900,
-      builderSeconds: 900,
-      builderReconnectSeconds: 600,
       healthSeconds: 900,
-      imageswapSeconds: 900,
     },
   };
   return buildRestoreChain(input);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { readStackFile } from "../../components/config/stack-file";
-import { validateConfig } from "../../components/config/validate";
+import { validateStackConfig as validateConfig } from "../../stacks/config";
 import { exampleStacks } from "../../tools/bench/evaltime";
 import { minutes, table } from "../../tools/bench/format";
 import { importSpecifiers, pulumiModulesOf } from "../../tools/bench/imports";

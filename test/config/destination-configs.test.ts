@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { runProgram, stackFileConfig, fakeKubeconfig, toRuntimeConfig } from "../support/harness";
-import { validateConfig } from "../../components/config/validate";
+import { validateStackConfig as validateConfig } from "../../stacks/config";
 
 type Edit = (c: Record<string, unknown>) => void;
 
@@ -137,7 +137,8 @@ describe("destination configuration", () => {
     assert.deepEqual(cfg.backup, { name: undefined, schedule: "dash-daily" });
     assert.deepEqual(cfg.dns.recordPrefixes, ["api", "ws", "git", "registry", "auth", "admin"]);
     assert.equal(cfg.restore.promoteToPrimary, true);
-    assert.equal(cfg.restore.kotsRedeployed, false);
+    assert.equal(cfg.app.name, "dash-enterprise");
+    assert.ok(cfg.app.chain.afterDns([], { healthSeconds: 60 }).some((s) => s.id === "dash-kots-redeploy"));
   });
 
   for (const c of CASES) {

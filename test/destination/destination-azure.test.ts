@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { readStackFile } from "../../components/config/stack-file";
-import { validateConfig } from "../../components/config/validate";
+import { validateStackConfig as validateConfig } from "../../stacks/config";
 import { destinationChainInput } from "../../components/restore/destination-chain";
 import { buildRestoreChain } from "../../components/restore/chain";
 import { dependsOn, stepScript } from "../../components/restore/step";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
-import { EDA_BACKUP_CLAIM, VERSION_LABEL } from "../../components/apps/eda";
+import { EDA_BACKUP_CLAIM, VERSION_LABEL } from "../../apps/eda/profile";
 import { AppScenario } from "../../drill/app-scenario";
 import { APP_SEED_ORDER } from "../restore/seed-order";
 import { appDrillSuite, assertInOrder, assertSucceeded, onDestination } from "./app-drill-suite";

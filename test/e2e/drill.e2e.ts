@@ -3,7 +3,7 @@ import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildRestoreChain } from "../../components/restore/chain";
-import { checkRestore, DrillWorld, restoreName } from "../../drill/scenario";
+import { checkRestore, dashApp, DrillWorld, restoreName } from "../../drill/scenario";
 import { toolchain } from "../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../drill/lib/velero";
 
@@ -53,9 +53,7 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     assert.equal(gated.results.find((r) => r.status === "failed")?.id, "dash-kots-redeploy");
     w.operatorRedeploys();
     const done = await w.runChain(
-      buildRestoreChain(
-        w.chainInput({ kots: { automate: true, confirmed: true, appSlug: "dash-enterprise" } }),
-      ),
+      buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) })),
       state,
     );
     assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));

@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { apps } from "../../components/apps";
+import { apps } from "../../apps";
+import { configureApp } from "../../components/apps/definition";
 import { buildRestoreChain, Chain, envForStep } from "../../components/restore/chain";
 import { stepScript } from "../../components/restore/step";
 import { FakeCall, runScript, ScriptRun, shellcheck } from "../support/bash";
@@ -19,10 +20,8 @@ const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\nconte
 
 function chainFor(app: string, options: Record<string, unknown> = {}): Chain {
   const def = apps[app];
-  const appOptions = def.options.parse(options);
   return buildRestoreChain({
-    profile: def.configure(appOptions),
-    appOptions,
+    app: configureApp(def, def.options.parse(options)),
     veleroNamespace: "velero",
     bslName: "default",
     backup: { schedule: "daily" },
@@ -36,17 +35,12 @@ function chainFor(app: string, options: Record<string, unknown> = {}): Chain {
     },
     promoteToPrimary: true,
     allowPartiallyFailed: false,
-    airGapped: false,
-    kots: { automate: false, confirmed: false, appSlug: "none" },
     timeouts: {
       bslSeconds: 5,
       backupSyncSeconds: 5,
       restoreSeconds: 5,
       loadBalancerSeconds: 5,
-      builderSeconds: 5,
-      builderReconnectSeconds: 5,
       healthSeconds: 5,
-      imageswapSeconds: 5,
     },
   });
 }

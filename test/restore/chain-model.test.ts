@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { dashEnterprise } from "../../components/apps/dash-enterprise";
 import { buildRestoreChain, ChainInput, envForStep } from "../../components/restore/chain";
 import { dependsOn, stepScript } from "../../components/restore/step";
 import { DnsConfig } from "../../components/dns/dns-config";
 import { shellcheck } from "../support/bash";
+import { configured } from "../support/apps";
 import { crdErrors } from "../support/crd";
 import { SEED_ORDER } from "./seed-order";
 
@@ -31,26 +31,23 @@ const DNS: Record<string, DnsConfig> = {
   manual: { provider: "manual", ...common, unpublishConfirmed: false },
 };
 
-export const chainInput = (over: Partial<ChainInput> = {}): ChainInput => ({
-  profile: dashEnterprise,
-  appOptions: {},
+export const chainInput = (
+  over: Partial<ChainInput> = {},
+  dash: Record<string, unknown> = {},
+): ChainInput => ({
+  app: configured("dash-enterprise", dash),
   veleroNamespace: "velero",
   bslName: "default",
   backup: { schedule: "dash-daily" },
   dns: DNS.azure,
   promoteToPrimary: true,
   allowPartiallyFailed: false,
-  airGapped: false,
-  kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" },
   timeouts: {
     bslSeconds: 600,
     backupSyncSeconds: 900,
     restoreSeconds: 14400,
     loadBalancerSeconds: 900,
-    builderSeconds: 1800,
-    builderReconnectSeconds: 600,
     healthSeconds: 1800,
-    imageswapSeconds: 900,
   },
   ...over,
 });
@@ -62,14 +59,14 @@ describe("restore chain model (Dash Enterprise)", () => {
       online,
       SEED_ORDER.filter((s) => s !== "dash-harbor-restart"),
     );
-    const airgapped = buildRestoreChain(chainInput({ airGapped: true })).steps.map((s) => s.id);
+    const airgapped = buildRestoreChain(chainInput({}, { airGapped: true })).steps.map((s) => s.id);
     assert.deepEqual(airgapped, SEED_ORDER);
     const secondary = buildRestoreChain(chainInput({ promoteToPrimary: false })).steps.map((s) => s.id);
     assert.ok(!secondary.includes("bsl-read-write"));
   });
 
   it("orders by real needs: DNS unpublish before the restore, restore before every repair, health last", () => {
-    const { steps } = buildRestoreChain(chainInput({ airGapped: true }));
+    const { steps } = buildRestoreChain(chainInput({}, { airGapped: true }));
     const ids = steps.map((s) => s.id);
     assert.ok(dependsOn(steps, "restore", "dns-unpublish"));
     assert.ok(dependsOn(steps, "restore", "wait-backup"));
@@ -102,7 +99,7 @@ describe("restore chain model (Dash Enterprise)", () => {
     const seen = new Set<string>();
     for (const provider of Object.keys(DNS)) {
       for (const airGapped of [false, true]) {
-        for (const s of buildRestoreChain(chainInput({ dns: DNS[provider], airGapped })).steps) {
+        for (const s of buildRestoreChain(chainInput({ dns: DNS[provider] }, { airGapped })).steps) {
           const script = stepScript(s);
           if (seen.has(script)) continue;
           seen.add(script);
@@ -116,7 +113,7 @@ describe("restore chain model (Dash Enterprise)", () => {
   it("gives every step a value for every variable it needs (secrets and produced values come at run time)", () => {
     const runtime = ["SOURCE_API_SERVER", "RESTORE_BACKUP_NAME", "LB_ADDRESS", "DNS_TSIG_SECRET"];
     for (const provider of Object.keys(DNS)) {
-      const chain = buildRestoreChain(chainInput({ dns: DNS[provider], airGapped: true }));
+      const chain = buildRestoreChain(chainInput({ dns: DNS[provider] }, { airGapped: true }));
       for (const s of chain.steps) {
         const env = envForStep(s, chain.env);
         for (const n of [...s.script.env, ...(s.script.secretEnv ?? [])]) {

@@ -2,9 +2,10 @@ import { strict as assert } from "assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { dashEnterprise } from "../../components/apps/dash-enterprise";
+import { dashEnterprise } from "../../apps/dash-enterprise/profile";
 import { buildRestoreChain, ChainInput } from "../../components/restore/chain";
 import { runChain, StepResult } from "../../components/restore/runner";
+import { configured } from "../support/apps";
 import { FAKE_BIN, FakeCall, verbOf } from "../support/bash";
 import { SEED_ORDER_ONLINE } from "./seed-order";
 import {
@@ -17,9 +18,8 @@ import {
   WorldOptions,
 } from "./dash-world";
 
-const input = (over: Partial<ChainInput> = {}): ChainInput => ({
-  profile: dashEnterprise,
-  appOptions: {},
+const input = (over: Partial<ChainInput> = {}, dash: Record<string, unknown> = {}): ChainInput => ({
+  app: configured("dash-enterprise", { kotsRedeployed: true, builderTimeoutMinutes: 11, ...dash }),
   veleroNamespace: "velero",
   bslName: "default",
   backup: { schedule: "dash-daily" },
@@ -36,17 +36,12 @@ const input = (over: Partial<ChainInput> = {}): ChainInput => ({
   },
   promoteToPrimary: true,
   allowPartiallyFailed: false,
-  airGapped: false,
-  kots: { automate: true, confirmed: true, appSlug: "dash-enterprise" },
   timeouts: {
     bslSeconds: 5,
     backupSyncSeconds: 3,
     restoreSeconds: 10,
     loadBalancerSeconds: 5,
-    builderSeconds: 10,
-    builderReconnectSeconds: 1,
     healthSeconds: 5,
-    imageswapSeconds: 5,
   },
   ...over,
 });
@@ -73,9 +68,10 @@ function newWorld(o: WorldOptions = {}): World {
 async function run(
   w: World,
   i: ChainInput,
-  extra: { server?: string; stopAfter?: string; sourceUid?: string } = {},
+  extra: { server?: string; stopAfter?: string; sourceUid?: string; env?: Record<string, string> } = {},
 ) {
-  const chain = buildRestoreChain(i);
+  const built = buildRestoreChain(i);
+  const chain = { ...built, env: { ...built.env, ...extra.env } };
   const r = await runChain(chain, {
     kubeconfig: kubeconfigFor(extra.server ?? DEST_SERVER),
     runtimeEnv: {
@@ -294,15 +290,12 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
 
   it("stops at the KOTS gate with instructions, and continues once confirmed", async () => {
     const w = world();
-    const gated = await run(
-      w,
-      input({ kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" } }),
-    );
+    const gated = await run(w, input({}, { kotsRedeployed: false }));
     assert.equal(gated.ok, false);
     const gate = gated.results.find((x) => x.status === "failed") as StepResult;
     assert.equal(gate.id, "dash-kots-redeploy");
     assert.match(gate.stderr, /GATE - redeploy Dash Enterprise/);
-    assert.match(gate.stderr, /pulumi config set velero-dr:restore.kotsRedeployed true/);
+    assert.match(gate.stderr, /pulumi config set --path velero-dr:app.kotsRedeployed true/);
     const resumed = await run(w, input());
     assert.ok(resumed.ok);
     assert.deepEqual(ids(resumed.results, "succeeded"), [
@@ -314,7 +307,7 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
 
   it("redeploys through the kots plugin when it is installed", async () => {
     const w = world({ kotsPlugin: true });
-    const r = await run(w, input({ kots: { automate: true, confirmed: false, appSlug: "dash-enterprise" } }));
+    const r = await run(w, input({}, { kotsRedeployed: false }));
     assert.ok(r.ok);
     const kots = r.calls.filter((c) => c.argv[0] === "kots" && c.argv[1] === "set");
     assert.equal(kots.length, 1);
@@ -324,9 +317,7 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
 
   it("deletes the builder once to reconnect it when it is not Ready in time (seed's known issue)", async () => {
     const w = world({ builderReady: ["False", "False", "False", "False", "True"] });
-    const i = input();
-    i.timeouts.builderReconnectSeconds = 0;
-    const r = await run(w, i);
+    const r = await run(w, input(), { env: { BUILDER_RECONNECT_SECONDS: "0" } });
     assert.ok(r.ok);
     const deletes = r.calls
       .filter((c) => c.argv[0] === "-n" || c.argv.includes("delete"))
@@ -337,7 +328,7 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
 
   it("air-gapped: restarts Harbor's four components once imageswap runs", async () => {
     const w = world();
-    const r = await run(w, input({ airGapped: true }));
+    const r = await run(w, input({}, { airGapped: true }), { env: { IMAGESWAP_TIMEOUT_SECONDS: "5" } });
     assert.ok(r.ok);
     assert.ok(ids(r.results, "succeeded").includes("dash-harbor-restart"));
     for (const c of ["core", "portal", "registry", "jobservice"])

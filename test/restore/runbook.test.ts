@@ -54,7 +54,7 @@ describe("runbook (npm run runbook -- <stack>)", function () {
     assert.match(out, /```mermaid\ngraph TD\n/);
     assert.match(out, /s4 --> s5/, "DNS unpublish before the restore");
     assert.match(out, /\*\*Gate\*\* — a person acts here/);
-    assert.match(out, /Continue: `pulumi config set velero-dr:restore.kotsRedeployed true`/);
+    assert.match(out, /Continue: `pulumi config set --path velero-dr:app.kotsRedeployed true`/);
     assert.match(out, /az network dns record-set a add-record .* -n dash --ipv4-address "\$LB_ADDRESS"/);
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, Recorder, settle, stackFileConfig } from "../support/harness";
-import { validateConfig } from "../../components/config/validate";
+import { validateStackConfig as validateConfig } from "../../stacks/config";
 import { readRawConfig } from "../../stacks/config";
 import { sourceProgram } from "../../stacks/source";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { buildBackupSpec, buildScheduleSpec } from "../../components/velero/specs";
 import { buildFirstBackupManifest } from "../../components/velero/checks";
-import { dashEnterprise } from "../../components/apps/dash-enterprise";
+import { dashEnterprise } from "../../apps/dash-enterprise/profile";
 import { crdErrors } from "../support/crd";
 
 const schedule = {

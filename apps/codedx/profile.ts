@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { defineApp } from "./definition";
-import { duration, HELM_RELEASE, label, nameOf } from "./options";
-import { AppProfile, FsBackupWorkload, RestorePhase } from "./profile";
+import { duration, HELM_RELEASE, label, nameOf } from "../../components/apps/options";
+import { AppProfile, FsBackupWorkload, RestorePhase } from "../../components/apps/profile";
 
 /**
  * Code Dx (seed 003, "Code Dx Kubernetes Backup & Restore Procedure", and the vendor's
@@ -82,7 +81,6 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
     schedules: [{ name: `${r}-schedule`.slice(0, 48).replace(/-+$/, ""), cron: "0 3 * * *" }],
     requirements: { differentCluster: false, sameOrNewerKubernetes: true },
     restore: {
-      chain: "codedx",
       appNamespace: o.namespace,
       loadBalancer: { namespace: o.namespace, service: o.loadBalancerService ?? r },
       dnsRecordPrefixes: [],
@@ -123,9 +121,3 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
     backupLabels: {},
   };
 }
-
-export const codedxApp = defineApp({
-  name: "codedx",
-  options: codedxOptions,
-  configure: codedxProfile,
-});

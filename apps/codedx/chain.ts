@@ -1,6 +1,9 @@
-import { CodedxOptions } from "../../apps/codedx";
-import { scriptBody } from "../../shell/body";
-import { AppChain, inSequence } from "./app-chain";
+import { AppChain, inSequence } from "../../components/apps/chain";
+import { scriptsIn } from "../../components/shell/body";
+import { CodedxOptions } from "./profile";
+
+const scripts = scriptsIn(`${__dirname}/scripts`);
+const scriptBody = scripts.body;
 
 /**
  * Code Dx after the Velero restore (seed 003 steps 2 and 3, as restart-db.ps1 and restore-db.ps1
@@ -12,9 +15,9 @@ const ENV = ["CODEDX_NAMESPACE", "CODEDX_RELEASE", "CODEDX_SLAVE_REPLICAS"];
 const NAMES = { CODEDX_NAMESPACE: "label", CODEDX_RELEASE: "label" } as const;
 const DB_FORMATS = { ...NAMES, CODEDX_SLAVE_REPLICAS: "count", DB_TIMEOUT_SECONDS: "count" } as const;
 
-export const codedxChain: AppChain = {
+export const codedxChain: AppChain<CodedxOptions> = {
   afterPhase(phaseId, after, ctx) {
-    const o = ctx.options as CodedxOptions;
+    const o = ctx.options;
     if (phaseId !== "all" || o.externalDatabase) return [];
     return inSequence(after, [
       {
@@ -71,7 +74,7 @@ export const codedxChain: AppChain = {
     ]);
   },
   env(ctx) {
-    const o = ctx.options as CodedxOptions;
+    const o = ctx.options;
     return {
       CODEDX_NAMESPACE: o.namespace,
       CODEDX_RELEASE: o.releaseName,

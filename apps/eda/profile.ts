@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { AppOptionProblem, defineApp } from "./definition";
-import { duration, label, nameOf, VERSION } from "./options";
-import { AppProfile } from "./profile";
+import { AppOptionProblem, StackRole } from "../../components/apps/definition";
+import { duration, label, nameOf, VERSION } from "../../components/apps/options";
+import { AppProfile } from "../../components/apps/profile";
 
 /**
  * Nokia EDA (seed 004, "Backup and restore"): a platform backup is `edactl platform backup` in
@@ -57,7 +57,6 @@ export function edaProfile(o: EdaOptions): AppProfile {
     schedules: [{ name: "eda-daily", cron: "30 1 * * *" }],
     requirements: { differentCluster: false, sameOrNewerKubernetes: true },
     restore: {
-      chain: "eda",
       appNamespace: ns,
       loadBalancer: { namespace: ns, service: "eda-api" },
       dnsRecordPrefixes: [],
@@ -111,7 +110,7 @@ export function edaProfile(o: EdaOptions): AppProfile {
   };
 }
 
-function check(o: EdaOptions, role: "source" | "destination"): AppOptionProblem[] {
+export function edaCheck(o: EdaOptions, role: StackRole): AppOptionProblem[] {
   if (role === "source" && o.version === undefined) {
     return [
       {
@@ -123,5 +122,3 @@ function check(o: EdaOptions, role: "source" | "destination"): AppOptionProblem[
   }
   return [];
 }
-
-export const edaApp = defineApp({ name: "eda", options: edaOptions, configure: edaProfile, check });

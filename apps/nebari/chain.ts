@@ -3,10 +3,13 @@ import {
   KEYCLOAK_COUNTS_SQL,
   NebariOptions,
   NEBARI_DUMP_DIR,
-} from "../../apps/nebari";
-import { scriptBodies } from "../../shell/body";
-import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
-import { Step } from "../step";
+} from "./profile";
+import { AppChain, inSequence, workloadsReadyStep } from "../../components/apps/chain";
+import { Step } from "../../components/restore/step";
+import { scriptsIn } from "../../components/shell/body";
+
+const scripts = scriptsIn(`${__dirname}/scripts`);
+const scriptBodies = scripts.bodies;
 
 /**
  * Nebari after each restore phase, in the RFD's order (seed 002): Keycloak's database from its
@@ -71,9 +74,9 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
 
 const keycloakCounts = (o: NebariOptions) => KEYCLOAK_COUNTS_SQL.replace(/:'realm'/g, `'${o.realm}'`);
 
-export const nebariChain: AppChain = {
+export const nebariChain: AppChain<NebariOptions> = {
   afterPhase(phaseId, after, ctx) {
-    const o = ctx.options as NebariOptions;
+    const o = ctx.options;
     if (phaseId === "keycloak") return pgRestore("keycloak", o, after);
     if (phaseId === "conda-store") return pgRestore("conda-store", o, after);
     if (phaseId === "all") {
@@ -99,7 +102,7 @@ export const nebariChain: AppChain = {
     return [];
   },
   afterDns(after, ctx) {
-    const o = ctx.options as NebariOptions;
+    const o = ctx.options;
     return inSequence(after, [
       workloadsReadyStep(
         "nebari-health",
@@ -110,7 +113,7 @@ export const nebariChain: AppChain = {
     ]);
   },
   env(ctx) {
-    const o = ctx.options as NebariOptions;
+    const o = ctx.options;
     return {
       NEBARI_NAMESPACE: o.namespace,
       NEBARI_TIMEOUT_SECONDS: "900",

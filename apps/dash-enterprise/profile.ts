@@ -1,6 +1,25 @@
 import { z } from "zod";
-import { defineApp } from "./definition";
-import { AppProfile } from "./profile";
+import { label, wholeNumber } from "../../components/apps/options";
+import { AppProfile } from "../../components/apps/profile";
+
+/**
+ * Dash Enterprise's settings (`velero-dr:app`). They shape its post-restore steps only; a
+ * source stack accepts them and does nothing with them.
+ */
+export const dashOptions = z.strictObject({
+  /** Continue past the KOTS redeploy gate: a person redeployed in the Admin Console. */
+  kotsRedeployed: z.boolean().default(false),
+  /** Redeploy with the kots kubectl plugin when it is installed (the gate opens otherwise). */
+  kotsAutomate: z.boolean().default(true),
+  /** The KOTS application slug the plugin redeploys. */
+  kotsAppSlug: label("dash-enterprise").default("dash-enterprise"),
+  /** Air-gapped installation: restart Harbor once imageswap runs (seed 000). */
+  airGapped: z.boolean().default(false),
+  /** How long dash-app-builder may take to be Ready (at least the reconnect wait + 1 minute). */
+  builderTimeoutMinutes: wholeNumber(11, 240, "minutes").default(30),
+});
+
+export type DashOptions = z.output<typeof dashOptions>;
 
 /**
  * Plotly Dash Enterprise 5 (seed 000, "Back up and restore Dash Enterprise").
@@ -24,7 +43,6 @@ export const dashEnterprise: AppProfile = {
     sameOrNewerKubernetes: true,
   },
   restore: {
-    chain: "dash-enterprise",
     appNamespace: "plotly-system",
     // Seed 001 "Creating DNS entries": the base domain is an A record to this service's address.
     loadBalancer: { namespace: "plotly-system", service: "ingress-nginx-controller" },
@@ -43,9 +61,3 @@ export const dashEnterprise: AppProfile = {
   ],
   backupLabels: {},
 };
-
-export const dashEnterpriseApp = defineApp({
-  name: dashEnterprise.name,
-  options: z.strictObject({}),
-  configure: () => dashEnterprise,
-});

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { defineApp } from "./definition";
-import { duration, label } from "./options";
-import { AppProfile } from "./profile";
+import { duration, label } from "../../components/apps/options";
+import { AppProfile } from "../../components/apps/profile";
 
 /**
  * Nebari (seed 002, RFD "Backup and restore"): its state lives in Keycloak (users, groups),
@@ -80,7 +79,6 @@ export function nebariProfile(o: NebariOptions): AppProfile {
     schedules: [{ name: "nebari-daily", cron: "0 2 * * *" }],
     requirements: { differentCluster: true, sameOrNewerKubernetes: true },
     restore: {
-      chain: "nebari",
       appNamespace: ns,
       loadBalancer: { namespace: ns, service: "nebari-traefik-ingress" },
       dnsRecordPrefixes: [],
@@ -170,9 +168,3 @@ export function nebariProfile(o: NebariOptions): AppProfile {
     backupLabels: {},
   };
 }
-
-export const nebariApp = defineApp({
-  name: "nebari",
-  options: nebariOptions,
-  configure: nebariProfile,
-});

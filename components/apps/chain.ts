@@ -1,21 +1,17 @@
-import { AppProfile } from "../../apps/profile";
-import { scriptBody } from "../../shell/body";
-import { Step, StepEnv } from "../step";
+import { scriptBody } from "../shell/body";
+import { Step, StepEnv } from "../restore/step";
+import { AppProfile } from "./profile";
 
-/** What an application's post-restore steps are built from. */
-export interface AppChainContext {
-  profile: AppProfile;
-  /** The app's validated options (`velero-dr:app`), as its definition resolved them. */
-  options: Record<string, unknown>;
+/** What the generic chain tells an application's steps (the same for every app). */
+export interface ChainSettings {
   healthSeconds: number;
-  /** Dash Enterprise's settings (KOTS, air-gapped Harbor, builder timeouts). */
-  dash: {
-    airGapped: boolean;
-    kots: { automate: boolean; confirmed: boolean; appSlug: string };
-    builderSeconds: number;
-    builderReconnectSeconds: number;
-    imageswapSeconds: number;
-  };
+}
+
+/** What an application's restore steps are built from: its profile and its own typed options. */
+export interface AppChainContext<O> extends ChainSettings {
+  profile: AppProfile;
+  /** The app's validated options (`velero-dr:app`). */
+  options: O;
 }
 
 /**
@@ -23,12 +19,18 @@ export interface AppChainContext {
  * Velero restore phases (a database restore, its verification); `afterDns` steps repair and check
  * the application once users are pointed at it. The chain builder wires `needs`.
  */
-export interface AppChain {
-  afterPhase(phaseId: string, after: string[], ctx: AppChainContext): Step[];
-  afterDns(after: string[], ctx: AppChainContext): Step[];
-  env(ctx: AppChainContext): StepEnv;
+export interface AppChain<O> {
+  afterPhase(phaseId: string, after: string[], ctx: AppChainContext<O>): Step[];
+  afterDns(after: string[], ctx: AppChainContext<O>): Step[];
+  env(ctx: AppChainContext<O>): StepEnv;
 }
 
+/** An app's chain with its options already bound (see configureApp). */
+export interface ConfiguredChain {
+  afterPhase(phaseId: string, after: string[], s: ChainSettings): Step[];
+  afterDns(after: string[], s: ChainSettings): Step[];
+  env(s: ChainSettings): StepEnv;
+}
 /** Links steps in order: the first needs `after`, each next one the one before. */
 export function inSequence(after: string[], steps: Omit<Step, "needs">[]): Step[] {
   let prev = after;

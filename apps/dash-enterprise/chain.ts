@@ -1,6 +1,14 @@
-import { scriptBody } from "../../shell/body";
-import { Step } from "../step";
-import { AppChain, AppChainContext } from "./app-chain";
+import { AppChain, AppChainContext } from "../../components/apps/chain";
+import { Step } from "../../components/restore/step";
+import { scriptsIn } from "../../components/shell/body";
+import { DashOptions } from "./profile";
+
+const scripts = scriptsIn(`${__dirname}/scripts`);
+const scriptBody = scripts.body;
+
+/** Fixed waits of the vendor's procedure (seed 000): the builder's reconnect and imageswap's start. */
+const BUILDER_RECONNECT_SECONDS = 600;
+const IMAGESWAP_SECONDS = 900;
 
 /**
  * Dash Enterprise's post-restore steps (seed 000, "rotate resources and redeploy"), in the
@@ -74,7 +82,7 @@ export function dashRepairSteps(i: DashRepairInput): Step[] {
           "Open http://localhost:8800 and log in with the KOTS Admin Console password of the installation.",
           'Next to the "Currently deployed version", select Redeploy.',
         ],
-        continueKey: "velero-dr:restore.kotsRedeployed",
+        continueKey: "velero-dr:app.kotsRedeployed",
       },
       expected: "The KOTS Admin Console shows the current version deployed again.",
     },
@@ -147,7 +155,7 @@ export function dashRepairEnv(i: DashRepairInput, appNamespace: string): Record<
 }
 
 /** Dash Enterprise has no data steps between phases; its repair chain follows the DNS cut-over. */
-export const dashChain: AppChain = {
+export const dashChain: AppChain<DashOptions> = {
   afterPhase: () => [],
   afterDns(after, ctx) {
     return dashRepairSteps(dashInput(after, ctx));
@@ -157,16 +165,17 @@ export const dashChain: AppChain = {
   },
 };
 
-function dashInput(after: string[], ctx: AppChainContext): DashRepairInput {
+function dashInput(after: string[], ctx: AppChainContext<DashOptions>): DashRepairInput {
+  const o = ctx.options;
   return {
     after,
-    airGapped: ctx.dash.airGapped,
-    kots: ctx.dash.kots,
+    airGapped: o.airGapped,
+    kots: { automate: o.kotsAutomate, confirmed: o.kotsRedeployed, appSlug: o.kotsAppSlug },
     timeouts: {
-      builderSeconds: ctx.dash.builderSeconds,
-      builderReconnectSeconds: ctx.dash.builderReconnectSeconds,
+      builderSeconds: o.builderTimeoutMinutes * 60,
+      builderReconnectSeconds: BUILDER_RECONNECT_SECONDS,
       healthSeconds: ctx.healthSeconds,
-      imageswapSeconds: ctx.dash.imageswapSeconds,
+      imageswapSeconds: IMAGESWAP_SECONDS,
     },
   };
 }

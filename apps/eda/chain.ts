@@ -1,7 +1,10 @@
-import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "../../apps/eda";
-import { durationSeconds } from "../../config/durations";
-import { scriptBodies, scriptBody } from "../../shell/body";
-import { AppChain, inSequence, workloadsReadyStep } from "./app-chain";
+import { AppChain, inSequence, workloadsReadyStep } from "../../components/apps/chain";
+import { durationSeconds } from "../../components/config/durations";
+import { scriptsIn } from "../../components/shell/body";
+import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "./profile";
+
+const scripts = scriptsIn(`${__dirname}/scripts`);
+const { body: scriptBody, bodies: scriptBodies } = scripts;
 
 /**
  * Nokia EDA after Velero brought the backup claim back (seed 004 "Restoring backups"): the claim
@@ -15,9 +18,9 @@ const TOOLBOX_FORMATS = {
   EDA_MOUNT: "path",
 } as const;
 
-export const edaChain: AppChain = {
+export const edaChain: AppChain<EdaOptions> = {
   afterPhase(phaseId, after, ctx) {
-    const o = ctx.options as EdaOptions;
+    const o = ctx.options;
     if (phaseId !== "all") return [];
     return inSequence(after, [
       {
@@ -66,7 +69,7 @@ export const edaChain: AppChain = {
     ]);
   },
   afterDns(after, ctx) {
-    const o = ctx.options as EdaOptions;
+    const o = ctx.options;
     return inSequence(after, [
       workloadsReadyStep(
         "eda-health",
@@ -77,7 +80,7 @@ export const edaChain: AppChain = {
     ]);
   },
   env(ctx) {
-    const o = ctx.options as EdaOptions;
+    const o = ctx.options;
     return {
       EDA_NAMESPACE: o.namespace,
       EDA_TOOLBOX: o.toolbox,

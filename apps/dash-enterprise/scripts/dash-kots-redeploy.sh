@@ -2,7 +2,7 @@
 # kubectl plugin when it is installed; otherwise a gate: a person redeploys, then sets the
 # continue flag and runs pulumi up again.
 if [ "$KOTS_CONFIRMED" = "true" ]; then
-  echo "velero-dr: KOTS redeploy confirmed by configuration (velero-dr:restore.kotsRedeployed)"
+  echo "velero-dr: KOTS redeploy confirmed by configuration (velero-dr:app.kotsRedeployed)"
   exit 0
 fi
 # kubectl plugins must come first on the command line, hence `command kubectl` here.
@@ -19,6 +19,6 @@ velero-dr: GATE - redeploy Dash Enterprise from the KOTS Admin Console:
   1. kubectl port-forward -n $DASH_NAMESPACE svc/kotsadm 8800:3000
   2. open http://localhost:8800 and log in with the Admin Console password of the installation
   3. next to the "Currently deployed version", select Redeploy
-  4. then: pulumi config set velero-dr:restore.kotsRedeployed true && pulumi up
+  4. then: pulumi config set --path velero-dr:app.kotsRedeployed true && pulumi up
 INSTRUCTIONS
 exit 1

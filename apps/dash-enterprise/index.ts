@@ -1,0 +1,11 @@
+import { defineApp } from "../../components/apps/definition";
+import { dashChain } from "./chain";
+import { dashEnterprise, dashOptions } from "./profile";
+
+/** Plotly Dash Enterprise 5: the reference application (seed 000). */
+export const dashEnterpriseApp = defineApp({
+  name: dashEnterprise.name,
+  options: dashOptions,
+  configure: () => dashEnterprise,
+  chain: dashChain,
+});

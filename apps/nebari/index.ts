@@ -1,0 +1,11 @@
+import { defineApp } from "../../components/apps/definition";
+import { nebariChain } from "./chain";
+import { nebariOptions, nebariProfile } from "./profile";
+
+/** Nebari (seed 002): Keycloak's and conda-store's PostgreSQL dumped by hooks, restored in phases. */
+export const nebariApp = defineApp({
+  name: "nebari",
+  options: nebariOptions,
+  configure: nebariProfile,
+  chain: nebariChain,
+});
