@@ -5,12 +5,12 @@ import { ClusterAccess } from "../components/cluster/cluster-access";
 import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
 import { AzureDnsRecords } from "../components/dns/azure-dns-records";
-import { DNS_PUBLISH, WAIT_LB } from "../components/dns/dns-steps";
+import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
 import { AzureVeleroIdentity } from "../components/identity/azure-velero-identity";
 import { buildRestoreChain } from "../components/restore/chain";
 import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
-import { RestoreChain } from "../components/restore/restore-chain";
-import { GUARD, RESTORE, WAIT_BSL } from "../components/restore/velero-steps";
+import { ChainView, RestoreChain } from "../components/restore/restore-chain";
+import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../components/velero/locations";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
@@ -49,6 +49,35 @@ export function destinationProgram(
 
   const chain = buildRestoreChain(destinationChainInput(cfg));
 
+  // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster. For
+  // a cluster this stack creates (new, so it cannot be the source cluster) it is built while AKS
+  // creates the cluster, and its propagation overlaps the creation instead of delaying Velero;
+  // whatever is scoped to the node resource group still waits for the cluster, which creates that
+  // group. For a cluster that already exists it waits for the guard, as before: that target may
+  // yet turn out to be the source (and its node group the source's).
+  let identity: AzureVeleroIdentity | undefined;
+  const veleroIdentity = (c: ChainView): AzureVeleroIdentity =>
+    (identity ??= new AzureVeleroIdentity(
+      "velero-identity",
+      {
+        ...azureIdentityBasics(cfg, options.now),
+        storageResourceGroupId: source.apply((s) =>
+          rgId(s.azure.subscriptionId, s.storage.resourceGroupName),
+        ),
+        storageAccountId: source.apply(
+          (s) =>
+            `${rgId(s.azure.subscriptionId, s.storage.resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${s.storage.accountName}`,
+        ),
+        snapshotResourceGroupId: source.apply((s) =>
+          rgId(s.azure.subscriptionId, s.storage.snapshotResourceGroupName),
+        ),
+        nodeResourceGroupName: target.nodeResourceGroup,
+      },
+      cfg.cluster.create ? {} : { dependsOn: [c.command(GUARD)] },
+    ));
+
+  let records: AzureDnsRecords | undefined;
+  const azureDns = cfg.dns.provider === "azure" ? cfg.dns : undefined;
   const restore = new RestoreChain("restore", {
     chain,
     kubeconfig: target.kubeconfig,
@@ -60,37 +89,78 @@ export function destinationProgram(
       cfg.dnsTsigSecret !== undefined
         ? { DNS_TSIG_SECRET: new pulumi.Config().requireSecret("dnsTsigSecret") }
         : {},
-  });
-  // Nothing touches the target before the guard has shown it is not the source cluster; the
-  // DNS unpublish and its TTL wait run meanwhile (they need nothing from Velero).
-  restore.addSteps([GUARD, "dns-unpublish"]);
-  const guard = restore.commands[GUARD];
-
-  // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster. For
-  // a cluster this stack creates (new, so it cannot be the source cluster) it is built while AKS
-  // creates the cluster, and its propagation overlaps the creation instead of delaying Velero;
-  // whatever is scoped to the node resource group still waits for the cluster, which creates that
-  // group. For a cluster that already exists it waits for the guard, as before: that target may
-  // yet turn out to be the source (and its node group the source's).
-  const identityOpts: pulumi.ComponentResourceOptions = cfg.cluster.create ? {} : { dependsOn: [guard] };
-
-  const identity = new AzureVeleroIdentity(
-    "velero-identity",
-    {
-      ...azureIdentityBasics(cfg, options.now),
-      storageResourceGroupId: source.apply((s) => rgId(s.azure.subscriptionId, s.storage.resourceGroupName)),
-      storageAccountId: source.apply(
-        (s) =>
-          `${rgId(s.azure.subscriptionId, s.storage.resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${s.storage.accountName}`,
-      ),
-      snapshotResourceGroupId: source.apply((s) =>
-        rgId(s.azure.subscriptionId, s.storage.snapshotResourceGroupName),
-      ),
-      nodeResourceGroupName: target.nodeResourceGroup,
+    external: {
+      // Nothing touches the target before the guard has shown it is not the source cluster.
+      [VELERO_INSTALLED]: (c) => [
+        veleroInstall(cfg, target, source, veleroIdentity(c), c.command(GUARD)).release,
+      ],
+      // The location is Available once Velero runs and may list the storage account's keys: its
+      // wait needs the storage grant. The restore creates disks from snapshots in the node group:
+      // it needs every grant of Velero's identity. Neither is left to the credentials Secret,
+      // which waits for no grant, so the disk grants, which can only start once the cluster
+      // exists, do not delay Velero's install nor the backup sync.
+      [STORAGE_ACCESS]: (c) => veleroIdentity(c).storageGrants,
+      [RESTORE_ACCESS]: (c) => [veleroIdentity(c)],
+      ...(azureDns
+        ? {
+            // Every record waits for the new address, not only the A record: the unpublish step
+            // deletes the sub-domains' CNAMEs too, so a CNAME created before it would be deleted
+            // behind Pulumi's back (or collide with the old record).
+            [DNS_RECORDS]: (c: ChainView) => {
+              records = new AzureDnsRecords(
+                "dns",
+                { dns: azureDns, address: c.produced("LB_ADDRESS") },
+                { dependsOn: [c.command(WAIT_LB)] },
+              );
+              return [records];
+            },
+          }
+        : {}),
     },
-    identityOpts,
-  );
+  });
 
+  const v = cfg.velero;
+  let scheduleNames: string[] = [];
+  if (cfg.restore.promoteToPrimary) {
+    // Only once the restored system is healthy does the destination start writing backups.
+    const schedules = new VeleroSchedules("schedules", {
+      provider: target.provider,
+      kubeconfig: target.kubeconfig,
+      namespace: v.namespace,
+      storageLocation: BSL_NAME,
+      profile: cfg.profile.name,
+      schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+        storageLocation: BSL_NAME,
+        volumeSnapshotLocation: VSL_NAME,
+        defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+      }),
+      firstBackup: { enabled: false, timeoutSeconds: 0 },
+      dependsOn: [restore.last],
+    });
+    scheduleNames = schedules.names;
+  }
+
+  return {
+    role: "destination",
+    profile: cfg.profile.name,
+    cluster: { apiServer: target.apiServer, nodeResourceGroup: target.nodeResourceGroup },
+    restoreSteps: chain.steps.map((s) => s.id),
+    backup: restore.produced("RESTORE_BACKUP_NAME"),
+    loadBalancerAddress: restore.produced("LB_ADDRESS"),
+    dnsRecords: records ? records.records.map((r) => r.name) : [],
+    schedules: scheduleNames,
+    runbook: `npm run runbook -- ${cfg.stack}`,
+  };
+}
+
+/** Velero on the target, read-only on the source's backups, with the source's versions. */
+function veleroInstall(
+  cfg: DestinationStackConfig,
+  target: Target,
+  source: pulumi.Output<SourceOutputs>,
+  identity: AzureVeleroIdentity,
+  guard: pulumi.Resource,
+): VeleroInstall {
   const v = cfg.velero;
   const values: pulumi.Output<VeleroValuesArgs> = source.apply((s) => ({
     provider: "azure" as const,
@@ -131,7 +201,7 @@ export function destinationProgram(
     backupSyncPeriod: v.backupSyncPeriod,
     serviceMonitor: v.serviceMonitor,
   }));
-  const velero = new VeleroInstall(
+  return new VeleroInstall(
     "velero",
     {
       provider: target.provider,
@@ -158,66 +228,6 @@ export function destinationProgram(
     },
     { dependsOn: [guard] },
   );
-
-  const beforeRecords = chain.steps
-    .slice(0, chain.steps.findIndex((s) => s.id === WAIT_LB) + 1)
-    .map((s) => s.id);
-  // The location is Available once Velero runs and may list the storage account's keys: its wait
-  // needs the storage grant. The restore creates disks from snapshots in the node group: it needs
-  // every grant of Velero's identity. Neither is left to the credentials Secret, which waits for
-  // no grant (above), so the disk grants, which can only start once the cluster exists, do not
-  // delay Velero's install nor the backup sync.
-  restore.addSteps(beforeRecords, {
-    [WAIT_BSL]: [velero.release, ...identity.storageGrants],
-    [RESTORE]: [identity],
-  });
-  const stepDeps: Record<string, pulumi.Resource[]> = {};
-  let records: AzureDnsRecords | undefined;
-  if (cfg.dns.provider === "azure") {
-    // Every record waits for the new address, not only the A record: the unpublish step deletes
-    // the sub-domains' CNAMEs too, so a CNAME created before it would be deleted behind Pulumi's
-    // back (or collide with the old record).
-    records = new AzureDnsRecords(
-      "dns",
-      { dns: cfg.dns, address: restore.produced("LB_ADDRESS") },
-      { dependsOn: [restore.commands[WAIT_LB]] },
-    );
-    stepDeps[DNS_PUBLISH] = [records];
-  }
-  restore.addRemainingSteps(stepDeps);
-  const last = restore.commands[chain.steps[chain.steps.length - 1].id];
-
-  let scheduleNames: string[] = [];
-  if (cfg.restore.promoteToPrimary) {
-    // Only once the restored system is healthy does the destination start writing backups.
-    const schedules = new VeleroSchedules("schedules", {
-      provider: target.provider,
-      kubeconfig: target.kubeconfig,
-      namespace: v.namespace,
-      storageLocation: BSL_NAME,
-      profile: cfg.profile.name,
-      schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
-        storageLocation: BSL_NAME,
-        volumeSnapshotLocation: VSL_NAME,
-        defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-      }),
-      firstBackup: { enabled: false, timeoutSeconds: 0 },
-      dependsOn: [last],
-    });
-    scheduleNames = schedules.names;
-  }
-
-  return {
-    role: "destination",
-    profile: cfg.profile.name,
-    cluster: { apiServer: target.apiServer, nodeResourceGroup: target.nodeResourceGroup },
-    restoreSteps: chain.steps.map((s) => s.id),
-    backup: restore.produced("RESTORE_BACKUP_NAME"),
-    loadBalancerAddress: restore.produced("LB_ADDRESS"),
-    dnsRecords: records ? records.records.map((r) => r.name) : [],
-    schedules: scheduleNames,
-    runbook: `npm run runbook -- ${cfg.stack}`,
-  };
 }
 
 function rgId(subscriptionId: string, name: string): string {

@@ -5,6 +5,8 @@ import { DnsConfig, relativeName } from "./dns-config";
 export const DNS_UNPUBLISH = "dns-unpublish";
 export const WAIT_LB = "wait-load-balancer";
 export const DNS_PUBLISH = "dns-publish";
+/** What a publish step waits for when the stack creates the records as resources (Step.waitsFor). */
+export const DNS_RECORDS = "dns-records";
 
 const COMMON_ENV = ["DNS_BASE_DOMAIN", "DNS_ZONE", "DNS_TTL_SECONDS"];
 // Empty for an app without sub-domains (Code Dx, Nebari, EDA): read when set, never required.
@@ -162,6 +164,7 @@ export function dnsPublishStep(dns: DnsConfig): Step {
           "```",
         ],
         why: `${base.why} The records are azure-native RecordSets of the stack; this step checks the zone.`,
+        waitsFor: [DNS_RECORDS],
         script: {
           kubeconfig: false,
           env: [...COMMON_ENV, "DNS_SUBSCRIPTION_ID", "DNS_RESOURCE_GROUP", "LB_ADDRESS"],

@@ -7,6 +7,7 @@ import {
   dnsUnpublishStep,
   waitLoadBalancerStep,
 } from "../dns/dns-steps";
+import { KUBECONFIG_ENV } from "../shell/script";
 import { Step, StepEnv, validateChain } from "./step";
 import {
   guardStep,
@@ -128,4 +129,46 @@ export function envForStep(
     if (v !== undefined) out[name] = v;
   }
   return out;
+}
+
+/** Marker every step's environment carries, so logs, policies and `pulumi stack` show which step it is. */
+export const STEP_ID_ENV = "VELERO_DR_STEP_ID";
+export const STEP_KIND_ENV = "VELERO_DR_STEP_KIND";
+
+/** What a step's environment is resolved from besides the chain's plain values. */
+export interface StepValues<V> {
+  /** Values known only at run time: source outputs, values earlier steps printed. */
+  runtime: Record<string, V>;
+  /** Secret values by environment name. */
+  secrets: Record<string, V>;
+  /** The destination's kubeconfig (content). */
+  kubeconfig: V;
+}
+
+/**
+ * The environment one step runs with: the one resolver for the stack's Commands (values are
+ * Outputs, secrets wrapped by `secret`) and the local runner (plain strings). Run-time values win
+ * over the step's own vars, which win over the chain's env; a missing required value or secret
+ * is an error naming the step.
+ */
+export function stepEnvironment<V>(
+  step: Step,
+  chainEnv: StepEnv,
+  values: StepValues<V>,
+  secret: (v: V) => V = (v) => v,
+): Record<string, V | string> {
+  const env: Record<string, V | string> = { [STEP_ID_ENV]: step.id, [STEP_KIND_ENV]: step.kind };
+  for (const n of [...step.script.env, ...(step.script.optionalEnv ?? [])]) {
+    const v = values.runtime[n] ?? step.vars?.[n] ?? chainEnv[n];
+    if (v !== undefined) env[n] = v;
+  }
+  for (const n of step.script.secretEnv ?? []) {
+    const v = values.secrets[n];
+    if (v === undefined) throw new Error(`step ${step.id} needs the secret ${n}, which was not provided`);
+    env[n] = secret(v);
+  }
+  if (step.script.kubeconfig) env[KUBECONFIG_ENV] = secret(values.kubeconfig);
+  const missing = step.script.env.filter((n) => env[n] === undefined);
+  if (missing.length > 0) throw new Error(`step ${step.id} has no value for ${missing.join(", ")}`);
+  return env;
 }

@@ -1,8 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
-import { Chain, envForStep } from "./chain";
-import { Step, stepScript } from "./step";
+import { BASH_INTERPRETER } from "../shell/script";
+import { Chain, stepEnvironment } from "./chain";
+import { stepScript } from "./step";
+
+/** The steps created so far, for a resource that comes after one of them. */
+export interface ChainView {
+  /** The Command of a step created before the one that waits for this resource. */
+  command(id: string): Command;
+  /** A value an earlier step prints (its `produces` name). */
+  produced(name: string): pulumi.Output<string>;
+}
+
+/**
+ * What steps wait for outside the chain (Step.waitsFor), by name: resources, or a function that
+ * creates them once, when the first step that waits for them is created, and may itself wait for
+ * earlier steps (Velero installs only after the guard step passed; DNS records wait for the new
+ * load balancer's address).
+ */
+export type ExternalWait = pulumi.Resource[] | ((chain: ChainView) => pulumi.Resource[]);
 
 export interface RestoreChainArgs {
   chain: Chain;
@@ -12,11 +28,9 @@ export interface RestoreChainArgs {
   runtimeEnv: Record<string, pulumi.Input<string>>;
   /** Secret values by environment name (e.g. the DNS TSIG secret). */
   secretEnv: Record<string, pulumi.Input<string>>;
+  /** One entry for each name a step waits for, and none other. */
+  external: Record<string, ExternalWait>;
 }
-
-/** Marker every step's Command carries, so logs, policies and `pulumi stack` show which step it is. */
-export const STEP_ID_ENV = "VELERO_DR_STEP_ID";
-export const STEP_KIND_ENV = "VELERO_DR_STEP_KIND";
 
 const DONE_SCRIPT = [
   "#!/usr/bin/env bash",
@@ -26,88 +40,92 @@ const DONE_SCRIPT = [
 
 /**
  * The restore chain as resources: one `command.local.Command` per step, `dependsOn` following
- * the steps' needs. A step that succeeded is in the state and is never run again (its `update`
- * only says so); a step that failed is not, so the next `pulumi up` resumes there.
+ * the steps' needs and what they wait for outside the chain. A step that succeeded is in the
+ * state and is never run again (its `update` only says so); a step that failed is not, so the
+ * next `pulumi up` resumes there. Complete after its constructor.
  */
 export class RestoreChain extends pulumi.ComponentResource {
-  public readonly commands: Record<string, Command> = {};
-  private readonly args: RestoreChainArgs;
-  private readonly name: string;
-  private readonly producedValues: Record<string, pulumi.Output<string>> = {};
+  /** Each step's Command, by step id. */
+  public readonly commands: Readonly<Record<string, Command>>;
+  /** The chain's last step: what must come after the whole recovery depends on it. */
+  public readonly last: Command;
+  private readonly producedValues: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: RestoreChainArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("velero-dr:restore:RestoreChain", name, { steps: args.chain.steps.map((s) => s.id) }, opts);
-    this.name = name;
-    this.args = args;
-  }
+    const ids = args.chain.steps.map((s) => s.id);
+    super("velero-dr:restore:RestoreChain", name, { steps: ids }, opts);
+    const waited = new Set(args.chain.steps.flatMap((s) => s.waitsFor ?? []));
+    const unknown = [...waited].filter((w) => !(w in args.external));
+    if (unknown.length > 0)
+      throw new Error(`no resource supplied for what steps wait for: ${unknown.join(", ")}`);
+    const unused = Object.keys(args.external).filter((w) => !waited.has(w));
+    if (unused.length > 0) throw new Error(`no step waits for ${unused.join(", ")}`);
 
-  /**
-   * Creates the Commands of the given steps (in chain order). The stack calls it in parts when
-   * other resources must come between steps: Velero is installed only after the guard passed.
-   *
-   * @param extraDeps resources a step must also wait for, by step id.
-   */
-  addSteps(ids: string[], extraDeps: Record<string, pulumi.Input<pulumi.Resource>[]> = {}): void {
-    // Steps added by an earlier call are skipped, so callers can name "everything up to X".
-    for (const step of this.args.chain.steps.filter((s) => ids.includes(s.id) && !this.commands[s.id])) {
-      for (const n of step.needs) {
-        if (!this.commands[n]) throw new Error(`step ${step.id} needs ${n}, which has not been added yet`);
+    const commands: Record<string, Command> = {};
+    const produced: Record<string, pulumi.Output<string>> = {};
+    const view: ChainView = {
+      command: (id) => {
+        const c = commands[id];
+        if (!c) throw new Error(`step ${id} is not created yet (or not in the chain)`);
+        return c;
+      },
+      produced: (n) => {
+        const v = produced[n];
+        if (!v) throw new Error(`no step created so far produces ${n}`);
+        return v;
+      },
+    };
+    const external = new Map<string, pulumi.Resource[]>();
+    const resolve = (w: string): pulumi.Resource[] => {
+      let r = external.get(w);
+      if (!r) {
+        const e = args.external[w];
+        r = typeof e === "function" ? e(view) : e;
+        external.set(w, r);
       }
+      return r;
+    };
+
+    for (const step of args.chain.steps) {
+      const env = stepEnvironment(
+        step,
+        args.chain.env,
+        {
+          runtime: { ...args.runtimeEnv, ...produced },
+          secrets: args.secretEnv,
+          kubeconfig: args.kubeconfig,
+        },
+        (v) => pulumi.secret(v),
+      );
       const cmd = new Command(
-        `${this.name}-${step.id}`,
+        `${name}-${step.id}`,
         {
           create: stepScript(step),
           update: DONE_SCRIPT,
           interpreter: BASH_INTERPRETER,
-          environment: this.environmentFor(step),
+          environment: env,
           logging: "stdoutAndStderr",
         },
         {
           parent: this,
-          dependsOn: [...step.needs.map((n) => this.commands[n]), ...(extraDeps[step.id] ?? [])],
+          dependsOn: [...step.needs.map(view.command), ...(step.waitsFor ?? []).flatMap(resolve)],
           customTimeouts: { create: `${step.timeoutSeconds + 60}s` },
         },
       );
-      this.commands[step.id] = cmd;
-      if (step.produces) this.producedValues[step.produces] = lastLine(cmd.stdout);
+      commands[step.id] = cmd;
+      if (step.produces) produced[step.produces] = lastLine(cmd.stdout);
     }
-  }
-
-  /** Creates every step not added yet, then completes the component. */
-  addRemainingSteps(extraDeps: Record<string, pulumi.Input<pulumi.Resource>[]> = {}): void {
-    this.addSteps(
-      this.args.chain.steps.map((s) => s.id),
-      extraDeps,
-    );
-    this.registerOutputs({ steps: this.args.chain.steps.map((s: Step) => s.id) });
+    this.commands = commands;
+    this.producedValues = produced;
+    this.last = commands[ids[ids.length - 1]];
+    this.registerOutputs({ steps: ids });
   }
 
   /** A value a step printed (its `produces` name), for resources outside the chain. */
   produced(name: string): pulumi.Output<string> {
     const v = this.producedValues[name];
-    if (!v) throw new Error(`no step producing ${name} has been added`);
+    if (!v) throw new Error(`no step produces ${name}`);
     return v;
-  }
-
-  private environmentFor(step: Step): Record<string, pulumi.Input<string>> {
-    const runtime: Record<string, pulumi.Input<string>> = { ...this.args.runtimeEnv, ...this.producedValues };
-    const env: Record<string, pulumi.Input<string>> = {
-      [STEP_ID_ENV]: step.id,
-      [STEP_KIND_ENV]: step.kind,
-      ...envForStep(step, this.args.chain.env),
-    };
-    for (const n of [...step.script.env, ...(step.script.optionalEnv ?? [])]) {
-      if (runtime[n] !== undefined) env[n] = runtime[n];
-    }
-    for (const n of step.script.secretEnv ?? []) {
-      const v = this.args.secretEnv[n];
-      if (v === undefined) throw new Error(`step ${step.id} needs the secret ${n}, which was not provided`);
-      env[n] = pulumi.secret(v);
-    }
-    if (step.script.kubeconfig) env[KUBECONFIG_ENV] = pulumi.secret(this.args.kubeconfig);
-    const missing = step.script.env.filter((n) => env[n] === undefined);
-    if (missing.length > 0) throw new Error(`step ${step.id} has no value for ${missing.join(", ")}`);
-    return env;
   }
 }
 

@@ -1,7 +1,6 @@
 import { spawn } from "child_process";
 import { existsSync, readFileSync, writeFileSync } from "fs";
-import { KUBECONFIG_ENV } from "../shell/script";
-import { Chain, envForStep } from "./chain";
+import { Chain, stepEnvironment } from "./chain";
 import { Step, stepScript } from "./step";
 
 /**
@@ -66,10 +65,11 @@ export async function runChain(
     o.onStep?.({ id: step.id, title: step.title, status: "running" });
     const env = {
       ...(o.baseEnv ?? {}),
-      VELERO_DR_STEP_ID: step.id,
-      VELERO_DR_STEP_KIND: step.kind,
-      ...envForStep(step, chain.env, { ...(o.runtimeEnv ?? {}), ...produced, ...(o.secretEnv ?? {}) }),
-      ...(step.script.kubeconfig ? { [KUBECONFIG_ENV]: o.kubeconfig } : {}),
+      ...stepEnvironment(step, chain.env, {
+        runtime: { ...(o.runtimeEnv ?? {}), ...produced },
+        secrets: o.secretEnv ?? {},
+        kubeconfig: o.kubeconfig,
+      }),
     };
     const started = Date.now();
     const r = await runBash(stepScript(step), env, step.timeoutSeconds);

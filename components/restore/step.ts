@@ -39,6 +39,12 @@ export interface Step {
   script: ScriptSpec;
   /** Ids of the steps that must have succeeded first. */
   needs: string[];
+  /**
+   * What the step waits for outside the chain, by name (e.g. `velero`: Velero is installed;
+   * `restore-access`: every grant of Velero's identity exists). The stack supplies a resource
+   * for each name; the runbook lists them as prerequisites.
+   */
+  waitsFor?: string[];
   timeoutSeconds: number;
   retry: StepRetry;
   /** What a successful run looks like (runbook). */

@@ -15,6 +15,11 @@ export const WAIT_BACKUP = "wait-backup";
 export const RESTORE = "restore";
 export const PROMOTE = "bsl-read-write";
 
+/** Names of what Velero steps wait for outside the chain (Step.waitsFor), supplied by the stack. */
+export const VELERO_INSTALLED = "velero";
+export const STORAGE_ACCESS = "storage-access";
+export const RESTORE_ACCESS = "restore-access";
+
 export interface VeleroStepTimeouts {
   bslSeconds: number;
   backupSyncSeconds: number;
@@ -52,6 +57,8 @@ export function waitBslStep(t: VeleroStepTimeouts): Step {
       body: scriptBody("wait-bsl-available"),
     },
     needs: [GUARD],
+    // Velero must run, and may list the storage account's keys only once granted.
+    waitsFor: [VELERO_INSTALLED, STORAGE_ACCESS],
     timeoutSeconds: t.bslSeconds,
     retry: { attempts: 1, delaySeconds: 0 },
     expected: "velero backup-location get shows the location Available (ReadOnly).",
@@ -166,6 +173,9 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestoreP
         }
       : {}),
     needs: [WAIT_BACKUP, ...needs],
+    // A restore creates disks from snapshots in the node resource group: every grant of Velero's
+    // identity must exist first (each phase may restore volumes, not only the last).
+    waitsFor: [RESTORE_ACCESS],
     timeoutSeconds: t.restoreSeconds,
     retry: { attempts: 1, delaySeconds: 0 },
     expected:
