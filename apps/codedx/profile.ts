@@ -71,7 +71,7 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
     name: "codedx",
     displayName: "Code Dx",
     reference:
-      "shared/seeds/003 (Code Dx Kubernetes Backup & Restore Procedure) and codedx-kubernetes admin/*.ps1",
+      "Code Dx Kubernetes Backup & Restore Procedure (github.com/codedx/codedx-kubernetes) and its admin/*.ps1",
     namespaces: o.toolOrchestration ? [o.namespace, o.toolOrchestrationNamespace] : [o.namespace],
     excludedResources: [],
     defaultTtl: "720h",

@@ -31,7 +31,7 @@ export type DashOptions = z.output<typeof dashOptions>;
 export const dashEnterprise: AppProfile = {
   name: "dash-enterprise",
   displayName: "Plotly Dash Enterprise 5",
-  reference: "shared/seeds/000 (Dash Enterprise backup and restore with Velero 1.10.3)",
+  reference: "Dash Enterprise 5 documentation: backing up and restoring Dash Enterprise (Velero 1.10.3)",
   namespaces: ["dash-apps", "dash-services", "plotly-system"],
   excludedResources: ["validatingwebhookconfiguration", "mutatingwebhookconfiguration", "endpointslices"],
   defaultTtl: "720h",

@@ -49,7 +49,7 @@ export function edaProfile(o: EdaOptions): AppProfile {
   return {
     name: "eda",
     displayName: "Nokia EDA",
-    reference: "shared/seeds/004 (EDA platform backup and restore)",
+    reference: "EDA platform documentation: Backup and restore (edactl platform backup / restore)",
     namespaces: [ns],
     excludedResources: [],
     defaultTtl: "720h",

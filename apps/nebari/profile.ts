@@ -71,7 +71,7 @@ export function nebariProfile(o: NebariOptions): AppProfile {
   return {
     name: "nebari",
     displayName: "Nebari",
-    reference: "shared/seeds/002 (Nebari RFD: Backup and restore) and nebari-docs how-tos/manual-backup",
+    reference: "Nebari RFD 'Backup and restore' (GitHub #49) and nebari-docs how-tos/manual-backup",
     namespaces: [ns],
     excludedResources: [],
     defaultTtl: "720h",

@@ -1,12 +1,12 @@
 /**
  * Least-privilege AWS permissions for Velero with velero-plugin-for-aws v1.6.2, as plain data.
  *
- * The actions are exactly those of the plugin's documented policy
- * (shared/reference/velero/aws-iam-policy.json): EC2 snapshot actions on "*" (EBS snapshot and
- * volume ids are not known in advance, and the plugin README grants them that way), object
- * actions on the backup bucket's objects, ListBucket on the bucket itself. With SSE-KMS, the key
- * is added with the two actions S3 needs on the caller's behalf: GenerateDataKey to write,
- * Decrypt to read and to complete multipart uploads.
+ * The actions are exactly those of the plugin's documented policy (velero-plugin-for-aws v1.6.2
+ * README, "Set permissions for Velero"; test/upstream/velero-plugins.ts): EC2 snapshot actions on
+ * "*" (EBS snapshot and volume ids are not known in advance, and the plugin README grants them
+ * that way), object actions on the backup bucket's objects, ListBucket on the bucket itself. With
+ * SSE-KMS, the key is added with the two actions S3 needs on the caller's behalf: GenerateDataKey
+ * to write, Decrypt to read and to complete multipart uploads.
  */
 
 export const AWS_EC2_ACTIONS = [

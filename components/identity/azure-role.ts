@@ -1,8 +1,8 @@
 /**
  * Least-privilege Azure permissions for Velero with velero-plugin-for-microsoft-azure v1.6.2.
  *
- * The plugin's documented custom role (shared/reference/velero/azure-custom-role-velero-plugin-v1.6.2.json)
- * is split in two so each action is granted only where it is needed: the storage-key actions on
+ * The plugin's documented custom role (velero-plugin-for-microsoft-azure v1.6.2 README, "Set
+ * permissions for Velero" → "Specify Role"; test/upstream/velero-plugins.ts) is split in two so each action is granted only where it is needed: the storage-key actions on
  * the backup storage account alone, the disk and snapshot actions on the snapshot group and the
  * cluster's node group alone. Assigned as one role at all three scopes, `listkeys` would also
  * cover any storage account in the node group (Azure Files volumes live there).

@@ -3,7 +3,7 @@
  *
  * Dash Enterprise 5 requires Velero 1.10.3. No released chart ships 1.10.3, so the chart is
  * 3.1.6 (app 1.10.2, identical CRDs) with the image tag overridden; the plugin line that pairs
- * with Velero 1.10.x is v1.6.x. See README "Versions" and shared/notes/velero.md §1.
+ * with Velero 1.10.x is v1.6.x (the plugins' README compatibility tables). See README "Versions".
  */
 export const DEFAULT_VERSIONS = {
   velero: "v1.10.3",

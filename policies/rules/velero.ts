@@ -8,7 +8,10 @@ import { forTypes, get, isRecord, isVeleroChart, Props, records, show, str, TOKE
  * compatible, no credentials in Helm values, location config the plugin accepts.
  */
 
-/** Keys velero-plugin-for-aws v1.6.2 accepts (shared/notes/velero.md §5; checksumAlgorithm is 1.10+). */
+/**
+ * Keys velero-plugin-for-aws v1.6.2 accepts (its backupstoragelocation.md and volumesnapshotlocation.md at tag
+ * v1.6.2; checksumAlgorithm only exists from plugin v1.10.0).
+ */
 export { AWS_PLUGIN_1_6_KEYS };
 
 const KEYS_BY_PLUGIN: Record<string, { bsl: readonly string[]; vsl: readonly string[] }> = {

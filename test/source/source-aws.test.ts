@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
-import * as path from "path";
 import {
   FAKE,
   fakeKubeconfig,
@@ -13,22 +11,16 @@ import {
   stackFileConfig,
 } from "../support/harness";
 import { crdErrors } from "../support/crd";
+import { awsPluginV1_6_2IamStatements } from "../upstream/velero-plugins";
 import { AWS_PLUGIN_1_6_KEYS } from "../../components/velero/locations";
 import { apiServerOf } from "../../components/cluster/kubeconfig";
 
-const REFERENCE = path.join(__dirname, "..", "..", "..", "shared", "reference", "velero");
 const STACK = "example-source-aws";
 const BUCKET = "dash-backups-example-01";
 const OIDC = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 
 /** The documented policy with this bucket substituted: what the program must grant, no more. */
-function documentedPolicy(bucket: string): { Action: string[]; Resource: string | string[] }[] {
-  const text = readFileSync(path.join(REFERENCE, "aws-iam-policy.json"), "utf8").replaceAll(
-    "${BUCKET}",
-    bucket,
-  );
-  return JSON.parse(text).Statement;
-}
+const documentedPolicy = awsPluginV1_6_2IamStatements;
 
 const companion = (run: RunResult, type: string) => {
   const r = run.recorder.one(type);

@@ -1,50 +1,42 @@
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
-import * as path from "path";
 import {
   buildAzureBslConfig,
   buildAzureVslConfig,
   AZURE_PLUGIN_1_6_KEYS,
 } from "../../components/velero/locations";
+import { AZURE_PLUGIN_DOCUMENTED_CONFIG_KEYS } from "../upstream/velero-plugins";
 
-const DOCS = path.join(__dirname, "..", "..", "..", "shared", "reference", "velero", "azure-plugin-v1.6.2");
-
-/** The keys listed under `config:` in the plugin's own v1.6.2 documentation page. */
-function documentedConfigKeys(file: string): string[] {
-  const text = readFileSync(path.join(DOCS, file), "utf8");
-  const yaml = text.slice(text.indexOf("```yaml"), text.indexOf("```", text.indexOf("```yaml") + 3));
-  const block = yaml.slice(yaml.indexOf("\n  config:"));
-  return [...block.matchAll(/^ {4}([A-Za-z]+):/gm)].map((m) => m[1]);
+/** The keys listed under `config:` in the plugin's own documentation pages (see the data file). */
+function documentedConfigKeys(page: keyof typeof AZURE_PLUGIN_DOCUMENTED_CONFIG_KEYS): readonly string[] {
+  return AZURE_PLUGIN_DOCUMENTED_CONFIG_KEYS[page];
 }
 
 describe("BSL/VSL config keys (velero-plugin-for-microsoft-azure v1.6.2)", () => {
   const bsl = buildAzureBslConfig({ resourceGroup: "rg", storageAccount: "acct", subscriptionId: "sub" });
   const vsl = buildAzureVslConfig({ resourceGroup: "snaps", subscriptionId: "sub", incremental: true });
 
-  it("reads the documented key lists (the fixture parser works)", () => {
-    assert.deepEqual(documentedConfigKeys("backupstoragelocation.md").sort(), [
+  it("the recorded v1.6.2 key lists are the documented ones", () => {
+    assert.deepEqual([...documentedConfigKeys("bsl")].sort(), [
       "blockSizeInBytes",
       "resourceGroup",
       "storageAccount",
       "storageAccountKeyEnvVar",
       "subscriptionId",
     ]);
-    assert.ok(documentedConfigKeys("volumesnapshotlocation.md").includes("incremental"));
+    assert.ok(documentedConfigKeys("vsl").includes("incremental"));
   });
 
   it("the BSL config uses only keys the v1.6.2 docs list (no useAAD / storageAccountURI)", () => {
-    const documented = documentedConfigKeys("backupstoragelocation.md");
+    const documented = documentedConfigKeys("bsl");
     for (const k of Object.keys(bsl)) assert.ok(documented.includes(k), k);
     assert.ok(
-      !documentedConfigKeys("backupstoragelocation-v1.8.0-for-comparison.md").every((k) =>
-        documented.includes(k),
-      ),
+      !documentedConfigKeys("bslV1_8_0").every((k) => documented.includes(k)),
       "the 1.8.0 page documents keys 1.6.2 does not accept",
     );
   });
 
   it("the VSL config uses only keys the v1.6.2 docs list, values as strings", () => {
-    const documented = documentedConfigKeys("volumesnapshotlocation.md");
+    const documented = documentedConfigKeys("vsl");
     for (const [k, v] of Object.entries(vsl)) {
       assert.ok(documented.includes(k), k);
       assert.equal(typeof v, "string");
@@ -53,9 +45,9 @@ describe("BSL/VSL config keys (velero-plugin-for-microsoft-azure v1.6.2)", () =>
   });
 
   it("the accepted-key table used by the policy pack covers the documented keys", () => {
-    for (const k of documentedConfigKeys("backupstoragelocation.md"))
+    for (const k of documentedConfigKeys("bsl"))
       assert.ok((AZURE_PLUGIN_1_6_KEYS.bsl as readonly string[]).includes(k));
-    for (const k of documentedConfigKeys("volumesnapshotlocation.md"))
+    for (const k of documentedConfigKeys("vsl"))
       assert.ok((AZURE_PLUGIN_1_6_KEYS.vsl as readonly string[]).includes(k));
   });
 });

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { buildBackupSpec, buildScheduleSpec } from "../../components/velero/specs";
 import { buildFirstBackupManifest } from "../../components/velero/checks";
 import { dashEnterprise } from "../../apps/dash-enterprise/profile";
-import { crdErrors } from "../support/crd";
+import { crdErrors, pinnedVeleroVersion } from "../support/crd";
+import { DEFAULT_VERSIONS } from "../../components/velero/versions";
 
 const schedule = {
   name: "dash-daily",
@@ -41,6 +42,10 @@ describe("Velero specs", () => {
     ]);
     assert.equal(t.ttl, "720h0m0s");
     assert.equal(t.storageLocation, "default");
+  });
+
+  it("the CRDs checked against are those of the Velero the stacks deploy (drill/versions.env pin)", () => {
+    assert.equal(pinnedVeleroVersion(), DEFAULT_VERSIONS.velero);
   });
 
   it("Schedule specs validate against the Velero 1.10.3 CRD", () => {
