@@ -4,8 +4,9 @@ import { AksCluster } from "../components/cluster/aks-cluster";
 import { ClusterAccess } from "../components/cluster/cluster-access";
 import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
-import { AzureDnsRecords } from "../components/dns/azure-dns-records";
-import { DNS_PUBLISH, WAIT_LB } from "../components/dns/dns-steps";
+import { DNS_PUBLISH, DNS_UNPUBLISH, WAIT_LB } from "../components/dns/dns-steps";
+import { DnsResources } from "../components/dns/provider";
+import { dnsProviderOf } from "../components/dns/providers";
 import { AzureVeleroIdentity } from "../components/identity/azure-velero-identity";
 import { buildRestoreChain } from "../components/restore/chain";
 import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
@@ -48,6 +49,7 @@ export function destinationProgram(
   });
 
   const chain = buildRestoreChain(destinationChainInput(cfg));
+  const dns = dnsProviderOf(cfg.dns);
 
   const restore = new RestoreChain("restore", {
     chain,
@@ -56,14 +58,17 @@ export function destinationProgram(
       SOURCE_API_SERVER: sourceApiServer,
       SOURCE_CLUSTER_UID: source.apply((s) => s.cluster.uid ?? ""),
     },
-    secretEnv:
-      cfg.dnsTsigSecret !== undefined
-        ? { DNS_TSIG_SECRET: new pulumi.Config().requireSecret("dnsTsigSecret") }
-        : {},
+    // The provider's secrets that are set (its config check requires the ones its steps read).
+    secretEnv: Object.fromEntries(
+      Object.entries(dns.secretEnv ?? {})
+        .filter(([, key]) => (cfg as unknown as Record<string, unknown>)[key] !== undefined)
+        .map(([env, key]) => [env, new pulumi.Config().requireSecret(key)]),
+    ),
   });
   // Nothing touches the target before the guard has shown it is not the source cluster; the
-  // DNS unpublish and its TTL wait run meanwhile (they need nothing from Velero).
-  restore.addSteps([GUARD, "dns-unpublish"]);
+  // DNS unpublish and its TTL wait run meanwhile (they need nothing from Velero). A provider
+  // without DNS steps (none) has no unpublish step: addSteps adds the steps the chain has.
+  restore.addSteps([GUARD, DNS_UNPUBLISH]);
   const guard = restore.commands[GUARD];
 
   // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster. For
@@ -172,18 +177,13 @@ export function destinationProgram(
     [RESTORE]: [identity],
   });
   const stepDeps: Record<string, pulumi.Resource[]> = {};
-  let records: AzureDnsRecords | undefined;
-  if (cfg.dns.provider === "azure") {
-    // Every record waits for the new address, not only the A record: the unpublish step deletes
-    // the sub-domains' CNAMEs too, so a CNAME created before it would be deleted behind Pulumi's
-    // back (or collide with the old record).
-    records = new AzureDnsRecords(
-      "dns",
-      { dns: cfg.dns, address: restore.produced("LB_ADDRESS") },
-      { dependsOn: [restore.commands[WAIT_LB]] },
-    );
-    stepDeps[DNS_PUBLISH] = [records];
-  }
+  // The provider's own resources (azure: the RecordSets) wait for the new address.
+  const records: DnsResources | undefined = dns.resources?.({
+    dns: cfg.dns,
+    address: restore.produced("LB_ADDRESS"),
+    after: restore.commands[WAIT_LB],
+  });
+  if (records) stepDeps[DNS_PUBLISH] = records.publishAfter;
   restore.addRemainingSteps(stepDeps);
   const last = restore.commands[chain.steps[chain.steps.length - 1].id];
 
@@ -214,7 +214,7 @@ export function destinationProgram(
     restoreSteps: chain.steps.map((s) => s.id),
     backup: restore.produced("RESTORE_BACKUP_NAME"),
     loadBalancerAddress: restore.produced("LB_ADDRESS"),
-    dnsRecords: records ? records.records.map((r) => r.name) : [],
+    dnsRecords: records?.records ?? [],
     schedules: scheduleNames,
     runbook: `npm run runbook -- ${cfg.stack}`,
   };

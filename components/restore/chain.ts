@@ -1,12 +1,7 @@
 import { AppProfile } from "../apps";
 import { DnsConfig } from "../dns/dns-config";
-import {
-  DNS_PUBLISH,
-  dnsEnv,
-  dnsPublishStep,
-  dnsUnpublishStep,
-  waitLoadBalancerStep,
-} from "../dns/dns-steps";
+import { WAIT_LB, waitLoadBalancerStep } from "../dns/dns-steps";
+import { dnsProviderOf } from "../dns/providers";
 import { appChains, AppChainContext } from "./apps";
 import { Step, StepEnv, validateChain } from "./step";
 import {
@@ -53,6 +48,8 @@ export interface Chain {
   steps: Step[];
   /** Plain environment values; secrets (kubeconfig, TSIG key) and produced values come from the runner. */
   env: StepEnv;
+  /** What the steps alone do not show (e.g. that DNS is not changed), for the runbook. */
+  notes?: string[];
 }
 
 /**
@@ -60,6 +57,9 @@ export interface Chain {
  * Velero syncs, since neither needs the other. Each restore phase is one Velero Restore followed
  * by the application's data steps for it; then the location is promoted, DNS points at the new
  * load balancer, and the application's repair steps and health check close the chain.
+ *
+ * The DNS provider decides its steps; one without DNS steps (`none`) leaves the restore after the
+ * backup sync and the application's later steps after the load balancer address.
  */
 export function buildRestoreChain(i: ChainInput): Chain {
   const app = appChains[i.profile.restore.chain];
@@ -76,13 +76,14 @@ export function buildRestoreChain(i: ChainInput): Chain {
       imageswapSeconds: i.timeouts.imageswapSeconds,
     },
   };
-  const steps: Step[] = [
-    guardStep(),
-    waitBslStep(i.timeouts),
-    waitBackupStep(i.timeouts),
-    dnsUnpublishStep(i.dns, [GUARD]),
-  ];
-  let before = ["dns-unpublish"];
+  const dns = dnsProviderOf(i.dns);
+  const unpublish = dns.unpublishStep(i.dns, [GUARD]);
+  const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts)];
+  let before: string[] = [];
+  if (unpublish) {
+    steps.push(unpublish);
+    before = [unpublish.id];
+  }
   if (i.profile.versionGuard) {
     steps.push(versionGuardStep(i.profile.versionGuard));
     before = [...before, VERSION_GUARD];
@@ -105,8 +106,10 @@ export function buildRestoreChain(i: ChainInput): Chain {
     steps.push(promoteStep(restored));
     afterRestore.push(PROMOTE);
   }
-  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds), dnsPublishStep(i.dns));
-  afterRestore.push(DNS_PUBLISH);
+  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds));
+  const publish = dns.publishStep(i.dns);
+  if (publish) steps.push(publish);
+  afterRestore.push(publish ? publish.id : WAIT_LB);
   steps.push(...app.afterDns(afterRestore, ctx));
   validateChain(steps);
 
@@ -124,11 +127,11 @@ export function buildRestoreChain(i: ChainInput): Chain {
     LB_NAMESPACE: i.profile.restore.loadBalancer.namespace,
     LB_SERVICE: i.profile.restore.loadBalancer.service,
     LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
-    ...dnsEnv(i.dns),
-    ...(i.dns.provider === "manual" ? { DNS_UNPUBLISH_CONFIRMED: String(i.dns.unpublishConfirmed) } : {}),
+    ...dns.env(i.dns),
     ...app.env(ctx),
   };
-  return { steps, env };
+  const note = dns.runbookNote?.(i.dns);
+  return note ? { steps, env, notes: [note] } : { steps, env };
 }
 
 /** The environment one step gets: its declared names, from the chain env and runtime values. */
