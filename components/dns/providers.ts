@@ -1,5 +1,6 @@
 import { azure } from "./azure";
 import { manual } from "./manual";
+import { none } from "./none";
 import { DnsProvider } from "./provider";
 import { rfc2136 } from "./rfc2136";
 
@@ -7,7 +8,7 @@ import { rfc2136 } from "./rfc2136";
  * The DNS providers, by `velero-dr:dns.provider` value. Adding one is a file of this folder
  * (a `DnsProvider`) and a line here; the config schema, chain, stack and runbook read it from here.
  */
-export const dnsProviders = { azure, rfc2136, manual };
+export const dnsProviders = { azure, rfc2136, manual, none };
 
 export type DnsProviderName = keyof typeof dnsProviders;
 
