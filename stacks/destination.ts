@@ -4,8 +4,8 @@ import { AksCluster } from "../components/cluster/aks-cluster";
 import { ClusterAccess } from "../components/cluster/cluster-access";
 import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
-import { AzureDnsRecords } from "../components/dns/azure-dns-records";
 import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
+import { dnsProviderOf } from "../components/dns/providers";
 import { AzureVeleroIdentity } from "../components/identity/azure-velero-identity";
 import { buildRestoreChain } from "../components/restore/chain";
 import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
@@ -76,8 +76,8 @@ export function destinationProgram(
       cfg.cluster.create ? {} : { dependsOn: [c.command(GUARD)] },
     ));
 
-  let records: AzureDnsRecords | undefined;
-  const azureDns = cfg.dns.provider === "azure" ? cfg.dns : undefined;
+  const dns = dnsProviderOf(cfg.dns);
+  let records: pulumi.Output<string>[] = [];
   const restore = new RestoreChain("restore", {
     chain,
     kubeconfig: target.kubeconfig,
@@ -85,10 +85,12 @@ export function destinationProgram(
       SOURCE_API_SERVER: sourceApiServer,
       SOURCE_CLUSTER_UID: source.apply((s) => s.cluster.uid ?? ""),
     },
-    secretEnv:
-      cfg.dnsTsigSecret !== undefined
-        ? { DNS_TSIG_SECRET: new pulumi.Config().requireSecret("dnsTsigSecret") }
-        : {},
+    // The provider's secrets that are set (its config check requires the ones its steps read).
+    secretEnv: Object.fromEntries(
+      Object.entries(dns.secretEnv ?? {})
+        .filter(([, key]) => (cfg as unknown as Record<string, unknown>)[key] !== undefined)
+        .map(([env, key]) => [env, new pulumi.Config().requireSecret(key)]),
+    ),
     external: {
       // Nothing touches the target before the guard has shown it is not the source cluster.
       [VELERO_INSTALLED]: (c) => [
@@ -101,18 +103,18 @@ export function destinationProgram(
       // exists, do not delay Velero's install nor the backup sync.
       [STORAGE_ACCESS]: (c) => veleroIdentity(c).storageGrants,
       [RESTORE_ACCESS]: (c) => [veleroIdentity(c)],
-      ...(azureDns
+      // The provider's own resources (azure: the RecordSets) wait for the new address; its
+      // publish step waits for them.
+      ...(dns.resources
         ? {
-            // Every record waits for the new address, not only the A record: the unpublish step
-            // deletes the sub-domains' CNAMEs too, so a CNAME created before it would be deleted
-            // behind Pulumi's back (or collide with the old record).
             [DNS_RECORDS]: (c: ChainView) => {
-              records = new AzureDnsRecords(
-                "dns",
-                { dns: azureDns, address: c.produced("LB_ADDRESS") },
-                { dependsOn: [c.command(WAIT_LB)] },
-              );
-              return [records];
+              const r = dns.resources?.({
+                dns: cfg.dns,
+                address: c.produced("LB_ADDRESS"),
+                after: c.command(WAIT_LB),
+              });
+              records = r?.records ?? [];
+              return r?.publishAfter ?? [];
             },
           }
         : {}),
@@ -147,7 +149,7 @@ export function destinationProgram(
     restoreSteps: chain.steps.map((s) => s.id),
     backup: restore.produced("RESTORE_BACKUP_NAME"),
     loadBalancerAddress: restore.produced("LB_ADDRESS"),
-    dnsRecords: records ? records.records.map((r) => r.name) : [],
+    dnsRecords: records,
     schedules: scheduleNames,
     runbook: `npm run runbook -- ${cfg.stack}`,
   };

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { DNS_PROVIDER_NAMES, dnsProviders } from "../dns/providers";
+import { DnsProvider } from "../dns/provider";
+import { domain } from "./domain";
 import * as names from "./names";
 import {
   azureSchema,
@@ -18,13 +21,6 @@ import {
  * outputs typed in when its state is gone with the disaster), which backup, the cluster to
  * restore into, how DNS is cut over, and what to do at the gates.
  */
-
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-
-const domain = z.string().refine((v) => HOSTNAME.test(v), {
-  error: (iss) => `got ${show(iss.input)}; expected a lowercase DNS name such as dash.example.com`,
-});
 
 /** A destination restores Azure backups only: the AWS backend has no restore path yet. */
 const destinationCloudSchema = z.literal("azure", {
@@ -144,32 +140,24 @@ const restoreSchema = z
   })
   .prefault({});
 
+const providers = Object.values(dnsProviders) as DnsProvider<{ provider: string }>[];
+
+/** `dns`: the common keys, then each provider's own (`dns.azure`, `dns.rfc2136`, ...). */
 const dnsSchema = z.strictObject({
-  provider: z.enum(["azure", "rfc2136", "manual"]),
-  baseDomain: domain,
-  zone: domain,
+  provider: z.enum(DNS_PROVIDER_NAMES),
+  // Required by every provider that changes records (checked below), unused by `none`.
+  baseDomain: domain.optional(),
+  zone: domain.optional(),
   ttlSeconds: int(30, 86400, "seconds").default(300),
   recordPrefixes: z.array(named(names.DNS1123_LABEL)).optional(),
-  azure: z
-    .strictObject({
-      resourceGroupName: named(names.RESOURCE_GROUP),
-      subscriptionId: named(names.UUID).optional(),
-    })
-    .optional(),
-  rfc2136: z
-    .strictObject({
-      server: z.string().refine((v) => IPV4.test(v) || HOSTNAME.test(v), {
-        error: (iss) =>
-          `got ${show(iss.input)}; expected the primary name server's IPv4 address or host name`,
-      }),
-      port: int(1, 65535, "port").default(53),
-      keyName: domain,
-      keyAlgorithm: z.enum(["hmac-sha256", "hmac-sha384", "hmac-sha512"]).default("hmac-sha256"),
-    })
-    .optional(),
-  /** Manual DNS: continue past the unpublish gate. */
-  unpublishConfirmed: z.boolean().default(false),
+  // Typed as the common keys: only the providers read their own (as RawDns).
+  ...(Object.assign({}, ...providers.map((p) => p.keys ?? {})) as object),
 });
+
+/** The DNS providers' secret config keys (e.g. `dnsTsigSecret`), each a top-level key. */
+const dnsSecrets = Object.fromEntries(
+  providers.flatMap((p) => Object.values(p.secretEnv ?? {})).map((k) => [k, z.string().min(1).optional()]),
+) as object;
 
 export const destinationSchema = z
   .strictObject({
@@ -187,8 +175,7 @@ export const destinationSchema = z
     velero: veleroSchema,
     restore: restoreSchema,
     dns: dnsSchema,
-    /** TSIG secret for rfc2136 DNS (secret). */
-    dnsTsigSecret: z.string().min(1).optional(),
+    ...dnsSecrets,
     /** Schedules created once the destination is the primary (the profile's by default). */
     schedules: z.array(scheduleSchema).min(1).optional(),
     tags: tagsSchema,
@@ -222,31 +209,25 @@ export const destinationSchema = z
           "required with kubeconfig: the destination cluster's node resource group (MC_...) where Velero creates disks",
       });
     }
-    if (c.dns.provider === "azure" && c.dns.azure === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dns", "azure"],
-        message: "required with dns.provider azure: { resourceGroupName } of the DNS zone",
-      });
-    }
-    if (c.dns.provider === "rfc2136") {
-      if (c.dns.rfc2136 === undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["dns", "rfc2136"],
-          message: "required with dns.provider rfc2136: { server, keyName }",
-        });
-      }
-      if (c.dnsTsigSecret === undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["dnsTsigSecret"],
-          message:
-            "required with dns.provider rfc2136: `pulumi config set --secret velero-dr:dnsTsigSecret <base64 TSIG secret>`",
-        });
+    const dns = dnsProviders[c.dns.provider] as DnsProvider<{ provider: string }>;
+    for (const issue of dns.check?.(c.dns, c) ?? []) ctx.addIssue({ code: "custom", ...issue });
+    if (dns.needsDomain !== false) {
+      for (const key of ["baseDomain", "zone"] as const) {
+        if (c.dns[key] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["dns", key],
+            message: `is required with dns.provider ${c.dns.provider}; expected a DNS name such as ${key === "zone" ? "example.com" : "dash.example.com"}`,
+          });
+        }
       }
     }
-    if (c.dns.baseDomain !== c.dns.zone && !c.dns.baseDomain.endsWith(`.${c.dns.zone}`)) {
+    if (
+      c.dns.baseDomain !== undefined &&
+      c.dns.zone !== undefined &&
+      c.dns.baseDomain !== c.dns.zone &&
+      !c.dns.baseDomain.endsWith(`.${c.dns.zone}`)
+    ) {
       ctx.addIssue({
         code: "custom",
         path: ["dns", "baseDomain"],

@@ -10,6 +10,7 @@ import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
+import type { DnsProvider } from "../dns/provider";
 
 export const CONFIG_NAMESPACE = "velero-dr";
 
@@ -219,6 +220,12 @@ function loadDestinationSchema(): typeof import("./destination-schema").destinat
   return (require("./destination-schema") as typeof import("./destination-schema")).destinationSchema;
 }
 
+/** The DNS providers, loaded only for a destination stack (like its schema). */
+function loadDnsProviders(): typeof import("../dns/providers") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../dns/providers") as typeof import("../dns/providers");
+}
+
 /** Resolves only a config without problems so far, and fails with every problem resolving found. */
 function settle<T>(problems: string[], resolve: () => T): T {
   if (problems.length > 0) throw new ConfigError(problems);
@@ -302,33 +309,11 @@ function resolveDestination(
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
   const recordPrefixes = raw.dns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
-  const common = {
-    baseDomain: raw.dns.baseDomain,
-    zone: raw.dns.zone,
-    ttlSeconds: raw.dns.ttlSeconds,
+  const provider = loadDnsProviders().dnsProviders[raw.dns.provider] as DnsProvider<DnsConfig>;
+  const dns = provider.resolve(raw.dns, {
     recordPrefixes,
-  };
-  let dns: DnsConfig;
-  if (raw.dns.provider === "azure") {
-    dns = {
-      provider: "azure",
-      ...common,
-      resourceGroupName: raw.dns.azure?.resourceGroupName as string,
-      subscriptionId: raw.dns.azure?.subscriptionId ?? raw.azure.subscriptionId,
-    };
-  } else if (raw.dns.provider === "rfc2136") {
-    const r = raw.dns.rfc2136 as NonNullable<typeof raw.dns.rfc2136>;
-    dns = {
-      provider: "rfc2136",
-      ...common,
-      server: r.server,
-      port: r.port,
-      keyName: r.keyName,
-      keyAlgorithm: r.keyAlgorithm,
-    };
-  } else {
-    dns = { provider: "manual", ...common, unpublishConfirmed: raw.dns.unpublishConfirmed };
-  }
+    azureSubscriptionId: raw.azure.subscriptionId,
+  });
   return {
     ...omit(raw, ["app"]),
     stack,

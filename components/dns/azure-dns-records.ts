@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dns from "@pulumi/azure-native/dns";
-import { AzureDns, relativeName } from "./dns-config";
+import type { AzureDns } from "./azure";
+import { relativeName } from "./dns-config";
 
 export interface AzureDnsRecordsArgs {
   dns: AzureDns;

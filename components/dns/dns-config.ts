@@ -9,27 +9,8 @@ export interface DnsCommon {
   recordPrefixes: string[];
 }
 
-export interface AzureDns extends DnsCommon {
-  provider: "azure";
-  subscriptionId: string;
-  resourceGroupName: string;
-}
-
-export interface Rfc2136Dns extends DnsCommon {
-  provider: "rfc2136";
-  server: string;
-  port: number;
-  keyName: string;
-  keyAlgorithm: string;
-}
-
-export interface ManualDns extends DnsCommon {
-  provider: "manual";
-  /** A person removed the old records (the unpublish gate's continue flag). */
-  unpublishConfirmed: boolean;
-}
-
-export type DnsConfig = AzureDns | Rfc2136Dns | ManualDns;
+/** A destination's validated DNS settings (each provider's own type; see providers.ts). */
+export type { DnsConfig } from "./providers";
 
 /** Record name relative to the zone (`@` for the apex). */
 export function relativeName(fqdn: string, zone: string): string {

@@ -1,12 +1,7 @@
 import { ConfiguredApp } from "../apps/definition";
 import { DnsConfig } from "../dns/dns-config";
-import {
-  DNS_PUBLISH,
-  dnsEnv,
-  dnsPublishStep,
-  dnsUnpublishStep,
-  waitLoadBalancerStep,
-} from "../dns/dns-steps";
+import { WAIT_LB, waitLoadBalancerStep } from "../dns/dns-steps";
+import { dnsProviderOf } from "../dns/providers";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { Step, StepEnv, validateChain } from "./step";
 import {
@@ -47,6 +42,8 @@ export interface Chain {
   steps: Step[];
   /** Plain environment values; secrets (kubeconfig, TSIG key) and produced values come from the runner. */
   env: StepEnv;
+  /** Lines for the runbook about what the steps alone do not show (e.g. DNS left unchanged). */
+  notes?: string[];
 }
 
 /**
@@ -58,13 +55,14 @@ export interface Chain {
 export function buildRestoreChain(i: ChainInput): Chain {
   const { profile, chain: app } = i.app;
   const ctx = { healthSeconds: i.timeouts.healthSeconds };
-  const steps: Step[] = [
-    guardStep(),
-    waitBslStep(i.timeouts),
-    waitBackupStep(i.timeouts),
-    dnsUnpublishStep(i.dns, [GUARD]),
-  ];
-  let before = ["dns-unpublish"];
+  const dns = dnsProviderOf(i.dns);
+  const unpublish = dns.unpublishStep(i.dns, [GUARD]);
+  const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts)];
+  let before: string[] = [];
+  if (unpublish) {
+    steps.push(unpublish);
+    before = [unpublish.id];
+  }
   if (profile.versionGuard) {
     steps.push(versionGuardStep(profile.versionGuard));
     before = [...before, VERSION_GUARD];
@@ -87,8 +85,10 @@ export function buildRestoreChain(i: ChainInput): Chain {
     steps.push(promoteStep(restored));
     afterRestore.push(PROMOTE);
   }
-  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds), dnsPublishStep(i.dns));
-  afterRestore.push(DNS_PUBLISH);
+  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds));
+  const publish = dns.publishStep(i.dns);
+  if (publish) steps.push(publish);
+  afterRestore.push(publish ? publish.id : WAIT_LB);
   steps.push(...app.afterDns(afterRestore, ctx));
   validateChain(steps);
 
@@ -106,11 +106,11 @@ export function buildRestoreChain(i: ChainInput): Chain {
     LB_NAMESPACE: profile.restore.loadBalancer.namespace,
     LB_SERVICE: profile.restore.loadBalancer.service,
     LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
-    ...dnsEnv(i.dns),
-    ...(i.dns.provider === "manual" ? { DNS_UNPUBLISH_CONFIRMED: String(i.dns.unpublishConfirmed) } : {}),
+    ...dns.env(i.dns),
     ...app.env(ctx),
   };
-  return { steps, env };
+  const note = dns.runbookNote?.(i.dns);
+  return note ? { steps, env, notes: [note] } : { steps, env };
 }
 
 /** The environment one step gets: its declared names, from the chain env and runtime values. */
