@@ -217,7 +217,7 @@ export const destinationSchema = z
           ctx.addIssue({
             code: "custom",
             path: ["dns", key],
-            message: `is required with dns.provider ${c.dns.provider}; expected a DNS name such as ${key === "zone" ? "example.com" : "dash.example.com"}`,
+            message: `is required with dns.provider ${c.dns.provider}; expected a DNS name such as ${key === "zone" ? "example.com" : "app.example.com"}`,
           });
         }
       }

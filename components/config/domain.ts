@@ -8,5 +8,5 @@ export const HOSTNAME =
 export const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export const domain = z.string().refine((v) => HOSTNAME.test(v), {
-  error: (iss) => `got ${show(iss.input)}; expected a lowercase DNS name such as dash.example.com`,
+  error: (iss) => `got ${show(iss.input)}; expected a lowercase DNS name such as app.example.com`,
 });

@@ -80,7 +80,7 @@ export const QUANTITY: NameRule = {
 /** Lower-case resource names as Velero's include/exclude lists take them (`deployments`, `foo.example.com`). */
 export const RESOURCE_KIND: NameRule = {
   pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-  expected: "a lowercase resource name such as endpointslices or appstacks.dash.plotly.com",
+  expected: "a lowercase resource name such as endpointslices or certificates.cert-manager.io",
   maxLength: 253,
 };
 

@@ -205,7 +205,7 @@ export const veleroLocationConfigKeys: ResourceValidationPolicy = {
     "and Velero then takes no backups at all.",
   remediationSteps:
     "Remove the key, or upgrade Velero and the plugin together to a line that supports it (not possible " +
-    "while Dash Enterprise requires Velero 1.10.3).",
+    "while the application's vendor pins the Velero version, e.g. 1.10.3).",
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: forVeleroRelease((props, args, report) => {
