@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duration, HELM_RELEASE, label, nameOf } from "../../components/apps/options";
-import { AppProfile, FsBackupWorkload, RestorePhase } from "../../components/apps/profile";
+import { AppProfile, FsBackupWorkload, RestorePhase } from "../../components/model/profile";
 
 /**
  * Code Dx (seed 003, "Code Dx Kubernetes Backup & Restore Procedure", and the vendor's

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { label, wholeNumber } from "../../components/apps/options";
-import { AppProfile } from "../../components/apps/profile";
+import { AppProfile } from "../../components/model/profile";
 
 /**
  * Dash Enterprise's settings (`velero-dr:app`). They shape its post-restore steps only; a

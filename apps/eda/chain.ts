@@ -1,5 +1,5 @@
 import { AppChain, inSequence, workloadsReadyStep } from "../../components/apps/chain";
-import { durationSeconds } from "../../components/config/durations";
+import { durationSeconds } from "../../components/model/durations";
 import { scriptsIn } from "../../components/shell/body";
 import { EDA_BACKUP_CLAIM, EDA_BACKUP_MOUNT, EdaOptions } from "./profile";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppOptionProblem, StackRole } from "../../components/apps/definition";
 import { duration, label, nameOf, VERSION } from "../../components/apps/options";
-import { AppProfile } from "../../components/apps/profile";
+import { AppProfile } from "../../components/model/profile";
 
 /**
  * Nokia EDA (seed 004, "Backup and restore"): a platform backup is `edactl platform backup` in

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duration, label } from "../../components/apps/options";
-import { AppProfile } from "../../components/apps/profile";
+import { AppProfile } from "../../components/model/profile";
 
 /**
  * Nebari (seed 002, RFD "Backup and restore"): its state lives in Keycloak (users, groups),

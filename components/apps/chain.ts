@@ -1,6 +1,6 @@
 import { scriptBody } from "../shell/body";
-import { Step, StepEnv } from "../restore/step";
-import { AppProfile } from "./profile";
+import { Step, StepEnv } from "../model/step";
+import { AppProfile } from "../model/profile";
 
 /** What the generic chain tells an application's steps (the same for every app). */
 export interface ChainSettings {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppChain, ChainSettings, ConfiguredChain } from "./chain";
-import { AppProfile } from "./profile";
+import { AppProfile } from "../model/profile";
 
 /** A problem with an app option, reported under `velero-dr:app.<key>`. */
 export interface AppOptionProblem {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isGoDuration } from "../config/durations";
-import { checkName, DNS1123_LABEL, NameRule } from "../config/names";
+import { isGoDuration } from "../model/durations";
+import { checkName, DNS1123_LABEL, NameRule } from "../model/names";
 
 /** Small zod helpers shared by the apps' option schemas (messages name the value and the fix). */
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);

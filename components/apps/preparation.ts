@@ -1,6 +1,6 @@
 import { scriptBodies, scriptBody } from "../shell/body";
-import { ScriptSpec } from "../shell/script";
-import { AppProfile } from "./profile";
+import { ScriptSpec } from "../model/script";
+import { AppProfile } from "../model/profile";
 
 /**
  * What the source stack does to the application's workloads before the first backup, as plain

@@ -1,5 +1,5 @@
 import { CronExpression, CronExpressionParser, CronFieldCollection } from "cron-parser";
-import { durationSeconds, isGoDuration } from "./durations";
+import { durationSeconds, isGoDuration } from "../model/durations";
 
 /**
  * Cron expressions as Velero 1.10.3 accepts them.

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { DNS_PROVIDER_NAMES, dnsProviders } from "../dns/providers";
 import { DnsProvider } from "../dns/provider";
-import { domain } from "./domain";
-import * as names from "./names";
+import { domain } from "../model/domain";
+import * as names from "../model/names";
 import {
   azureSchema,
   identitySchema,

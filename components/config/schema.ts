@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { checkVeleroCron } from "./cron";
-import { isGoDuration } from "./durations";
-import * as names from "./names";
+import * as names from "../model/names";
+import { goDuration, int, named, show, uniqueList } from "../model/values";
+
+export { goDuration, int, named, show, uniqueList };
 import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
 
 /**
@@ -11,24 +13,6 @@ import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from ".
  * applied here, so the rest of the program reads fully-resolved plain data. Unknown keys are
  * errors: a misspelt key silently ignored is how a "hardened" setting ends up off.
  */
-
-export const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-};
-
-export function named(rule: names.NameRule) {
-  return z.string().refine((v) => names.checkName(rule, v), {
-    error: (iss) =>
-      `got ${show(iss.input)}; expected ${rule.expected} (at most ${rule.maxLength} characters)`,
-  });
-}
-
-export const goDuration = (example: string) =>
-  z.string().refine(isGoDuration, {
-    error: (iss) =>
-      `got ${show(iss.input)}; expected a positive Go duration such as ${example} (units h, m, s)`,
-  });
 
 const cron = z.string().superRefine((v, ctx) => {
   const r = checkVeleroCron(v);
@@ -40,22 +24,6 @@ const cron = z.string().superRefine((v, ctx) => {
     });
   }
 });
-
-export const int = (min: number, max: number, what: string) =>
-  z
-    .number()
-    .int()
-    .refine((n) => n >= min && n <= max, {
-      error: (iss) => `got ${show(iss.input)}; expected a whole number of ${what} between ${min} and ${max}`,
-    });
-
-export const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
-  z
-    .array(item)
-    .min(1, { error: `expected at least one ${what}` })
-    .refine((l) => new Set(l).size === l.length, {
-      error: (iss) => `got ${show(iss.input)}; each ${what} must appear once`,
-    });
 
 export const azureSchema = z.strictObject({
   /** Subscription holding the backup storage (and the cluster's node resource group). */

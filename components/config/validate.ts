@@ -1,16 +1,20 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import { AppRegistry, configureApp, ConfiguredApp, StackRole } from "../apps/definition";
-import { AppProfile } from "../apps/profile";
+import { AppProfile } from "../model/profile";
 import { apiServerOf } from "../cluster/kubeconfig";
-import { durationSeconds } from "./durations";
+import { durationSeconds } from "../model/durations";
 import { ConfigError, keyPath } from "./errors";
-import { checkName, IAM_NAME } from "./names";
+import { checkName, IAM_NAME } from "../model/names";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
 import type { DnsProvider } from "../dns/provider";
+
+import { AlertSchedule, ScheduleConfig } from "../model/schedules";
+
+export type { AlertSchedule, ScheduleConfig };
 
 export const CONFIG_NAMESPACE = "velero-dr";
 
@@ -33,22 +37,6 @@ const AZURE_ONLY_STORAGE_KEYS = [
 
 /** Keys a destination takes from the source stack: running other versions would risk the restore. */
 const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
-
-export interface ScheduleConfig {
-  name: string;
-  cron: string;
-  ttl: string;
-  paused: boolean;
-  namespaces: string[];
-  excludedResources: string[];
-}
-
-/** A schedule as alerting sees it: how long a gap between two successful backups may be. */
-export interface AlertSchedule {
-  name: string;
-  /** Longest gap between two runs of the cron, in seconds. */
-  periodSeconds: number;
-}
 
 /** Alerting, resolved: what to create and where to notify. */
 export interface AlertingConfig {

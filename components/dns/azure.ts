@@ -1,6 +1,6 @@
 import { z } from "zod";
-import * as names from "../config/names";
-import { named } from "../config/schema";
+import * as names from "../model/names";
+import { named } from "../model/values";
 import { scriptBody } from "../shell/body";
 import type { AzureDnsRecords } from "./azure-dns-records";
 import { DnsCommon, relativeName } from "./dns-config";

@@ -1,5 +1,5 @@
 import { scriptBody } from "../shell/body";
-import { Step } from "../restore/step";
+import { Step } from "../model/step";
 import { WAIT_LB } from "./provider";
 
 // The DNS steps themselves come from the provider (providers.ts); their ids stay these.

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { Step, StepEnv } from "../restore/step";
+import { Step, StepEnv } from "../model/step";
 import { DnsCommon } from "./dns-config";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { domain, HOSTNAME, IPV4 } from "../config/domain";
-import { int, show } from "../config/schema";
+import { domain, HOSTNAME, IPV4 } from "../model/domain";
+import { int, show } from "../model/values";
 import { scriptBody } from "../shell/body";
 import { DnsCommon } from "./dns-config";
 import {

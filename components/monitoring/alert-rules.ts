@@ -1,4 +1,4 @@
-import { AlertSchedule } from "../config/validate";
+import { AlertSchedule } from "../model/schedules";
 
 /**
  * Prometheus alert rules for Velero 1.10.3, as plain data (a PrometheusRule `spec`).

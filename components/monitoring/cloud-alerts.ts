@@ -1,4 +1,4 @@
-import { AlertSchedule } from "../config/validate";
+import { AlertSchedule } from "../model/schedules";
 
 /**
  * Storage-side "backups stopped" alerts, as plain data. They watch the backup storage, not the

@@ -1,5 +1,5 @@
-import { RestoreExecHook, RestorePhase, VersionGuard } from "../apps/profile";
-import { canonicalDuration } from "../config/durations";
+import { RestoreExecHook, RestorePhase, VersionGuard } from "../model/profile";
+import { canonicalDuration } from "../model/durations";
 import { scriptBodies, scriptBody } from "../shell/body";
 import { Step } from "./step";
 

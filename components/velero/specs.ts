@@ -1,6 +1,6 @@
-import { BackupHooks, ExecHook } from "../apps/profile";
-import { canonicalDuration } from "../config/durations";
-import { ScheduleConfig } from "../config/validate";
+import { BackupHooks, ExecHook } from "../model/profile";
+import { canonicalDuration } from "../model/durations";
+import { ScheduleConfig } from "../model/schedules";
 
 /**
  * Velero custom resource specs (velero.io/v1), built from plain data.

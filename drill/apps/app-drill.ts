@@ -1,5 +1,5 @@
 import { ConfiguredApp } from "../../components/apps/definition";
-import { AppProfile } from "../../components/apps/profile";
+import { AppProfile } from "../../components/model/profile";
 import { LocalCluster } from "../lib/kube";
 import { PodVolumes } from "../lib/volumes";
 import { Check } from "../scenario";

@@ -2,7 +2,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { apps } from "../../apps";
 import { withDefaults } from "../../components/apps/definition";
 import { checkVeleroCron } from "../../components/config/cron";
-import { durationSeconds, isGoDuration } from "../../components/config/durations";
+import { durationSeconds, isGoDuration } from "../../components/model/durations";
 import {
   arr,
   configOf,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { apps } from "../../apps";
 import { configureApp } from "../../components/apps/definition";
-import { AppProfile } from "../../components/apps/profile";
+import { AppProfile } from "../../components/model/profile";
 import { buildPreparation } from "../../components/apps/preparation";
 import { buildRestoreChain, ChainInput, envForStep } from "../../components/restore/chain";
 import { stepScript } from "../../components/restore/step";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { show } from "./schema";
+import { show } from "./values";
 
 /** DNS names in the configuration (the destination's `dns` keys, each DNS provider's own keys). */
 
