@@ -1,6 +1,17 @@
 import { spawn, spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, readdirSync, symlinkSync } from "fs";
-import { tmpdir } from "os";
+import { createHash } from "crypto";
+import {
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+  existsSync,
+  rmSync,
+  readdirSync,
+  symlinkSync,
+  mkdirSync,
+  renameSync,
+} from "fs";
+import { homedir, tmpdir } from "os";
 import * as path from "path";
 import type { Socket } from "net";
 
@@ -131,20 +142,66 @@ export function runScript(script: string, env: Record<string, string>, state: ob
   }
 }
 
+const SHELLCHECK_ARGS = ["--shell=bash", "--severity=style", "--format=gcc"];
+const shellcheckSeen = new Map<string, string>();
+let shellcheckCache: string | undefined;
+
+/**
+ * Where shellcheck's findings are kept between runs: by shellcheck's version and options, then by
+ * the script's SHA-256. The same script with the same shellcheck always gets the same findings;
+ * SHELLCHECK_NO_CACHE=1 runs it every time.
+ */
+function shellcheckCacheDir(): string {
+  if (shellcheckCache === undefined) {
+    const v = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+    if (v.error)
+      throw new Error(
+        `shellcheck could not run (install it: apt-get install shellcheck): ${v.error.message}`,
+      );
+    const rc = path.join(homedir(), ".shellcheckrc");
+    const key = createHash("sha256")
+      .update(JSON.stringify([v.stdout, SHELLCHECK_ARGS, existsSync(rc) ? readFileSync(rc, "utf8") : null]))
+      .digest("hex")
+      .slice(0, 16);
+    shellcheckCache = path.join(tmpdir(), "velero-dr-test-cache", `shellcheck-${key}`);
+    mkdirSync(shellcheckCache, { recursive: true });
+  }
+  return shellcheckCache;
+}
+
 /** shellcheck's findings for a script (empty when clean). */
 export function shellcheck(script: string): string {
+  const hash = createHash("sha256").update(script).digest("hex");
+  const seen = shellcheckSeen.get(hash);
+  if (seen !== undefined) return seen;
+  const useCache = process.env.SHELLCHECK_NO_CACHE !== "1";
+  const cached = useCache ? path.join(shellcheckCacheDir(), hash) : undefined;
+  if (cached && existsSync(cached)) {
+    const findings = readFileSync(cached, "utf8");
+    shellcheckSeen.set(hash, findings);
+    return findings;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), "vdr-sc-"));
   const file = path.join(dir, "script.sh");
   writeFileSync(file, script);
   try {
-    const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--format=gcc", file], {
+    const r = spawnSync("shellcheck", [...SHELLCHECK_ARGS, file], {
       encoding: "utf8",
     });
     if (r.error)
       throw new Error(
         `shellcheck could not run (install it: apt-get install shellcheck): ${r.error.message}`,
       );
-    return (r.stdout + r.stderr).trim();
+    const findings = (r.stdout + r.stderr).trim();
+    // Exit 0 (clean) or 1 (findings): anything else is shellcheck failing, never remembered.
+    if (r.status === 0 || r.status === 1) {
+      shellcheckSeen.set(hash, findings);
+      if (cached) {
+        writeFileSync(`${cached}.${process.pid}`, findings);
+        renameSync(`${cached}.${process.pid}`, cached);
+      }
+    }
+    return findings;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
