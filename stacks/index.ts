@@ -1,9 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { ConfigError } from "../components/config/errors";
-import { skipSdkPromiseStacks } from "./sdk-promise-stacks";
-
-skipSdkPromiseStacks();
 
 /**
  * Entry point: validate all configuration first, then run the program for the stack's role.

@@ -29,8 +29,30 @@
  * Objects may carry `rolloutError` (rollout status fails with it) and `fakeLogs` (kubectl logs).
  * Calls go to $FAKE_KUBE_LOG as JSON lines: tool, argv, stdin, and the kubeconfig file as the
  * process saw it (path, mode, content), so tests can check how secrets were handed over.
+ *
+ * bin/ holds a node script per tool; test/support/bash.ts puts bash clients of server.js (the same
+ * code, served from one process) first on a script's PATH instead, and bin/sleep and bin/date
+ * keep a fake clock per world ($FAKE_KUBE_STATE.clock): sleeping returns at once and moves it on.
  */
+const { Buffer } = require("buffer");
 const fs = require("fs");
+
+/**
+ * The process a call talks to: this one (a fake CLI run by node), or a call served by
+ * test/fakes/server.js for a thin bash client, which swaps in the caller's environment, stdin,
+ * output and exit (`serve` below).
+ */
+const processIO = () => ({
+  env: process.env,
+  stdin: () => fs.readFileSync(0),
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  exit: (code) => process.exit(code),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+});
+let io = processIO();
 
 const ALIASES = {
   backupstoragelocation: "backupstoragelocations.velero.io",
@@ -215,7 +237,7 @@ function matchesSelector(obj, selector) {
 }
 
 function kubeconfigSeen() {
-  const p = process.env.KUBECONFIG;
+  const p = io.env.KUBECONFIG;
   if (!p) return null;
   try {
     const st = fs.statSync(p);
@@ -225,36 +247,43 @@ function kubeconfigSeen() {
   }
 }
 
-function main(tool, argv) {
-  const stateFile = process.env.FAKE_KUBE_STATE;
+/** A call's own arguments, its container command (kubectl exec) and whether it reads stdin. */
+function parseCall(tool, argv) {
   // What follows `--` is a command for a container (kubectl exec), not kubectl's own arguments.
   const dashes = argv.indexOf("--");
   const own = dashes >= 0 ? argv.slice(0, dashes) : argv;
   const a = parseArgs(own);
+  const exec =
+    tool === "kubectl" && a.positional[0] === "exec" ? parseExec(own, argv.slice(own.length + 1)) : undefined;
+  const readsText = a.flags["-f"] === "-" || tool === "nsupdate";
+  return { a, exec, readsText, readsStdin: readsText || Boolean(exec && exec.stdin) };
+}
+
+function main(tool, argv) {
+  const stateFile = io.env.FAKE_KUBE_STATE;
+  const { a, exec, readsText } = parseCall(tool, argv);
   let stdin = "";
   let stdinBytes;
-  if (a.flags["-f"] === "-" || tool === "nsupdate") {
+  if (readsText) {
     try {
-      stdin = fs.readFileSync(0, "utf8");
+      stdin = io.stdin().toString("utf8");
     } catch {
       stdin = "";
     }
   }
-  const exec =
-    tool === "kubectl" && a.positional[0] === "exec" ? parseExec(own, argv.slice(own.length + 1)) : undefined;
   if (exec && exec.stdin) {
     // Streamed data (a tar archive) is only counted.
     try {
-      stdinBytes = fs.readFileSync(0).length;
+      stdinBytes = io.stdin().length;
     } catch {
       stdinBytes = 0;
     }
   }
   // Loaded once stdin is read: the other end of a pipe may have changed it meanwhile.
   const state = load(stateFile);
-  if (process.env.FAKE_KUBE_LOG) {
+  if (io.env.FAKE_KUBE_LOG) {
     fs.appendFileSync(
-      process.env.FAKE_KUBE_LOG,
+      io.env.FAKE_KUBE_LOG,
       JSON.stringify({
         tool,
         argv,
@@ -278,11 +307,11 @@ function main(tool, argv) {
     fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
     fs.renameSync(tmp, stateFile);
   };
-  const out = (s) => process.stdout.write(s);
+  const out = (s) => io.out(s);
   const fail = (msg, code = 1) => {
     save();
-    process.stderr.write(msg + "\n");
-    process.exit(code);
+    io.err(msg + "\n");
+    io.exit(code);
   };
   const joined = [tool, ...argv].join(" ");
   for (const [prefix, msg] of Object.entries(state.failures)) if (joined.startsWith(prefix)) return fail(msg);
@@ -552,11 +581,11 @@ function execInPod(state, exec, out, save, fail) {
   const pick = (v, d) => (Array.isArray(v) ? v[Math.min(h.uses - 1, v.length - 1)] : v === undefined ? d : v);
   const code = pick(h.code, 0);
   out(pick(h.stdout, ""));
-  if (h.stderr) process.stderr.write(h.stderr);
+  if (h.stderr) io.err(h.stderr);
   if (code === 0 && h.set) flags[h.set] = true;
   save();
   // Not process.exit(): output to a pipe may still be on its way (asynchronous outside Linux).
-  if (code !== 0) process.exitCode = code;
+  if (code !== 0) io.setExitCode(code);
 }
 
 function nsupdate(state, argv, save, fail) {
@@ -616,4 +645,43 @@ function az(state, a, out, save) {
   save();
 }
 
-module.exports = { main };
+/** Thrown by `exit` in a served call: ends the call as process.exit ends a process. */
+class Exit {
+  constructor(code) {
+    this.code = code;
+  }
+}
+
+/**
+ * One call served in this process (test/fakes/server.js): `env` is the caller's (only
+ * FAKE_KUBE_STATE, FAKE_KUBE_LOG and KUBECONFIG are read), `stdin` its standard input when
+ * `parseCall` says the call reads it. Returns what the process would have printed and its exit code.
+ */
+function serve(tool, argv, env, stdin) {
+  const stdout = [];
+  const stderr = [];
+  let code = 0;
+  io = {
+    env,
+    stdin: () => stdin ?? Buffer.alloc(0),
+    out: (s) => stdout.push(Buffer.from(s)),
+    err: (s) => stderr.push(Buffer.from(s)),
+    exit: (c) => {
+      throw new Exit(c ?? 0);
+    },
+    setExitCode: (c) => {
+      code = c;
+    },
+  };
+  try {
+    main(tool, argv);
+  } catch (e) {
+    if (!(e instanceof Exit)) throw e;
+    code = e.code;
+  } finally {
+    io = processIO();
+  }
+  return { code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
+}
+
+module.exports = { main, parseCall, serve };

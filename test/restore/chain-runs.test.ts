@@ -85,7 +85,7 @@ async function run(
       TMPDIR: w.dir,
       FAKE_KUBE_STATE: w.stateFile,
       FAKE_KUBE_LOG: w.logFile,
-      VELERO_DR_POLL_SECONDS: "0",
+      VELERO_DR_POLL_SECONDS: "1", // on the fake clock (test/fakes/bin/sleep): no real waiting
       VELERO_DR_RETRY_DELAY_SECONDS: "0",
     },
     stateFile: w.runnerState,

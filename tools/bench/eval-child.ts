@@ -40,11 +40,7 @@ export interface Attribution {
   /** Stack traces formatted (Error.stack read) and the time. */
   stackTraces: number;
   stackTraceMs: number;
-  /** SDK promise stacks not formatted (stacks/sdk-promise-stacks.ts answered them with its placeholder). */
-  sdkPromiseStacksSkipped: number;
 }
-
-type SdkPromiseStacks = typeof import("../../stacks/sdk-promise-stacks");
 
 /** Wraps ts-node's compile and the installed Error.prepareStackTrace to count and time them. */
 function attribute(): () => Attribution {
@@ -68,7 +64,6 @@ function attribute(): () => Attribution {
       a.transpileMs += ms;
     });
   }
-  // Installed before the program wraps it (stacks/sdk-promise-stacks.ts): sees only what is formatted.
   const prepare = Error.prepareStackTrace;
   if (prepare) {
     Error.prepareStackTrace = timed(prepare, (ms) => {
@@ -76,12 +71,7 @@ function attribute(): () => Attribution {
       a.stackTraceMs += ms;
     });
   }
-  return () => {
-    // Loaded by the program by now (stacks/index.ts): requiring it here costs nothing.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk = require("../../stacks/sdk-promise-stacks") as SdkPromiseStacks;
-    return { ...a, sdkPromiseStacksSkipped: sdk.sdkPromiseStacksSkipped() };
-  };
+  return () => ({ ...a });
 }
 
 async function main(args: BareArgs | ProgramArgs): Promise<Record<string, unknown>> {

@@ -27,9 +27,6 @@ import { pulumiModulesOf } from "./imports";
  *   registered as the Pulumi Node.js runtime registers it (tools/bench/pulumi-register.js), which
  *   with this project's tsconfig ("ts-node": {"swc": true}) transpiles each file with swc as it
  *   loads, without type checking; the bare load pays for ts-node, TypeScript and swc too;
- * - `ts-node-sdk-stacks` (with `allLoaders`): the same, with the stack trace of every SDK promise
- *   formatted (VELERO_DR_FULL_SDK_STACKS=1: stacks/sdk-promise-stacks.ts then wraps nothing), as
- *   before that change;
  * - `ts-node-tsc` (with `allLoaders`): the same with TypeScript's own transpiler (swc off), as
  *   `ts-node --transpile-only` ran before the swc setting;
  * - `compiled`: the same code compiled by `tsc` beforehand, run by plain node: what the program
@@ -50,7 +47,7 @@ export function exampleStacks(): string[] {
 }
 
 interface Loader {
-  name: "ts-node" | "ts-node-sdk-stacks" | "ts-node-tsc" | "compiled" | "compiled-runner" | "type-check";
+  name: "ts-node" | "ts-node-tsc" | "compiled" | "compiled-runner" | "type-check";
   /** node arguments before the child's JSON argument. */
   argv: string[];
   cwd: string;
@@ -69,9 +66,6 @@ function runChild(
     TS_NODE_PROJECT: l.project ?? path.join(ROOT, "tsconfig.json"),
     ...l.env,
   };
-  // Whether the SDK's promise stacks are formatted is the loader's choice, not the caller's shell's.
-  if (!l.env?.VELERO_DR_FULL_SDK_STACKS) delete env.VELERO_DR_FULL_SDK_STACKS;
-  delete env.PULUMI_DEBUG_PROMISE_LEAKS;
   // What changes how `pulumi up` registers ts-node is the project's files, not the caller's shell.
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
   delete env.PULUMI_NODEJS_TSCONFIG_PATH;
@@ -179,12 +173,6 @@ export async function measureEvaluation(o: {
       { name: "ts-node", argv: ["-r", path.join(ROOT, "tools/bench/pulumi-register.js"), child], cwd: ROOT },
       ...(o.allLoaders
         ? [
-            {
-              name: "ts-node-sdk-stacks" as const,
-              argv: ["-r", path.join(ROOT, "tools/bench/pulumi-register.js"), child],
-              cwd: ROOT,
-              env: { VELERO_DR_FULL_SDK_STACKS: "1" },
-            },
             {
               name: "ts-node-tsc" as const,
               argv: ["-r", "ts-node/register/transpile-only", child],

@@ -17,7 +17,8 @@ import { label } from "./rto";
 import { measureScale, ScaleResult } from "./scale";
 import { simulate, SimulationResult } from "./simulate";
 
-export const TARGETS = { rtoRatio: 1.05, evalRatio: 1.5 };
+/** The recovery-time target; program evaluation time is reported for information, without one. */
+export const TARGETS = { rtoRatio: 1.05 };
 
 interface Options {
   runs: number;
@@ -112,7 +113,6 @@ function printEval(r: EvalResult): void {
   console.log(`\nProgram evaluation under mocks: fresh node process per run, ms from process start`);
   console.log(
     `  loaders: ts-node = as pulumi up runs it (tools/bench/pulumi-register.js: swc, no type check); ` +
-      `ts-node-sdk-stacks = the same with the SDK's promise stacks formatted (VELERO_DR_FULL_SDK_STACKS=1); ` +
       `ts-node-tsc = TypeScript's transpiler; compiled = tsc beforehand, plain node; ` +
       `compiled-runner = compiled, with the source-map-support Pulumi's runner installs`,
   );
@@ -127,16 +127,7 @@ function printEval(r: EvalResult): void {
   }
   console.log(
     table(
-      [
-        "stack",
-        "loader",
-        "runs",
-        "program (median)",
-        "bare (median)",
-        "ratio",
-        `target <= ${TARGETS.evalRatio}`,
-        "resources",
-      ],
+      ["stack", "loader", "runs", "program (median)", "bare (median)", "ratio", "resources"],
       r.rows.map((x) => [
         x.stack,
         x.loader,
@@ -144,7 +135,6 @@ function printEval(r: EvalResult): void {
         x.programMs.toFixed(0),
         x.bareMs.toFixed(0),
         x.ratio.toFixed(2),
-        verdict(x.ratio <= TARGETS.evalRatio),
         x.resources,
       ]),
     ),
@@ -153,15 +143,7 @@ function printEval(r: EvalResult): void {
     console.log(`  where the time goes under ts-node (one instrumented run per stack, not in the medians):`);
     console.log(
       table(
-        [
-          "stack",
-          "program",
-          "transpiled files",
-          "transpile ms",
-          "stack traces formatted",
-          "formatting ms",
-          "SDK promise stacks skipped",
-        ],
+        ["stack", "program", "transpiled files", "transpile ms", "stack traces formatted", "formatting ms"],
         r.attribution.map((a) => [
           a.stack,
           a.programMs.toFixed(0),
@@ -169,7 +151,6 @@ function printEval(r: EvalResult): void {
           a.transpileMs.toFixed(0),
           a.stackTraces,
           a.stackTraceMs.toFixed(0),
-          a.sdkPromiseStacksSkipped,
         ]),
       ),
     );
