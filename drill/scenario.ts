@@ -7,6 +7,14 @@ import { DESTINATION_PORTS, LocalCluster, SOURCE_PORTS } from "./lib/kube";
 import { BUCKET, LocalVelero, NAMESPACE } from "./lib/velero";
 import { Minio } from "./lib/minio";
 import { Processes } from "./lib/procs";
+
+/**
+ * What every drill shares, whatever the app: its options and report, the local services and
+ * clusters (DrillWorld), the chain run on the destination. An app's scenario composes them (the
+ * reference app's is apps/dash-enterprise/drill/scenario.ts, `npm run drill`; any app's,
+ * app-scenario.ts).
+ */
+
 export interface DrillOptions {
   bin: string;
   plugins: string;

@@ -77,13 +77,8 @@ export class DashWorld extends DrillWorld {
     ]);
   }
 
-  /** Velero on the source; the Dash Schedule unless `schedules` (the project's, built for a profile) are given. */
-  override async startSourceVelero(
-    schedules?: { name: string; spec: Record<string, unknown> }[],
-    profile?: string,
-  ): Promise<void> {
-    if (schedules) return super.startSourceVelero(schedules, profile ?? "");
-    // The project's own Schedule for the profile (what the source stack creates).
+  /** Velero on the source with the project's own Schedule for the profile (what the source stack creates). */
+  override async startSourceVelero(): Promise<void> {
     const schedule = dashEnterprise.schedules[0];
     await super.startSourceVelero(
       [
