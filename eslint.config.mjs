@@ -20,8 +20,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and the drill handle Kubernetes objects and recorded inputs: untyped JSON by nature.
-    files: ["test/**/*.ts", "drill/**/*.ts"],
+    // Tests and the drill (an app's own in apps/<app>/test and apps/<app>/drill too) handle
+    // Kubernetes objects and recorded inputs: untyped JSON by nature.
+    files: ["test/**/*.ts", "drill/**/*.ts", "apps/*/test/**/*.ts", "apps/*/drill/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {

@@ -6,14 +6,13 @@ import { buildRestoreChain, ChainInput } from "../components/restore/chain";
 import { StepResult } from "../components/restore/runner";
 import { buildScript, KUBECONFIG_ENV } from "../components/shell/script";
 import { buildProfileSchedules } from "../components/velero/specs";
-import { NEW_LB } from "./fixture";
-import { AppDrill, AppDrillContext } from "./apps/app-drill";
+import { AppDrill, AppDrillContext } from "./app-kit/app-drill";
 import { LocalCluster } from "./lib/kube";
 import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
 import { PodVolumes } from "./lib/volumes";
-import { Check, DrillOptions, DrillWorld } from "./scenario";
+import { Check, DrillOptions, DrillWorld, NEW_LB } from "./scenario";
 
 /** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
 const BACKUP_COPY = "backup-copy";
@@ -163,18 +162,10 @@ export class AppScenario {
   }
 
   chainInput(over: Partial<ChainInput> = {}): ChainInput {
-    const base = this.w.chainInput();
-    return {
-      ...base,
-      app: this.app.configured,
-      backup: { schedule: this.schedule },
-      dns: {
-        ...base.dns,
-        baseDomain: this.app.baseDomain,
-        recordPrefixes: this.app.profile.restore.dnsRecordPrefixes,
-      },
-      ...over,
-    };
+    return this.w.chainInputFor(
+      { app: this.app.configured, schedule: this.schedule, baseDomain: this.app.baseDomain },
+      over,
+    );
   }
 
   async runChain(

@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { toolchain } from "./lib/toolchain";
-import { runDrill, DrillOptions } from "./scenario";
+import { runDrill } from "../apps/dash-enterprise/drill/scenario";
+import { DrillOptions } from "./scenario";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

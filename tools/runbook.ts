@@ -1,6 +1,7 @@
 /**
  * `npm run runbook -- <stack>`: prints the restore runbook of a destination stack as Markdown,
- * offline, from stacks/Pulumi.<stack>.yaml (encrypted values are not needed).
+ * offline, from stacks/Pulumi.<stack>.yaml, else from the app example of that name
+ * (apps/<app>/examples/Pulumi.<stack>.yaml); encrypted values are not needed.
  */
 import { ConfigError } from "../components/config/errors";
 import { readStackFile } from "../components/config/stack-file";
@@ -12,7 +13,9 @@ import { validateStackConfig } from "../stacks/config";
 function main(argv: string[]): number {
   const stack = argv[0];
   if (!stack || argv.length > 1) {
-    process.stderr.write("usage: npm run runbook -- <stack>   (reads stacks/Pulumi.<stack>.yaml)\n");
+    process.stderr.write(
+      "usage: npm run runbook -- <stack>   (reads stacks/Pulumi.<stack>.yaml, else an app's example)\n",
+    );
     return 2;
   }
   try {

@@ -1,20 +1,18 @@
 import { readFileSync } from "fs";
-import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { STACKS_DIR, stackFilePath } from "./example-stacks";
 import { CONFIG_NAMESPACE, RawConfigInput } from "./validate";
 
 /** Placeholder for an encrypted (`secure:`) value read from a stack file without decrypting it. */
 export const REDACTED = "<secret>";
 
-export const STACKS_DIR = path.join(__dirname, "..", "..", "stacks");
-
 /**
- * Reads `stacks/Pulumi.<stack>.yaml` as raw `velero-dr:` config, the way Pulumi would hand it
- * to the program. Encrypted values are not decrypted: they are marked secret and redacted,
+ * Reads `stacks/Pulumi.<stack>.yaml` (else the app example of that name, `apps/<app>/examples/`)
+ * as raw `velero-dr:` config, the way Pulumi would hand it to the program. Encrypted values are not decrypted: they are marked secret and redacted,
  * which is enough for tools that only need the shape (the runbook).
  */
 export function readStackFile(stack: string, dir = STACKS_DIR): RawConfigInput & { redacted: string[] } {
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  const file = stackFilePath(stack, dir);
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -17,7 +17,7 @@ import { exampleSourceOutputs, runDestination } from "../support/examples";
 import { ancestors, unmet } from "../../tools/bench/graph";
 import { hardEdges } from "../../tools/bench/hard";
 import { buildGraph } from "../../tools/bench/recorded";
-import { SEED_ORDER_ONLINE } from "../restore/seed-order";
+import { SEED_ORDER_ONLINE } from "../../apps/dash-enterprise/test/seed-order";
 
 describe("destination stack (example-destination-azure under mocks)", () => {
   let run: RunResult;

@@ -3,7 +3,7 @@ import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AppScenario } from "../../drill/app-scenario";
-import { AppDrill } from "../../drill/apps/app-drill";
+import { AppDrill } from "../../drill/app-kit/app-drill";
 import { toolchain } from "../../drill/lib/toolchain";
 
 /**

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { enableWorkloadExec, podExec, runningPods, waitForExec } from "../../drill/lib/exec";
 import { LocalCluster, SOURCE_PORTS } from "../../drill/lib/kube";
-import { LocalMariaDB } from "../../drill/lib/mariadb";
+import { LocalMariaDB } from "../../apps/codedx/drill/mariadb";
 import { Minio } from "../../drill/lib/minio";
 import { LocalPostgres } from "../../drill/lib/postgres";
 import { Processes, waitFor } from "../../drill/lib/procs";

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "fs";
-import * as path from "path";
+import { readFileSync } from "fs";
 import { parse as parseYaml } from "yaml";
+import { exampleStackFile, stackFilePath } from "../../components/config/example-stacks";
 import { Registered, resolve, runProgram, stackFileConfig } from "../support/harness";
 
 /**
@@ -11,7 +11,6 @@ import { Registered, resolve, runProgram, stackFileConfig } from "../support/har
 export const SOURCE = "example-source-azure";
 export const SOURCE_AWS = "example-source-aws";
 export const DESTINATION = "example-destination-azure";
-const STACKS = path.join(__dirname, "..", "..", "stacks");
 
 export interface SourceRecording {
   resources: Registered[];
@@ -30,12 +29,12 @@ export async function recordSource(stack = SOURCE): Promise<SourceRecording> {
 }
 
 export function hasDestinationExample(): boolean {
-  return existsSync(path.join(STACKS, `Pulumi.${DESTINATION}.yaml`));
+  return exampleStackFile(DESTINATION) !== undefined;
 }
 
 /** The destination example, its StackReference answered with the source example's outputs. */
 export async function recordDestination(source: SourceRecording, stack = DESTINATION): Promise<Registered[]> {
-  const file = parseYaml(readFileSync(path.join(STACKS, `Pulumi.${stack}.yaml`), "utf8"));
+  const file = parseYaml(readFileSync(stackFilePath(stack), "utf8"));
   const ref: unknown = file?.config?.["velero-dr:source"]?.stack;
   const { config, secretKeys } = stackFileConfig(stack);
   const run = await runProgram(stack, config, secretKeys, {

@@ -1,11 +1,12 @@
 import * as assert from "assert";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
+import { exampleStacks } from "../../components/config/example-stacks";
 import { runDestination } from "../support/examples";
 import { Recorder, runProgram, stackFileConfig } from "../support/harness";
 
 /**
- * What every example stack registers, compared with a recording kept in the repository
+ * What every example stack (apps/<app>/examples/) registers, compared with a recording kept in the repository
  * (test/stacks/registrations/<stack>.json): type, name, parent, dependencies, provider, protect
  * and every input as the SDK serialized it (secrets stay marked as secrets). A refactoring must
  * not change what a stack creates; a change on purpose re-records with
@@ -15,7 +16,6 @@ import { Recorder, runProgram, stackFileConfig } from "../support/harness";
  */
 
 const DIR = path.join(__dirname, "registrations");
-const STACKS = path.join(__dirname, "..", "..", "stacks");
 const RECORD = process.env.VELERO_DR_RECORD === "1";
 
 export interface Registration {
@@ -89,9 +89,7 @@ async function record(stack: string): Promise<Registration[]> {
 }
 
 describe("every example stack registers what it registered before (recorded)", () => {
-  for (const stack of readdirSync(STACKS)
-    .map((f) => /^Pulumi\.(example-.*)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)) {
+  for (const { stack } of exampleStacks()) {
     it(stack, async () => {
       const file = path.join(DIR, `${stack}.json`);
       const now = JSON.parse(JSON.stringify(await record(stack))) as Registration[];

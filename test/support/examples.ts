@@ -1,5 +1,4 @@
-import { existsSync } from "fs";
-import * as path from "path";
+import { exampleStackFile } from "../../components/config/example-stacks";
 import { resolve, runProgram, RunResult, stackFileConfig } from "./harness";
 
 export const SOURCE_REF = "organization/velero-dr/example-source-azure";
@@ -21,9 +20,7 @@ export function sourceRefOf(config: Record<string, string>): string {
 /** The example source stack answering a StackReference: its last path segment when that is an example, else the Azure one. */
 export function exampleSourceFor(ref: string): string {
   const name = ref.split("/").pop() as string;
-  return existsSync(path.join(__dirname, "..", "..", "stacks", `Pulumi.${name}.yaml`))
-    ? name
-    : DEFAULT_SOURCE;
+  return exampleStackFile(name) ? name : DEFAULT_SOURCE;
 }
 
 /** The example source stack's outputs, as a StackReference would see them (run under mocks). */

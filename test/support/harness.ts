@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
-import * as path from "path";
+import { stackFilePath } from "../../components/config/example-stacks";
 
 /**
  * Runs the stack program under Pulumi mocks and records every registration.
@@ -307,9 +307,12 @@ export class Recorder {
   }
 }
 
-/** Config of a stack file (`stacks/Pulumi.<stack>.yaml`) as runtime config entries. */
+/**
+ * Config of a stack file (`stacks/Pulumi.<stack>.yaml`, else an app's example of that name,
+ * `apps/<app>/examples/`) as runtime config entries.
+ */
 export function stackFileConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
-  const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
+  const file = stackFilePath(stack);
   // Loaded here, not at the top: the bench runs programs under this harness and counts every
   // module load against the program (the Pulumi CLI, not the program, parses stack files).
   // eslint-disable-next-line @typescript-eslint/no-require-imports

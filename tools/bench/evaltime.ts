@@ -11,6 +11,7 @@ import {
 } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { exampleStacks as allExampleStacks } from "../../components/config/example-stacks";
 import { stackFileConfig } from "../../test/support/harness";
 import { exampleSourceFor, exampleSourceOutputs, sourceRefOf } from "../../test/support/examples";
 import { median } from "./fit";
@@ -40,10 +41,7 @@ import { pulumiModulesOf } from "./imports";
 export const ROOT = path.resolve(__dirname, "..", "..");
 
 export function exampleStacks(): string[] {
-  return readdirSync(path.join(ROOT, "stacks"))
-    .map((f) => /^Pulumi\.(example-.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+  return allExampleStacks().map((e) => e.stack);
 }
 
 interface Loader {
@@ -106,7 +104,8 @@ export function compileProject(log: (s: string) => void): { dir: string; cleanup
     }
     log(`   tsc reported type errors (measuring its output anyway):\n${tsc.stdout.trim().slice(0, 1000)}`);
   }
-  // Scripts and stack files are read next to the modules (components/shell/body.ts, stack-file.ts).
+  // Scripts and stack files are read next to the modules (components/shell/body.ts, example-stacks.ts):
+  // the generic ones under components/, each app's step scripts and example stacks under apps/.
   const copyAssets = (rel: string) => {
     for (const f of readdirSync(path.join(ROOT, rel))) {
       const from = path.join(ROOT, rel, f);
@@ -116,6 +115,7 @@ export function compileProject(log: (s: string) => void): { dir: string; cleanup
   };
   copyAssets("stacks");
   copyAssets("components");
+  copyAssets("apps");
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,322 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
+import * as path from "path";
+import { codedxApp } from "..";
+import { CodedxOptions } from "../profile";
+import { configureApp } from "../../../components/apps/definition";
+import { waitForExec, runningPods } from "../../../drill/lib/exec";
+import { LocalCluster } from "../../../drill/lib/kube";
+import { Processes, waitFor } from "../../../drill/lib/procs";
+import { Check } from "../../../drill/scenario";
+import { AppDrill, AppDrillContext } from "../../../drill/app-kit/app-drill";
+import { MariaDBPod, MariaDBPods, REPLICATION_PASSWORD, REPLICATION_USER, SERVER_GATE } from "./mariadb-pods";
+import {
+  claim,
+  configMap,
+  deployment,
+  list,
+  namespace,
+  secret,
+  service,
+  statefulSet,
+} from "../../../drill/app-kit/objects";
+
+/**
+ * Code Dx in the drill. Its MariaDB master and subordinate are real servers that follow their
+ * fake pods (MariaDBPods: started on the pod's data claim, replicating like the Bitnami image);
+ * the vendor's hook (`/bitnami/mariadb/scripts/backup.sh && sleep 1m`) runs in the subordinate as
+ * written, with a stand-in backup.sh (mariadb-scripts/: a real mariabackup, the vendor's script is
+ * not public). The source stack's preparation leaves the data claims out of the backup; the
+ * destination gets the PriorityClasses first, then everything; restart-db gives MariaDB new
+ * claims; restore-db copies the backup into them, runs its mariabackup Jobs (JobRunner runs their
+ * commands) and restarts replication - all through the project's chain.
+ */
+const SCRIPTS = path.join(__dirname, "mariadb-scripts");
+const DB = "codedx";
+const SCHEMA_AND_DATA = `
+CREATE DATABASE ${DB};
+CREATE TABLE ${DB}.projects (id INT PRIMARY KEY, name VARCHAR(80) NOT NULL);
+CREATE TABLE ${DB}.findings (id INT PRIMARY KEY, project_id INT NOT NULL, severity VARCHAR(16) NOT NULL);
+INSERT INTO ${DB}.projects VALUES (1, 'payments'), (2, 'portal');
+INSERT INTO ${DB}.findings VALUES (1, 1, 'High'), (2, 1, 'Medium'), (3, 2, 'Low'), (4, 2, 'Critical');`;
+
+const FINDINGS_SQL =
+  "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
+
+export class CodedxDrill implements AppDrill {
+  readonly app = "codedx";
+  readonly options: CodedxOptions = codedxApp.options.parse({});
+  readonly configured = configureApp(codedxApp, this.options);
+  readonly profile = this.configured.profile;
+  readonly baseDomain = "codedx.example.com";
+  /** The findings when the backup was taken (read from the source master). */
+  backedUp: string[][] = [];
+  readonly servers = new Map<string, MariaDBPods>();
+  private procs?: Processes;
+
+  get slavePod(): string {
+    return `${this.options.releaseName}-mariadb-slave-0`;
+  }
+
+  get masterPod(): string {
+    return `${this.options.releaseName}-mariadb-master-0`;
+  }
+
+  private get dbPods(): MariaDBPod[] {
+    return [
+      { pod: this.masterPod, role: "master", port: 13321 },
+      { pod: this.slavePod, role: "slave", port: 13322 },
+    ];
+  }
+
+  async startServers(ctx: AppDrillContext): Promise<void> {
+    this.procs = new Processes(path.join(ctx.workDir, "logs"));
+  }
+
+  private objects() {
+    const o = this.options;
+    const r = o.releaseName;
+    const ns = o.namespace;
+    const svc = o.toolOrchestrationNamespace;
+    const withPriority = (obj: any, priorityClassName: string) => {
+      obj.spec.template.spec.priorityClassName = priorityClassName;
+      return obj;
+    };
+    const db = (component: "master" | "slave") => {
+      const sts = withPriority(
+        statefulSet({
+          namespace: ns,
+          name: `${r}-mariadb-${component}`,
+          labels: { app: "mariadb", component, release: r },
+          container: "mariadb",
+          image: "codedx/codedx-mariadb:v1.31.0",
+          claims:
+            component === "slave"
+              ? { data: ["data", "/bitnami/mariadb"], backup: ["backup", "/bitnami/mariadb/backup"] }
+              : { data: ["data", "/bitnami/mariadb"] },
+        }),
+        `${r}-db-priority`,
+      );
+      // Ready only once its server answers (as the image's readiness probe has it).
+      sts.spec.template.spec.readinessGates = [{ conditionType: SERVER_GATE }];
+      // Placed like a database on its own pool: restore-db's Jobs must follow.
+      sts.spec.template.spec.nodeSelector = { "kubernetes.io/os": "linux" };
+      sts.spec.template.spec.tolerations = [
+        { key: "dedicated", operator: "Equal", value: "database", effect: "NoSchedule" },
+      ];
+      return sts;
+    };
+    return [
+      ...[
+        [`${r}-app-priority`, 10000],
+        [`${r}-db-priority`, 20000],
+      ].map(([name, value]) => ({
+        apiVersion: "scheduling.k8s.io/v1",
+        kind: "PriorityClass",
+        metadata: { name },
+        value,
+        globalDefault: false,
+      })),
+      namespace(ns),
+      namespace(svc),
+      secret(ns, `${r}-mariadb-pd`, { "mariadb-root-password": "fixture-only" }),
+      configMap(ns, `${r}-props`, { "codedx.props": "swa.db.url = jdbc:mariadb://codedx-mariadb/codedx" }),
+      db("master"),
+      db("slave"),
+      claim(ns, `${r}-appdata`),
+      withPriority(
+        deployment({
+          namespace: ns,
+          name: r,
+          labels: { app: "codedx", release: r },
+          container: "codedx",
+          image: "codedx/codedx-tomcat:v2024.1.0",
+          claims: { "codedx-appdata": [`${r}-appdata`, "/opt/codedx"] },
+        }),
+        `${r}-app-priority`,
+      ),
+      service(ns, r, { app: "codedx", release: r }, "LoadBalancer"),
+      deployment({
+        namespace: svc,
+        name: o.toolOrchestrationReleaseName,
+        labels: { app: "tool-orchestration" },
+        container: "tool-service",
+        image: "codedx/codedx-tool-service:v2024.1.0",
+      }),
+      claim(svc, `${o.toolOrchestrationReleaseName}-minio`),
+      deployment({
+        namespace: svc,
+        name: `${o.toolOrchestrationReleaseName}-minio`,
+        labels: { app: "minio" },
+        container: "minio",
+        image: "docker.io/bitnami/minio:2021.4.6",
+        claims: { data: [`${o.toolOrchestrationReleaseName}-minio`, "/data"] },
+      }),
+    ];
+  }
+
+  /** The database pods' commands: their volumes at their paths, the vendor's scripts, their server. */
+  private setExecs(c: LocalCluster, ctx: AppDrillContext): void {
+    const ns = this.options.namespace;
+    for (const p of this.dbPods) {
+      const mounts: Record<string, string> = {
+        "/bitnami/mariadb": ctx.volumes.claimDir(c.name, ns, `data-${p.pod}`),
+      };
+      if (p.role === "slave") {
+        mounts["/bitnami/mariadb/backup"] = ctx.volumes.claimDir(c.name, ns, `backup-${p.pod}`);
+        mounts["/bitnami/mariadb/scripts"] = SCRIPTS;
+      }
+      c.setClusterExec(
+        `codedx-mariadb-${p.role}`,
+        { namespaces: [ns], names: [p.pod] },
+        {
+          containers: ["mariadb"],
+          workDir: ctx.workDir,
+          // The image's client configuration: its clients find its server.
+          env: {
+            HOME: this.clientHome(c, ctx, p),
+            PATH: "/usr/local/bin:/usr/bin:/bin",
+            // What the chart gives the Bitnami image of a subordinate (its replication settings).
+            ...(p.role === "slave"
+              ? {
+                  MARIADB_MASTER_HOST: "127.0.0.1",
+                  MARIADB_MASTER_PORT_NUMBER: String(this.dbPods[0].port),
+                  MARIADB_REPLICATION_USER: REPLICATION_USER,
+                  MARIADB_REPLICATION_PASSWORD: REPLICATION_PASSWORD,
+                }
+              : {}),
+          },
+          mounts,
+        },
+      );
+    }
+  }
+
+  /** A home directory whose .my.cnf points the pod's MariaDB clients at the pod's server. */
+  private clientHome(c: LocalCluster, ctx: AppDrillContext, p: MariaDBPod): string {
+    const home = path.join(ctx.workDir, "mariadb-clients", c.name, p.pod);
+    mkdirSync(home, { recursive: true });
+    writeFileSync(path.join(home, ".my.cnf"), `[client]\nsocket=${MariaDBPods.socketOf(p.port)}\n`);
+    return home;
+  }
+
+  private followPods(c: LocalCluster, ctx: AppDrillContext): MariaDBPods {
+    const pods = new MariaDBPods(
+      c,
+      ctx.volumes,
+      this.procs as Processes,
+      this.options.namespace,
+      this.dbPods,
+    );
+    pods.start();
+    this.servers.set(c.name, pods);
+    return pods;
+  }
+
+  async installSource(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
+    c.apply(list(this.objects()));
+    this.setExecs(c, ctx);
+    const servers = this.followPods(c, ctx);
+    await waitFor(
+      `Code Dx pods Running and Ready in ${c.name}`,
+      () =>
+        c
+          .getJson(["-n", this.options.namespace, "get", "statefulsets"])
+          .items.every((s: any) => s.status.readyReplicas === 1) &&
+        runningPods(c, this.options.namespace, "").length === 3,
+      180000,
+    );
+    const master = servers.server(this.masterPod)!;
+    master.sql(SCHEMA_AND_DATA);
+    const slave = servers.server(this.slavePod)!;
+    await waitFor(
+      "the subordinate to replicate the data",
+      () => slave.sql(FINDINGS_SQL, DB, true).stdout.split("\n").filter(Boolean).length === 4,
+      60000,
+      300,
+    );
+    this.backedUp = master.query(FINDINGS_SQL, DB);
+    await waitForExec(c, this.options.namespace, this.slavePod, "mariadb");
+  }
+
+  async clusterStopping(c: LocalCluster): Promise<void> {
+    await this.servers.get(c.name)?.stop();
+    this.servers.delete(c.name);
+  }
+
+  async beforeJob(c: LocalCluster, pod: any): Promise<void> {
+    for (const v of pod.spec.volumes ?? []) {
+      if (v.persistentVolumeClaim)
+        await this.servers.get(c.name)?.claimFree(v.persistentVolumeClaim.claimName);
+    }
+  }
+
+  async prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
+    this.setExecs(c, ctx);
+    this.followPods(c, ctx);
+  }
+
+  /** The newest complete database backup on a cluster's backup claim, as restore-db picks it. */
+  newestBackup(cluster: string, ctx: AppDrillContext): string | undefined {
+    const dir = path.join(
+      ctx.volumes.claimDir(cluster, this.options.namespace, `backup-${this.slavePod}`),
+      "data",
+    );
+    if (!existsSync(dir)) return undefined;
+    return readdirSync(dir)
+      .filter((d) => /-Full$/.test(d) && existsSync(path.join(dir, d, "done")))
+      .sort()
+      .map((d) => path.join(dir, d))
+      .pop();
+  }
+
+  async checks(c: LocalCluster): Promise<Check[]> {
+    const checks: Check[] = [];
+    const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
+    const o = this.options;
+    const ns = o.namespace;
+    const priorities = c
+      .getJson(["get", "pods", "-A"])
+      .items.filter((p: any) => [ns, o.toolOrchestrationNamespace].includes(p.metadata.namespace))
+      .filter((p: any) => p.spec.priorityClassName)
+      .map((p: any) => `${p.metadata.name}:${p.spec.priorityClassName}:${p.spec.priority}`);
+    add(
+      "the PriorityClasses came first: Code Dx and MariaDB pods run with their priorities",
+      priorities.length === 3 && priorities.every((p: string) => /:(10000|20000)$/.test(p)),
+      priorities.join(", "),
+    );
+    const dataClaims = c
+      .getJson(["-n", ns, "get", "pvc"])
+      .items.filter((p: any) => p.metadata.name.startsWith("data-"));
+    add(
+      "MariaDB's data claims are new ones (left out of the backup, created again by restart-db)",
+      dataClaims.length === 2 &&
+        dataClaims.every(
+          (p: any) => p.status.phase === "Bound" && !p.metadata.labels?.["velero.io/restore-name"],
+        ),
+      dataClaims.map((p: any) => `${p.metadata.name} ${p.status.phase}`).join(", "),
+    );
+    const servers = this.servers.get(c.name) as MariaDBPods;
+    const want = JSON.stringify(this.backedUp);
+    for (const pod of [this.masterPod, this.slavePod]) {
+      const got = JSON.stringify(servers.server(pod)?.query(FINDINGS_SQL, DB) ?? []);
+      add(`${pod} holds the database as the backup's hook took it`, got === want, got);
+    }
+    const master = servers.server(this.masterPod);
+    const slave = servers.server(this.slavePod);
+    master?.sql(`INSERT INTO ${DB}.findings VALUES (5, 2, 'High')`);
+    let replicated = false;
+    await waitFor(
+      "a new finding on the subordinate",
+      () => (replicated = (slave?.query(`SELECT count(*) FROM ${DB}.findings`)[0]?.[0] ?? "") === "5"),
+      30000,
+      300,
+    ).catch(() => undefined);
+    add("replication runs again: a row written on the master reaches the subordinate", replicated);
+    return checks;
+  }
+
+  async stopServers(): Promise<void> {
+    for (const s of this.servers.values()) await s.stop();
+    await this.procs?.stopAll();
+  }
+}

@@ -1,0 +1,77 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { AppScenario } from "../../../drill/app-scenario";
+import { SEED_ORDER } from "./seed-order";
+import {
+  appDrillSuite,
+  assertInOrder,
+  assertSucceeded,
+  onDestination,
+} from "../../../test/e2e/app-drill-suite";
+import { CodedxDrill } from "../drill";
+
+/**
+ * Code Dx through the local drill: real MariaDB master and subordinate following their pods, the
+ * vendor's database-backup hook in the subordinate (backup.sh is a stand-in running mariabackup),
+ * the source stack's preparation leaving the data claims out; on the destination PriorityClasses
+ * first, restart-db, restore-db with its mariabackup Jobs and replication restarted, health.
+ */
+describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, database restore)", function () {
+  this.timeout(20 * 60 * 1000);
+  const codedx = new CodedxDrill();
+  const suite = appDrillSuite(codedx);
+  let s: AppScenario;
+  before(() => {
+    s = suite.s;
+  });
+
+  it("the vendor's hook took a database backup onto the backup volume; the data claims stayed out", () => {
+    const c = s.source;
+    assert.match(s.w.velero.cli(c, ["backup", "logs", s.backupName]).stdout, /hookName=database-backup/);
+    assert.ok(codedx.newestBackup("backup-copy", s.ctx), "a *-Full backup with its done file");
+    const details = s.w.velero.cli(c, [
+      "backup",
+      "describe",
+      s.backupName,
+      "--details",
+      "--colorized=false",
+    ]).stdout;
+    assert.match(details, /cdx-app\/backup-codedx-mariadb-slave-0/);
+    // (Events about the claims are in the backup; the claims themselves are not.)
+    assert.doesNotMatch(details, /^\s+- cdx-app\/data-codedx-mariadb-(master|slave)-0$/m);
+    assert.match(details, /PriorityClass:\s*\n\s*- codedx-app-priority/);
+  });
+
+  it("restores PriorityClasses first, then everything; restart-db, then restore-db brings the database back and replication runs", async () => {
+    await onDestination(s, "destination", async () => {
+      const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));
+      assertSucceeded(r);
+      assertInOrder(r, SEED_ORDER);
+      // The Jobs ran mariabackup --prepare / --copy-back into each new data claim.
+      assert.deepEqual(
+        s
+          .destinationJobs()
+          .map((j) => `${j.pod.replace(/-[a-z0-9]{5}$/, "")} ${j.code}`)
+          .sort(),
+        [
+          "cdx-app/velero-dr-dbrestore-codedx-mariadb-master-0 0",
+          "cdx-app/velero-dr-dbrestore-codedx-mariadb-slave-0 0",
+        ],
+      );
+      // ... placed where their StatefulSets' pods may run (restore-db copies nodeSelector and tolerations).
+      for (const j of s.destinationJobs()) {
+        assert.deepEqual(j.nodeSelector, { "kubernetes.io/os": "linux" }, j.pod);
+        assert.ok(
+          (j.tolerations as { key?: string }[] | undefined)?.some((t) => t.key === "dedicated"),
+          `${j.pod} tolerates the database pool`,
+        );
+      }
+      const events = codedx.servers.get("destination")?.events ?? [];
+      assert.ok(
+        events.some((e) => /master-0 started on existing data/.test(e)),
+        `the master started on the restored data: ${events.join("; ")}`,
+      );
+      for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+    });
+  });
+});

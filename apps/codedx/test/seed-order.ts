@@ -1,0 +1,12 @@
+/**
+ * Seed 003's restore order (Code Dx) as step ids: the unit tests check the built chain against it, the drill the
+ * chain it ran. Other steps run in between.
+ */
+export const SEED_ORDER = [
+  "restore-priority-classes",
+  "restore",
+  "codedx-restart-db",
+  "codedx-restore-db",
+  "dns-publish",
+  "codedx-health",
+];

@@ -1,0 +1,238 @@
+/**
+ * The Dash Enterprise fixture the drill backs up: the custom resources of the Dash operators
+ * with the owner references the seed's patch commands imply, the core workloads, Services (one
+ * a LoadBalancer), ConfigMaps, Secrets, webhook configurations and EndpointSlices (which the
+ * profile excludes) — enough that a wrong exclude list or a lost owner reference shows.
+ */
+export const PS = "plotly-system";
+
+type Obj = Record<string, any>;
+
+const crd = (
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  extraColumns: Obj[] = [],
+): Obj => ({
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: `${plural}.${group}` },
+  spec: {
+    group,
+    scope: "Namespaced",
+    names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+    versions: [
+      {
+        name: version,
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        additionalPrinterColumns: extraColumns,
+      },
+    ],
+  },
+});
+
+export const CRDS: Obj[] = [
+  crd("dash.plotly.com", "v1alpha1", "DashEnterprise", "dashenterprises", [
+    { name: "Appstack", type: "string", jsonPath: ".status.appstack" },
+    { name: "Buildstack", type: "string", jsonPath: ".status.buildstack" },
+  ]),
+  crd("dash.plotly.com", "v1alpha1", "Appstack", "appstacks"),
+  crd("dash.plotly.com", "v1alpha1", "Buildstack", "buildstacks"),
+  crd("dash.plotly.com", "v1alpha1", "Gitea", "giteas"),
+  crd("goharbor.io", "v1beta1", "HarborCluster", "harborclusters"),
+  crd("goharbor.io", "v1beta1", "Harbor", "harbors"),
+  crd("redpanda.vectorized.io", "v1alpha1", "Cluster", "clusters"),
+  crd("kpack.io", "v1alpha2", "Builder", "builders"),
+];
+
+const ns = (name: string): Obj => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+
+const deployment = (namespace: string, name: string, podLabels: Obj = {}, replicas = 1): Obj => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name, namespace, labels: { app: name } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name, ...podLabels } },
+      spec: { containers: [{ name, image: `registry.example/${name}:1.0` }] },
+    },
+  },
+});
+
+const service = (namespace: string, name: string, type = "ClusterIP", app = name): Obj => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace },
+  spec: { type, selector: { app }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+});
+
+const configMap = (namespace: string, name: string, data: Obj): Obj => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace },
+  data,
+});
+const secret = (namespace: string, name: string, data: Obj): Obj => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name, namespace },
+  type: "Opaque",
+  stringData: data,
+});
+
+const cr = (apiVersion: string, kind: string, name: string, extra: Obj = {}): Obj => ({
+  apiVersion,
+  kind,
+  metadata: { name, namespace: PS, ...(extra.metadata ?? {}) },
+  spec: extra.spec ?? { managed: true },
+  ...(extra.status ? { status: extra.status } : {}),
+});
+
+/** Objects with no owner. */
+export function baseObjects(): Obj[] {
+  return [
+    ns("dash-apps"),
+    ns("dash-services"),
+    ns(PS),
+    cr("dash.plotly.com/v1alpha1", "DashEnterprise", "dash-enterprise", {
+      spec: { baseDomain: "dash.example.com" },
+      status: { appstack: "healthy", buildstack: "healthy" },
+    }),
+    cr("redpanda.vectorized.io/v1alpha1", "Cluster", "redpanda", { spec: { replicas: 1 } }),
+    cr("kpack.io/v1alpha2", "Builder", "dash-app-builder", {
+      spec: { tag: "registry-dash.example.com/builder" },
+      status: { conditions: [{ type: "Ready", status: "True" }] },
+    }),
+    deployment(PS, "ingress-nginx-controller"),
+    service(PS, "ingress-nginx-controller", "LoadBalancer"),
+    deployment(PS, "kotsadm"),
+    service(PS, "kotsadm"),
+    ...["core", "portal", "registry", "jobservice"].map((c) =>
+      deployment(PS, `de-harbor-harbor-${c}`, { [`${c}.goharbor.io/name`]: `de-harbor-harbor-${c}` }),
+    ),
+    service(PS, "redpanda"),
+    configMap(PS, "dash-config", { baseDomain: "dash.example.com" }),
+    secret(PS, "dash-license", { license: "fixture-license-not-real" }),
+    deployment("dash-apps", "sales-dashboard", {}, 2),
+    service("dash-apps", "sales-dashboard"),
+    configMap("dash-apps", "sales-dashboard-config", { refresh: "60" }),
+    secret("dash-apps", "sales-dashboard-db", { url: "postgres://fixture" }),
+    deployment("dash-services", "app-db"),
+    service("dash-services", "app-db"),
+    secret("dash-services", "app-db-credentials", { password: "fixture-only" }),
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "dash-validator" },
+      webhooks: [webhook("validate.dash.plotly.com")],
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "dash-mutator" },
+      webhooks: [webhook("mutate.dash.plotly.com")],
+    },
+  ];
+}
+
+// Never called: failurePolicy Ignore and a selector nothing carries, so the fixture's own
+// apiserver is not affected by a webhook that has no server behind it.
+function webhook(name: string): Obj {
+  return {
+    name,
+    admissionReviewVersions: ["v1"],
+    sideEffects: "None",
+    failurePolicy: "Ignore",
+    objectSelector: { matchLabels: { "velero-dr-fixture/never": "true" } },
+    clientConfig: { service: { namespace: "dash-services", name: "app-db", path: "/validate" } },
+    rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] }],
+  };
+}
+
+export const owner = (apiVersion: string, kind: string, name: string, uid: string): Obj => ({
+  apiVersion,
+  kind,
+  name,
+  uid,
+  controller: true,
+  blockOwnerDeletion: true,
+});
+
+/** Objects owned by others (owner UIDs known once the owners exist), as seed 000's patches imply. */
+export function ownedObjects(uids: {
+  dashEnterprise: string;
+  buildstack?: string;
+  harborCluster?: string;
+  redpanda: string;
+}): Obj[] {
+  const de = owner("dash.plotly.com/v1alpha1", "DashEnterprise", "dash-enterprise", uids.dashEnterprise);
+  const out: Obj[] = [
+    cr("dash.plotly.com/v1alpha1", "Appstack", "de-appstack", { metadata: { ownerReferences: [de] } }),
+    cr("dash.plotly.com/v1alpha1", "Buildstack", "de-buildstack", {
+      metadata: { ownerReferences: [de], finalizers: ["csc.dash.plotly.com/finalizer"] },
+    }),
+    {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: {
+        name: "redpanda",
+        namespace: PS,
+        ownerReferences: [owner("redpanda.vectorized.io/v1alpha1", "Cluster", "redpanda", uids.redpanda)],
+      },
+      spec: {
+        serviceName: "redpanda",
+        replicas: 1,
+        selector: { matchLabels: { app: "redpanda" } },
+        template: {
+          metadata: { labels: { app: "redpanda" } },
+          spec: { containers: [{ name: "redpanda", image: "registry.example/redpanda:1.0" }] },
+        },
+      },
+    },
+  ];
+  if (uids.buildstack) {
+    const bs = owner("dash.plotly.com/v1alpha1", "Buildstack", "de-buildstack", uids.buildstack);
+    out.push(
+      cr("dash.plotly.com/v1alpha1", "Gitea", "gitea-cluster", { metadata: { ownerReferences: [bs] } }),
+      cr("goharbor.io/v1beta1", "HarborCluster", "de", { metadata: { ownerReferences: [bs] } }),
+    );
+  }
+  if (uids.harborCluster) {
+    out.push(
+      cr("goharbor.io/v1beta1", "Harbor", "de-harbor", {
+        metadata: {
+          ownerReferences: [owner("goharbor.io/v1beta1", "HarborCluster", "de", uids.harborCluster)],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+/** What must come back, as `<resource>/<namespace>/<name>` (resource names as kubectl takes them). */
+export const EXPECTED_RESTORED = [
+  "dashenterprises.dash.plotly.com/plotly-system/dash-enterprise",
+  "buildstacks.dash.plotly.com/plotly-system/de-buildstack",
+  "giteas.dash.plotly.com/plotly-system/gitea-cluster",
+  "harborclusters.goharbor.io/plotly-system/de",
+  "harbors.goharbor.io/plotly-system/de-harbor",
+  "clusters.redpanda.vectorized.io/plotly-system/redpanda",
+  "statefulsets.apps/plotly-system/redpanda",
+  "deployments.apps/plotly-system/kotsadm",
+  "deployments.apps/plotly-system/de-harbor-harbor-core",
+  "services/plotly-system/ingress-nginx-controller",
+  "services/plotly-system/redpanda",
+  "configmaps/plotly-system/dash-config",
+  "secrets/plotly-system/dash-license",
+  "deployments.apps/dash-apps/sales-dashboard",
+  "services/dash-apps/sales-dashboard",
+  "configmaps/dash-apps/sales-dashboard-config",
+  "secrets/dash-apps/sales-dashboard-db",
+  "deployments.apps/dash-services/app-db",
+  "secrets/dash-services/app-db-credentials",
+];

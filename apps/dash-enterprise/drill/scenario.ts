@@ -1,0 +1,363 @@
+import * as path from "path";
+import { dashEnterpriseApp } from "..";
+import { dashEnterprise, DashOptions } from "../profile";
+import { configureApp } from "../../../components/apps/definition";
+import { buildRestoreChain, ChainInput } from "../../../components/restore/chain";
+import { buildScheduleSpec } from "../../../components/velero/specs";
+import { LocalCluster } from "../../../drill/lib/kube";
+import { waitFor } from "../../../drill/lib/procs";
+import {
+  Check,
+  DrillOptions,
+  DrillReport,
+  DrillWorld,
+  NEW_LB,
+  OLD_LB,
+  printSummary,
+  veleroRestoreSeconds,
+} from "../../../drill/scenario";
+import { baseObjects, CRDS, EXPECTED_RESTORED, owner, ownedObjects, PS } from "./fixture";
+
+/**
+ * Dash Enterprise's drill (`npm run drill`, apps/dash-enterprise/test/drill.e2e.ts): its fixture
+ * on the source, the project's Schedule for the profile, the restore chain with its KOTS gate
+ * (an operator's redeploy simulated), and what must hold afterwards.
+ */
+
+const BASE_DOMAIN = "dash.example.com";
+const SCHEDULE = "dash-daily";
+
+/** Dash Enterprise configured as the drill's destination stack would configure it. */
+export function dashApp(over: Partial<DashOptions> = {}) {
+  return configureApp(
+    dashEnterpriseApp,
+    dashEnterpriseApp.options.parse({ builderTimeoutMinutes: 15, ...over }),
+  );
+}
+
+/** The drill's world with Dash Enterprise: its domain, its fixture, its Schedule, its chain, its gate. */
+export class DashWorld extends DrillWorld {
+  /** MinIO with the bucket, and BIND serving Dash's records as they were before the disaster. */
+  override async startServices(
+    baseDomain = BASE_DOMAIN,
+    recordPrefixes = dashEnterprise.restore.dnsRecordPrefixes,
+  ): Promise<void> {
+    await super.startServices(baseDomain, recordPrefixes);
+  }
+
+  installFixture(): void {
+    const c = this.source as LocalCluster;
+    c.apply({ apiVersion: "v1", kind: "List", items: CRDS });
+    c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    c.apply({ apiVersion: "v1", kind: "List", items: baseObjects() });
+    const uid = (res: string, name: string) =>
+      c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"]).stdout;
+    const uids = {
+      dashEnterprise: uid("dashenterprises.dash.plotly.com", "dash-enterprise"),
+      redpanda: uid("clusters.redpanda.vectorized.io", "redpanda"),
+    };
+    c.apply({ apiVersion: "v1", kind: "List", items: ownedObjects(uids) });
+    const withBuild = { ...uids, buildstack: uid("buildstacks.dash.plotly.com", "de-buildstack") };
+    c.apply({ apiVersion: "v1", kind: "List", items: ownedObjects(withBuild) });
+    c.apply({
+      apiVersion: "v1",
+      kind: "List",
+      items: ownedObjects({ ...withBuild, harborCluster: uid("harborclusters.goharbor.io", "de") }),
+    });
+    c.kubectl([
+      "-n",
+      PS,
+      "patch",
+      "service",
+      "ingress-nginx-controller",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: OLD_LB }] } } }),
+    ]);
+  }
+
+  /** Velero on the source with the project's own Schedule for the profile (what the source stack creates). */
+  override async startSourceVelero(): Promise<void> {
+    const schedule = dashEnterprise.schedules[0];
+    await super.startSourceVelero(
+      [
+        {
+          name: SCHEDULE,
+          spec: buildScheduleSpec({
+            schedule: {
+              name: schedule.name,
+              cron: schedule.cron,
+              ttl: dashEnterprise.defaultTtl,
+              paused: false,
+              namespaces: dashEnterprise.namespaces,
+              excludedResources: dashEnterprise.excludedResources,
+            },
+            storageLocation: "default",
+            volumeSnapshotLocation: "default",
+            snapshotVolumes: dashEnterprise.snapshotVolumes,
+            defaultVolumesToFsBackup: false,
+            profile: dashEnterprise.name,
+          }),
+        },
+      ],
+      dashEnterprise.name,
+    );
+  }
+
+  override async backup(schedule = SCHEDULE): Promise<string> {
+    return super.backup(schedule);
+  }
+
+  chainInput(over: Partial<ChainInput> = {}): ChainInput {
+    return this.chainInputFor({ app: dashApp(), schedule: SCHEDULE, baseDomain: BASE_DOMAIN }, over);
+  }
+
+  /**
+   * What an operator does at the KOTS gate: redeploy in the Admin Console. Without a real KOTS
+   * here, the drill applies what a redeploy produces (the builder, appstack and ingress
+   * controller again, and the Dash operator's status), then confirms the gate.
+   */
+  operatorRedeploys(): void {
+    const c = this.dest as LocalCluster;
+    const deUid = c.kubectl([
+      "-n",
+      PS,
+      "get",
+      "dashenterprises.dash.plotly.com",
+      "dash-enterprise",
+      "-o",
+      "jsonpath={.metadata.uid}",
+    ]).stdout;
+    const de = owner("dash.plotly.com/v1alpha1", "DashEnterprise", "dash-enterprise", deUid);
+    c.apply({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        {
+          apiVersion: "kpack.io/v1alpha2",
+          kind: "Builder",
+          metadata: { name: "dash-app-builder", namespace: PS, labels: { "redeployed-by": "kots" } },
+          spec: { tag: "registry-dash.example.com/builder" },
+          status: { conditions: [{ type: "Ready", status: "True" }] },
+        },
+        {
+          apiVersion: "dash.plotly.com/v1alpha1",
+          kind: "Appstack",
+          metadata: {
+            name: "de-appstack",
+            namespace: PS,
+            labels: { "redeployed-by": "kots" },
+            ownerReferences: [de],
+          },
+          spec: { managed: true },
+        },
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: {
+            name: "ingress-nginx-controller",
+            namespace: PS,
+            labels: { app: "ingress-nginx-controller", "redeployed-by": "kots" },
+          },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: "ingress-nginx-controller" } },
+            template: {
+              metadata: { labels: { app: "ingress-nginx-controller" } },
+              spec: {
+                containers: [{ name: "controller", image: "registry.example/ingress-nginx-controller:1.0" }],
+              },
+            },
+          },
+        },
+      ],
+    });
+    c.kubectl([
+      "-n",
+      PS,
+      "patch",
+      "dashenterprises.dash.plotly.com",
+      "dash-enterprise",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status: { appstack: "healthy", buildstack: "healthy" } }),
+    ]);
+  }
+}
+
+/** The demo: back up, lose the source, restore, check. */
+export async function runDrill(o: DrillOptions): Promise<DrillReport> {
+  const w = new DashWorld(o);
+  const report: DrillReport = {
+    ok: false,
+    versions: o.pins ?? { VELERO_PLUGIN_AWS_VERSION: o.pluginVersion },
+    backup: "",
+    phases: w.phases,
+    steps: [],
+    rtoSeconds: 0,
+    veleroRestoreSeconds: 0,
+    checks: [],
+  };
+  try {
+    await w.phase("start MinIO and BIND on loopback", () => w.startServices());
+    await w.phase("start the source cluster", () => w.startSource());
+    await w.phase("install the Dash Enterprise fixture", () => w.installFixture());
+    await w.phase("install Velero on the source, apply the project's Schedule", () => w.startSourceVelero());
+    report.backup = await w.phase("back up from the schedule (velero backup create --from-schedule)", () =>
+      w.backup(),
+    );
+    w.backupName = report.backup;
+    const disaster = Date.now();
+    o.log(`== DISASTER DECLARED: the source cluster is lost (backup ${report.backup} is all there is)`);
+    await w.phase("lose the source cluster", () => w.loseSource());
+    await w.phase("start the destination cluster and Velero (BSL ReadOnly)", () => w.startDestination());
+    const stateFile = path.join(o.workDir, "chain-state.json");
+    let result = await w.phase("run the restore chain", () =>
+      w.runChain(buildRestoreChain(w.chainInput()), stateFile),
+    );
+    report.steps.push(...result.results.map((r) => ({ id: r.id, status: r.status, seconds: r.seconds })));
+    const gate = result.results.find((r) => r.status === "failed");
+    if (gate?.id === "dash-kots-redeploy") {
+      o.log(
+        "== GATE: KOTS redeploy. The operator redeploys in the Admin Console and sets velero-dr:app.kotsRedeployed=true",
+      );
+      await w.phase("operator redeploys Dash Enterprise (simulated KOTS redeploy)", () =>
+        w.operatorRedeploys(),
+      );
+      const confirmed = buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) }));
+      result = await w.phase("resume the restore chain", () => w.runChain(confirmed, stateFile));
+      report.steps.push(
+        ...result.results
+          .filter((r) => r.status !== "skipped")
+          .map((r) => ({ id: r.id, status: r.status, seconds: r.seconds })),
+      );
+    }
+    report.rtoSeconds = (Date.now() - disaster) / 1000;
+    if (!result.ok)
+      throw new Error(`the restore chain failed at ${result.results.find((r) => r.status === "failed")?.id}`);
+    report.veleroRestoreSeconds = veleroRestoreSeconds(w.dest as LocalCluster, report.backup);
+    report.checks = await checkRestore(w);
+    report.ok = report.checks.every((c) => c.ok);
+    printSummary(o, report);
+  } catch (e) {
+    report.failure = (e as Error).message;
+    o.log(`drill: FAILED: ${report.failure}`);
+  } finally {
+    await w.stopAll();
+  }
+  return report;
+}
+
+/** What must hold after a successful drill. */
+export async function checkRestore(w: DashWorld): Promise<Check[]> {
+  const c = w.dest as LocalCluster;
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
+  const exists = (key: string) => {
+    const [res, ns, name] = key.split("/");
+    return c.kubectlOk(["-n", ns, "get", res, name]);
+  };
+  const missing = EXPECTED_RESTORED.filter((k) => !exists(k));
+  add(
+    "every backed-up object is restored",
+    missing.length === 0,
+    missing.length ? `missing: ${missing.join(", ")}` : `${EXPECTED_RESTORED.length} objects`,
+  );
+  // What the backup holds, as Velero lists it (downloaded from the bucket by the destination's Velero).
+  const contents = w.velero.cli(c, [
+    "backup",
+    "describe",
+    w.backupName,
+    "--details",
+    "--colorized=false",
+  ]).stdout;
+  const kinds = [...contents.matchAll(/^\s{2}([\w.]+\/)?v1\w*\/(\w+):$/gm)].map((m) => m[2]);
+  add(
+    "the backup holds the app's kinds (Deployment, Secret, DashEnterprise, ...)",
+    ["Deployment", "Secret", "DashEnterprise", "StatefulSet"].every((k) => kinds.includes(k)),
+    kinds.join(", "),
+  );
+  add(
+    "the backup holds no EndpointSlice or webhook configuration (excluded by the profile)",
+    !kinds.some((k) => /EndpointSlice|WebhookConfiguration/.test(k)),
+    kinds.join(", "),
+  );
+  const destSlices = new Set(
+    c
+      .getJson(["get", "endpointslices", "-A"])
+      .items.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`),
+  );
+  const restoredSlices = w.sourceSlices.filter((s) => destSlices.has(s));
+  add(
+    "no source EndpointSlice was restored (the destination rebuilt its own)",
+    restoredSlices.length === 0 && w.sourceSlices.length > 0,
+    `${w.sourceSlices.length} on the source, ${restoredSlices.length} restored`,
+  );
+  const webhooks = ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"].filter(
+    (r) => c.getJson(["get", r]).items.length > 0,
+  );
+  add("webhook configurations were not restored", webhooks.length === 0, webhooks.join(", "));
+  const uid = (res: string, name: string) =>
+    c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"]).stdout;
+  const ownerUid = (res: string, name: string) =>
+    c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.ownerReferences[0].uid}"]).stdout;
+  const refs: [string, string, string, string][] = [
+    ["buildstacks.dash.plotly.com", "de-buildstack", "dashenterprises.dash.plotly.com", "dash-enterprise"],
+    ["giteas.dash.plotly.com", "gitea-cluster", "buildstacks.dash.plotly.com", "de-buildstack"],
+    ["harborclusters.goharbor.io", "de", "buildstacks.dash.plotly.com", "de-buildstack"],
+    ["harbors.goharbor.io", "de-harbor", "harborclusters.goharbor.io", "de"],
+    ["statefulsets.apps", "redpanda", "clusters.redpanda.vectorized.io", "redpanda"],
+  ];
+  const wrong = refs.filter(([r, n, or, on]) => ownerUid(r, n) !== uid(or, on)).map(([r, n]) => `${r}/${n}`);
+  add(
+    "owner references point at the live owners' UIDs",
+    wrong.length === 0,
+    wrong.join(", ") || `${refs.length} objects`,
+  );
+  const finalizers = c.kubectl([
+    "-n",
+    PS,
+    "get",
+    "buildstacks.dash.plotly.com",
+    "de-buildstack",
+    "-o",
+    "jsonpath={.metadata.finalizers}",
+  ]).stdout;
+  add("the Buildstack has its finalizer", finalizers.includes("csc.dash.plotly.com/finalizer"), finalizers);
+  const redeployed = [
+    "builders.kpack.io/dash-app-builder",
+    "appstacks.dash.plotly.com/de-appstack",
+    "deployments.apps/ingress-nginx-controller",
+  ].filter(
+    (k) =>
+      c.kubectl(
+        ["-n", PS, "get", ...k.split("/"), "-o", "jsonpath={.metadata.labels.redeployed-by}"],
+        undefined,
+        true,
+      ).stdout !== "kots",
+  );
+  add(
+    "the restored builder, appstack and ingress controller were deleted (only the redeployed ones exist)",
+    redeployed.length === 0,
+    redeployed.join(", "),
+  );
+  const mode = w.bslAccessMode();
+  add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
+  const a = w.bind.query(BASE_DOMAIN, "A");
+  const cname = w.bind.query(`api-${BASE_DOMAIN}`, "CNAME");
+  add(`DNS: ${BASE_DOMAIN} answers the new load balancer address (BIND)`, a === NEW_LB, a);
+  add(`DNS: api-${BASE_DOMAIN} is a CNAME to ${BASE_DOMAIN}`, cname === `${BASE_DOMAIN}.`, cname);
+  const health = c.kubectl([
+    "-n",
+    PS,
+    "get",
+    "dashenterprise",
+    "dash-enterprise",
+    "-o",
+    "jsonpath={.status.appstack}/{.status.buildstack}",
+  ]).stdout;
+  add("the health check passed (Appstack and Buildstack healthy)", health === "healthy/healthy", health);
+  await waitFor("nothing", () => true, 1000);
+  return checks;
+}

@@ -1,0 +1,122 @@
+import { strict as assert } from "assert";
+import { mkdirSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { buildRestoreChain } from "../../../components/restore/chain";
+import { restoreName } from "../../../drill/scenario";
+import { toolchain } from "../../../drill/lib/toolchain";
+import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
+import { checkRestore, dashApp, DashWorld } from "../drill/scenario";
+
+/**
+ * The local DR drill as tests: one real backup of the Dash fixture, then a restore into a new
+ * cluster that must pass every check, and the fault cases — a chain stopped after the restore
+ * and run again, and a corrupted backup. Needs the drill toolchain (drill/toolchain.sh) and
+ * Debian's bind9 + bind9-dnsutils; .ci/run provides both and fails loudly without them.
+ */
+
+describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", function () {
+  this.timeout(20 * 60 * 1000);
+  let w: DashWorld;
+  let backup = "";
+  const log: string[] = [];
+
+  before(async () => {
+    const workDir = path.join(
+      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
+      `e2e-${Date.now()}`,
+    );
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    w = new DashWorld({ ...toolchain(), workDir, log: (l) => log.push(l) });
+    await w.startServices();
+    await w.startSource();
+    w.installFixture();
+    await w.startSourceVelero();
+    backup = await w.backup();
+    w.backupName = backup;
+    await w.loseSource();
+  });
+
+  after(async () => {
+    await w?.stopAll();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.log(log.join("\n"));
+    log.length = 0;
+  });
+
+  it("restores the Dash fixture into a new cluster with the project's chain; every check passes", async () => {
+    await w.startDestination("destination");
+    const state = path.join(w.o.workDir, "chain-1.json");
+    const gated = await w.runChain(buildRestoreChain(w.chainInput()), state);
+    assert.equal(gated.ok, false, "stops at the KOTS gate");
+    assert.equal(gated.results.find((r) => r.status === "failed")?.id, "dash-kots-redeploy");
+    w.operatorRedeploys();
+    const done = await w.runChain(
+      buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) })),
+      state,
+    );
+    assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
+    const checks = await checkRestore(w);
+    for (const c of checks) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+    await w.stopDestination("destination");
+  });
+
+  it("stopped after the restore and run again, resumes without restoring twice", async () => {
+    await w.startDestination("destination-resume");
+    const c = w.dest!;
+    const state = path.join(w.o.workDir, "chain-2.json");
+    const first = await w.runChain(buildRestoreChain(w.chainInput()), state, "restore");
+    assert.ok(first.ok);
+    assert.equal(first.results[first.results.length - 1].id, "restore");
+    const created = c.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items;
+    assert.equal(created.length, 1);
+    const second = await w.runChain(buildRestoreChain(w.chainInput()), state);
+    assert.equal(second.results.find((r) => r.id === "restore")?.status, "skipped");
+    assert.equal(
+      second.results.find((r) => r.status === "failed")?.id,
+      "dash-kots-redeploy",
+      "runs on to the gate",
+    );
+    const after = c.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items;
+    assert.deepEqual(
+      after.map((r: any) => r.metadata.uid),
+      created.map((r: any) => r.metadata.uid),
+      "the same single Restore",
+    );
+    // Even with its record of progress lost, the restore step follows the existing Restore.
+    const third = await w.runChain(
+      buildRestoreChain(w.chainInput()),
+      path.join(w.o.workDir, "chain-2-lost.json"),
+      "restore",
+    );
+    assert.ok(third.ok);
+    assert.match(
+      third.results.find((r) => r.id === "restore")?.stdout ?? "",
+      /exists already; following it instead of restoring again/,
+    );
+    assert.equal(c.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 1);
+    await w.stopDestination("destination-resume");
+  });
+
+  it("a corrupted backup fails the chain at the restore step with Velero's message; the BSL stays ReadOnly", async () => {
+    const tarball = `backups/${backup}/${backup}.tar.gz`;
+    assert.ok((await w.minio.listKeys(BUCKET, `backups/${backup}/`)).includes(tarball));
+    await w.minio.putObject(BUCKET, tarball, "this is not a gzip archive");
+    await w.startDestination("destination-corrupt");
+    const r = await w.runChain(buildRestoreChain(w.chainInput()), path.join(w.o.workDir, "chain-3.json"));
+    assert.equal(r.ok, false);
+    const failed = r.results.find((x) => x.status === "failed")!;
+    assert.equal(failed.id, "restore", `${failed.id}: ${failed.stderr}`);
+    assert.match(
+      failed.stdout + failed.stderr,
+      new RegExp(`restore ${restoreName(backup)} (ended )?(Failed|PartiallyFailed)`),
+    );
+    // Velero's own words, from `velero restore describe --details`.
+    assert.match(failed.stderr, /gzip: invalid header/);
+    const mode = w.bslAccessMode();
+    assert.equal(mode, "ReadOnly", "nothing promoted the location after a failed restore");
+    await w.stopDestination("destination-corrupt");
+  });
+});

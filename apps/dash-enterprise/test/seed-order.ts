@@ -1,0 +1,20 @@
+/** Seed 000's restore procedure (Dash Enterprise), in its order, as step ids (Harbor restart: air-gapped clusters only). */
+export const SEED_ORDER = [
+  "guard-different-cluster",
+  "wait-bsl-available",
+  "wait-backup",
+  "dns-unpublish",
+  "restore",
+  "bsl-read-write",
+  "wait-load-balancer",
+  "dns-publish",
+  "dash-cert-injection-webhook",
+  "dash-owner-references",
+  "dash-cleanup",
+  "dash-kots-redeploy",
+  "dash-harbor-restart",
+  "dash-builder-ready",
+  "dash-health",
+];
+
+export const SEED_ORDER_ONLINE = SEED_ORDER.filter((s) => s !== "dash-harbor-restart");

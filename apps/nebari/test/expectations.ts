@@ -1,0 +1,23 @@
+import { AppExpectations } from "../../../test/support/app-expectations";
+
+/** What the cross-app tests (test/apps/, test/restore/) expect of Nebari. */
+export const expectations: AppExpectations = {
+  examples: {
+    source: "example-source-nebari",
+    destination: "example-destination-nebari",
+    sourcePreparation: [],
+    runbookLine: "`nebari-keycloak-verify` · verify",
+  },
+  steps: {
+    prefix: "nebari-",
+    variants: [{}],
+    own: [
+      "nebari-conda-store-restore",
+      "nebari-conda-store-verify",
+      "nebari-health",
+      "nebari-keycloak-restore",
+      "nebari-keycloak-verify",
+      "nebari-nfs-verify",
+    ],
+  },
+};
