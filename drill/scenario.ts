@@ -29,11 +29,9 @@ export interface Phase {
   seconds: number;
 }
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail?: string;
-}
+import { Check } from "./app-kit/check";
+
+export type { Check };
 
 export interface DrillReport {
   ok: boolean;

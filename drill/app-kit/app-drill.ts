@@ -2,7 +2,7 @@ import { ConfiguredApp } from "../../components/apps/definition";
 import { AppProfile } from "../../components/model/profile";
 import { LocalCluster } from "../lib/kube";
 import { PodVolumes } from "../lib/volumes";
-import { Check } from "../scenario";
+import { Check } from "./check";
 
 /** What an application's drill fixture gets to work with. */
 export interface AppDrillContext {

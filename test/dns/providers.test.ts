@@ -18,7 +18,12 @@ import { FAKE_BIN, FakeCall, shellcheck } from "../support/bash";
 import { runDestination } from "../support/examples";
 import { RunResult, stackFileConfig } from "../support/harness";
 import { fromRecording, runAll } from "../policies/support";
-import { dashWorld, DEST_SERVER, kubeconfigFor, SOURCE_SERVER } from "../../apps/dash-enterprise/test/dash-world";
+import {
+  dashWorld,
+  DEST_SERVER,
+  kubeconfigFor,
+  SOURCE_SERVER,
+} from "../../apps/dash-enterprise/test/dash-world";
 
 /**
  * The DNS providers as plug-ins (components/dns/providers.ts): every provider through the one

@@ -42,7 +42,7 @@ export async function measureDrill(log: (s: string) => void): Promise<DrillFigur
   const code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "drill/drill.ts")],
+      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/drill.ts")],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],

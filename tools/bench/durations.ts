@@ -1,3 +1,4 @@
+import { referenceBench } from "../../apps/reference";
 import { BenchNode } from "./recorded";
 
 /**
@@ -13,7 +14,7 @@ export interface Figure {
   source: string;
 }
 
-const SEED_000 = "Plotly, Dash Enterprise backup and restore guide (seed 000)";
+const SEED_000 = referenceBench.document;
 const VELERO_SYNC =
   "Velero v1.10 docs, migration-case: 'The default sync interval is 1 minute' (--backup-sync-period); https://velero.io/docs/v1.10/migration-case/";
 
@@ -81,24 +82,8 @@ export const DEFAULT_FIGURES = {
     source: "estimate: Azure assigns the restored LoadBalancer Service a public IP",
   },
   dnsPublish: { seconds: 10, source: "estimate: the records are checked (az) or sent (nsupdate)" },
-  repairQuick: {
-    seconds: 10,
-    source: "estimate: a few kubectl calls (cert-injection-webhook, owner references, cleanup)",
-  },
-  kotsRedeploy: {
-    seconds: 180,
-    source:
-      "estimate: the automated redeploy (kots plugin); at the gate a person's time comes on top (not simulated)",
-  },
-  harborRestart: {
-    seconds: 120,
-    source: "estimate: imageswap up, four Harbor pods recreated (air-gapped only)",
-  },
-  builderReady: {
-    seconds: 300,
-    source: `estimate; ${SEED_000}: if the builder is not Ready after 10 minutes it is deleted once (the upper bound)`,
-  },
-  health: { seconds: 300, source: "estimate: Appstack and Buildstack provisioning until healthy" },
+  // The reference application's own steps.
+  ...referenceBench.figures,
   otherStep: { seconds: 10, source: "estimate: an unknown step (none in the example)" },
   other: { seconds: 5, source: "estimate: a resource type the model does not know (listed in the output)" },
 } satisfies Record<string, Figure>;
@@ -140,13 +125,7 @@ const BY_STEP: Record<string, FigureName> = {
   "bsl-read-write": "promote",
   "wait-load-balancer": "waitLoadBalancer",
   "dns-publish": "dnsPublish",
-  "dash-cert-injection-webhook": "repairQuick",
-  "dash-owner-references": "repairQuick",
-  "dash-cleanup": "repairQuick",
-  "dash-kots-redeploy": "kotsRedeploy",
-  "dash-harbor-restart": "harborRestart",
-  "dash-builder-ready": "builderReady",
-  "dash-health": "health",
+  ...referenceBench.steps,
 };
 
 export interface NodeDuration {

@@ -1,3 +1,4 @@
+import { referenceBench } from "../../apps/reference";
 import { Edge } from "./graph";
 import { BenchNode, RecordedGraph } from "./recorded";
 
@@ -42,17 +43,8 @@ const T = {
   record: "azure-native:dns:RecordSet",
 };
 
-/** The vendor's post-restore procedure (seed 000), in order: each step needs the one before it. */
-export const SEED_POST_RESTORE = [
-  "dns-publish",
-  "dash-cert-injection-webhook",
-  "dash-owner-references",
-  "dash-cleanup",
-  "dash-kots-redeploy",
-  "dash-harbor-restart",
-  "dash-builder-ready",
-  "dash-health",
-];
+/** The vendor's post-restore procedure (the reference app's document), in order: each step needs the one before it. */
+export const SEED_POST_RESTORE: readonly string[] = ["dns-publish", ...referenceBench.postRestore];
 
 const is = (n: BenchNode, type: string) => n.type === type;
 const stepIs = (n: BenchNode, id: string) => n.step?.id === id;
@@ -183,7 +175,7 @@ export const HARD_RULES: HardRule[] = [
   },
   {
     id: "seed-post-restore",
-    why: "the vendor's post-restore procedure in its order: DNS re-added, then rotation (webhook, owner references, cleanup), KOTS redeploy, Harbor, builder, health (seed 000; the operators re-create what the cleanup deletes with the current DNS)",
+    why: referenceBench.postRestoreWhy,
     holds: (a, b, g) => {
       const ia = SEED_POST_RESTORE.indexOf(a.step?.id ?? "");
       const ib = SEED_POST_RESTORE.indexOf(b.step?.id ?? "");

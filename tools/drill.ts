@@ -1,7 +1,7 @@
 /**
  * `npm run drill`: a disaster-recovery drill on this machine, for real. Two real Kubernetes
  * control planes, Velero 1.10.3 with the AWS object-store plugin, MinIO and BIND on loopback,
- * all built from published packages. The drill backs up the Dash Enterprise fixture on the
+ * all built from published packages. The drill backs up the reference application's fixture on the
  * "source" cluster with the project's own Schedule spec, declares the disaster, and restores on
  * the "destination" with the project's own restore chain — the same step scripts, order and
  * environment the destination stack runs — then checks what came back.
@@ -9,9 +9,9 @@
 import { mkdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolchain } from "./lib/toolchain";
-import { runDrill } from "../apps/dash-enterprise/drill/scenario";
-import { DrillOptions } from "./scenario";
+import { referenceDrill } from "../apps/reference";
+import { toolchain } from "../drill/lib/toolchain";
+import { DrillOptions } from "../drill/scenario";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   console.log(`drill: working in ${workDir} (logs in ${workDir}/logs)`);
   const tools = toolchain();
   const options: DrillOptions = { ...tools, workDir, log: (l) => console.log(l) };
-  const report = await runDrill(options);
+  const report = await referenceDrill(options);
   const reportFile = path.join(workDir, "report.json");
   writeFileSync(reportFile, JSON.stringify(report, null, 2));
   console.log(`drill: report written to ${reportFile}`);
