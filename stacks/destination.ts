@@ -43,7 +43,7 @@ export function destinationProgram(
     cluster: cfg.cluster,
     kubeconfig: cfg.kubeconfig,
     sourceKubernetesVersion: source.apply((s) => s.cluster.kubernetesVersion),
-    azure: { location: cfg.azure.location },
+    ...reader.targetContext(cfg),
   });
 
   // The guard's value is checked here as well, so a preview already refuses the source cluster.

@@ -120,6 +120,8 @@ export interface DestinationAccess {
 }
 
 export interface DestinationBackend {
+  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
+  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure" | "aws">;
   locations(source: SourceOutputs): DestinationLocations;
   /**
    * Velero's identity on the destination, created once when first asked. `after`: what it waits

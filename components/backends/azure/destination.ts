@@ -10,6 +10,7 @@ import { azureIdentityBasics } from "./identity-basics";
  * snapshot group and the target's node resource group, and the BSL/VSL from the source's outputs.
  */
 export const azureDestination: DestinationBackend = {
+  targetContext: (cfg) => ({ azure: { location: cfg.azure.location } }),
   locations: (outputs) => {
     const s = outputs as unknown as AzureSourceOutputs;
     return {
