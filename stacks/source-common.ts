@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterAccess } from "../components/cluster/cluster-access";
+import type { TargetCluster } from "../components/targets/target";
+import type { BackendValues } from "../components/backends/backend";
+import { BSL_NAME, VSL_NAME } from "../components/backends/kit/source-kit";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { buildProfileSchedules } from "../components/velero/specs";
@@ -10,23 +12,13 @@ import { buildAlertRules } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
 
 /**
- * What the Azure and the AWS source stacks share (stacks/source-azure.ts, stacks/source-aws.ts):
- * the Velero install, its schedules and in-cluster alerts, the stack's tags and Velero outputs.
+ * The cloud-neutral part of a source stack, whatever its storage backend and cluster target:
+ * the Velero install, its schedules and in-cluster alerts, the Velero outputs.
  */
 
-export const BSL_NAME = "default";
-export const VSL_NAME = "default";
+export { BSL_NAME, CREDENTIALS_REVISION_ANNOTATION, VSL_NAME } from "../components/backends/kit/source-kit";
+export type { SourceOptions } from "../components/backends/backend";
 const FIRST_BACKUP_TIMEOUT_SECONDS = 3600;
-/** Pod annotation whose change rolls Velero onto a rotated credential. */
-export const CREDENTIALS_REVISION_ANNOTATION = "velero-dr/credentials-revision";
-
-export interface SourceOptions {
-  /** Clock for credential rotation (tests pass a fixed date). */
-  now?: Date;
-}
-
-export type BackendValues = Pick<VeleroValuesArgs, "provider" | "pluginImage" | "bsl" | "vsl"> &
-  Partial<Pick<VeleroValuesArgs, "serviceAccountAnnotations" | "podAnnotations">>;
 
 /** Helm values input: the cloud backend's part plus the cloud-neutral settings. */
 export function veleroValues(cfg: SourceStackConfig, backend: BackendValues): VeleroValuesArgs {
@@ -54,7 +46,7 @@ export function veleroValues(cfg: SourceStackConfig, backend: BackendValues): Ve
 
 export function installVelero(
   cfg: SourceStackConfig,
-  cluster: ClusterAccess,
+  cluster: TargetCluster,
   values: pulumi.Input<VeleroValuesArgs>,
   credentialsFile: pulumi.Input<string> | undefined,
   storage: pulumi.Resource,
@@ -78,7 +70,7 @@ export function installVelero(
   );
 }
 
-export function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, velero: VeleroInstall) {
+export function createSchedules(cfg: SourceStackConfig, cluster: TargetCluster, velero: VeleroInstall) {
   const steps = buildPreparation(cfg.profile, { fsBackup: cfg.fsBackup });
   // The workloads are prepared while Velero installs; a schedule needs both.
   const prepared =
@@ -104,7 +96,7 @@ export function createSchedules(cfg: SourceStackConfig, cluster: ClusterAccess, 
 /** The PrometheusRule (or nothing); its status is exported so the stack says what happened. */
 export function inClusterAlerts(
   cfg: SourceStackConfig,
-  cluster: ClusterAccess,
+  cluster: TargetCluster,
   velero: VeleroInstall,
 ): pulumi.Input<string> {
   const mode = cfg.alerting.prometheusRule;
@@ -123,28 +115,6 @@ export function inClusterAlerts(
     dependsOn: [velero.release],
   });
   return rule.status;
-}
-
-/** Webhook URLs, read as the secret they are (validation only counted them). */
-export function alertWebhooks(cfg: SourceStackConfig): pulumi.Output<string[]> | undefined {
-  return cfg.alerting.webhookCount > 0
-    ? new pulumi.Config().requireSecretObject<string[]>("alertWebhooks")
-    : undefined;
-}
-
-export function noCloudAlert(why: string): undefined {
-  pulumi.log.warn(`velero-dr: no storage-side alert: ${why}; the in-cluster rules still apply`);
-  return undefined;
-}
-
-/** The policy pack reads velero-dr-production to require immutable storage on production stacks. */
-export function stackTags(cfg: SourceStackConfig): Record<string, string> {
-  return {
-    "managed-by": "velero-dr",
-    "velero-dr-stack": cfg.stack,
-    "velero-dr-production": String(cfg.production),
-    ...cfg.tags,
-  };
 }
 
 export function veleroOutputs(cfg: SourceStackConfig) {

@@ -4,7 +4,13 @@ import { DnsProvider } from "../dns/provider";
 import { domain } from "../model/domain";
 import * as names from "../model/names";
 import {
-  azureSchema,
+  destinationBackends,
+  findBackend,
+  destinationCloudSchema as backendsDestinationCloudSchema,
+} from "../backends";
+import { azureSection } from "../backends/azure";
+import { selectTarget } from "../targets";
+import {
   identitySchema,
   int,
   named,
@@ -22,33 +28,15 @@ import {
  * restore into, how DNS is cut over, and what to do at the gates.
  */
 
-/** A destination restores Azure backups only: the AWS backend has no restore path yet. */
-const destinationCloudSchema = z.literal("azure", {
-  error: (iss) =>
-    `got ${show(iss.input)}; expected "azure" (a destination stack restores from Azure storage only; AWS restore is not implemented)`,
-});
+/** A destination restores from a backend with a destination side (components/backends). */
+const destinationCloudSchema = backendsDestinationCloudSchema();
 
-/** The source stack's outputs, as `stacks/source.ts` exports them. */
+/**
+ * The source stack's outputs, as `stacks/source.ts` exports them: what every source exports, and
+ * what the destination-capable backends read of their own (Azure: `azure`, `storage`).
+ */
 export const sourceOutputsSchema = z.looseObject({
-  cloud: z
-    .literal("azure", {
-      error: "the source stack backs up to AWS; a destination stack restores from Azure storage only",
-    })
-    .optional(),
   profile: z.string(),
-  azure: z.looseObject({
-    subscriptionId: named(names.UUID),
-    tenantId: named(names.UUID),
-    location: z.string().optional(),
-    cloudName: z.string().default("AzurePublicCloud"),
-  }),
-  storage: z.looseObject({
-    resourceGroupName: named(names.RESOURCE_GROUP),
-    accountName: named(names.STORAGE_ACCOUNT),
-    containerName: named(names.BLOB_CONTAINER),
-    prefix: z.string().default(""),
-    snapshotResourceGroupName: named(names.RESOURCE_GROUP),
-  }),
   velero: z.looseObject({
     namespace: named(names.DNS1123_LABEL),
     version: z.string(),
@@ -66,6 +54,11 @@ export const sourceOutputsSchema = z.looseObject({
     aksName: z.string().optional(),
     aksResourceGroup: z.string().optional(),
   }),
+  // Typed by each backend itself (its destination side reads its own keys).
+  ...(Object.assign({}, ...destinationBackends().map((b) => b.destination?.sourceOutputKeys)) as Record<
+    never,
+    never
+  >),
 });
 
 export type SourceOutputs = z.output<typeof sourceOutputsSchema>;
@@ -168,7 +161,9 @@ export const destinationSchema = z
     production: z.boolean().default(false),
     source: sourceRefSchema,
     backup: backupSchema,
-    azure: azureSchema,
+    // The destination's Azure settings: every backend with a destination side (Azure Blob) and
+    // every destination target (AKS, Azure DNS) is Azure's today.
+    azure: azureSection,
     cluster: clusterSchema,
     kubeconfig: z.string().min(1).optional(),
     identity: identitySchema,
@@ -181,33 +176,9 @@ export const destinationSchema = z
     tags: tagsSchema,
   })
   .superRefine((c, ctx) => {
-    const modes = [
-      c.cluster.create !== undefined,
-      c.cluster.aksName !== undefined,
-      c.kubeconfig !== undefined,
-    ].filter(Boolean).length;
-    if (modes !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster"],
-        message:
-          "choose exactly one target: cluster.create (a new AKS cluster), cluster.aksName + cluster.aksResourceGroup (an existing one) or a kubeconfig secret",
-      });
-    }
-    if ((c.cluster.aksName === undefined) !== (c.cluster.aksResourceGroup === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster"],
-        message: "cluster.aksName and cluster.aksResourceGroup go together; set both",
-      });
-    }
-    if (c.kubeconfig !== undefined && c.cluster.nodeResourceGroup === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster", "nodeResourceGroup"],
-        message:
-          "required with kubeconfig: the destination cluster's node resource group (MC_...) where Velero creates disks",
-      });
+    const backend = findBackend(c.cloud);
+    for (const issue of backend ? selectTarget("destination", backend, c).issues : []) {
+      ctx.addIssue({ code: "custom", ...issue });
     }
     const dns = dnsProviders[c.dns.provider] as DnsProvider<{ provider: string }>;
     for (const issue of dns.check?.(c.dns, c) ?? []) ctx.addIssue({ code: "custom", ...issue });

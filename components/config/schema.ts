@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { checkVeleroCron } from "./cron";
 import * as names from "../model/names";
-import { goDuration, int, named, show, uniqueList } from "../model/values";
-
-export { goDuration, int, named, show, uniqueList };
+import { backendOf, findBackend, cloudSchema as backendCloudSchema, storageBackends } from "../backends";
+import type { StorageBackend } from "../backends/backend";
+import { selectTarget } from "../targets";
 import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
 
 /**
@@ -13,6 +13,9 @@ import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from ".
  * applied here, so the rest of the program reads fully-resolved plain data. Unknown keys are
  * errors: a misspelt key silently ignored is how a "hardened" setting ends up off.
  */
+
+export { show, named, goDuration, int, uniqueList } from "../model/values";
+import { show, named, goDuration, int, uniqueList } from "../model/values";
 
 const cron = z.string().superRefine((v, ctx) => {
   const r = checkVeleroCron(v);
@@ -25,37 +28,18 @@ const cron = z.string().superRefine((v, ctx) => {
   }
 });
 
-export const azureSchema = z.strictObject({
-  /** Subscription holding the backup storage (and the cluster's node resource group). */
-  subscriptionId: named(names.UUID),
-  tenantId: named(names.UUID),
-  location: named(names.AZURE_LOCATION),
-  cloudName: z
-    .enum(["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud", "AzureGermanCloud"])
-    .default("AzurePublicCloud"),
-});
+/** Backend keys of the schema, typed by each backend itself (components/backends): none here. */
+const untyped = (shape: Record<string, z.ZodType>) => shape as Record<never, never>;
 
+/** `velero-dr:storage`: the keys every backend reads, and each backend's own (refused on the others). */
 export const storageSchema = z.strictObject({
-  resourceGroupName: named(names.RESOURCE_GROUP).optional(),
-  /** Use an existing resource group instead of creating one (it is then never touched). */
-  existingResourceGroup: z.boolean().default(false),
-  accountName: named(names.STORAGE_ACCOUNT).optional(),
-  containerName: named(names.BLOB_CONTAINER).default("velero"),
-  /** Zone- or region-redundant only: a backup that dies with the zone is no backup. */
-  replication: z.enum(["GRS", "ZRS", "GZRS", "RAGRS", "RAGZRS"]).default("GRS"),
-  softDeleteDays: int(1, 365, "days").default(30),
-  containerSoftDeleteDays: int(1, 365, "days").default(30),
-  /** Old blob versions (overwritten or deleted backups) are removed after this many days. */
+  /** Old blob or object versions (overwritten or deleted backups) are removed after this many days. */
   versionRetentionDays: int(1, 3650, "days").default(90),
-  /** Time-based immutability (WORM) on the container; must cover the longest TTL. */
-  immutabilityDays: int(1, 146000, "days").optional(),
-  snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
   /** `pulumi destroy` refuses to touch the storage until it is unprotected (it is retained either way). */
   protect: z.boolean().default(true),
-  /** CanNotDelete management lock on the account (needs Owner or User Access Administrator to create). */
-  deleteLock: z.boolean().default(true),
   /** Object prefix in the container: several clusters can share one container. */
   prefix: named(names.OBJECT_PREFIX).optional(),
+  ...untyped(Object.assign({}, ...Object.values(storageBackends).map((b: StorageBackend) => b.storageKeys))),
 });
 
 export const clusterSchema = z
@@ -155,37 +139,15 @@ export const appSchema = z
   .record(z.string(), z.unknown(), { error: "expected a map of the profile's settings" })
   .default({});
 
-export const cloudSchema = z.enum(["azure", "aws"], {
-  error: (iss) => `got ${show(iss.input)}; expected "azure" or "aws"`,
-});
+/** `velero-dr:cloud`: one of the storage backends (components/backends). */
+export const cloudSchema = backendCloudSchema();
 
-export const awsSchema = z.strictObject({
-  /** Region of the bucket, the EBS snapshots and the cluster. */
-  region: named(names.AWS_REGION),
-  /** Account that owns the bucket and Velero's IAM role or user. */
-  accountId: named(names.AWS_ACCOUNT_ID),
-  /**
-   * How Velero authenticates: `irsa` (an IAM role the service account assumes through the
-   * cluster's OIDC provider; no long-lived secret) or `user` (an IAM user and a rotated access key).
-   */
-  identity: z.enum(["irsa", "user"]).default("irsa"),
-  /** The cluster's IAM OIDC provider (required with identity irsa). */
-  oidcProviderArn: named(names.EKS_OIDC_PROVIDER_ARN).optional(),
-  /** Bucket name (globally unique); default velero-dr-<stack>-<hash of account and stack>. */
-  bucketName: named(names.S3_BUCKET).optional(),
-  /** SSE-KMS with this key instead of SSE-S3 (AES256); the key must be in aws.region. */
-  kmsKeyArn: named(names.KMS_KEY_ARN).optional(),
-  /**
-   * S3 Object Lock (WORM) default retention. It can only be turned on when the bucket is
-   * created, so adding it later means a new bucket.
-   */
-  objectLock: z
-    .strictObject({
-      mode: z.enum(["GOVERNANCE", "COMPLIANCE"]),
-      days: int(1, 36500, "days"),
-    })
-    .optional(),
-});
+/** Each backend's settings, `velero-dr:<cloud>` (required with that cloud, refused with another). */
+const backendSections = untyped(
+  Object.fromEntries(
+    Object.values(storageBackends).map((b: StorageBackend) => [b.name, b.section.optional()]),
+  ),
+);
 
 export const alertingSchema = z
   .strictObject({
@@ -230,8 +192,7 @@ export const sourceSchema = z
      * (opt-in pod annotations the stack sets); `off`: volumes are snapshotted.
      */
     fsBackup: z.enum(["off", "profile"]).default("off"),
-    azure: azureSchema.optional(),
-    aws: awsSchema.optional(),
+    ...backendSections,
     storage: storageSchema.prefault({}),
     cluster: clusterSchema,
     /** Kubeconfig for the cluster (secret); alternative to cluster.aksName. */
@@ -260,56 +221,24 @@ export const sourceSchema = z
     tags: tagsSchema,
   })
   .superRefine((c, ctx) => {
-    if (c.cloud === "aws") return checkAwsSource(c, ctx);
-    if (c.azure === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["azure"],
-        message:
-          "is required; expected a map of settings (subscriptionId, tenantId, location) with cloud azure",
+    const backend = findBackend(c.cloud);
+    if (!backend) return;
+    const values = c as unknown as Record<string, unknown>;
+    const issue = (i: { path: (string | number)[]; message: string }) =>
+      ctx.addIssue({ code: "custom", ...i });
+    if (values[backend.name] === undefined) {
+      issue({
+        path: [backend.name],
+        message: `is required; expected a map of settings (${backend.sectionKeys}) with cloud ${backend.name}`,
       });
     }
-    if (c.aws !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["aws"], message: "applies to cloud aws only; remove it" });
+    for (const other of Object.values(storageBackends) as StorageBackend[]) {
+      if (other !== backend && values[other.name] !== undefined) {
+        issue({ path: [other.name], message: `applies to cloud ${other.name} only; remove it` });
+      }
     }
-    if (c.cluster.eksName !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster", "eksName"],
-        message: "applies to cloud aws only; use cluster.aksName and cluster.aksResourceGroup",
-      });
-    }
-    const hasAks = c.cluster.aksName !== undefined || c.cluster.aksResourceGroup !== undefined;
-    if (hasAks && (c.cluster.aksName === undefined || c.cluster.aksResourceGroup === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster"],
-        message: "cluster.aksName and cluster.aksResourceGroup go together; set both",
-      });
-    }
-    if (hasAks && c.kubeconfig !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["kubeconfig"],
-        message: "set either cluster.aksName (+ aksResourceGroup) or kubeconfig, not both",
-      });
-    }
-    if (!hasAks && c.kubeconfig === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster"],
-        message:
-          "no cluster access: set cluster.aksName and cluster.aksResourceGroup, or a kubeconfig with `pulumi config set --secret velero-dr:kubeconfig < file`",
-      });
-    }
-    if (c.kubeconfig !== undefined && c.cluster.nodeResourceGroup === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster", "nodeResourceGroup"],
-        message:
-          "required with kubeconfig: the AKS node resource group (MC_...) where Velero reads disks; find it with `az aks show --query nodeResourceGroup`",
-      });
-    }
+    selectTarget("source", backend, c).issues.forEach(issue);
+    backend.checkSource?.(c).forEach(issue);
     checkVelero(c, ctx);
   });
 
@@ -317,62 +246,9 @@ export type RawSourceConfig = z.output<typeof sourceSchema>;
 
 type Ctx = z.core.$RefinementCtx<RawSourceConfig>;
 
-/** The plugin tag a stack runs: the configured one, or the cloud's default. */
-export function pluginVersionOf(cloud: "azure" | "aws", configured: string | undefined): string {
-  return configured ?? (cloud === "aws" ? DEFAULT_VERSIONS.awsPlugin : DEFAULT_VERSIONS.azurePlugin);
-}
-
-function checkAwsSource(c: RawSourceConfig, ctx: Ctx): void {
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: "custom", path, message });
-  if (c.aws === undefined) {
-    issue(["aws"], "is required; expected a map of settings (region, accountId, ...) with cloud aws");
-  }
-  if (c.azure !== undefined) issue(["azure"], "applies to cloud azure only; remove it");
-  for (const k of ["aksName", "aksResourceGroup", "nodeResourceGroup"] as const) {
-    if (c.cluster[k] !== undefined) {
-      issue(["cluster", k], "applies to cloud azure only; on AWS set cluster.eksName or a kubeconfig secret");
-    }
-  }
-  if (c.cluster.eksName !== undefined && c.kubeconfig !== undefined) {
-    issue(["kubeconfig"], "set either cluster.eksName or kubeconfig, not both");
-  }
-  if (c.cluster.eksName === undefined && c.kubeconfig === undefined) {
-    issue(
-      ["cluster"],
-      "no cluster access: set cluster.eksName, or a kubeconfig with `pulumi config set --secret velero-dr:kubeconfig < file`",
-    );
-  }
-  const aws = c.aws;
-  if (aws) {
-    if (aws.identity === "irsa" && aws.oidcProviderArn === undefined) {
-      issue(
-        ["aws", "oidcProviderArn"],
-        "is required with aws.identity irsa: the cluster's IAM OIDC provider ARN (`aws iam list-open-id-connect-providers`); or set aws.identity: user",
-      );
-    }
-    if (aws.identity === "user" && aws.oidcProviderArn !== undefined) {
-      issue(
-        ["aws", "oidcProviderArn"],
-        "applies to aws.identity irsa only; remove it or set aws.identity: irsa",
-      );
-    }
-    const oidcAccount = aws.oidcProviderArn?.split(":")[4];
-    if (oidcAccount !== undefined && oidcAccount !== aws.accountId) {
-      issue(
-        ["aws", "oidcProviderArn"],
-        `got an OIDC provider of account ${oidcAccount}, but aws.accountId is ${aws.accountId}; the role's trust must name a provider of the same account`,
-      );
-    }
-    const keyRegion = aws.kmsKeyArn?.split(":")[3];
-    if (keyRegion !== undefined && keyRegion !== aws.region) {
-      issue(
-        ["aws", "kmsKeyArn"],
-        `got a key in ${keyRegion}; S3 default encryption needs a key in the bucket's region ${aws.region}`,
-      );
-    }
-  }
-  checkVelero(c, ctx);
+/** The plugin tag a stack runs: the configured one, or its backend's default. */
+export function pluginVersionOf(cloud: string, configured: string | undefined): string {
+  return configured ?? backendOf(cloud).defaultPluginVersion;
 }
 
 function checkVelero(c: RawSourceConfig, ctx: Ctx): void {

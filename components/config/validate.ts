@@ -1,12 +1,12 @@
-import { createHash } from "crypto";
 import { z } from "zod";
 import { AppRegistry, configureApp, ConfiguredApp, StackRole } from "../apps/definition";
 import { AppProfile } from "../model/profile";
-import { apiServerOf } from "../cluster/kubeconfig";
+import { backendOf, BACKEND_NAMES, findBackend, SourceStackConfig, storageBackends } from "../backends";
+import type { StorageBackend } from "../backends/backend";
+import { targetOf } from "../targets";
 import { durationSeconds } from "../model/durations";
 import { ConfigError } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
-import { checkName, IAM_NAME } from "../model/names";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
@@ -21,20 +21,6 @@ export const CONFIG_NAMESPACE = "velero-dr";
 
 /** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
 export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret", "alertWebhooks"] as const;
-
-/** Storage keys that only mean something for Azure Blob storage. */
-const AZURE_ONLY_STORAGE_KEYS = [
-  "resourceGroupName",
-  "existingResourceGroup",
-  "accountName",
-  "containerName",
-  "replication",
-  "softDeleteDays",
-  "containerSoftDeleteDays",
-  "immutabilityDays",
-  "snapshotResourceGroupName",
-  "deleteLock",
-];
 
 /** Keys a destination takes from the source stack: running other versions would risk the restore. */
 const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
@@ -54,36 +40,17 @@ export interface AlertingConfig {
   schedules: AlertSchedule[];
 }
 
-/** The AWS section, resolved. */
-export interface AwsConfig {
-  region: string;
-  accountId: string;
-  /** arn partition: aws, aws-cn or aws-us-gov. */
-  partition: string;
-  identity: "irsa" | "user";
-  oidcProviderArn?: string;
-  /** Issuer host and path (`oidc.eks.<region>.amazonaws.com/id/<id>`), the prefix of the trust conditions. */
-  oidcIssuer?: string;
-  bucketName: string;
-  kmsKeyArn?: string;
-  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
-  /** IAM role or user name. */
-  identityName: string;
-}
-
 type RawVelero = RawSourceConfig["velero"];
 
-interface SourceCommon
+/** What every source config holds, whatever its backend (each backend adds its own keys). */
+export interface SourceCommon
   extends Omit<
     RawSourceConfig,
     | "schedules"
-    | "storage"
     | "namespaces"
     | "excludedResources"
     | "profile"
     | "cloud"
-    | "azure"
-    | "aws"
     | "alerting"
     | "alertWebhooks"
     | "velero"
@@ -98,26 +65,9 @@ interface SourceCommon
   alerting: AlertingConfig;
 }
 
-/** The validated, fully-defaulted configuration of an Azure source stack: plain data. */
-export interface AzureSourceConfig extends SourceCommon {
-  cloud: "azure";
-  azure: NonNullable<RawSourceConfig["azure"]>;
-  storage: RawSourceConfig["storage"] & {
-    resourceGroupName: string;
-    accountName: string;
-    snapshotResourceGroupName: string;
-  };
-}
-
-/** The validated, fully-defaulted configuration of an AWS source stack: plain data. */
-export interface AwsSourceConfig extends SourceCommon {
-  cloud: "aws";
-  aws: AwsConfig;
-  /** Only the cloud-neutral storage keys (prefix, protect, versionRetentionDays) apply. */
-  storage: RawSourceConfig["storage"];
-}
-
-export type SourceStackConfig = AzureSourceConfig | AwsSourceConfig;
+export type { AzureSourceConfig } from "../backends/azure";
+export type { AwsConfig, AwsSourceConfig } from "../backends/aws";
+export type { SourceStackConfig } from "../backends";
 
 /** The validated configuration of a destination stack. */
 export interface DestinationStackConfig
@@ -191,7 +141,7 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
       resolveDestination(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
     );
   }
-  if (input.values.cloud === "aws") problems.push(...azureOnlyKeys(input.values));
+  problems.push(...foreignStorageKeys(input.values));
   const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
   if (!parsed.success) {
     problems.push(...formatIssues(parsed.error.issues, sourceSchema));
@@ -207,6 +157,11 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
 function loadDestinationSchema(): typeof import("./destination-schema").destinationSchema {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require("./destination-schema") as typeof import("./destination-schema")).destinationSchema;
+}
+
+/** A destination's backend (validated: one with a destination side). */
+function destinationBackendOf(cloud: string): StorageBackend {
+  return backendOf(cloud);
 }
 
 /** The DNS providers, loaded only for a destination stack (like its schema). */
@@ -270,31 +225,9 @@ function resolveDestination(
       `${CONFIG_NAMESPACE}:profile: got ${show(raw.profile)}, but the source stack backed up profile ${show(src.profile)}; use the same profile`,
     );
   }
-  if (raw.kubeconfig !== undefined && !redacted.includes("kubeconfig")) {
-    let server: string | undefined;
-    try {
-      server = apiServerOf(raw.kubeconfig);
-    } catch (e) {
-      problems.push(
-        `${CONFIG_NAMESPACE}:kubeconfig: is not a usable kubeconfig (${(e as Error).message.split("\n")[0]}); set it from a file with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig < kubeconfig.yaml\``,
-      );
-    }
-    if (server !== undefined && src && server === src.cluster.apiServer) {
-      problems.push(
-        `${CONFIG_NAMESPACE}:kubeconfig: points at the source cluster (${server}); restoring into the cluster a backup came from is not supported — use a new cluster`,
-      );
-    }
-  }
-  if (
-    src &&
-    raw.cluster.aksName !== undefined &&
-    raw.cluster.aksName === src.cluster.aksName &&
-    raw.cluster.aksResourceGroup === src.cluster.aksResourceGroup
-  ) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:cluster.aksName: ${show(raw.cluster.aksName)} in ${show(raw.cluster.aksResourceGroup)} is the source cluster; restoring into the cluster a backup came from is not supported`,
-    );
-  }
+  // The chosen target's own checks (a kubeconfig that is none, a target that is the source's cluster).
+  const target = targetOf("destination", destinationBackendOf(raw.cloud), raw);
+  problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted) ?? []));
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
   const recordPrefixes = raw.dns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
@@ -329,16 +262,24 @@ export function resolveSchedules(
   }));
 }
 
-/** Azure storage keys set on an AWS stack: an ignored hardening key is worse than an error. */
-function azureOnlyKeys(values: Record<string, unknown>): string[] {
+/** Storage keys of another backend: an ignored hardening key is worse than an error. */
+function foreignStorageKeys(values: Record<string, unknown>): string[] {
   const storage = values.storage;
-  if (!storage || typeof storage !== "object" || Array.isArray(storage)) return [];
-  return Object.keys(storage)
-    .filter((k) => AZURE_ONLY_STORAGE_KEYS.includes(k))
-    .map(
-      (k) =>
-        `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud azure only; remove it (S3 settings live under ${CONFIG_NAMESPACE}:aws: bucketName, kmsKeyArn, objectLock)`,
-    );
+  const cloud = values.cloud;
+  const backend = findBackend(cloud);
+  if (!backend || !storage || typeof storage !== "object" || Array.isArray(storage)) return [];
+  const others = Object.values(storageBackends as Record<string, StorageBackend>).filter(
+    (b) => b !== backend,
+  );
+  return Object.keys(storage).flatMap((k) => {
+    if (k in backend.storageKeys) return [];
+    const owner = others.find((b) => k in b.storageKeys);
+    return owner
+      ? [
+          `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud ${owner.name} only; remove it${backend.storageHint ? ` ${backend.storageHint}` : ""}`,
+        ]
+      : [];
+  });
 }
 
 function resolveAlerting(raw: RawSourceConfig, schedules: ScheduleConfig[]): AlertingConfig {
@@ -363,47 +304,6 @@ function resolveAlerting(raw: RawSourceConfig, schedules: ScheduleConfig[]): Ale
   };
 }
 
-/** Default bucket name: S3 names are global, so it carries a hash of account and stack. */
-export function defaultBucketName(accountId: string, stack: string): string {
-  const digest = createHash("sha256").update(`${accountId}/${stack}`).digest("hex").slice(0, 10);
-  const base = `velero-dr-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.slice(0, 63 - 11);
-  return `${base.replace(/-+$/, "")}-${digest}`;
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
-function resolveAws(raw: RawSourceConfig, stack: string, longestTtl: number, problems: string[]): AwsConfig {
-  const aws = raw.aws as NonNullable<RawSourceConfig["aws"]>;
-  const lock = aws.objectLock;
-  if (lock !== undefined && lock.days * 86400 < longestTtl) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:aws.objectLock.days: got ${lock.days}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so the Object Lock retention must be at least that many days or the oldest backups lose their protection`,
-    );
-  }
-  const identityName = raw.identity.displayName ?? `velero-dr-${stack}`.slice(0, 64);
-  if (!checkName(IAM_NAME, identityName)) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:identity.displayName: got ${show(identityName)}; expected ${IAM_NAME.expected} (it names Velero's IAM role or user)`,
-    );
-  }
-  return {
-    region: aws.region,
-    accountId: aws.accountId,
-    partition: partitionOf(aws.region),
-    identity: aws.identity,
-    oidcProviderArn: aws.oidcProviderArn,
-    oidcIssuer: aws.oidcProviderArn?.split(":oidc-provider/")[1],
-    bucketName: aws.bucketName ?? defaultBucketName(aws.accountId, stack),
-    kmsKeyArn: aws.kmsKeyArn,
-    objectLock: lock,
-    identityName,
-  };
-}
-
 function resolveSource(
   raw: RawSourceConfig,
   app: ConfiguredApp,
@@ -418,27 +318,14 @@ function resolveSource(
     excludedResources: raw.excludedResources ?? base.excludedResources,
   };
   const schedules = resolveSchedules(raw.schedules, profile);
-
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
-  const immutability = raw.storage.immutabilityDays;
-  if (immutability !== undefined && immutability * 86400 < longestTtl) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:storage.immutabilityDays: got ${immutability}; backups live up to ${Math.ceil(longestTtl / 86400)} days (longest schedule TTL), so immutability must be at least that many days or the oldest backups lose their protection`,
-    );
-  }
-  if (raw.kubeconfig !== undefined && !redacted.includes("kubeconfig")) {
-    try {
-      apiServerOf(raw.kubeconfig);
-    } catch (e) {
-      // The content is secret: say what is wrong without echoing it.
-      problems.push(
-        `${CONFIG_NAMESPACE}:kubeconfig: is not a usable kubeconfig (${(e as Error).message.split("\n")[0]}); set it from a file with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig < kubeconfig.yaml\``,
-      );
-    }
-  }
+  const backend = backendOf(raw.cloud);
+  const target = targetOf("source", backend, raw);
+  problems.push(...(target.checkResolved?.(raw, undefined, redacted) ?? []));
   // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
-  const common = {
-    ...omit(raw, ["alertWebhooks", "azure", "aws", "app"]),
+  const common: SourceCommon = {
+    // Each backend adds its own settings (`velero-dr:<cloud>`) as it resolves them.
+    ...withoutBackendSections(omit(raw, ["alertWebhooks", "app"])),
     stack,
     profile,
     // The app as this stack runs it: its profile with the stack's namespaces and exclusions.
@@ -447,38 +334,19 @@ function resolveSource(
     velero: { ...raw.velero, pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion) },
     alerting: resolveAlerting(raw, schedules),
   };
-  if (raw.cloud === "aws") {
-    return { ...common, cloud: "aws", aws: resolveAws(raw, stack, longestTtl, problems) };
-  }
-  const azure = raw.azure as NonNullable<RawSourceConfig["azure"]>;
-  const snapshotRg = raw.storage.snapshotResourceGroupName ?? `velero-dr-${stack}-snapshots`;
-  if (raw.cluster.nodeResourceGroup !== undefined && raw.cluster.nodeResourceGroup === snapshotRg) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:storage.snapshotResourceGroupName: got ${show(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
-    );
-  }
-  const accountName = raw.storage.accountName ?? defaultAccountName(azure.subscriptionId, stack);
-  return {
-    ...common,
-    cloud: "azure",
-    azure,
-    storage: {
-      ...raw.storage,
-      resourceGroupName: raw.storage.resourceGroupName ?? `velero-dr-${stack}-backups`,
-      snapshotResourceGroupName: snapshotRg,
-      accountName,
-    },
-  };
+  return backend.resolveSource(raw, common, {
+    stack,
+    longestTtlSeconds: longestTtl,
+    problems,
+  }) as SourceStackConfig;
+}
+
+function withoutBackendSections<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !(BACKEND_NAMES as string[]).includes(k))) as T;
 }
 
 function omit<T extends object, K extends keyof T>(o: T, keys: K[]): Omit<T, K> {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>;
-}
-
-/** Storage account names are global in Azure: derive a stable one from subscription and stack. */
-export function defaultAccountName(subscriptionId: string, stack: string): string {
-  const digest = createHash("sha256").update(`${subscriptionId}/${stack}`).digest("hex");
-  return `velerodr${digest.slice(0, 14)}`;
 }
 
 function formatIssues(issues: z.core.$ZodIssue[], schema: z.ZodType): string[] {

@@ -11,7 +11,8 @@ export interface LocationValues {
 }
 
 export interface VeleroValuesInput {
-  provider: "azure" | "aws";
+  /** Velero's provider name of the storage backend's plugin ("azure", "aws"; see components/backends). */
+  provider: string;
   version: string;
   pluginImage: string;
   pluginVersion: string;

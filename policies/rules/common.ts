@@ -49,7 +49,7 @@ export const S3 = {
   iamPolicies: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy"],
 } as const;
 
-/** Tag (Azure) or bucket tag (S3) that marks production backup storage (set by stacks/source.ts). */
+/** Tag (Azure) or bucket tag (S3) that marks production backup storage (set by stackTags, components/backends/source-kit.ts). */
 export const PRODUCTION_TAG = "velero-dr-production";
 
 export type Props = Record<string, unknown>;

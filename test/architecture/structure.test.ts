@@ -4,7 +4,8 @@ import * as path from "path";
 
 /**
  * The layout's rules, checked on the source (docs: README "Layout"):
- * - no import cycles between folders (each folder of the project is a node);
+ * - no import cycles between folders (each folder of the project is a node; `import type` lines are
+ *   not counted: erased at run time, they let a plug-in name the config type that selects it);
  * - components/model holds the leaf types and value rules: it imports nothing of the project;
  * - the generic folders name no application: an app's knowledge lives in apps/<name>/.
  */
@@ -37,7 +38,10 @@ function folderGraph(): Map<string, Set<string>> {
       const edges = graph.get(from) ?? new Set<string>();
       graph.set(from, edges);
       const src = readFileSync(f, "utf8");
-      for (const m of src.matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)) {
+      // Type-only imports are erased at run time; they are allowed between a selecting module and
+      // its plug-ins (a backend's settings type is part of the stack config that selects it).
+      const code = src.replace(/^import type [^;]*;$/gm, "").replace(/^export type [^;]*;$/gm, "");
+      for (const m of code.matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)) {
         const target = path.resolve(path.dirname(f), m[1]);
         let dir = target;
         try {

@@ -31,8 +31,16 @@ const AZURE = [
   "@pulumi/azure-native/authorization",
   "@pulumi/azuread",
 ];
-const SOURCE_AWS = [own("stacks/source-aws.ts"), own("components/storage/aws-backup-storage.ts")];
-const SOURCE_AZURE = [own("stacks/source-azure.ts"), own("components/storage/azure-backup-storage.ts")];
+// Each backend's source part, and the EKS target's lookup (AWS only).
+const SOURCE_AWS = [
+  own("components/backends/aws/source.ts"),
+  own("components/storage/aws-backup-storage.ts"),
+  own("components/identity/eks-access.ts"),
+];
+const SOURCE_AZURE = [
+  own("components/backends/azure/source.ts"),
+  own("components/storage/azure-backup-storage.ts"),
+];
 const SOURCE_ONLY = [
   own("stacks/source.ts"),
   own("stacks/source-common.ts"),
@@ -41,6 +49,7 @@ const SOURCE_ONLY = [
 ];
 const DESTINATION_ONLY = [
   own("stacks/destination.ts"),
+  own("components/backends/azure/destination.ts"),
   own("components/restore/restore-chain.ts"),
   own("components/config/destination-schema.ts"),
 ];

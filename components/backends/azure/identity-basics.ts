@@ -1,4 +1,4 @@
-/** The identity settings a source and a destination stack share (Azure). */
+/** The identity settings an Azure source and destination share. */
 export function azureIdentityBasics(
   cfg: {
     stack: string;

@@ -1,0 +1,164 @@
+import { createHash } from "crypto";
+import { z } from "zod";
+import { int, named } from "../../model/values";
+import * as names from "../../model/names";
+import { checkName, IAM_NAME } from "../../model/names";
+import type { SourceCommon } from "../../config/validate";
+import type { TargetIssue } from "../../targets/target";
+import { DEFAULT_VERSIONS } from "../../velero/versions";
+import type { StorageBackend } from "../backend";
+
+/**
+ * Amazon S3 (`velero-dr:cloud: aws`): the backups in an S3 bucket, EBS snapshots, Velero as an
+ * IAM role (IRSA) or user. The config part (this file) is plain zod; the Pulumi code is in
+ * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`).
+ */
+
+/** `velero-dr:aws`. */
+export const awsSection = z.strictObject({
+  /** Region of the bucket, the EBS snapshots and the cluster. */
+  region: named(names.AWS_REGION),
+  /** Account that owns the bucket and Velero's IAM role or user. */
+  accountId: named(names.AWS_ACCOUNT_ID),
+  /**
+   * How Velero authenticates: `irsa` (an IAM role the service account assumes through the
+   * cluster's OIDC provider; no long-lived secret) or `user` (an IAM user and a rotated access key).
+   */
+  identity: z.enum(["irsa", "user"]).default("irsa"),
+  /** The cluster's IAM OIDC provider (required with identity irsa). */
+  oidcProviderArn: named(names.EKS_OIDC_PROVIDER_ARN).optional(),
+  /** Bucket name (globally unique); default velero-dr-<stack>-<hash of account and stack>. */
+  bucketName: named(names.S3_BUCKET).optional(),
+  /** SSE-KMS with this key instead of SSE-S3 (AES256); the key must be in aws.region. */
+  kmsKeyArn: named(names.KMS_KEY_ARN).optional(),
+  /**
+   * S3 Object Lock (WORM) default retention. It can only be turned on when the bucket is
+   * created, so adding it later means a new bucket.
+   */
+  objectLock: z
+    .strictObject({
+      mode: z.enum(["GOVERNANCE", "COMPLIANCE"]),
+      days: int(1, 36500, "days"),
+    })
+    .optional(),
+});
+
+export type AwsSection = z.output<typeof awsSection>;
+
+/** The AWS section, resolved. */
+export interface AwsConfig {
+  region: string;
+  accountId: string;
+  /** arn partition: aws, aws-cn or aws-us-gov. */
+  partition: string;
+  identity: "irsa" | "user";
+  oidcProviderArn?: string;
+  /** Issuer host and path (`oidc.eks.<region>.amazonaws.com/id/<id>`), the prefix of the trust conditions. */
+  oidcIssuer?: string;
+  bucketName: string;
+  kmsKeyArn?: string;
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+  /** IAM role or user name. */
+  identityName: string;
+}
+
+/** The validated, fully-defaulted configuration of an AWS source stack: plain data. */
+export interface AwsSourceConfig extends SourceCommon {
+  cloud: "aws";
+  aws: AwsConfig;
+  /** Only the cloud-neutral storage keys (prefix, protect, versionRetentionDays) apply. */
+  storage: SourceCommon["storage"];
+}
+
+/** Default bucket name: S3 names are global, so it carries a hash of account and stack. */
+export function defaultBucketName(accountId: string, stack: string): string {
+  const digest = createHash("sha256").update(`${accountId}/${stack}`).digest("hex").slice(0, 10);
+  const base = `velero-dr-${stack.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.slice(0, 63 - 11);
+  return `${base.replace(/-+$/, "")}-${digest}`;
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+function checkAws(aws: AwsSection | undefined): TargetIssue[] {
+  if (!aws) return [];
+  const issues: TargetIssue[] = [];
+  const issue = (path: (string | number)[], message: string) => issues.push({ path, message });
+  if (aws.identity === "irsa" && aws.oidcProviderArn === undefined) {
+    issue(
+      ["aws", "oidcProviderArn"],
+      "is required with aws.identity irsa: the cluster's IAM OIDC provider ARN (`aws iam list-open-id-connect-providers`); or set aws.identity: user",
+    );
+  }
+  if (aws.identity === "user" && aws.oidcProviderArn !== undefined) {
+    issue(
+      ["aws", "oidcProviderArn"],
+      "applies to aws.identity irsa only; remove it or set aws.identity: irsa",
+    );
+  }
+  const oidcAccount = aws.oidcProviderArn?.split(":")[4];
+  if (oidcAccount !== undefined && oidcAccount !== aws.accountId) {
+    issue(
+      ["aws", "oidcProviderArn"],
+      `got an OIDC provider of account ${oidcAccount}, but aws.accountId is ${aws.accountId}; the role's trust must name a provider of the same account`,
+    );
+  }
+  const keyRegion = aws.kmsKeyArn?.split(":")[3];
+  if (keyRegion !== undefined && keyRegion !== aws.region) {
+    issue(
+      ["aws", "kmsKeyArn"],
+      `got a key in ${keyRegion}; S3 default encryption needs a key in the bucket's region ${aws.region}`,
+    );
+  }
+  return issues;
+}
+
+export const aws: StorageBackend<AwsSourceConfig> = {
+  name: "aws",
+  label: "AWS",
+  section: awsSection,
+  sectionKeys: "region, accountId, ...",
+  storageKeys: {},
+  storageHint: "(S3 settings live under velero-dr:aws: bucketName, kmsKeyArn, objectLock)",
+  pluginImage: "velero/velero-plugin-for-aws",
+  defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
+  targets: { source: ["eks", "kubeconfig"] },
+  clusterHint: "on AWS set cluster.eksName or a kubeconfig secret",
+  checkSource: (c) => checkAws((c as unknown as { aws?: AwsSection }).aws),
+  resolveSource: (raw, common, ctx) => {
+    const aws = (raw as unknown as { aws: AwsSection }).aws;
+    const lock = aws.objectLock;
+    if (lock !== undefined && lock.days * 86400 < ctx.longestTtlSeconds) {
+      ctx.problems.push(
+        `velero-dr:aws.objectLock.days: got ${lock.days}; backups live up to ${Math.ceil(ctx.longestTtlSeconds / 86400)} days (longest schedule TTL), so the Object Lock retention must be at least that many days or the oldest backups lose their protection`,
+      );
+    }
+    const identityName = raw.identity.displayName ?? `velero-dr-${ctx.stack}`.slice(0, 64);
+    if (!checkName(IAM_NAME, identityName)) {
+      ctx.problems.push(
+        `velero-dr:identity.displayName: got ${JSON.stringify(identityName)}; expected ${IAM_NAME.expected} (it names Velero's IAM role or user)`,
+      );
+    }
+    return {
+      ...common,
+      cloud: "aws",
+      aws: {
+        region: aws.region,
+        accountId: aws.accountId,
+        partition: partitionOf(aws.region),
+        identity: aws.identity,
+        oidcProviderArn: aws.oidcProviderArn,
+        oidcIssuer: aws.oidcProviderArn?.split(":oidc-provider/")[1],
+        bucketName: aws.bucketName ?? defaultBucketName(aws.accountId, ctx.stack),
+        kmsKeyArn: aws.kmsKeyArn,
+        objectLock: lock,
+        identityName,
+      },
+    };
+  },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  source: () => (require("./source") as typeof import("./source")).awsSource,
+};

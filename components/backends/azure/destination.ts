@@ -1,0 +1,71 @@
+import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
+import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
+import type { DestinationBackend } from "../backend";
+import { azure, AzureSourceOutputs } from ".";
+import { azureIdentityBasics } from "./identity-basics";
+
+/**
+ * The destination's read side of Azure Blob storage (loaded only by a destination stack):
+ * Velero's Azure AD identity on the destination, granted on the source's storage account and
+ * snapshot group and the target's node resource group, and the BSL/VSL from the source's outputs.
+ */
+export const azureDestination: DestinationBackend = {
+  targetContext: (cfg) => ({ azure: { location: cfg.azure.location } }),
+  locations: (outputs) => {
+    const s = outputs as unknown as AzureSourceOutputs;
+    return {
+      provider: "azure",
+      pluginImage: azure.pluginImage,
+      bsl: {
+        bucket: s.storage.containerName,
+        prefix: s.storage.prefix || undefined,
+        config: buildAzureBslConfig({
+          resourceGroup: s.storage.resourceGroupName,
+          storageAccount: s.storage.accountName,
+          subscriptionId: s.azure.subscriptionId,
+        }),
+      },
+      vsl: {
+        config: buildAzureVslConfig({
+          resourceGroup: s.storage.snapshotResourceGroupName,
+          subscriptionId: s.azure.subscriptionId,
+          incremental: true,
+        }),
+      },
+    };
+  },
+  // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster.
+  // Whatever is scoped to the node resource group waits for the cluster, which creates that group.
+  access: ({ cfg, source, target, now, after }) => {
+    const s = source as unknown as import("@pulumi/pulumi").Output<AzureSourceOutputs>;
+    const identity = new AzureVeleroIdentity(
+      "velero-identity",
+      {
+        ...azureIdentityBasics(cfg, now),
+        storageResourceGroupId: s.apply((o) => rgId(o.azure.subscriptionId, o.storage.resourceGroupName)),
+        storageAccountId: s.apply(
+          (o) =>
+            `${rgId(o.azure.subscriptionId, o.storage.resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${o.storage.accountName}`,
+        ),
+        snapshotResourceGroupId: s.apply((o) =>
+          rgId(o.azure.subscriptionId, o.storage.snapshotResourceGroupName),
+        ),
+        nodeResourceGroupName: target.nodeResourceGroup,
+      },
+      after.length > 0 ? { dependsOn: after } : {},
+    );
+    return {
+      // Velero is installed while the role assignments are created and propagate: nothing in it
+      // needs them to start. What uses a permission waits for its grant.
+      credentialsFile: identity.credentialsFileUngated,
+      // The location is Available once Velero runs and may list the storage account's keys.
+      storageAccess: identity.storageGrants,
+      // The restore creates disks from snapshots in the node group: it needs every grant.
+      restoreAccess: [identity],
+    };
+  },
+};
+
+function rgId(subscriptionId: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
+}

@@ -1,0 +1,144 @@
+import { createHash } from "crypto";
+import { z } from "zod";
+import { int, named } from "../../model/values";
+import * as names from "../../model/names";
+import type { SourceCommon } from "../../config/validate";
+import { DEFAULT_VERSIONS } from "../../velero/versions";
+import type { StorageBackend } from "../backend";
+
+/**
+ * Azure Blob storage (`velero-dr:cloud: azure`): the backups in a storage account's container,
+ * disk snapshots in their own resource group, Velero as an Azure AD application. The config part
+ * (this file) is plain zod; the Pulumi code is in source.ts and destination.ts, loaded on use.
+ */
+
+/** `velero-dr:azure`. */
+export const azureSection = z.strictObject({
+  /** Subscription holding the backup storage (and the cluster's node resource group). */
+  subscriptionId: named(names.UUID),
+  tenantId: named(names.UUID),
+  location: named(names.AZURE_LOCATION),
+  cloudName: z
+    .enum(["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud", "AzureGermanCloud"])
+    .default("AzurePublicCloud"),
+});
+
+export type AzureSection = z.output<typeof azureSection>;
+
+/** `velero-dr:storage.*` keys of Azure Blob storage. */
+export const azureStorageKeys = {
+  resourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  /** Use an existing resource group instead of creating one (it is then never touched). */
+  existingResourceGroup: z.boolean().default(false),
+  accountName: named(names.STORAGE_ACCOUNT).optional(),
+  containerName: named(names.BLOB_CONTAINER).default("velero"),
+  /** Zone- or region-redundant only: a backup that dies with the zone is no backup. */
+  replication: z.enum(["GRS", "ZRS", "GZRS", "RAGRS", "RAGZRS"]).default("GRS"),
+  softDeleteDays: int(1, 365, "days").default(30),
+  containerSoftDeleteDays: int(1, 365, "days").default(30),
+  /** Time-based immutability (WORM) on the container; must cover the longest TTL. */
+  immutabilityDays: int(1, 146000, "days").optional(),
+  snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  /** CanNotDelete management lock on the account (needs Owner or User Access Administrator to create). */
+  deleteLock: z.boolean().default(true),
+};
+
+type AzureStorageKeys = z.output<z.ZodObject<typeof azureStorageKeys>>;
+
+/** The validated, fully-defaulted configuration of an Azure source stack: plain data. */
+export interface AzureSourceConfig extends SourceCommon {
+  cloud: "azure";
+  azure: AzureSection;
+  storage: SourceCommon["storage"] &
+    AzureStorageKeys & { resourceGroupName: string; accountName: string; snapshotResourceGroupName: string };
+}
+
+/** What a destination reads of an Azure source stack's outputs. */
+export const azureSourceOutputKeys = {
+  cloud: z
+    .literal("azure", {
+      error: "the source stack backs up to AWS; a destination stack restores from Azure storage only",
+    })
+    .optional(),
+  azure: z.looseObject({
+    subscriptionId: named(names.UUID),
+    tenantId: named(names.UUID),
+    location: z.string().optional(),
+    cloudName: z.string().default("AzurePublicCloud"),
+  }),
+  storage: z.looseObject({
+    resourceGroupName: named(names.RESOURCE_GROUP),
+    accountName: named(names.STORAGE_ACCOUNT),
+    containerName: named(names.BLOB_CONTAINER),
+    prefix: z.string().default(""),
+    snapshotResourceGroupName: named(names.RESOURCE_GROUP),
+  }),
+};
+
+export type AzureSourceOutputs = z.output<z.ZodObject<typeof azureSourceOutputKeys>>;
+
+/** Storage account names are global in Azure: derive a stable one from subscription and stack. */
+export function defaultAccountName(subscriptionId: string, stack: string): string {
+  const digest = createHash("sha256").update(`${subscriptionId}/${stack}`).digest("hex");
+  return `velerodr${digest.slice(0, 14)}`;
+}
+
+export const azure: StorageBackend<AzureSourceConfig> = {
+  name: "azure",
+  label: "Azure",
+  section: azureSection,
+  sectionKeys: "subscriptionId, tenantId, location",
+  storageKeys: azureStorageKeys,
+  pluginImage: "velero/velero-plugin-for-microsoft-azure",
+  defaultPluginVersion: DEFAULT_VERSIONS.azurePlugin,
+  targets: { source: ["aks", "kubeconfig"], destination: ["create", "aks", "kubeconfig"] },
+  clusterHint: "use cluster.aksName and cluster.aksResourceGroup",
+  // Velero reads (source) and creates (destination) disks in the node resource group: a
+  // kubeconfig does not say which it is.
+  checkTarget: (role, target, c) =>
+    target === "kubeconfig" && c.cluster.nodeResourceGroup === undefined
+      ? [
+          {
+            path: ["cluster", "nodeResourceGroup"],
+            message:
+              role === "source"
+                ? "required with kubeconfig: the AKS node resource group (MC_...) where Velero reads disks; find it with `az aks show --query nodeResourceGroup`"
+                : "required with kubeconfig: the destination cluster's node resource group (MC_...) where Velero creates disks",
+          },
+        ]
+      : [],
+  resolveSource: (raw, common, ctx) => {
+    const storage = raw.storage as SourceCommon["storage"] & AzureStorageKeys;
+    const immutability = storage.immutabilityDays;
+    if (immutability !== undefined && immutability * 86400 < ctx.longestTtlSeconds) {
+      ctx.problems.push(
+        `velero-dr:storage.immutabilityDays: got ${immutability}; backups live up to ${Math.ceil(ctx.longestTtlSeconds / 86400)} days (longest schedule TTL), so immutability must be at least that many days or the oldest backups lose their protection`,
+      );
+    }
+    const azure = (raw as unknown as { azure: AzureSection }).azure;
+    const snapshotRg = storage.snapshotResourceGroupName ?? `velero-dr-${ctx.stack}-snapshots`;
+    if (raw.cluster.nodeResourceGroup !== undefined && raw.cluster.nodeResourceGroup === snapshotRg) {
+      ctx.problems.push(
+        `velero-dr:storage.snapshotResourceGroupName: got ${JSON.stringify(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
+      );
+    }
+    return {
+      ...common,
+      cloud: "azure",
+      azure,
+      storage: {
+        ...storage,
+        resourceGroupName: storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`,
+        snapshotResourceGroupName: snapshotRg,
+        accountName: storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack),
+      },
+    };
+  },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  source: () => (require("./source") as typeof import("./source")).azureSource,
+  destination: {
+    sourceOutputKeys: azureSourceOutputKeys,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    load: () => (require("./destination") as typeof import("./destination")).azureDestination,
+  },
+};

@@ -1,0 +1,137 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import type { RawSourceConfig } from "../config/schema";
+import type { SourceOutputs } from "../config/destination-schema";
+import type { DestinationStackConfig, SourceCommon } from "../config/validate";
+import type { TargetOffer } from "../targets";
+import type { TargetCluster, TargetContext, TargetIssue } from "../targets/target";
+import type { VeleroValuesArgs } from "../velero/velero-install";
+
+/**
+ * A storage backend: where a source stack writes its backups and a destination reads them
+ * (`velero-dr:cloud`). Each backend is one folder of components/backends (its config part in
+ * `index.ts`, its Pulumi code in `source.ts` / `destination.ts`) and one line of the registry
+ * (components/backends/index.ts). Validation, the source stack and the destination stack ask the
+ * backend; nothing else branches on the cloud. The config part is plain data and zod; the Pulumi
+ * code is loaded only through `source()` / `destination.load()`, so a stack loads its backend's
+ * SDK only.
+ */
+
+/** The backend's part of Velero's Helm values: plugin, locations, identity annotations. */
+export type BackendValues = Pick<VeleroValuesArgs, "provider" | "pluginImage" | "bsl" | "vsl"> &
+  Partial<Pick<VeleroValuesArgs, "serviceAccountAnnotations" | "podAnnotations">>;
+
+export interface SourceOptions {
+  /** Clock for credential rotation (tests pass a fixed date). */
+  now?: Date;
+}
+
+/** What resolving a source's backend settings may need: the stack, the longest TTL, where to report. */
+export interface ResolveContext {
+  stack: string;
+  /** The longest schedule TTL, in seconds (retention locks must cover it). */
+  longestTtlSeconds: number;
+  /** Problems found while resolving (full messages, `velero-dr:<key>: ...`). */
+  problems: string[];
+}
+
+export interface StorageBackend<C extends { cloud: string } = { cloud: string }> extends TargetOffer {
+  /** `velero-dr:cloud` value; the backend's key in the registry and its settings' key. */
+  name: C["cloud"];
+  /** How messages name it ("Azure", "AWS"). */
+  label: string;
+  /** Schema of its settings, `velero-dr:<name>` (required on a stack of this cloud, refused on others). */
+  section: z.ZodType;
+  /** The settings' main keys, for "is required; expected a map of settings (<keys>) with cloud <name>". */
+  sectionKeys: string;
+  /** `storage.*` keys only this backend reads: refused on another backend's stack. */
+  storageKeys: Record<string, z.ZodType>;
+  /** Appended to "applies to cloud <other> only; remove it" for such a key on this backend's stack. */
+  storageHint?: string;
+  /** The Velero plugin image and its tag when `velero.pluginVersion` is not set. */
+  pluginImage: string;
+  defaultPluginVersion: string;
+  /** The backend's own rules on a parsed source config (beyond its section's schema). */
+  checkSource?(c: RawSourceConfig): TargetIssue[];
+  /** The validated, defaulted source config of this backend. */
+  resolveSource(raw: RawSourceConfig, common: SourceCommon, ctx: ResolveContext): C;
+  /** The source stack's part (loads the backend's Pulumi code). */
+  source(): SourceBackend<C>;
+  /** The destination's read side; absent: a destination cannot restore from this backend yet. */
+  destination?: DestinationSupport;
+}
+
+export interface SourceBackend<C> {
+  /** Starts the backend's part of a source stack (AWS: the explicit provider everything uses). */
+  begin(cfg: C, options: SourceOptions): SourceBackendRun;
+}
+
+export interface SourceBackendRun {
+  /** What a target of this backend's cloud needs to open (AWS: the provider, for EKS). */
+  targetContext: Pick<TargetContext, "azure" | "aws">;
+  /**
+   * The storage, Velero's identity and credentials, the storage-side alert, given the opened
+   * cluster. `values` completes the backend's Helm values with the cloud-neutral settings.
+   */
+  build(cluster: TargetCluster, values: (backend: BackendValues) => VeleroValuesArgs): SourceBackendParts;
+}
+
+export interface SourceBackendParts {
+  /** What Velero's install waits for. */
+  storage: pulumi.Resource;
+  /** Velero's Helm values. */
+  values: pulumi.Input<VeleroValuesArgs>;
+  /** The credentials file of Velero's Secret; none with a workload identity. */
+  credentialsFile: pulumi.Input<string> | undefined;
+  /**
+   * The stack outputs of the backend: its own sections (e.g. `azure`, `storage`, `identity`), what
+   * it reports of the cluster, and the storage-side alert (`alerting`, without the in-cluster rule).
+   */
+  outputs: {
+    cluster: Record<string, unknown>;
+    alerting: Record<string, unknown>;
+    [section: string]: unknown;
+  };
+}
+
+export interface DestinationSupport {
+  /** The source stack's outputs this backend reads (keys of the outputs' schema). */
+  sourceOutputKeys: Record<string, z.ZodType>;
+  /** The destination's Pulumi code of the backend. */
+  load(): DestinationBackend;
+}
+
+/** The backend's BSL/VSL values on a destination, from the source's outputs. */
+export interface DestinationLocations {
+  provider: VeleroValuesArgs["provider"];
+  pluginImage: string;
+  bsl: { bucket: string; prefix?: string; config: Record<string, string> };
+  vsl: { config: Record<string, string> };
+}
+
+/** Velero's identity on the destination, and what a step using a permission waits for. */
+export interface DestinationAccess {
+  /** Velero's credentials file (not waiting for any grant). */
+  credentialsFile: pulumi.Input<string> | undefined;
+  /** What the location's readiness waits for. */
+  storageAccess: pulumi.Resource[];
+  /** What the restore waits for (every grant). */
+  restoreAccess: pulumi.Resource[];
+}
+
+export interface DestinationBackend {
+  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
+  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure" | "aws">;
+  locations(source: SourceOutputs): DestinationLocations;
+  /**
+   * Velero's identity on the destination, created once when first asked. `after`: what it waits
+   * for (the guard, on a cluster that already exists and may yet be the source).
+   */
+  access(args: {
+    cfg: DestinationStackConfig;
+    source: pulumi.Output<SourceOutputs>;
+    target: TargetCluster;
+    now?: Date;
+    after: pulumi.Resource[];
+  }): DestinationAccess;
+}

@@ -1,0 +1,109 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/kubernetes/provider";
+
+/**
+ * A cluster target: the cluster a stack works on (a source's cluster to back up, a destination's
+ * cluster to restore into). Each target is one file of this folder and one line of the registry
+ * (index.ts); `selectTarget` there is the one place that picks a target from the configuration.
+ * A target's Pulumi code is loaded only when it is opened (`require` inside `open`), so an AWS
+ * stack never loads the Azure SDK for an AKS target, nor the other way round.
+ */
+
+export type TargetRole = "source" | "destination";
+
+/** A new cluster's settings (`cluster.create` of a destination). */
+export interface CreateClusterKeys {
+  resourceGroupName?: string;
+  name?: string;
+  kubernetesVersion: string;
+  nodeVmSize: string;
+  nodeCount: number;
+  availabilityZones?: ("1" | "2" | "3")[];
+  nodeResourceGroup?: string;
+}
+
+/** The configuration every target reads from: `velero-dr:cluster` and the `kubeconfig` secret. */
+export interface TargetKeys {
+  cluster: {
+    create?: CreateClusterKeys;
+    aksName?: string;
+    aksResourceGroup?: string;
+    nodeResourceGroup?: string;
+    eksName?: string;
+  };
+  kubeconfig?: string;
+}
+
+/** What a stack gets from its target: everything the Velero install and the steps need. */
+export interface TargetCluster {
+  /** Kubernetes provider for the cluster. */
+  provider: Provider;
+  /** Kubeconfig content. Secret. */
+  kubeconfig: pulumi.Output<string>;
+  /** API server URL (not secret): the guard compares it with the source's. */
+  apiServer: pulumi.Output<string>;
+  /** The node resource group (AKS); undefined where the cloud has none. */
+  nodeResourceGroup: pulumi.Output<string>;
+  /** The cluster's Kubernetes version, where the target knows it. */
+  kubernetesVersion: pulumi.Output<string | undefined>;
+  /** UID of kube-system: the cluster's identity, whatever address it is reached at. */
+  uid: pulumi.Output<string>;
+  /** A cluster this stack creates: it cannot be the source cluster. */
+  created: boolean;
+}
+
+/** What opening a target may need besides its own keys (each cloud's part is set by its backend). */
+export interface TargetContext extends TargetKeys {
+  stack: string;
+  tags: Record<string, string>;
+  /** A destination: the source cluster's Kubernetes version (a new cluster must not be older). */
+  sourceKubernetesVersion?: pulumi.Output<string | undefined>;
+  /** Azure: where a new cluster goes. */
+  azure?: { location: string };
+  /** AWS: the stack's explicit provider and region; the OIDC issuer Velero's IRSA trust names. */
+  aws?: { provider: pulumi.ProviderResource; region: string; oidcIssuer?: string };
+}
+
+/** The source cluster as the source stack's outputs name it. */
+export interface SourceCluster {
+  apiServer: string;
+  aksName?: string;
+  aksResourceGroup?: string;
+}
+
+/** A configuration problem: the key (path under `velero-dr:`) and what to set. */
+export interface TargetIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface ClusterTarget<N extends string = string> {
+  /** The target's name in the registry (and in the stack's backend's list of targets). */
+  name: N;
+  /** The cloud whose API finds the cluster; none: any cluster (a kubeconfig). */
+  cloud?: string;
+  /**
+   * `cluster.*` keys that only mean something with this target's cloud: on another cloud's stack
+   * each is refused with that stack's backend's hint.
+   */
+  cloudKeys: string[];
+  /** Where a "choose one" problem points (e.g. `["kubeconfig"]`). */
+  path: (string | number)[];
+  /** Whether the configuration asks for this target. */
+  chosen(c: TargetKeys, role: TargetRole): boolean;
+  /** How the selection messages name it: "no cluster access: set <hint>". */
+  hint: string;
+  /** "set either <short> or <short>, not both". */
+  short: string;
+  /** "choose exactly one target: <choice>, <choice> or <choice>". */
+  choice: string;
+  /** The target's own rules (keys that go together, ...). */
+  check?(c: TargetKeys): TargetIssue[];
+  /**
+   * Problems found once the config parsed (full messages): a kubeconfig that is no kubeconfig; on a
+   * destination, a target that is the source's cluster (from the source's outputs, when typed in).
+   */
+  checkResolved?(c: TargetKeys, source: SourceCluster | undefined, redacted: string[]): string[];
+  /** Registers (or reads) the cluster. Loads the target's Pulumi code. */
+  open(ctx: TargetContext): TargetCluster;
+}
