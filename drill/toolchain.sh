@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# drill/toolchain.sh - build the pinned toolchain of the local DR drill from the Go module proxy:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, velero, velero-plugin-for-aws,
-#   minio, kwok, kwokctl
-# into a cache keyed by the pins (drill/versions.env), outside the repository:
+# drill/toolchain.sh - build a pinned toolset of the local DR drill from the Go module proxy into a cache keyed by
+# its pins (drill/versions.env), outside the repository:
 #   ${VELERO_DR_CACHE:-$HOME/.cache/velero-dr}/toolchain/<key>/{bin,plugins,logs,work,manifest.json}
+# Two toolsets, each with its own key (so changing one never rebuilds the other):
+#   cluster (default)  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, velero,
+#                      velero-plugin-for-aws, minio, kwok, kwokctl
+#   engine (--engine)  pulumi (the Pulumi CLI) and pulumi-resource-kubernetes (the kubernetes provider plugin)
 #
 # Usage:
-#   drill/toolchain.sh              build what is missing; progress on stderr; last stdout line = absolute bin dir
-#                                   (BIN=$(drill/toolchain.sh | tail -1))
-#   drill/toolchain.sh --print-dir  print the keyed dir (no build, no network)
-#   drill/toolchain.sh --check      exit 0 only if every binary is present (no build, no network)
+#   drill/toolchain.sh [--engine]              build what is missing; progress on stderr; last stdout line = absolute
+#                                              bin dir (BIN=$(drill/toolchain.sh | tail -1))
+#   drill/toolchain.sh [--engine] --print-dir  print the keyed dir (no build, no network)
+#   drill/toolchain.sh [--engine] --check      exit 0 only if every binary is present (no build, no network)
 #
 # Environment:
 #   VELERO_DR_CACHE                 cache root (default $HOME/.cache/velero-dr)
@@ -21,10 +23,22 @@ set -euo pipefail
 
 # Bump when a recipe changes in a way that changes the binaries (it is part of the cache key).
 readonly RECIPE_VERSION=1
-readonly PIN_VARS=(K8S_VERSION ETCD_VERSION KWOK_VERSION VELERO_VERSION VELERO_PLUGIN_AWS_VERSION MINIO_VERSION)
-# Build order (sequential). "plugins/" holds only velero-plugin-for-aws: velero runs every executable there.
-readonly TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl velero velero-plugin-for-aws
-  minio kwok kwokctl)
+TOOLSET=cluster
+if [[ ${1:-} == --engine ]]; then
+  TOOLSET=engine
+  shift
+fi
+readonly TOOLSET
+if [[ $TOOLSET == cluster ]]; then
+  PIN_VARS=(K8S_VERSION ETCD_VERSION KWOK_VERSION VELERO_VERSION VELERO_PLUGIN_AWS_VERSION MINIO_VERSION)
+  # Build order (sequential). "plugins/" holds only velero-plugin-for-aws: velero runs every executable there.
+  TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl velero velero-plugin-for-aws
+    minio kwok kwokctl)
+else
+  PIN_VARS=(PULUMI_VERSION PULUMI_KUBERNETES_MODULE_VERSION PULUMI_KUBERNETES_PLUGIN_VERSION)
+  TOOLS=(pulumi pulumi-resource-kubernetes)
+fi
+readonly PIN_VARS TOOLS
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
@@ -69,9 +83,17 @@ for var in "${PIN_VARS[@]}"; do
   [[ -n ${!var:-} ]] || die "$var is not set in $VERSIONS_FILE"
   [[ ${!var} =~ ^v[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$ ]] || die "$var=${!var} is not a Go module version"
 done
-[[ $K8S_VERSION =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "K8S_VERSION=$K8S_VERSION: expected v1.MINOR.PATCH"
-readonly K8S_MINOR=${BASH_REMATCH[1]}
-readonly K8S_STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
+if [[ $TOOLSET == cluster ]]; then
+  [[ $K8S_VERSION =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "K8S_VERSION=$K8S_VERSION: expected v1.MINOR.PATCH"
+  K8S_MINOR=${BASH_REMATCH[1]}
+  K8S_STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
+else
+  # The kubernetes plugin is installed under the version @pulumi/kubernetes asks the engine for.
+  [[ $PULUMI_KUBERNETES_PLUGIN_VERSION =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+    die "PULUMI_KUBERNETES_PLUGIN_VERSION=$PULUMI_KUBERNETES_PLUGIN_VERSION: expected vMAJOR.MINOR.PATCH"
+  K8S_MINOR="" K8S_STAGING_VERSION=""
+fi
+readonly K8S_MINOR K8S_STAGING_VERSION
 
 case "$(uname -m)" in
   x86_64 | amd64) ARCH=amd64 ;;
@@ -84,6 +106,8 @@ readonly PLATFORM
 pins_text() {
   local var
   printf 'recipe=%s\nplatform=%s\n' "$RECIPE_VERSION" "$PLATFORM"
+  # The cluster toolset's key predates the engine toolset: its text stays as it was.
+  [[ $TOOLSET == cluster ]] || printf 'toolset=%s\n' "$TOOLSET"
   for var in "${PIN_VARS[@]}"; do printf '%s=%s\n' "$var" "${!var}"; done
 }
 KEY=$(pins_text | sha256sum | cut -c1-16)
@@ -110,6 +134,8 @@ tool_version() {
     velero-plugin-for-aws) echo "$VELERO_PLUGIN_AWS_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     kwok | kwokctl) echo "$KWOK_VERSION" ;;
+    pulumi) echo "$PULUMI_VERSION" ;;
+    pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_MODULE_VERSION" ;;
   esac
 }
 # Work module (throwaway main module) each tool is built in.
@@ -128,6 +154,8 @@ group_module() {
     velero-plugin-for-aws) echo github.com/vmware-tanzu/velero-plugin-for-aws ;;
     minio) echo github.com/minio/minio ;;
     kwok) echo sigs.k8s.io/kwok ;;
+    pulumi) echo github.com/pulumi/pulumi/pkg/v3 ;;
+    pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4 ;;
   esac
 }
 group_version() {
@@ -144,6 +172,9 @@ tool_package() {
     velero-plugin-for-aws) echo github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws ;;
     minio) echo github.com/minio/minio ;;
     kwok | kwokctl) echo "sigs.k8s.io/kwok/cmd/$1" ;;
+    pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
+    # Built from a copy of the module's cmd folder in the work module (see prepare_group).
+    pulumi-resource-kubernetes) echo ./cmd/pulumi-resource-kubernetes ;;
   esac
 }
 
@@ -259,7 +290,7 @@ fail_tool() { # name version module logfile reason
 # Fails loudly if the proxy cannot be reached: 'go list -m -versions' always asks the proxy (never the cache).
 check_proxy() {
   local logf=$LOG_DIR/preflight-proxy.log
-  if ! "$GO" list -m -versions go.etcd.io/etcd/server/v3 >"$logf" 2>&1; then
+  if ! "$GO" list -m -versions "$(group_module "$(tool_group "${TOOLS[0]}")")" >"$logf" 2>&1; then
     log "toolchain: ERROR: the Go module proxy ($GOPROXY_VALUE) is unreachable; cannot build ${TODO[*]}."
     sed 's/^/    | /' "$logf" >&2
     exit 1
@@ -327,6 +358,17 @@ prepare_group() { # group logfile
       "$GO" mod edit "${flags[@]}" || exit 1
     fi
     "$GO" get "$mod@$ver" || exit 1
+    if [[ $group == pulumi-resource-kubernetes ]]; then
+      # The provider's main package embeds schema-embed.json and terraform-mapping-embed.json, which upstream
+      # makes with `go generate` (generate.go: the schema with "version" set, both re-marshalled) and does not
+      # ship in the module zip. Copy the folder into the work module and run that generator here.
+      src=$("$GO" list -m -f '{{.Dir}}' "$mod@$ver")/cmd/pulumi-resource-kubernetes
+      mkdir -p cmd/pulumi-resource-kubernetes || exit 1
+      cp "$src"/{main.go,generate.go,schema.json,terraform-mapping.json} cmd/pulumi-resource-kubernetes/ || exit 1
+      chmod u+w cmd/pulumi-resource-kubernetes/* || exit 1
+      echo "+ (cd cmd/pulumi-resource-kubernetes && VERSION=${PULUMI_KUBERNETES_PLUGIN_VERSION#v} go run generate.go)"
+      (cd cmd/pulumi-resource-kubernetes && VERSION=${PULUMI_KUBERNETES_PLUGIN_VERSION#v} "$GO" run generate.go) || exit 1
+    fi
     # Resolve and download everything the group's commands import (all network use happens here, so a module
     # version the proxy refuses - e.g. a Kubernetes staging module - is named before anything is compiled).
     pkgs=()
@@ -370,6 +412,11 @@ ldflags_for() { # tool
       # kwokctl's default Kubernetes version (binaries it would fetch) = ours.
       f+=" -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${K8S_VERSION#v}"
       ;;
+    pulumi) f+=" -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
+    pulumi-resource-kubernetes)
+      # It reports the version it is installed as (the one @pulumi/kubernetes requests), see versions.env.
+      f+=" -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_PLUGIN_VERSION#v}"
+      ;;
   esac
   printf '%s\n' "$f"
 }
@@ -387,6 +434,8 @@ smoke_test() { # tool path logfile
     velero-plugin-for-aws) expected="This binary is a plugin" ;; # go-plugin refuses to run outside velero
     minio) expected="minio version" args=(--version) ;;
     kwok | kwokctl) expected="$KWOK_VERSION" args=(--version) ;;
+    pulumi) expected="$PULUMI_VERSION" args=(version) ;;
+    pulumi-resource-kubernetes) expected="${PULUMI_KUBERNETES_PLUGIN_VERSION#v}" args=(-version) ;;
     *) return 0 ;;
   esac
   printf '+ %s %s\n' "$2" "${args[*]}" >>"$3"

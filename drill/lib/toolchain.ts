@@ -10,30 +10,35 @@ export interface Toolchain {
   pins: Record<string, string>;
 }
 
-/** Builds (or finds in the cache) the drill's binaries; fails loudly when they cannot be had. */
+/** Builds (or finds in the cache) the drill's cluster binaries; fails loudly when they cannot be had. */
 export function toolchain(): Toolchain {
-  const r = spawnSync("bash", [path.join(__dirname, "..", "toolchain.sh")], {
+  const { bin, pins } = buildToolset([]);
+  const pluginVersion = pins.VELERO_PLUGIN_AWS_VERSION;
+  if (!pluginVersion) throw new Error(`no VELERO_PLUGIN_AWS_VERSION in ${path.dirname(bin)}/pins.txt`);
+  return { bin, plugins: path.join(path.dirname(bin), "plugins"), pluginVersion, pins };
+}
+
+/** The engine toolset: the Pulumi CLI and the kubernetes provider plugin (drill/toolchain.sh --engine). */
+export function engineToolchain(): { bin: string; pins: Record<string, string> } {
+  return buildToolset(["--engine"]);
+}
+
+function buildToolset(args: string[]): { bin: string; pins: Record<string, string> } {
+  const r = spawnSync("bash", [path.join(__dirname, "..", "toolchain.sh"), ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   if (r.status !== 0) {
     throw new Error(
-      `the drill toolchain could not be built (drill/toolchain.sh exited ${r.status}); see the message above`,
+      `the drill toolchain${args.length ? ` (${args.join(" ")})` : ""} could not be built (drill/toolchain.sh exited ${r.status}); see the message above`,
     );
   }
   const bin = r.stdout.trim().split("\n").pop() as string;
   const pins = readFileSync(path.join(path.dirname(bin), "pins.txt"), "utf8");
-  const pluginVersion = /VELERO_PLUGIN_AWS_VERSION=(\S+)/.exec(pins)?.[1];
-  if (!pluginVersion) throw new Error(`no VELERO_PLUGIN_AWS_VERSION in ${path.dirname(bin)}/pins.txt`);
   const entries = pins
     .split("\n")
     .map((l) => /^([A-Z0-9_]+)=(\S+)$/.exec(l.trim()))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => [m[1], m[2]]);
-  return {
-    bin,
-    plugins: path.join(path.dirname(bin), "plugins"),
-    pluginVersion,
-    pins: Object.fromEntries(entries),
-  };
+  return { bin, pins: Object.fromEntries(entries) };
 }

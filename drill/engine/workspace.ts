@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+
+/**
+ * Runs this repository's Pulumi program under the real Pulumi CLI, the way a user does, without
+ * writing anything into the checkout:
+ * - a project overlay in `dir`: the repository's own Pulumi.yaml (only `stackConfigDir` moved to the
+ *   overlay's `config/`), `stacks/` holding links to the program's files, and links to tsconfig.json,
+ *   package.json and node_modules, so the engine runs the real entry point from a `stacks/` working
+ *   directory exactly as it does in a checkout;
+ * - a local file backend, a passphrase secrets provider, and a PULUMI_HOME of its own where the
+ *   kubernetes plugin of the engine toolset is installed under the version @pulumi/kubernetes asks for;
+ * - no plugin download, no update check: only what the toolsets built is used.
+ * The Node.js language host on PATH is the declared stand-in of drill/engine/bin.
+ */
+export interface EngineToolset {
+  /** The engine toolset's bin dir (pulumi, pulumi-resource-kubernetes). */
+  bin: string;
+  pins: Record<string, string>;
+}
+
+export interface EngineRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+const REPO = path.resolve(__dirname, "../..");
+const STAND_INS = path.join(__dirname, "bin");
+
+export class EngineWorkspace {
+  readonly project: string;
+  readonly configDir: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly dir: string,
+    readonly tools: EngineToolset,
+    opts: { pulumiYaml?: string; extraPath?: string[]; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.project = path.join(dir, "project");
+    this.configDir = path.join(this.project, "config");
+    const home = path.join(dir, "pulumi-home");
+    const backend = path.join(dir, "backend");
+    for (const d of [this.project, this.configDir, home, backend]) fs.mkdirSync(d, { recursive: true });
+
+    // The repository's Pulumi.yaml, only with its stack files kept in the overlay.
+    const projectYaml = parseYaml(opts.pulumiYaml ?? fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"));
+    const main = String(projectYaml.main ?? ".");
+    projectYaml.stackConfigDir = "config";
+    fs.writeFileSync(path.join(this.project, "Pulumi.yaml"), toYaml(projectYaml));
+    const programDir = path.dirname(main);
+    for (const f of ["tsconfig.json", "package.json", "node_modules"]) {
+      linkInto(path.join(REPO, f), path.join(this.project, f));
+    }
+    // The program's own folder: a real directory (its working directory) with links to its files.
+    fs.mkdirSync(path.join(this.project, programDir), { recursive: true });
+    for (const f of fs.readdirSync(path.join(REPO, programDir))) {
+      if (/^Pulumi\..*\.ya?ml$/.test(f)) continue; // the checkout's stack files are not this workspace's
+      linkInto(path.join(REPO, programDir, f), path.join(this.project, programDir, f));
+    }
+
+    const passphraseFile = path.join(dir, "passphrase");
+    fs.writeFileSync(passphraseFile, "velero-dr drill passphrase\n", { mode: 0o600 });
+    this.env = {
+      ...process.env,
+      ...opts.env,
+      PATH: [tools.bin, ...(opts.extraPath ?? []), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+      PULUMI_HOME: home,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      NO_COLOR: "1",
+    };
+    delete this.env.PULUMI_CONFIG_PASSPHRASE;
+    this.installLanguageHost();
+    this.installKubernetesPlugin();
+  }
+
+  /**
+   * The language host stand-in, installed in the plugin cache as the CLI's own version (where the
+   * engine takes it without the "from $PATH" warning a development copy gets). A link, so the
+   * stand-in keeps finding the repository it belongs to.
+   */
+  private installLanguageHost(): void {
+    const version = this.tools.pins.PULUMI_VERSION;
+    const dir = path.join(String(this.env.PULUMI_HOME), "plugins", `language-nodejs-${version}`);
+    fs.mkdirSync(dir, { recursive: true });
+    linkInto(path.join(STAND_INS, "pulumi-language-nodejs"), path.join(dir, "pulumi-language-nodejs"));
+  }
+
+  /**
+   * The kubernetes plugin of the engine toolset, in the plugin cache under the version
+   * @pulumi/kubernetes asks the engine for (what `pulumi plugin install resource kubernetes <v>
+   * --file <binary>` does, as a link instead of a 100 MB copy per workspace).
+   */
+  private installKubernetesPlugin(): void {
+    const version = this.tools.pins.PULUMI_KUBERNETES_PLUGIN_VERSION;
+    const dir = path.join(String(this.env.PULUMI_HOME), "plugins", `resource-kubernetes-${version}`);
+    fs.mkdirSync(dir, { recursive: true });
+    linkInto(
+      path.join(this.tools.bin, "pulumi-resource-kubernetes"),
+      path.join(dir, "pulumi-resource-kubernetes"),
+    );
+  }
+
+  /** The stack file of a stack in this workspace (the engine reads and rewrites it). */
+  stackFile(stack: string): string {
+    return path.join(this.configDir, `Pulumi.${stack}.yaml`);
+  }
+
+  /** Creates a stack whose config is the given stack file's (the CLI adds its encryption salt). */
+  initStack(stack: string, stackFileText: string): EngineRun {
+    fs.writeFileSync(this.stackFile(stack), stackFileText);
+    return this.pulumiSync(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+  }
+
+  pulumiSync(args: string[], timeoutMs = 20 * 60_000): EngineRun {
+    const start = Date.now();
+    const r = spawnSync("pulumi", [...args, "--non-interactive", "--cwd", this.project], {
+      env: this.env,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout ?? "",
+      stderr: (r.stderr ?? "") + (r.error ? String(r.error) : ""),
+      seconds: (Date.now() - start) / 1000,
+    };
+  }
+
+  /** Starts a CLI command; `onLine` sees its output as it comes (the drill logs it, faults kill it). */
+  pulumi(
+    args: string[],
+    onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void,
+  ): Promise<EngineRun> {
+    const start = Date.now();
+    const child = spawn("pulumi", [...args, "--non-interactive", "--cwd", this.project], {
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const kill = (s: NodeJS.Signals) => child.kill(s);
+    const feed = (buf: string, chunk: string): string => {
+      const all = buf + chunk;
+      const lines = all.split("\n");
+      const rest = lines.pop() ?? "";
+      for (const l of lines) onLine?.(l, kill);
+      return rest;
+    };
+    let pendingOut = "";
+    let pendingErr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+      pendingOut = feed(pendingOut, c);
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+      pendingErr = feed(pendingErr, c);
+    });
+    return new Promise((resolve) =>
+      child.on("close", (code, signal) =>
+        resolve({ code, signal, stdout, stderr, seconds: (Date.now() - start) / 1000 }),
+      ),
+    );
+  }
+}
+
+function linkInto(target: string, link: string): void {
+  fs.rmSync(link, { force: true, recursive: false });
+  fs.symlinkSync(target, link);
+}

@@ -1,0 +1,89 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { exampleStacks } from "../../components/config/example-stacks";
+import { engineToolchain } from "../../drill/lib/toolchain";
+import { EngineRun, EngineWorkspace } from "../../drill/engine/workspace";
+
+const REPO = path.resolve(__dirname, "../..");
+
+/** The resource plugins the registries here cannot give (README, Limits): the only failure allowed. */
+const UNOBTAINABLE = /no resource plugin 'pulumi-resource-(azure-native|azuread|aws|command)' found/;
+
+function output(r: EngineRun): string {
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+/** The `velero-dr:<module>:<Type>` components the engine saw the program register. */
+function registered(r: EngineRun): string[] {
+  return [...new Set([...output(r).matchAll(/\bvelero-dr:[a-z]+:[A-Za-z]+\b/g)].map((m) => m[0]))].sort();
+}
+
+/**
+ * The program under the real Pulumi CLI (v3.248.0, built by drill/toolchain.sh --engine), started
+ * the way the engine starts it: `main: stacks/index.ts` → working directory stacks/, entry point
+ * index.ts, @pulumi/pulumi/cmd/run with Pulumi.yaml's runtime options (through the declared
+ * language-host stand-in, drill/engine). Nothing is written into the checkout.
+ */
+describe("real engine: the program starts and runs its stacks", function () {
+  this.timeout(30 * 60_000);
+  let tools: ReturnType<typeof engineToolchain>;
+  const dirs: string[] = [];
+  const workspace = (opts?: ConstructorParameters<typeof EngineWorkspace>[2]) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-dr-engine-"));
+    dirs.push(dir);
+    return new EngineWorkspace(dir, tools, opts);
+  };
+
+  before(() => {
+    tools = engineToolchain();
+  });
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("fails to load the program with the Pulumi.yaml that had no tsconfig option (the regression this guards)", () => {
+    const old = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^\s*tsconfig:.*$/m, "");
+    const ws = workspace({ pulumiYaml: old });
+    const ex = exampleStacks().find((e) => e.stack === "example-source-azure");
+    assert.ok(ex);
+    assert.equal(ws.initStack(ex.stack, fs.readFileSync(ex.file, "utf8")).code, 0);
+    const r = ws.pulumiSync(["preview", "-s", ex.stack]);
+    assert.notEqual(r.code, 0);
+    assert.match(output(r), /ERR_MODULE_NOT_FOUND/);
+    assert.deepEqual(registered(r), []);
+  });
+
+  it("every example stack still validates after `pulumi stack init` rewrote it, and its program runs to its resources", () => {
+    const ws = workspace();
+    // Sources first: the destinations' StackReferences name them.
+    const examples = exampleStacks().sort(
+      (a, b) => Number(a.stack.includes("destination")) - Number(b.stack.includes("destination")),
+    );
+    assert.ok(examples.length >= 9, `examples: ${examples.map((e) => e.stack)}`);
+    const problems: string[] = [];
+    for (const ex of examples) {
+      const init = ws.initStack(ex.stack, fs.readFileSync(ex.file, "utf8"));
+      assert.equal(init.code, 0, `${ex.stack}: stack init: ${output(init)}`);
+      // What the CLI left in the file: its salt added, values re-rendered (`true` → "true").
+      const rewritten = parseYaml(fs.readFileSync(ws.stackFile(ex.stack), "utf8"));
+      assert.ok(rewritten.encryptionsalt, `${ex.stack}: stack init added no encryptionsalt`);
+      const r = ws.pulumiSync(["preview", "-s", ex.stack]);
+      const out = output(r);
+      const errors = out
+        .split("\n")
+        .filter(
+          (l) =>
+            /\berror:/.test(l) && !UNOBTAINABLE.test(l) && !/error: preview failed|errored|1 error/.test(l),
+        );
+      if (/ERR_MODULE_NOT_FOUND|Cannot find module/.test(out))
+        problems.push(`${ex.stack}: the program did not load`);
+      if (errors.length) problems.push(`${ex.stack}: ${errors.join(" | ")}`);
+      if (!registered(r).length) problems.push(`${ex.stack}: no velero-dr component registered`);
+      if (r.code !== 0 && !UNOBTAINABLE.test(out)) problems.push(`${ex.stack}: preview failed (${r.code})`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
