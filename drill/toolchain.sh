@@ -435,7 +435,19 @@ smoke_test() { # tool path logfile
     minio) expected="minio version" args=(--version) ;;
     kwok | kwokctl) expected="$KWOK_VERSION" args=(--version) ;;
     pulumi) expected="$PULUMI_VERSION" args=(version) ;;
-    pulumi-resource-kubernetes) expected="${PULUMI_KUBERNETES_PLUGIN_VERSION#v}" args=(-version) ;;
+    pulumi-resource-kubernetes)
+      # A provider has no version flag: started alone it serves gRPC and prints its port. Its embedded schema
+      # must carry the version it is installed as.
+      printf '+ %s (alone, 5 s)\n' "$2" >>"$3"
+      outp=$(timeout 5 "$2" 2>&1 </dev/null | head -n 1) || true
+      printf '%s\n' "$outp" >>"$3"
+      if [[ ! $outp =~ ^[0-9]+$ ]] || ! grep -qF "\"version\":\"${PULUMI_KUBERNETES_PLUGIN_VERSION#v}\"" "$2"; then
+        log "toolchain: ERROR: smoke test of $1 failed: it printed '$outp' (expected a port) or its schema is not ${PULUMI_KUBERNETES_PLUGIN_VERSION#v}"
+        return 1
+      fi
+      echo "serves on a port; schema version ${PULUMI_KUBERNETES_PLUGIN_VERSION#v}"
+      return 0
+      ;;
     *) return 0 ;;
   esac
   printf '+ %s %s\n' "$2" "${args[*]}" >>"$3"
