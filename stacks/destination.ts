@@ -226,16 +226,18 @@ function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs
   if (cfg.source.outputs) return pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>;
   const ref = new pulumi.StackReference("source", { name: cfg.source.stack as string });
   return ref.outputs.apply((raw) => {
+    // A source of another cloud exports none of this backend's keys: say so first.
+    const cloud = (raw as { cloud?: unknown }).cloud;
+    if (cloud !== undefined && cloud !== cfg.cloud) {
+      throw new Error(
+        `velero-dr: stack ${cfg.source.stack} backs up to ${String(cloud)} storage, but this destination restores from ${cfg.cloud} (velero-dr:cloud)`,
+      );
+    }
     const parsed = sourceOutputsSchemaFor(backendOf(cfg.cloud)).safeParse(raw);
     if (!parsed.success) {
       const what = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
       throw new Error(
         `velero-dr: stack ${cfg.source.stack} does not export a source stack's outputs (${what})`,
-      );
-    }
-    if (parsed.data.cloud !== undefined && parsed.data.cloud !== cfg.cloud) {
-      throw new Error(
-        `velero-dr: stack ${cfg.source.stack} backs up to ${parsed.data.cloud} storage, but this destination restores from ${cfg.cloud} (velero-dr:cloud)`,
       );
     }
     if (parsed.data.profile !== cfg.profile.name) {

@@ -132,6 +132,16 @@ describe("destination stack on an S3-compatible store (example-destination-s3com
     assert.match(r.stdout, /stack `organization\/velero-dr\/example-source-s3compat`/);
   });
 
+  it("refuses a source stack that backs up elsewhere (its outputs name another cloud)", async () => {
+    const azure = await exampleSourceOutputs("example-source-azure");
+    const r = await runDestination(STACK, () => undefined, [], { sourceOutputs: azure });
+    assert.match(
+      r.asyncErrors.map((e) => e.message).join("\n"),
+      /stack organization\/velero-dr\/example-source-s3compat backs up to azure storage, but this destination restores from s3compat/,
+    );
+    assert.equal(r.recorder.byType("kubernetes:helm.sh/v3:Release").length, 0, "Velero is not installed");
+  });
+
   it("reads the store from outputs typed in as well (the source's state lost)", async () => {
     const outputs = await exampleSourceOutputs("example-source-s3compat");
     const edited = await runDestination(STACK, (c) => {
