@@ -156,7 +156,13 @@ const dnsSchema = z.strictObject({
   // Required by every provider that changes records (checked below), unused by `none`.
   baseDomain: domain.optional(),
   zone: domain.optional(),
-  ttlSeconds: int(30, 86400, "seconds").default(300),
+  /**
+   * The records' TTL: the unpublish waits it out, the publish writes it. Whatever the zone uses
+   * (DNS allows any TTL, RFC 2181 section 8; failover zones run 5-30 s): a floor above the zone's
+   * TTL would only make the stack wait longer than caches hold the records and write records
+   * that outlive the zone's own choice.
+   */
+  ttlSeconds: int(1, 86400, "seconds").default(300),
   recordPrefixes: z.array(named(names.DNS1123_LABEL)).optional(),
   // Typed as the common keys: only the providers read their own (as RawDns).
   ...(Object.assign({}, ...providers.map((p) => p.keys ?? {})) as object),
