@@ -12,7 +12,7 @@ import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
 import { PodVolumes } from "./lib/volumes";
-import { Check, DrillOptions, DrillWorld, NEW_LB } from "./scenario";
+import { Check, ConfigEdits, DrillOptions, DrillWorld, NEW_LB } from "./scenario";
 
 /** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
 const BACKUP_COPY = "backup-copy";
@@ -63,9 +63,9 @@ export class AppScenario {
     await app.installSource(this.source, this.ctx);
     this.prepareSource();
     await app.sourcePrepared?.(this.source, this.ctx);
+    // As a source stack on the s3compat backend builds them: no snapshot location to name.
     const schedules = buildProfileSchedules(resolveSchedules(undefined, app.profile), app.profile, {
       storageLocation: "default",
-      volumeSnapshotLocation: "default",
       defaultVolumesToFsBackup: false,
     });
     this.schedule = schedules[0].name;
@@ -161,19 +161,18 @@ export class AppScenario {
     await this.app.prepareDestination(this.dest, this.ctx);
   }
 
-  chainInput(over: Partial<ChainInput> = {}): ChainInput {
-    return this.w.chainInputFor(
-      { app: this.app.configured, schedule: this.schedule, baseDomain: this.app.baseDomain },
-      over,
-    );
+  /** The chain input from the drill's destination stack config (with these config edits). */
+  chainInput(edits: ConfigEdits = {}): ChainInput {
+    const { definition, appConfig, baseDomain } = this.app;
+    return this.w.chainInputFor({ definition, app: appConfig, schedule: this.schedule, baseDomain }, edits);
   }
 
   async runChain(
     stateFile: string,
-    over: Partial<ChainInput> = {},
+    edits: ConfigEdits = {},
     stopAfter?: string,
   ): Promise<{ ok: boolean; results: StepResult[] }> {
-    return this.w.runChain(buildRestoreChain(this.chainInput(over)), stateFile, stopAfter);
+    return this.w.runChain(buildRestoreChain(this.chainInput(edits)), stateFile, stopAfter);
   }
 
   /** The Jobs whose commands ran on the current destination, with their exit codes. */

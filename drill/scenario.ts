@@ -1,10 +1,17 @@
+import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
-import { ConfiguredApp } from "../components/apps/definition";
+import { stringify as toYaml } from "yaml";
+import { AnyApp } from "../components/apps/definition";
+import { readStackFile } from "../components/config/stack-file";
+import { CONFIG_NAMESPACE, validateConfig } from "../components/config/validate";
+import { secretConfigKeyOf } from "../components/dns/providers";
 import { Chain, ChainInput } from "../components/restore/chain";
+import { destinationChainInput } from "../components/restore/destination-chain";
 import { runChain, StepEvent, StepResult } from "../components/restore/runner";
+import { DEFAULT_VERSIONS } from "../components/velero/versions";
 import { LocalBind } from "./lib/bind";
 import { DESTINATION_PORTS, LocalCluster, SOURCE_PORTS } from "./lib/kube";
-import { BUCKET, LocalVelero, NAMESPACE } from "./lib/velero";
+import { BUCKET, drillBslConfig, drillStore, LocalVelero, NAMESPACE } from "./lib/velero";
 import { Minio } from "./lib/minio";
 import { Processes } from "./lib/procs";
 
@@ -46,6 +53,11 @@ export interface DrillReport {
 }
 
 const ZONE = "example.com";
+/**
+ * The TTL of the app's records, as the drill's stack config states it (`dns.ttlSeconds`) and its
+ * BIND zone serves them: the unpublish step waits one TTL, so a short one keeps the drill short.
+ */
+const DNS_TTL_SECONDS = 2;
 /** The source's load balancer address (the app's DNS records before the disaster) and the destination's. */
 export const OLD_LB = "203.0.113.10";
 export const NEW_LB = "203.0.113.20";
@@ -58,11 +70,26 @@ export function initialRecords(base: string, prefixes: string[]) {
   ];
 }
 
-/** What a drill restores: the app as the destination stack configures it, from which schedule, under which name. */
+/**
+ * What a drill restores: the app (its definition, and its `velero-dr:app` settings as the
+ * destination's stack file holds them), from which schedule, under which name.
+ */
 export interface DrillTarget {
-  app: ConfiguredApp;
+  definition: AnyApp;
+  app: Record<string, unknown>;
   schedule: string;
   baseDomain: string;
+}
+
+/** Changes to the drill's destination config (keys under `velero-dr:`; `app` is merged into the app's settings). */
+export type ConfigEdits = Record<string, unknown> & { app?: Record<string, unknown> };
+
+/** A stack file the drill wrote: `Pulumi.<stack>.yaml` and, beside it, its secrets (mode 600). */
+export interface DrillStackFile {
+  stack: string;
+  dir: string;
+  file: string;
+  secretsFile: string;
 }
 
 /**
@@ -82,18 +109,14 @@ export class DrillWorld {
   sourceSlices: string[] = [];
   readonly phases: Phase[] = [];
   private lbTimer?: NodeJS.Timeout;
+  /** The secret config values of the destination stack last written (its steps' secrets come from them). */
+  private stackSecrets: Record<string, unknown> = {};
 
   constructor(readonly o: DrillOptions) {
     this.procs = new Processes(path.join(o.workDir, "logs"));
     this.minio = new Minio(o.bin, this.procs, path.join(o.workDir, "minio"));
     this.bind = new LocalBind(this.procs, path.join(o.workDir, "bind"), ZONE);
-    this.velero = new LocalVelero(
-      o.bin,
-      o.plugins,
-      this.procs,
-      path.join(o.workDir, "velero"),
-      o.pluginVersion,
-    );
+    this.velero = new LocalVelero(o.bin, o.plugins, this.procs, path.join(o.workDir, "velero"));
   }
 
   async phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
@@ -110,7 +133,12 @@ export class DrillWorld {
   async startServices(baseDomain: string, recordPrefixes: string[]): Promise<void> {
     await this.minio.start();
     await this.minio.createBucket(BUCKET);
-    await this.bind.start(initialRecords(baseDomain, recordPrefixes));
+    await this.bind.start(initialRecords(baseDomain, recordPrefixes), DNS_TTL_SECONDS);
+  }
+
+  /** The backup location's config on MinIO, as the s3compat backend builds it. */
+  private bslConfig(): Record<string, string> {
+    return drillBslConfig(this.minio, this.o.pluginVersion);
   }
 
   async startSource(): Promise<void> {
@@ -127,7 +155,7 @@ export class DrillWorld {
   ): Promise<void> {
     const c = this.source as LocalCluster;
     this.velero.installCrds(c);
-    this.velero.prepare(c, this.minio, "ReadWrite");
+    this.velero.prepare(c, this.bslConfig(), "ReadWrite");
     await this.velero.start("velero-source", c, this.minio);
     for (const s of schedules) {
       c.apply({
@@ -181,7 +209,7 @@ export class DrillWorld {
     await c.start(3);
     this.velero.installCrds(c);
     // ReadOnly until the restore is done, as the destination stack installs it.
-    this.velero.prepare(c, this.minio, "ReadOnly");
+    this.velero.prepare(c, this.bslConfig(), "ReadOnly");
     await this.velero.start(`velero-${name}`, c, this.minio);
     this.startLoadBalancerStandIn();
   }
@@ -220,35 +248,130 @@ export class DrillWorld {
     }, 1000);
   }
 
-  /** The destination stack's chain input for the drill: RFC 2136 DNS on the local BIND, short timeouts. */
-  chainInputFor(target: DrillTarget, over: Partial<ChainInput> = {}): ChainInput {
+  /**
+   * The source stack's outputs as a destination reads them (`source.outputs` typed in, as after a
+   * disaster that took the source's state): the source cluster, the Velero the drill runs, the store.
+   */
+  sourceOutputs(target: DrillTarget): Record<string, unknown> {
+    const source = this.source as LocalCluster;
+    const store = drillStore(this.minio, this.o.pluginVersion);
     return {
-      app: target.app,
-      veleroNamespace: NAMESPACE,
-      bslName: "default",
+      cloud: "s3compat",
+      profile: target.definition.name,
+      velero: {
+        namespace: NAMESPACE,
+        version: this.o.pins?.VELERO_VERSION ?? DEFAULT_VERSIONS.velero,
+        // No Helm chart in the drill (Velero runs out of cluster); the version the stacks install.
+        chartVersion: DEFAULT_VERSIONS.chart,
+        pluginVersion: this.o.pluginVersion,
+        bslName: "default",
+        uploaderType: "",
+      },
+      schedules: [target.schedule],
+      cluster: { apiServer: source.server, uid: this.sourceUid },
+      s3compat: { ...store, publicUrl: "" },
+      storage: { bucket: BUCKET, prefix: "" },
+    };
+  }
+
+  /**
+   * The drill's destination stack config: the values a user puts in `Pulumi.<stack>.yaml` to
+   * restore into the destination cluster — cloud s3compat on the drill's MinIO (the source's
+   * outputs typed in), the destination cluster by its kubeconfig, RFC 2136 DNS on the drill's BIND,
+   * the app and its settings — and the secret ones (`pulumi config set --secret`).
+   */
+  destinationConfig(
+    target: DrillTarget,
+    edits: ConfigEdits = {},
+  ): { values: Record<string, unknown>; secrets: Record<string, unknown> } {
+    const dest = this.dest as LocalCluster;
+    if (!dest) throw new Error("the drill's destination stack needs a destination cluster: start it first");
+    const { app, ...rest } = edits;
+    const values: Record<string, unknown> = {
+      role: "destination",
+      cloud: "s3compat",
+      profile: target.definition.name,
+      app: { ...target.app, ...(app ?? {}) },
+      source: { outputs: this.sourceOutputs(target) },
       backup: { schedule: target.schedule },
+      velero: { namespace: NAMESPACE },
+      // Upper bounds: a drill that stalls fails in minutes rather than the production defaults' hours.
+      restore: {
+        promoteToPrimary: true,
+        allowPartiallyFailed: false,
+        restoreTimeoutMinutes: 10,
+        backupSyncTimeoutMinutes: 2,
+        healthTimeoutMinutes: 2,
+      },
       dns: {
         provider: "rfc2136",
         baseDomain: target.baseDomain,
         zone: ZONE,
-        ttlSeconds: 2,
-        recordPrefixes: target.app.profile.restore.dnsRecordPrefixes,
-        server: "127.0.0.1",
-        port: this.bind.port,
-        keyName: this.bind.keyName,
-        keyAlgorithm: this.bind.keyAlgorithm,
+        ttlSeconds: DNS_TTL_SECONDS,
+        rfc2136: {
+          server: "127.0.0.1",
+          port: this.bind.port,
+          keyName: this.bind.keyName,
+          keyAlgorithm: this.bind.keyAlgorithm,
+        },
       },
-      promoteToPrimary: true,
-      allowPartiallyFailed: false,
-      timeouts: {
-        bslSeconds: 120,
-        backupSyncSeconds: 120,
-        restoreSeconds: 600,
-        loadBalancerSeconds: 120,
-        healthSeconds: 120,
-      },
-      ...over,
+      ...rest,
     };
+    const secrets = {
+      kubeconfig: dest.kubeconfig,
+      s3compatCredentials: { accessKeyId: this.minio.accessKey, secretAccessKey: this.minio.secretKey },
+      dnsTsigSecret: this.bind.secret,
+    };
+    return { values, secrets };
+  }
+
+  /**
+   * Writes the destination config as a stack file in the work dir, `stacks/Pulumi.drill-<cluster>.yaml`
+   * (what a real `pulumi up` of the destination is handed), the secrets beside it in a mode-600
+   * JSON file: a stack file holds them encrypted, which needs the stack's secrets provider.
+   */
+  writeDestinationStack(target: DrillTarget, edits: ConfigEdits = {}): DrillStackFile {
+    const { values, secrets } = this.destinationConfig(target, edits);
+    const stack = `drill-${(this.dest as LocalCluster).name}`;
+    const dir = path.join(this.o.workDir, "stacks");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    const secretsFile = path.join(dir, `Pulumi.${stack}.secrets.json`);
+    const header = [
+      `# The drill's destination stack (${target.definition.name}): restore from the drill's MinIO into`,
+      `# its ${(this.dest as LocalCluster).name} cluster. Its secrets are in ${path.basename(secretsFile)}; for`,
+      "# a real `pulumi up`, set each with `pulumi config set --secret velero-dr:<key>`:",
+      ...Object.keys(secrets).map((k) => `#   ${CONFIG_NAMESPACE}:${k}`),
+    ];
+    const config = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]),
+    );
+    writeFileSync(file, `${header.join("\n")}\n${toYaml({ config })}`);
+    writeFileSync(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    return { stack, dir, file, secretsFile };
+  }
+
+  /**
+   * The restore chain's input, by the product's own path: the destination stack file written,
+   * read back as Pulumi hands config to the program, validated (`validateConfig`, with the drilled
+   * app's definition as the app registry) and turned into the chain input (`destinationChainInput`)
+   * as the destination stack and the runbook do.
+   */
+  chainInputFor(target: DrillTarget, edits: ConfigEdits = {}): ChainInput {
+    const f = this.writeDestinationStack(target, edits);
+    const input = readStackFile(f.stack, f.dir);
+    const secrets = JSON.parse(readFileSync(f.secretsFile, "utf8")) as Record<string, unknown>;
+    const cfg = validateConfig(
+      {
+        ...input,
+        values: { ...input.values, ...secrets },
+        secretKeys: [...input.secretKeys, ...Object.keys(secrets)],
+      },
+      { [target.definition.name]: target.definition },
+    );
+    if (cfg.role !== "destination") throw new Error(`${f.file} is not a destination stack`);
+    this.stackSecrets = secrets;
+    return destinationChainInput(cfg);
   }
 
   /** Runs (or resumes) the chain on the destination with the runner the tests use too. */
@@ -258,13 +381,17 @@ export class DrillWorld {
     stopAfter?: string,
   ): Promise<{ ok: boolean; results: StepResult[] }> {
     const c = this.dest as LocalCluster;
+    // What the stack passes its step Commands: each secret a step reads, from its config key.
+    const secretEnv: Record<string, string> = {};
+    for (const env of new Set(chain.steps.flatMap((st) => st.script.secretEnv ?? []))) {
+      const key = secretConfigKeyOf(env);
+      const value = key === undefined ? undefined : this.stackSecrets[key];
+      if (typeof value !== "string") throw new Error(`no secret config value for the steps' ${env}`);
+      secretEnv[env] = value;
+    }
     return runChain(chain, {
       kubeconfig: c.kubeconfig,
-      runtimeEnv: {
-        SOURCE_API_SERVER: (this.source as LocalCluster).server,
-        SOURCE_CLUSTER_UID: this.sourceUid,
-      },
-      secretEnv: { DNS_TSIG_SECRET: this.bind.secret },
+      secretEnv,
       baseEnv: {
         PATH: `${this.o.bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: this.o.workDir,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { backendOf } from "../components/backends";
 import type { DestinationAccess, DestinationBackend } from "../components/backends/backend";
-import { SourceOutputs, sourceOutputsSchema } from "../components/config/destination-schema";
+import { SourceOutputs, sourceOutputsSchemaFor } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
 import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
 import { dnsProviderOf } from "../components/dns/providers";
@@ -129,7 +129,7 @@ export function destinationProgram(
       profile: cfg.profile.name,
       schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
         storageLocation: BSL_NAME,
-        volumeSnapshotLocation: VSL_NAME,
+        volumeSnapshotLocation: backend.volumeSnapshots ? VSL_NAME : undefined,
         defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
       }),
       firstBackup: { enabled: false, timeoutSeconds: 0 },
@@ -179,7 +179,7 @@ function veleroInstall(
         accessMode: "ReadOnly" as const,
         config: loc.bsl.config,
       },
-      vsl: { name: VSL_NAME, config: loc.vsl.config },
+      vsl: loc.vsl ? { name: VSL_NAME, config: loc.vsl.config } : undefined,
       priorityClassName: v.priorityClassName,
       resources: v.resources,
       // File-system backups restore only with the node agent and the same uploader.
@@ -226,7 +226,14 @@ function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs
   if (cfg.source.outputs) return pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>;
   const ref = new pulumi.StackReference("source", { name: cfg.source.stack as string });
   return ref.outputs.apply((raw) => {
-    const parsed = sourceOutputsSchema.safeParse(raw);
+    // A source of another cloud exports none of this backend's keys: say so first.
+    const cloud = (raw as { cloud?: unknown }).cloud;
+    if (cloud !== undefined && cloud !== cfg.cloud) {
+      throw new Error(
+        `velero-dr: stack ${cfg.source.stack} backs up to ${String(cloud)} storage, but this destination restores from ${cfg.cloud} (velero-dr:cloud)`,
+      );
+    }
+    const parsed = sourceOutputsSchemaFor(backendOf(cfg.cloud)).safeParse(raw);
     if (!parsed.success) {
       const what = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
       throw new Error(
@@ -238,6 +245,6 @@ function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs
         `velero-dr: stack ${cfg.source.stack} backs up profile ${parsed.data.profile}, but this destination restores ${cfg.profile.name}`,
       );
     }
-    return parsed.data;
+    return parsed.data as SourceOutputs;
   });
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TargetCluster } from "../components/targets/target";
 import type { BackendValues } from "../components/backends/backend";
 import { BSL_NAME, VSL_NAME } from "../components/backends/kit/source-kit";
+import { backendOf } from "../components/backends";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { buildProfileSchedules } from "../components/velero/specs";
@@ -49,7 +50,7 @@ export function installVelero(
   cluster: TargetCluster,
   values: pulumi.Input<VeleroValuesArgs>,
   credentialsFile: pulumi.Input<string> | undefined,
-  storage: pulumi.Resource,
+  storage: pulumi.Resource | undefined,
 ): VeleroInstall {
   const v = cfg.velero;
   return new VeleroInstall(
@@ -66,7 +67,7 @@ export function installVelero(
       settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
       values,
     },
-    { dependsOn: [storage] },
+    { dependsOn: storage ? [storage] : [] },
   );
 }
 
@@ -85,7 +86,7 @@ export function createSchedules(cfg: SourceStackConfig, cluster: TargetCluster, 
     profile: cfg.profile.name,
     schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
       storageLocation: BSL_NAME,
-      volumeSnapshotLocation: VSL_NAME,
+      volumeSnapshotLocation: vslName(cfg),
       defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
     }),
     firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
@@ -117,6 +118,11 @@ export function inClusterAlerts(
   return rule.status;
 }
 
+/** The volume snapshot location Schedules name; none when the backend takes no volume snapshots. */
+function vslName(cfg: SourceStackConfig): string | undefined {
+  return backendOf(cfg.cloud).volumeSnapshots ? VSL_NAME : undefined;
+}
+
 export function veleroOutputs(cfg: SourceStackConfig) {
   const v = cfg.velero;
   return {
@@ -125,7 +131,7 @@ export function veleroOutputs(cfg: SourceStackConfig) {
     chartVersion: v.chartVersion,
     pluginVersion: v.pluginVersion,
     bslName: BSL_NAME,
-    vslName: VSL_NAME,
+    vslName: vslName(cfg) ?? "",
     uploaderType: v.nodeAgent ? v.uploaderType : "",
   };
 }

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { RawSourceConfig } from "../config/schema";
-import type { SourceOutputs } from "../config/destination-schema";
+import type { RawDestinationConfig, SourceOutputs } from "../config/destination-schema";
 import type { DestinationStackConfig, SourceCommon } from "../config/validate";
 import type { TargetOffer } from "../targets";
 import type { TargetCluster, TargetContext, TargetIssue } from "../targets/target";
@@ -18,8 +18,17 @@ import type { VeleroValuesArgs } from "../velero/velero-install";
  */
 
 /** The backend's part of Velero's Helm values: plugin, locations, identity annotations. */
-export type BackendValues = Pick<VeleroValuesArgs, "provider" | "pluginImage" | "bsl" | "vsl"> &
-  Partial<Pick<VeleroValuesArgs, "serviceAccountAnnotations" | "podAnnotations">>;
+export type BackendValues = Pick<VeleroValuesArgs, "provider" | "pluginImage" | "bsl"> &
+  Partial<Pick<VeleroValuesArgs, "vsl" | "serviceAccountAnnotations" | "podAnnotations">>;
+
+/**
+ * A key the program knows that means nothing on this backend's stacks: refused, naming why, when
+ * it is set (`when`: only for such values), so no setting is silently ignored.
+ */
+export interface RefusedKey {
+  why: string;
+  when?: (value: unknown) => boolean;
+}
 
 export interface SourceOptions {
   /** Clock for credential rotation (tests pass a fixed date). */
@@ -51,6 +60,19 @@ export interface StorageBackend<C extends { cloud: string } = { cloud: string }>
   /** The Velero plugin image and its tag when `velero.pluginVersion` is not set. */
   pluginImage: string;
   defaultPluginVersion: string;
+  /**
+   * Whether the backend has a volume snapshot location: without one, Schedules take no volume
+   * snapshots and name no location.
+   */
+  volumeSnapshots: boolean;
+  /**
+   * Top-level secret config keys the backend reads (`velero-dr:<key>`, set with
+   * `pulumi config set --secret`), with their schema; each is also listed in SECRET_KEYS
+   * (components/config/validate.ts), so plain text is refused.
+   */
+  secretKeys?: Record<string, { schema: z.ZodType; /** How to set it, for "is required". */ set: string }>;
+  /** Keys (dotted, under `velero-dr:`) refused on this backend's stacks, by role. */
+  refusedKeys?: Partial<Record<"source" | "destination", Record<string, RefusedKey>>>;
   /** The backend's own rules on a parsed source config (beyond its section's schema). */
   checkSource?(c: RawSourceConfig): TargetIssue[];
   /** The validated, defaulted source config of this backend. */
@@ -77,8 +99,8 @@ export interface SourceBackendRun {
 }
 
 export interface SourceBackendParts {
-  /** What Velero's install waits for. */
-  storage: pulumi.Resource;
+  /** What Velero's install waits for; none when the stack creates no storage (an existing bucket). */
+  storage?: pulumi.Resource;
   /** Velero's Helm values. */
   values: pulumi.Input<VeleroValuesArgs>;
   /** The credentials file of Velero's Secret; none with a workload identity. */
@@ -97,6 +119,13 @@ export interface SourceBackendParts {
 export interface DestinationSupport {
   /** The source stack's outputs this backend reads (keys of the outputs' schema). */
   sourceOutputKeys: Record<string, z.ZodType>;
+  /** The destination's own settings, `velero-dr:<name>` (required when `sectionRequired`). */
+  section: z.ZodType;
+  sectionRequired: boolean;
+  /** The backend's rules on a parsed destination config (beyond its section's schema). */
+  check?(c: RawDestinationConfig): TargetIssue[];
+  /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
+  checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
   /** The destination's Pulumi code of the backend. */
   load(): DestinationBackend;
 }
@@ -106,12 +135,13 @@ export interface DestinationLocations {
   provider: VeleroValuesArgs["provider"];
   pluginImage: string;
   bsl: { bucket: string; prefix?: string; config: Record<string, string> };
-  vsl: { config: Record<string, string> };
+  /** None: the backend takes no volume snapshots. */
+  vsl?: { config: Record<string, string> };
 }
 
 /** Velero's identity on the destination, and what a step using a permission waits for. */
 export interface DestinationAccess {
-  /** Velero's credentials file (not waiting for any grant). */
+  /** Velero's credentials file (not waiting for any grant; secret). */
   credentialsFile: pulumi.Input<string> | undefined;
   /** What the location's readiness waits for. */
   storageAccess: pulumi.Resource[];

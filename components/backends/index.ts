@@ -3,13 +3,14 @@ import { show } from "../model/values";
 import { aws } from "./aws";
 import { azure } from "./azure";
 import type { StorageBackend } from "./backend";
+import { s3compat } from "./s3compat";
 
 /**
  * The storage backends, by `velero-dr:cloud` value. Adding one is a folder of components/backends
  * (a `StorageBackend`: its config part, its Pulumi code loaded on use) and a line here; the
  * config schemas, validation and both stacks read it from here.
  */
-export const storageBackends = { azure, aws };
+export const storageBackends = { azure, aws, s3compat };
 
 export type BackendName = keyof typeof storageBackends;
 
@@ -49,6 +50,15 @@ export function cloudSchema(registry: Record<string, StorageBackend> = storageBa
   return z.enum(names, {
     error: (iss) => `got ${show(iss.input)}; expected ${names.map((n) => `"${n}"`).join(" or ")}`,
   });
+}
+
+/** Every backend's secret config keys (`velero-dr:<key>`), with the backend reading each. */
+export function backendSecretKeys(
+  registry: Record<string, StorageBackend> = storageBackends,
+): { key: string; backend: StorageBackend; schema: z.ZodType; set: string }[] {
+  return Object.values(registry).flatMap((b) =>
+    Object.entries(b.secretKeys ?? {}).map(([key, s]) => ({ key, backend: b, ...s })),
+  );
 }
 
 /** `velero-dr:cloud` of a destination: a backend with a destination side. */

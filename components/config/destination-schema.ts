@@ -8,9 +8,10 @@ import {
   findBackend,
   destinationCloudSchema as backendsDestinationCloudSchema,
 } from "../backends";
-import { azureSection } from "../backends/azure";
+import type { StorageBackend } from "../backends/backend";
 import { selectTarget } from "../targets";
 import {
+  backendSecrets,
   identitySchema,
   int,
   named,
@@ -32,10 +33,13 @@ import {
 const destinationCloudSchema = backendsDestinationCloudSchema();
 
 /**
- * The source stack's outputs, as `stacks/source.ts` exports them: what every source exports, and
- * what the destination-capable backends read of their own (Azure: `azure`, `storage`).
+ * The source stack's outputs, as `stacks/source.ts` exports them: what every source exports. What
+ * the destination's backend reads of its own (Azure: `azure`, `storage`) is checked by
+ * `sourceOutputsSchemaFor` its backend.
  */
 export const sourceOutputsSchema = z.looseObject({
+  /** The source's `velero-dr:cloud` (absent in outputs typed in from before it was exported: Azure's). */
+  cloud: z.string().optional(),
   profile: z.string(),
   velero: z.looseObject({
     namespace: named(names.DNS1123_LABEL),
@@ -54,14 +58,22 @@ export const sourceOutputsSchema = z.looseObject({
     aksName: z.string().optional(),
     aksResourceGroup: z.string().optional(),
   }),
-  // Typed by each backend itself (its destination side reads its own keys).
-  ...(Object.assign({}, ...destinationBackends().map((b) => b.destination?.sourceOutputKeys)) as Record<
-    never,
-    never
-  >),
 });
 
 export type SourceOutputs = z.output<typeof sourceOutputsSchema>;
+
+/** The source's outputs as a destination of `backend` reads them: the common keys and the backend's own. */
+export function sourceOutputsSchemaFor(backend: StorageBackend) {
+  return sourceOutputsSchema.extend(backend.destination?.sourceOutputKeys ?? {});
+}
+
+/** Each destination backend's own settings, `velero-dr:<cloud>` (typed by the backend itself). */
+const destinationSections = Object.fromEntries(
+  destinationBackends().map((b) => [
+    b.name,
+    (b.destination as NonNullable<typeof b.destination>).section.optional(),
+  ]),
+) as Record<never, never>;
 
 const sourceRefSchema = z
   .strictObject({
@@ -72,8 +84,11 @@ const sourceRefSchema = z
         error: (iss) => `got ${show(iss.input)}; expected <org>/<project>/<stack>`,
       })
       .optional(),
-    /** The source's outputs typed in, for when its state is unreachable. */
-    outputs: sourceOutputsSchema.optional(),
+    /**
+     * The source's outputs typed in, for when its state is unreachable: checked against the
+     * schema of the destination's backend (`sourceOutputsSchemaFor`) by validateConfig.
+     */
+    outputs: z.looseObject({}).optional(),
   })
   .refine((s) => (s.stack === undefined) !== (s.outputs === undefined), {
     error:
@@ -141,7 +156,13 @@ const dnsSchema = z.strictObject({
   // Required by every provider that changes records (checked below), unused by `none`.
   baseDomain: domain.optional(),
   zone: domain.optional(),
-  ttlSeconds: int(30, 86400, "seconds").default(300),
+  /**
+   * The records' TTL: the unpublish waits it out, the publish writes it. Whatever the zone uses
+   * (DNS allows any TTL, RFC 2181 section 8; failover zones run 5-30 s): a floor above the zone's
+   * TTL would only make the stack wait longer than caches hold the records and write records
+   * that outlive the zone's own choice.
+   */
+  ttlSeconds: int(1, 86400, "seconds").default(300),
   recordPrefixes: z.array(named(names.DNS1123_LABEL)).optional(),
   // Typed as the common keys: only the providers read their own (as RawDns).
   ...(Object.assign({}, ...providers.map((p) => p.keys ?? {})) as object),
@@ -161,9 +182,9 @@ export const destinationSchema = z
     production: z.boolean().default(false),
     source: sourceRefSchema,
     backup: backupSchema,
-    // The destination's Azure settings: every backend with a destination side (Azure Blob) and
-    // every destination target (AKS, Azure DNS) is Azure's today.
-    azure: azureSection,
+    // The backend's own settings (Azure: the subscription, tenant and location of its identity and
+    // of a new AKS cluster); required where the backend says so.
+    ...destinationSections,
     cluster: clusterSchema,
     kubeconfig: z.string().min(1).optional(),
     identity: identitySchema,
@@ -171,15 +192,14 @@ export const destinationSchema = z
     restore: restoreSchema,
     dns: dnsSchema,
     ...dnsSecrets,
+    ...backendSecrets,
     /** Schedules created once the destination is the primary (the profile's by default). */
     schedules: z.array(scheduleSchema).min(1).optional(),
     tags: tagsSchema,
   })
   .superRefine((c, ctx) => {
     const backend = findBackend(c.cloud);
-    for (const issue of backend ? selectTarget("destination", backend, c).issues : []) {
-      ctx.addIssue({ code: "custom", ...issue });
-    }
+    for (const issue of backend ? backendIssues(backend, c) : []) ctx.addIssue({ code: "custom", ...issue });
     const dns = dnsProviders[c.dns.provider] as DnsProvider<{ provider: string }>;
     for (const issue of dns.check?.(c.dns, c) ?? []) ctx.addIssue({ code: "custom", ...issue });
     if (dns.needsDomain !== false) {
@@ -208,3 +228,30 @@ export const destinationSchema = z
   });
 
 export type RawDestinationConfig = z.output<typeof destinationSchema>;
+
+/**
+ * The destination backend's rules: its section (required where it says so, another backend's
+ * refused), its own checks, the cluster target.
+ */
+function backendIssues(
+  backend: StorageBackend,
+  c: RawDestinationConfig,
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const values = c as unknown as Record<string, unknown>;
+  const support = backend.destination;
+  if (support?.sectionRequired && values[backend.name] === undefined) {
+    issues.push({
+      path: [backend.name],
+      message: `is required; expected a map of settings (${backend.sectionKeys}) with cloud ${backend.name}`,
+    });
+  }
+  for (const other of destinationBackends()) {
+    if (other !== backend && values[other.name] !== undefined) {
+      issues.push({ path: [other.name], message: `applies to cloud ${other.name} only; remove it` });
+    }
+  }
+  issues.push(...(support?.check?.(c) ?? []));
+  issues.push(...selectTarget("destination", backend, c).issues);
+  return issues;
+}

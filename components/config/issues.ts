@@ -35,6 +35,8 @@ function formatIssue(
         .join("\n  - ");
     case "invalid_type": {
       if (issue.input === undefined) {
+        // A schema's own word on a missing key (what to set, where to find it).
+        if (issue.message.startsWith("is required")) return `${key}: ${issue.message}`;
         return `${key}: is required; expected a ${issue.expected === "object" ? "map of settings" : issue.expected}`;
       }
       const got = secret ? "a value" : `${show(issue.input)} (${kind(issue.input)})`;

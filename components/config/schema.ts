@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { checkVeleroCron } from "./cron";
 import * as names from "../model/names";
-import { backendOf, findBackend, cloudSchema as backendCloudSchema, storageBackends } from "../backends";
+import {
+  backendOf,
+  backendSecretKeys,
+  findBackend,
+  cloudSchema as backendCloudSchema,
+  storageBackends,
+} from "../backends";
 import type { StorageBackend } from "../backends/backend";
 import { selectTarget } from "../targets";
 import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
@@ -149,6 +155,11 @@ const backendSections = untyped(
   ),
 );
 
+/** The backends' secret keys (e.g. `s3compatCredentials`), each optional here (required by its backend). */
+export const backendSecrets = untyped(
+  Object.fromEntries(backendSecretKeys().map((k) => [k.key, k.schema.optional()])),
+);
+
 export const alertingSchema = z
   .strictObject({
     /** false turns every alert of this program off (in-cluster and in the cloud). */
@@ -219,6 +230,7 @@ export const sourceSchema = z
       )
       .optional(),
     tags: tagsSchema,
+    ...backendSecrets,
   })
   .superRefine((c, ctx) => {
     const backend = findBackend(c.cloud);

@@ -1,11 +1,18 @@
 import { z } from "zod";
 import { AppRegistry, configureApp, ConfiguredApp, StackRole } from "../apps/definition";
 import { AppProfile } from "../model/profile";
-import { backendOf, BACKEND_NAMES, findBackend, SourceStackConfig, storageBackends } from "../backends";
+import {
+  backendOf,
+  BACKEND_NAMES,
+  backendSecretKeys,
+  findBackend,
+  SourceStackConfig,
+  storageBackends,
+} from "../backends";
 import type { StorageBackend } from "../backends/backend";
 import { targetOf } from "../targets";
 import { durationSeconds } from "../model/durations";
-import { ConfigError } from "./errors";
+import { ConfigError, keyPath } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
@@ -19,8 +26,11 @@ export type { AlertSchedule, ScheduleConfig };
 
 export const CONFIG_NAMESPACE = "velero-dr";
 
-/** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret", "alertWebhooks"] as const;
+/**
+ * Keys whose values must be Pulumi secrets (`pulumi config set --secret`): the cluster's, the DNS
+ * providers' and the storage backends' (`StorageBackend.secretKeys`; a test checks each is here).
+ */
+export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret", "alertWebhooks", "s3compatCredentials"] as const;
 
 /** Keys a destination takes from the source stack: running other versions would risk the restore. */
 const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
@@ -67,6 +77,7 @@ export interface SourceCommon
 
 export type { AzureSourceConfig } from "../backends/azure";
 export type { AwsConfig, AwsSourceConfig } from "../backends/aws";
+export type { S3CompatSourceConfig } from "../backends/s3compat";
 export type { SourceStackConfig } from "../backends";
 
 /** The validated configuration of a destination stack. */
@@ -114,8 +125,10 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
   }
   const app = checkApp(input.values, role.data.role, apps);
   problems.push(...app.problems);
+  problems.push(...backendKeyProblems(input, role.data.role));
+  const values = withoutRedactedBackendSecrets(input);
   if (role.data.role === "destination") {
-    const velero = input.values.velero as Record<string, unknown> | undefined;
+    const velero = values.velero as Record<string, unknown> | undefined;
     for (const k of FROM_SOURCE) {
       if (velero && typeof velero === "object" && k in velero) {
         problems.push(
@@ -127,9 +140,10 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
       velero && typeof velero === "object"
         ? Object.fromEntries(Object.entries(velero).filter(([k]) => !FROM_SOURCE.includes(k)))
         : velero;
+    problems.push(...sourceOutputsProblems(values));
     const destinationSchema = loadDestinationSchema();
     const parsed = destinationSchema.safeParse(
-      { ...input.values, ...(velero ? { velero: stripped } : {}) },
+      { ...values, ...(velero ? { velero: stripped } : {}) },
       { reportInput: true },
     );
     if (!parsed.success) {
@@ -141,8 +155,8 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
       resolveDestination(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
     );
   }
-  problems.push(...foreignStorageKeys(input.values));
-  const parsed = sourceSchema.safeParse(input.values, { reportInput: true });
+  problems.push(...foreignStorageKeys(values));
+  const parsed = sourceSchema.safeParse(values, { reportInput: true });
   if (!parsed.success) {
     problems.push(...formatIssues(parsed.error.issues, sourceSchema));
     throw new ConfigError(problems);
@@ -153,10 +167,85 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
   );
 }
 
+/**
+ * The backend's own rules on the raw values, before defaults hide what was set: its secret keys
+ * (required with it, refused with another backend) and keys that mean nothing on its stacks.
+ */
+function backendKeyProblems(input: RawConfigInput, role: StackRole): string[] {
+  const backend = findBackend(input.values.cloud);
+  if (!backend) return [];
+  const problems: string[] = [];
+  for (const s of backendSecretKeys()) {
+    const set = input.values[s.key] !== undefined;
+    if (s.backend === backend && !set) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:${s.key}: is required with cloud ${backend.name}; set it with \`${s.set}\``,
+      );
+    } else if (s.backend !== backend && set) {
+      problems.push(`${CONFIG_NAMESPACE}:${s.key}: applies to cloud ${s.backend.name} only; remove it`);
+    }
+  }
+  for (const [dotted, refused] of Object.entries(backend.refusedKeys?.[role] ?? {})) {
+    const value = dotted
+      .split(".")
+      .reduce<unknown>(
+        (o, k) =>
+          o && typeof o === "object" && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined,
+        input.values,
+      );
+    if (value !== undefined && (refused.when?.(value) ?? true)) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:${dotted}: does not apply to cloud ${backend.name}: ${refused.why}; remove it`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * The source's outputs typed in (`source.outputs`), as the destination's backend reads them: the
+ * keys every source exports and the backend's own, from the source's own cloud.
+ */
+function sourceOutputsProblems(values: Record<string, unknown>): string[] {
+  const backend = findBackend(values.cloud);
+  const source = values.source as { outputs?: unknown } | undefined;
+  const outputs = source && typeof source === "object" ? source.outputs : undefined;
+  if (!backend?.destination || !outputs || typeof outputs !== "object" || Array.isArray(outputs)) return [];
+  const cloud = (outputs as { cloud?: unknown }).cloud;
+  if (cloud !== undefined && cloud !== backend.name) {
+    return [
+      `${CONFIG_NAMESPACE}:source.outputs.cloud: got ${show(cloud)}: the source stack backs up to ${String(cloud)} storage, but this destination restores from ${backend.name}; set velero-dr:cloud to the source's cloud`,
+    ];
+  }
+  const schema = z.looseObject({
+    source: z.looseObject({ outputs: loadDestinationSchemaModule().sourceOutputsSchemaFor(backend) }),
+  });
+  const parsed = schema.safeParse({ source: { outputs } }, { reportInput: true });
+  if (!parsed.success) return formatIssues(parsed.error.issues, schema);
+  return (backend.destination.checkSourceOutputs?.(parsed.data.source.outputs as SourceOutputs) ?? []).map(
+    (i) => `${keyPath(CONFIG_NAMESPACE, ["source", "outputs", ...i.path])}: ${i.message}`,
+  );
+}
+
+/**
+ * The values to parse: a backend secret read without decrypting (the runbook reads stack files so)
+ * is a placeholder its schema would refuse; it is known to be set, which is all a tool needs.
+ */
+function withoutRedactedBackendSecrets(input: RawConfigInput): Record<string, unknown> {
+  const hidden = backendSecretKeys()
+    .map((k) => k.key)
+    .filter((k) => input.redacted?.includes(k));
+  return Object.fromEntries(Object.entries(input.values).filter(([k]) => !hidden.includes(k)));
+}
+
 /** The destination's schema, built only for a destination stack (a source stack does not need it). */
 function loadDestinationSchema(): typeof import("./destination-schema").destinationSchema {
+  return loadDestinationSchemaModule().destinationSchema;
+}
+
+function loadDestinationSchemaModule(): typeof import("./destination-schema") {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("./destination-schema") as typeof import("./destination-schema")).destinationSchema;
+  return require("./destination-schema") as typeof import("./destination-schema");
 }
 
 /** A destination's backend (validated: one with a destination side). */
@@ -219,14 +308,20 @@ function resolveDestination(
   redacted: string[],
 ): DestinationStackConfig {
   const profile = app.profile;
-  const src = raw.source.outputs;
+  const backend = destinationBackendOf(raw.cloud);
+  // The source's outputs as the backend reads them (checked already; its own keys' defaults).
+  const src = raw.source.outputs
+    ? (loadDestinationSchemaModule()
+        .sourceOutputsSchemaFor(backend)
+        .parse(raw.source.outputs) as SourceOutputs)
+    : undefined;
   if (src && src.profile !== raw.profile) {
     problems.push(
       `${CONFIG_NAMESPACE}:profile: got ${show(raw.profile)}, but the source stack backed up profile ${show(src.profile)}; use the same profile`,
     );
   }
   // The chosen target's own checks (a kubeconfig that is none, a target that is the source's cluster).
-  const target = targetOf("destination", destinationBackendOf(raw.cloud), raw);
+  const target = targetOf("destination", backend, raw);
   problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted) ?? []));
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
@@ -234,10 +329,11 @@ function resolveDestination(
   const provider = loadDnsProviders().dnsProviders[raw.dns.provider] as DnsProvider<DnsConfig>;
   const dns = provider.resolve(raw.dns, {
     recordPrefixes,
-    azureSubscriptionId: raw.azure.subscriptionId,
+    azureSubscriptionId: (raw as { azure?: { subscriptionId: string } }).azure?.subscriptionId,
   });
   return {
-    ...omit(raw, ["app"]),
+    // The backend's secrets are read as Pulumi secrets where they are used, never from here.
+    ...withoutBackendSecrets(omit(raw, ["app"])),
     stack,
     profile,
     app,
@@ -325,7 +421,7 @@ function resolveSource(
   // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
   const common: SourceCommon = {
     // Each backend adds its own settings (`velero-dr:<cloud>`) as it resolves them.
-    ...withoutBackendSections(omit(raw, ["alertWebhooks", "app"])),
+    ...withoutBackendSections(withoutBackendSecrets(omit(raw, ["alertWebhooks", "app"]))),
     stack,
     profile,
     // The app as this stack runs it: its profile with the stack's namespaces and exclusions.
@@ -339,6 +435,11 @@ function resolveSource(
     longestTtlSeconds: longestTtl,
     problems,
   }) as SourceStackConfig;
+}
+
+function withoutBackendSecrets<T extends object>(o: T): T {
+  const secrets = backendSecretKeys().map((k) => k.key);
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !secrets.includes(k))) as T;
 }
 
 function withoutBackendSections<T extends object>(o: T): T {

@@ -36,22 +36,34 @@ export const azure: DnsProvider<AzureDns> = {
       })
       .optional(),
   },
-  check: (dns) =>
-    dns.azure === undefined
+  check: (dns, config) => {
+    const a = dns.azure as { subscriptionId?: string } | undefined;
+    if (a === undefined) {
+      return [
+        {
+          path: ["dns", "azure"],
+          message: "required with dns.provider azure: { resourceGroupName } of the DNS zone",
+        },
+      ];
+    }
+    // The zone's subscription defaults to the stack's Azure one; a stack without one names it.
+    return a.subscriptionId === undefined && config.azure === undefined
       ? [
           {
-            path: ["dns", "azure"],
-            message: "required with dns.provider azure: { resourceGroupName } of the DNS zone",
+            path: ["dns", "azure", "subscriptionId"],
+            message:
+              "is required when the stack has no velero-dr:azure settings: the DNS zone's subscription (GUID)",
           },
         ]
-      : [],
+      : [];
+  },
   resolve: (dns, ctx) => {
     const a = dns.azure as { resourceGroupName: string; subscriptionId?: string };
     return {
       provider: "azure",
       ...commonOf(dns, ctx.recordPrefixes),
       resourceGroupName: a.resourceGroupName,
-      subscriptionId: a.subscriptionId ?? ctx.azureSubscriptionId,
+      subscriptionId: (a.subscriptionId ?? ctx.azureSubscriptionId) as string,
     };
   },
   env: (dns) => ({

@@ -61,7 +61,7 @@ export interface DnsProvider<C extends { provider: string }> {
   /** Problems with the parsed config: a missing key of this provider, a missing secret. */
   check?(dns: RawDns, config: Record<string, unknown>): DnsIssue[];
   /** The validated settings the steps and resources use. */
-  resolve(dns: RawDns, ctx: { recordPrefixes: string[]; azureSubscriptionId: string }): C;
+  resolve(dns: RawDns, ctx: { recordPrefixes: string[]; azureSubscriptionId?: string }): C;
   /** Plain values its step scripts read (secrets come from `secretEnv`). */
   env(dns: C): StepEnv;
   /** Removes the old records before the restore (id DNS_UNPUBLISH), or no step. */

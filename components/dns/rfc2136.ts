@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { domain, HOSTNAME, IPV4 } from "../model/domain";
+import { HOSTNAME, IPV4, tsigKeyName } from "../model/domain";
 import { int, show } from "../model/values";
 import { scriptBody } from "../shell/body";
 import { DnsCommon } from "./dns-config";
@@ -36,7 +36,7 @@ export const rfc2136: DnsProvider<Rfc2136Dns> = {
             `got ${show(iss.input)}; expected the primary name server's IPv4 address or host name`,
         }),
         port: int(1, 65535, "port").default(53),
-        keyName: domain,
+        keyName: tsigKeyName,
         keyAlgorithm: z.enum(["hmac-sha256", "hmac-sha384", "hmac-sha512"]).default("hmac-sha256"),
       })
       .optional(),

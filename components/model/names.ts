@@ -110,6 +110,26 @@ export const S3_BUCKET: NameRule = {
   maxLength: 63,
 };
 
+/**
+ * A bucket of an S3-compatible store (MinIO, Ceph RGW, ...): the S3 rules, dots allowed (the
+ * stores take them; path-style addressing keeps them out of TLS host names).
+ */
+export const S3COMPAT_BUCKET: NameRule = {
+  pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  expected: "3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit",
+  maxLength: 63,
+};
+
+/**
+ * The region an S3-compatible store signs requests with (MinIO: its configured region, Ceph RGW:
+ * the zonegroup's api_name); any such name, since the store, not AWS, defines them.
+ */
+export const S3COMPAT_REGION: NameRule = {
+  pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+  expected: "the store's region name (letters, digits, '.', '_' and '-'), e.g. us-east-1 or minio",
+  maxLength: 64,
+};
+
 export const EKS_CLUSTER: NameRule = {
   pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
   expected: "an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit",

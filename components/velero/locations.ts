@@ -83,3 +83,27 @@ export function buildAwsBslConfig(i: AwsBslInput): Record<string, string> {
 export function buildAwsVslConfig(i: { region: string }): Record<string, string> {
   return { region: i.region };
 }
+
+/** An S3-compatible store (MinIO, Ceph RGW, ...) through velero-plugin-for-aws. */
+export interface S3CompatBslInput {
+  /** The store's S3 endpoint (`s3Url`): the plugin talks to it instead of AWS. */
+  endpoint: string;
+  /** The region requests are signed with: the plugin looks it up only on AWS (without `s3Url`). */
+  region: string;
+  /** Path-style addressing (`<endpoint>/<bucket>/<key>`): what most on-premises stores serve. */
+  forcePathStyle: boolean;
+  /** The address download URLs (logs, `velero backup download`) carry, when clients reach the store elsewhere. */
+  publicUrl?: string;
+  /** Only plugin v1.10+ knows the key (v1.6.x refuses to start with it); validation keeps it off older ones. */
+  checksumAlgorithm?: string;
+}
+
+export function buildS3CompatBslConfig(i: S3CompatBslInput): Record<string, string> {
+  return {
+    region: i.region,
+    s3ForcePathStyle: String(i.forcePathStyle),
+    s3Url: i.endpoint,
+    ...(i.publicUrl ? { publicUrl: i.publicUrl } : {}),
+    ...(i.checksumAlgorithm !== undefined ? { checksumAlgorithm: i.checksumAlgorithm } : {}),
+  };
+}

@@ -14,7 +14,8 @@ export interface BackupTemplateInput {
   excludedResources: string[];
   ttl: string;
   storageLocation: string;
-  volumeSnapshotLocation: string;
+  /** None: the storage backend has no volume snapshot location, so no volume is snapshotted. */
+  volumeSnapshotLocation?: string;
   snapshotVolumes: boolean;
   includeClusterResources?: boolean;
   defaultVolumesToFsBackup: boolean;
@@ -59,8 +60,9 @@ export function buildBackupSpec(i: BackupTemplateInput): Record<string, unknown>
       : { includeClusterResources: i.includeClusterResources }),
     ttl: canonicalDuration(i.ttl),
     storageLocation: i.storageLocation,
-    volumeSnapshotLocations: [i.volumeSnapshotLocation],
-    snapshotVolumes: i.snapshotVolumes,
+    ...(i.volumeSnapshotLocation === undefined
+      ? { snapshotVolumes: false }
+      : { volumeSnapshotLocations: [i.volumeSnapshotLocation], snapshotVolumes: i.snapshotVolumes }),
     defaultVolumesToFsBackup: i.defaultVolumesToFsBackup,
     ...(hooks ? { hooks } : {}),
     metadata: { labels: { ...(i.labels ?? {}), ...MANAGED_BY_LABELS, "velero-dr/profile": i.profile } },
@@ -98,7 +100,7 @@ export function buildProfileSchedules(
     hooks?: BackupHooks;
     backupLabels?: Record<string, string>;
   },
-  locations: { storageLocation: string; volumeSnapshotLocation: string; defaultVolumesToFsBackup: boolean },
+  locations: { storageLocation: string; volumeSnapshotLocation?: string; defaultVolumesToFsBackup: boolean },
 ): { name: string; spec: Record<string, unknown> }[] {
   return schedules.map((s) => ({
     name: s.name,

@@ -31,7 +31,8 @@ export interface VeleroValuesInput {
    */
   podAnnotations?: Record<string, string>;
   bsl: LocationValues & { bucket: string; prefix?: string; accessMode: "ReadWrite" | "ReadOnly" };
-  vsl: LocationValues;
+  /** None: the storage backend takes no volume snapshots (the chart then creates no VSL). */
+  vsl?: LocationValues;
   priorityClassName: string;
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   nodeAgent: boolean;
@@ -100,7 +101,9 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
         accessMode: i.bsl.accessMode,
         config: i.bsl.config,
       },
-      volumeSnapshotLocation: { name: i.vsl.name, provider: i.provider, config: i.vsl.config },
+      ...(i.vsl
+        ? { volumeSnapshotLocation: { name: i.vsl.name, provider: i.provider, config: i.vsl.config } }
+        : {}),
       logLevel: i.logLevel,
       backupSyncPeriod: i.backupSyncPeriod,
       ...(i.nodeAgent
@@ -116,7 +119,7 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
       : {}),
     ...(i.podAnnotations ? { podAnnotations: i.podAnnotations } : {}),
     backupsEnabled: true,
-    snapshotsEnabled: true,
+    snapshotsEnabled: i.vsl !== undefined,
     deployNodeAgent: i.nodeAgent,
     ...(i.nodeAgent ? { nodeAgent: { priorityClassName: i.priorityClassName } } : {}),
     // Schedules are created by the program as custom resources (they need `paused`, which the

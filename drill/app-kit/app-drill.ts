@@ -1,4 +1,4 @@
-import { ConfiguredApp } from "../../components/apps/definition";
+import { AppDefinition, configureApp, ConfiguredApp } from "../../components/apps/definition";
 import { AppProfile } from "../../components/model/profile";
 import { LocalCluster } from "../lib/kube";
 import { PodVolumes } from "../lib/volumes";
@@ -22,7 +22,11 @@ export interface AppDrillContext {
 export interface AppDrill {
   /** The app's config name (velero-dr:profile). */
   app: string;
-  /** The app's options (velero-dr:app) as its schema resolved them. */
+  /** The app's definition (what the drill's destination config is validated against). */
+  definition: AppDefinition<object>;
+  /** The app's settings (velero-dr:app) as the drill's destination stack file holds them. */
+  appConfig: Record<string, unknown>;
+  /** Those settings as the app's schema resolves them. */
   options: object;
   /** The app configured from those options (its profile and its restore steps). */
   configured: ConfiguredApp;
@@ -44,4 +48,27 @@ export interface AppDrill {
   /** Waits until a Job's pod may run its command (JobRunner's `before`). */
   beforeJob?(c: LocalCluster, pod: any): Promise<void>;
   stopServers(): Promise<void>;
+}
+
+/**
+ * What every app's drill fixture starts with: the app's definition and its `velero-dr:app`
+ * settings (as the drill's destination stack file holds them), the options its schema resolves
+ * from them, the configured app and its profile, its DNS name.
+ */
+export abstract class AppDrillBase<O extends object> {
+  readonly app: string;
+  readonly options: O;
+  readonly configured: ConfiguredApp;
+  readonly profile: AppProfile;
+
+  constructor(
+    readonly definition: AppDefinition<O>,
+    readonly appConfig: Record<string, unknown>,
+    readonly baseDomain: string,
+  ) {
+    this.app = definition.name;
+    this.options = definition.options.parse(appConfig) as O;
+    this.configured = configureApp(definition, this.options);
+    this.profile = this.configured.profile;
+  }
 }

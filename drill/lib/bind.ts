@@ -19,7 +19,8 @@ export class LocalBind {
     readonly port = 5353,
   ) {}
 
-  async start(records: { name: string; type: string; value: string }[]): Promise<void> {
+  /** Serves the zone with these records, each with `ttl` (the TTL the drill's stack config states). */
+  async start(records: { name: string; type: string; value: string }[], ttl: number): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const zoneFile = path.join(this.dir, `${this.zone}.zone`);
     const lines = [
@@ -27,7 +28,7 @@ export class LocalBind {
       `@ IN SOA ns1.${this.zone}. hostmaster.${this.zone}. (1 60 60 3600 60)`,
       `@ IN NS ns1.${this.zone}.`,
       "ns1 IN A 127.0.0.1",
-      ...records.map((r) => `${r.name}. 60 IN ${r.type} ${r.value}`),
+      ...records.map((r) => `${r.name}. ${ttl} IN ${r.type} ${r.value}`),
       "",
     ];
     writeFileSync(zoneFile, lines.join("\n"));

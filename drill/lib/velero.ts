@@ -3,9 +3,31 @@ import * as path from "path";
 import { LocalCluster } from "./kube";
 import { Minio } from "./minio";
 import { Processes, run, waitFor } from "./procs";
+import { pluginKnowsChecksum } from "../../components/backends/s3compat";
+import { buildS3CompatBslConfig, S3CompatBslInput } from "../../components/velero/locations";
 
 export const BUCKET = "velero";
 export const NAMESPACE = "velero";
+
+/**
+ * The drill's MinIO as the s3compat backend's settings (what a stack's `velero-dr:s3compat` and a
+ * source's outputs hold). Plugin v1.10+ sends aws-chunked checksums by default, which S3-compatible
+ * stores reject, so it gets `checksumAlgorithm: ""`; v1.6.x does not know the key (it would refuse
+ * to start), and the backend's validation keeps it off such plugins.
+ */
+export function drillStore(minio: Minio, pluginVersion: string): S3CompatBslInput {
+  return {
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    ...(pluginKnowsChecksum(pluginVersion) ? { checksumAlgorithm: "" } : {}),
+  };
+}
+
+/** The BSL config of the drill's store, built by the s3compat backend's builder. */
+export function drillBslConfig(minio: Minio, pluginVersion: string): Record<string, string> {
+  return buildS3CompatBslConfig(drillStore(minio, pluginVersion));
+}
 
 /**
  * Velero 1.10.3 run out of cluster against a LocalCluster, with the AWS object-store plugin
@@ -18,7 +40,6 @@ export class LocalVelero {
     private readonly pluginDir: string,
     private readonly procs: Processes,
     private readonly dir: string,
-    private readonly pluginVersion: string,
   ) {}
 
   installCrds(cluster: LocalCluster): void {
@@ -33,35 +54,34 @@ export class LocalVelero {
     cluster.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
   }
 
-  /** The BSL (and an unused VSL the Schedule's template names) for MinIO. */
-  locations(minio: Minio, accessMode: "ReadWrite" | "ReadOnly"): unknown[] {
-    const config: Record<string, string> = {
-      region: minio.region,
-      s3ForcePathStyle: "true",
-      s3Url: minio.endpoint,
-    };
-    // Plugin v1.10+ sends aws-chunked checksums by default, which S3-compatible stores reject;
-    // v1.6.x does not know the key at all (it would refuse to start), so it is set only for newer plugins.
-    if (Number(this.pluginVersion.replace(/^v1\.(\d+)\..*$/, "$1")) >= 10) config.checksumAlgorithm = "";
+  /**
+   * The BSL on the store, its config as the s3compat backend builds it (`drillStore`); no VSL: the
+   * s3compat backend has none, so Schedules name none.
+   */
+  locations(bslConfig: Record<string, string>, accessMode: "ReadWrite" | "ReadOnly"): unknown[] {
     return [
       {
         apiVersion: "velero.io/v1",
         kind: "BackupStorageLocation",
         metadata: { name: "default", namespace: NAMESPACE },
-        spec: { provider: "aws", objectStorage: { bucket: BUCKET }, config, default: true, accessMode },
-      },
-      {
-        apiVersion: "velero.io/v1",
-        kind: "VolumeSnapshotLocation",
-        metadata: { name: "default", namespace: NAMESPACE },
-        spec: { provider: "aws", config: { region: minio.region } },
+        spec: {
+          provider: "aws",
+          objectStorage: { bucket: BUCKET },
+          config: bslConfig,
+          default: true,
+          accessMode,
+        },
       },
     ];
   }
 
-  prepare(cluster: LocalCluster, minio: Minio, accessMode: "ReadWrite" | "ReadOnly"): void {
+  prepare(
+    cluster: LocalCluster,
+    bslConfig: Record<string, string>,
+    accessMode: "ReadWrite" | "ReadOnly",
+  ): void {
     cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
-    cluster.apply({ apiVersion: "v1", kind: "List", items: this.locations(minio, accessMode) });
+    cluster.apply({ apiVersion: "v1", kind: "List", items: this.locations(bslConfig, accessMode) });
   }
 
   async start(name: string, cluster: LocalCluster, minio: Minio): Promise<void> {

@@ -378,13 +378,13 @@ describe("bad configurations fail up front, with their own message, registering 
     });
   }
 
-  it("a destination refuses cloud aws (restores come from Azure only)", async () => {
+  it("a destination refuses cloud aws (restores come from Azure or an S3-compatible store)", async () => {
     const { config } = stackFileConfig("example-destination-azure");
     set("cloud", "aws")(config);
     const run = await runProgram("bad-dest", config);
     assert.match(
       run.error?.message ?? "",
-      /velero-dr:cloud: got "aws"; expected "azure" \(a destination stack restores from Azure storage only/,
+      /velero-dr:cloud: got "aws"; expected "azure" or "s3compat" \(a destination stack restores from Azure or S3-compatible storage only; AWS restore is not implemented/,
     );
     assert.equal(run.recorder.resources.length, 0);
   });

@@ -176,6 +176,44 @@ describe("DNS providers (one interface, one registry)", () => {
   });
 });
 
+describe("DNS values any zone may use", () => {
+  const rfc = (rfc2136: Record<string, unknown>, ttlSeconds = 300) =>
+    validate(
+      { provider: "rfc2136", ...COMMON, ttlSeconds, rfc2136: { server: "10.0.0.53", ...rfc2136 } },
+      { dnsTsigSecret: "c2VjcmV0" },
+      ["dnsTsigSecret"],
+    );
+
+  it("a TSIG key name as named.conf declares it: one label (tsig-keygen's default), a final dot", () => {
+    for (const keyName of [
+      "tsig-key",
+      "ddns_key",
+      "velero-dr.",
+      "velero-dr.example.com",
+      "K1.Example.com.",
+    ]) {
+      const cfg = rfc({ keyName });
+      assert.ok(cfg.role === "destination" && cfg.dns.provider === "rfc2136" && cfg.dns.keyName === keyName);
+    }
+    for (const keyName of ['k"; }', "a..b", ".", "tsig key"]) {
+      assert.match(
+        problemsOf(() => rfc({ keyName })),
+        /velero-dr:dns\.rfc2136\.keyName: got .*; expected the TSIG key's name as named\.conf declares it/,
+        keyName,
+      );
+    }
+  });
+
+  it("a record TTL of any length the zone uses, from 1 second (the unpublish waits exactly that)", () => {
+    const cfg = rfc({ keyName: "tsig-key" }, 5);
+    assert.ok(cfg.role === "destination" && cfg.dns.ttlSeconds === 5);
+    assert.match(
+      problemsOf(() => rfc({ keyName: "tsig-key" }, 0)),
+      /velero-dr:dns\.ttlSeconds: got 0; expected a whole number of seconds between 1 and 86400/,
+    );
+  });
+});
+
 describe("DNS provider none: the restore changes no DNS", function () {
   this.timeout(120000);
 

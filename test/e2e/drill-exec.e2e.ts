@@ -10,7 +10,7 @@ import { Minio } from "../../drill/lib/minio";
 import { LocalPostgres } from "../../drill/lib/postgres";
 import { Processes, waitFor } from "../../drill/lib/procs";
 import { toolchain } from "../../drill/lib/toolchain";
-import { BUCKET, LocalVelero, NAMESPACE } from "../../drill/lib/velero";
+import { BUCKET, drillBslConfig, LocalVelero, NAMESPACE } from "../../drill/lib/velero";
 import { PodVolumes } from "../../drill/lib/volumes";
 
 /**
@@ -71,7 +71,7 @@ describe("drill exec: KWOK local exec, Velero exec hooks, local MariaDB and Post
     volumes = new PodVolumes(path.join(workDir, "volumes"));
     c = new LocalCluster("source", SOURCE_PORTS, workDir, tc.bin, procs);
     minio = new Minio(tc.bin, procs, path.join(workDir, "minio"));
-    velero = new LocalVelero(tc.bin, tc.plugins, procs, path.join(workDir, "velero"), tc.pluginVersion);
+    velero = new LocalVelero(tc.bin, tc.plugins, procs, path.join(workDir, "velero"));
     await Promise.all([c.start(1), minio.start().then(() => minio.createBucket(BUCKET))]);
     c.apply({
       apiVersion: "v1",
@@ -83,7 +83,7 @@ describe("drill exec: KWOK local exec, Velero exec hooks, local MariaDB and Post
       })),
     });
     velero.installCrds(c);
-    velero.prepare(c, minio, "ReadWrite");
+    velero.prepare(c, drillBslConfig(minio, tc.pluginVersion), "ReadWrite");
     await velero.start("velero-exec", c, minio);
     await waitFor("default service accounts", () => c.kubectlOk(["-n", APP, "get", "sa", "default"]), 60000);
   });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   BACKEND_NAMES,
   backendOf,
+  backendSecretKeys,
   cloudSchema,
   destinationBackends,
   destinationCloudSchema,
@@ -12,6 +13,7 @@ import type { StorageBackend } from "../../components/backends/backend";
 import { clusterTargets, selectTarget, TargetName } from "../../components/targets";
 import type { TargetKeys, TargetRole } from "../../components/targets/target";
 import { validateStackConfig } from "../../stacks/config";
+import { SECRET_KEYS } from "../../components/config/validate";
 import { stackFileConfig } from "../support/harness";
 
 /**
@@ -27,7 +29,7 @@ const messages = (role: TargetRole, cloud: string, c: Partial<TargetKeys>) =>
 
 describe("storage backends registry", () => {
   it("registers each backend under its own name, with targets that exist", () => {
-    assert.deepEqual(BACKEND_NAMES, ["azure", "aws"]);
+    assert.deepEqual(BACKEND_NAMES, ["azure", "aws", "s3compat"]);
     for (const [key, b] of Object.entries(storageBackends) as [string, StorageBackend][]) {
       assert.equal(b.name, key);
       for (const t of [...(b.targets.source ?? []), ...(b.targets.destination ?? [])]) {
@@ -36,15 +38,21 @@ describe("storage backends registry", () => {
     }
     assert.deepEqual(
       destinationBackends().map((b) => b.name),
-      ["azure"],
+      ["azure", "s3compat"],
     );
+  });
+
+  it("lists every backend's secret keys among the keys plain text is refused for", () => {
+    const keys = backendSecretKeys().map((k) => k.key);
+    assert.deepEqual(keys, ["s3compatCredentials"]);
+    for (const k of keys) assert.ok((SECRET_KEYS as readonly string[]).includes(k), k);
   });
 
   it("an unknown cloud lists the registry's names", () => {
     const r = cloudSchema().safeParse("gcp");
     assert.ok(!r.success);
-    assert.equal(r.error.issues[0].message, 'got "gcp"; expected "azure" or "aws"');
-    assert.throws(() => backendOf("gcp"), /unknown storage backend gcp; known: azure, aws/);
+    assert.equal(r.error.issues[0].message, 'got "gcp"; expected "azure" or "aws" or "s3compat"');
+    assert.throws(() => backendOf("gcp"), /unknown storage backend gcp; known: azure, aws, s3compat/);
   });
 
   it("a destination on a backend without a destination side is refused by the registry", () => {
@@ -52,7 +60,7 @@ describe("storage backends registry", () => {
     assert.ok(!r.success);
     assert.equal(
       r.error.issues[0].message,
-      'got "aws"; expected "azure" (a destination stack restores from Azure storage only; AWS restore is not implemented)',
+      'got "aws"; expected "azure" or "s3compat" (a destination stack restores from Azure or S3-compatible storage only; AWS restore is not implemented)',
     );
   });
 
@@ -141,8 +149,14 @@ describe("cluster targets and their selection", () => {
     for (const [stack, target] of [
       ["example-source-aws", "eks"],
       ["example-source-azure", "aks"],
+      ["example-source-s3compat", "kubeconfig"],
     ] as const) {
-      const cfg = validateStackConfig({ values: values(stack), secretKeys: [], stack });
+      const { secretKeys } = stackFileConfig(stack);
+      const cfg = validateStackConfig({
+        values: values(stack),
+        secretKeys: secretKeys.map((k) => k.slice(10)),
+        stack,
+      });
       assert.equal(cfg.role, "source");
       if (cfg.role !== "source") continue;
       assert.equal(selectTarget("source", backendOf(cfg.cloud), cfg).target?.name, target);
@@ -160,6 +174,7 @@ describe("adding a backend: one module and one registry line", () => {
     storageKeys: { bucket: z.string().optional() },
     pluginImage: "velero/velero-plugin-for-aws",
     defaultPluginVersion: "v1.6.2",
+    volumeSnapshots: false,
     targets: { source: ["kubeconfig"] },
     clusterHint: "set a kubeconfig secret",
     resolveSource: () => ({ cloud: "fake" }),
@@ -172,7 +187,7 @@ describe("adding a backend: one module and one registry line", () => {
   it("is a cloud of the schema built from the registry", () => {
     assert.ok(cloudSchema(registry).safeParse("fake").success);
     const r = cloudSchema(registry).safeParse("gcp");
-    assert.equal(r.error?.issues[0].message, 'got "gcp"; expected "azure" or "aws" or "fake"');
+    assert.equal(r.error?.issues[0].message, 'got "gcp"; expected "azure" or "aws" or "s3compat" or "fake"');
     assert.match(
       destinationCloudSchema(registry).safeParse("fake").error?.issues[0].message ?? "",
       /AWS and Fake restore is not implemented/,

@@ -10,6 +10,8 @@ import {
   recordSource,
   SOURCE,
   SOURCE_AWS,
+  SOURCE_S3COMPAT,
+  DESTINATION_S3COMPAT,
   SourceRecording,
 } from "./recordings";
 import {
@@ -311,6 +313,60 @@ describe("policies over the example stacks (mocks)", () => {
       });
       byType(stack, T.iamPolicy)[0].props.policy = JSON.stringify(doc);
       assert.deepEqual(await runAll(allPolicies, stack), []);
+    });
+  });
+
+  describe("example-source-s3compat and example-destination-s3compat", () => {
+    let s3: SourceRecording;
+    let restore: Registered[];
+    before(async () => {
+      s3 = await recordSource(SOURCE_S3COMPAT);
+      restore = await recordDestination(s3, DESTINATION_S3COMPAT);
+    });
+
+    it("rebuild every dependency the programs declared", () => {
+      assert.deepEqual(unresolvedDependencies(s3.resources, SOURCE_S3COMPAT), []);
+      assert.deepEqual(unresolvedDependencies(restore, DESTINATION_S3COMPAT), []);
+    });
+
+    it("the source passes every policy; the Velero and schedule policies apply, the storage ones have nothing to check", async () => {
+      const stack = stackOf(s3.resources, SOURCE_S3COMPAT);
+      assert.deepEqual(await runAll(allPolicies, stack), []);
+      const applied = await appliedPolicies(stack);
+      for (const name of [
+        "velero-versions-pinned",
+        "velero-versions-compatible",
+        "velero-no-plaintext-credentials",
+        "velero-bsl-config-keys",
+        "schedule-exists-on-source",
+      ]) {
+        assert.ok(applied.has(name), name);
+      }
+      // The bucket is not the stack's: no storage resource for the storage policies to check.
+      for (const name of [
+        "storage-immutability-production",
+        "storage-s3-bucket-controls",
+        "storage-protected",
+      ]) {
+        assert.ok(!applied.has(name), name);
+      }
+    });
+
+    it("the destination passes every mandatory policy and keeps its location ReadOnly", async () => {
+      const stack = stackOf(restore, DESTINATION_S3COMPAT);
+      assert.deepEqual(mandatory(await runAll(allPolicies, stack)), []);
+      for (const r of byType(stack, T.release))
+        r.props.values.configuration.backupStorageLocation.accessMode = "ReadWrite";
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
+        "destination-bsl-read-only",
+      ]);
+    });
+
+    it("catches a config key plugin v1.6.2 refuses in the store's location (checksumAlgorithm)", async () => {
+      const stack = stackOf(s3.resources, SOURCE_S3COMPAT);
+      byType(stack, T.release)[0].props.values.configuration.backupStorageLocation.config.checksumAlgorithm =
+        "";
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), ["velero-bsl-config-keys"]);
     });
   });
 

@@ -11,6 +11,8 @@ import { Registered, resolve, runProgram, stackFileConfig } from "../support/har
 export const SOURCE = "example-source-azure";
 export const SOURCE_AWS = "example-source-aws";
 export const DESTINATION = "example-destination-azure";
+export const SOURCE_S3COMPAT = "example-source-s3compat";
+export const DESTINATION_S3COMPAT = "example-destination-s3compat";
 
 export interface SourceRecording {
   resources: Registered[];

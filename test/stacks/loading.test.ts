@@ -53,7 +53,18 @@ const DESTINATION_ONLY = [
   own("components/restore/restore-chain.ts"),
   own("components/config/destination-schema.ts"),
 ];
-const CANDIDATES = [...AWS, ...AZURE, ...SOURCE_AWS, ...SOURCE_AZURE, ...SOURCE_ONLY, ...DESTINATION_ONLY];
+const S3COMPAT_SOURCE = [own("components/backends/s3compat/source.ts")];
+const S3COMPAT_DESTINATION = [own("components/backends/s3compat/destination.ts")];
+const CANDIDATES = [
+  ...AWS,
+  ...AZURE,
+  ...SOURCE_AWS,
+  ...SOURCE_AZURE,
+  ...SOURCE_ONLY,
+  ...DESTINATION_ONLY,
+  ...S3COMPAT_SOURCE,
+  ...S3COMPAT_DESTINATION,
+];
 
 function loadedBy(stack: string, sourceOutputs?: Record<string, unknown>): string[] {
   const r = spawnSync(
@@ -103,10 +114,65 @@ describe("stacks load only their role's and cloud's code", function () {
     for (const m of [...SOURCE_AWS, ...SOURCE_ONLY, "@pulumi/aws/s3"]) assert.ok(loaded.includes(m), m);
   });
 
+  it("an s3compat source stack loads no cloud SDK at all (only Kubernetes), nor the destination's code", () => {
+    const loaded = loadedBy("example-source-s3compat");
+    assert.deepEqual(
+      loaded.filter((m) =>
+        [
+          ...AWS,
+          ...AZURE,
+          ...SOURCE_AWS,
+          ...SOURCE_AZURE,
+          ...DESTINATION_ONLY,
+          ...S3COMPAT_DESTINATION,
+        ].includes(m),
+      ),
+      [],
+    );
+    for (const m of [...S3COMPAT_SOURCE, ...SOURCE_ONLY]) assert.ok(loaded.includes(m), m);
+  });
+
+  it("an s3compat destination stack loads no cloud SDK, nor the Azure backend's nor the source's code", async () => {
+    const loaded = loadedBy(
+      "example-destination-s3compat",
+      await exampleSourceOutputs("example-source-s3compat"),
+    );
+    assert.deepEqual(
+      loaded.filter((m) =>
+        [
+          ...AWS,
+          ...AZURE,
+          ...SOURCE_AWS,
+          ...SOURCE_AZURE,
+          ...SOURCE_ONLY,
+          ...S3COMPAT_SOURCE,
+          own("components/backends/azure/destination.ts"),
+        ].includes(m),
+      ),
+      [],
+    );
+    for (const m of [
+      ...S3COMPAT_DESTINATION,
+      own("stacks/destination.ts"),
+      own("components/restore/restore-chain.ts"),
+    ]) {
+      assert.ok(loaded.includes(m), m);
+    }
+  });
+
   it("a destination stack loads none of the source's code, nor AWS", async () => {
     const loaded = loadedBy("example-destination-azure", await exampleSourceOutputs());
     assert.deepEqual(
-      loaded.filter((m) => [...AWS, ...SOURCE_AWS, ...SOURCE_AZURE, ...SOURCE_ONLY].includes(m)),
+      loaded.filter((m) =>
+        [
+          ...AWS,
+          ...SOURCE_AWS,
+          ...SOURCE_AZURE,
+          ...SOURCE_ONLY,
+          ...S3COMPAT_SOURCE,
+          ...S3COMPAT_DESTINATION,
+        ].includes(m),
+      ),
       [],
     );
     for (const m of [...DESTINATION_ONLY, "@pulumi/azure-native/containerservice"]) {

@@ -2,12 +2,11 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { codedxApp } from "..";
 import { CodedxOptions } from "../profile";
-import { configureApp } from "../../../components/apps/definition";
 import { waitForExec, runningPods } from "../../../drill/lib/exec";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { Processes, waitFor } from "../../../drill/lib/procs";
 import { Check } from "../../../drill/scenario";
-import { AppDrill, AppDrillContext } from "../../../drill/app-kit/app-drill";
+import { AppDrill, AppDrillBase, AppDrillContext } from "../../../drill/app-kit/app-drill";
 import { MariaDBPod, MariaDBPods, REPLICATION_PASSWORD, REPLICATION_USER, SERVER_GATE } from "./mariadb-pods";
 import {
   claim,
@@ -42,16 +41,15 @@ INSERT INTO ${DB}.findings VALUES (1, 1, 'High'), (2, 1, 'Medium'), (3, 2, 'Low'
 const FINDINGS_SQL =
   "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
 
-export class CodedxDrill implements AppDrill {
-  readonly app = "codedx";
-  readonly options: CodedxOptions = codedxApp.options.parse({});
-  readonly configured = configureApp(codedxApp, this.options);
-  readonly profile = this.configured.profile;
-  readonly baseDomain = "codedx.example.com";
+export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill {
   /** The findings when the backup was taken (read from the source master). */
   backedUp: string[][] = [];
   readonly servers = new Map<string, MariaDBPods>();
   private procs?: Processes;
+
+  constructor() {
+    super(codedxApp, {}, "codedx.example.com");
+  }
 
   get slavePod(): string {
     return `${this.options.releaseName}-mariadb-slave-0`;

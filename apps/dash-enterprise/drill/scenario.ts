@@ -1,13 +1,13 @@
 import * as path from "path";
 import { dashEnterpriseApp } from "..";
 import { dashEnterprise, DashOptions } from "../profile";
-import { configureApp } from "../../../components/apps/definition";
 import { buildRestoreChain, ChainInput } from "../../../components/restore/chain";
 import { buildScheduleSpec } from "../../../components/velero/specs";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { waitFor } from "../../../drill/lib/procs";
 import {
   Check,
+  ConfigEdits,
   DrillOptions,
   DrillReport,
   DrillWorld,
@@ -27,13 +27,8 @@ import { baseObjects, CRDS, EXPECTED_RESTORED, owner, ownedObjects, PS } from ".
 const BASE_DOMAIN = "dash.example.com";
 const SCHEDULE = "dash-daily";
 
-/** Dash Enterprise configured as the drill's destination stack would configure it. */
-export function dashApp(over: Partial<DashOptions> = {}) {
-  return configureApp(
-    dashEnterpriseApp,
-    dashEnterpriseApp.options.parse({ builderTimeoutMinutes: 15, ...over }),
-  );
-}
+/** Dash Enterprise's settings (velero-dr:app) in the drill's destination stack file. */
+const DASH_SETTINGS: Partial<DashOptions> = { builderTimeoutMinutes: 15 };
 
 /** The drill's world with Dash Enterprise: its domain, its fixture, its Schedule, its chain, its gate. */
 export class DashWorld extends DrillWorld {
@@ -93,8 +88,8 @@ export class DashWorld extends DrillWorld {
               namespaces: dashEnterprise.namespaces,
               excludedResources: dashEnterprise.excludedResources,
             },
+            // As a source stack on the s3compat backend builds it: no snapshot location to name.
             storageLocation: "default",
-            volumeSnapshotLocation: "default",
             snapshotVolumes: dashEnterprise.snapshotVolumes,
             defaultVolumesToFsBackup: false,
             profile: dashEnterprise.name,
@@ -109,8 +104,12 @@ export class DashWorld extends DrillWorld {
     return super.backup(schedule);
   }
 
-  chainInput(over: Partial<ChainInput> = {}): ChainInput {
-    return this.chainInputFor({ app: dashApp(), schedule: SCHEDULE, baseDomain: BASE_DOMAIN }, over);
+  /** The chain input from the drill's destination stack config (with these config edits). */
+  chainInput(edits: ConfigEdits = {}): ChainInput {
+    return this.chainInputFor(
+      { definition: dashEnterpriseApp, app: DASH_SETTINGS, schedule: SCHEDULE, baseDomain: BASE_DOMAIN },
+      edits,
+    );
   }
 
   /**
@@ -225,7 +224,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       await w.phase("operator redeploys Dash Enterprise (simulated KOTS redeploy)", () =>
         w.operatorRedeploys(),
       );
-      const confirmed = buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) }));
+      const confirmed = buildRestoreChain(w.chainInput({ app: { kotsRedeployed: true } }));
       result = await w.phase("resume the restore chain", () => w.runChain(confirmed, stateFile));
       report.steps.push(
         ...result.results

@@ -6,7 +6,7 @@ import { buildRestoreChain } from "../../../components/restore/chain";
 import { restoreName } from "../../../drill/scenario";
 import { toolchain } from "../../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
-import { checkRestore, dashApp, DashWorld } from "../drill/scenario";
+import { checkRestore, DashWorld } from "../drill/scenario";
 
 /**
  * The local DR drill as tests: one real backup of the Dash fixture, then a restore into a new
@@ -53,10 +53,7 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     assert.equal(gated.ok, false, "stops at the KOTS gate");
     assert.equal(gated.results.find((r) => r.status === "failed")?.id, "dash-kots-redeploy");
     w.operatorRedeploys();
-    const done = await w.runChain(
-      buildRestoreChain(w.chainInput({ app: dashApp({ kotsRedeployed: true }) })),
-      state,
-    );
+    const done = await w.runChain(buildRestoreChain(w.chainInput({ app: { kotsRedeployed: true } })), state);
     assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
     const checks = await checkRestore(w);
     for (const c of checks) assert.ok(c.ok, `${c.name}: ${c.detail}`);

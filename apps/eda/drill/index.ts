@@ -3,13 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from "path";
 import { edaApp } from "..";
 import { EDA_BACKUP_CLAIM, EdaOptions } from "../profile";
-import { configureApp, ConfiguredApp } from "../../../components/apps/definition";
 import { runningPods, waitForExec } from "../../../drill/lib/exec";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { fileDigests } from "../../../drill/lib/volumes";
 import { waitFor } from "../../../drill/lib/procs";
 import { Check } from "../../../drill/scenario";
-import { AppDrill, AppDrillContext } from "../../../drill/app-kit/app-drill";
+import { AppDrill, AppDrillBase, AppDrillContext } from "../../../drill/app-kit/app-drill";
 import { configMap, deployment, list, namespace, secret, service } from "../../../drill/app-kit/objects";
 
 /**
@@ -22,19 +21,12 @@ import { configMap, deployment, list, namespace, secret, service } from "../../.
  */
 const EDA_BIN = path.join(__dirname, "bin");
 
-export class EdaDrill implements AppDrill {
-  readonly app = "eda";
-  readonly options: EdaOptions;
-  readonly configured: ConfiguredApp;
-  readonly profile;
-  readonly baseDomain = "eda.example.com";
+export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
   /** The EDA version each cluster runs (the toolbox image tag), by cluster name. */
   readonly versions: Record<string, string> = {};
 
   constructor(readonly version = "25.4.1") {
-    this.options = edaApp.options.parse({ version });
-    this.configured = configureApp(edaApp, this.options);
-    this.profile = this.configured.profile;
+    super(edaApp, { version }, "eda.example.com");
   }
 
   private get ns(): string {

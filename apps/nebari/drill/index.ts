@@ -3,14 +3,13 @@ import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { nebariApp } from "..";
 import { NebariOptions } from "../profile";
-import { configureApp } from "../../../components/apps/definition";
 import { waitForExec, runningPods } from "../../../drill/lib/exec";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { fileDigests } from "../../../drill/lib/volumes";
 import { LocalPostgres } from "../../../drill/lib/postgres";
 import { Processes, waitFor } from "../../../drill/lib/procs";
 import { Check } from "../../../drill/scenario";
-import { AppDrill, AppDrillContext } from "../../../drill/app-kit/app-drill";
+import { AppDrill, AppDrillBase, AppDrillContext } from "../../../drill/app-kit/app-drill";
 import {
   claim,
   configMap,
@@ -64,16 +63,13 @@ const USER_FILES: Record<string, number> = {
   "shared/analyst/README.md": 1_200,
 };
 
-export class NebariDrill implements AppDrill {
-  readonly app = "nebari";
-  readonly options: NebariOptions = nebariApp.options.parse({});
-  readonly configured = configureApp(nebariApp, this.options);
-  readonly profile = this.configured.profile;
-  readonly baseDomain = "nebari.example.com";
+export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill {
   private readonly servers: Record<string, LocalPostgres> = {};
   private procs?: Processes;
 
-  constructor(private readonly ports = { source: 15441, destination: 15442 }) {}
+  constructor(private readonly ports = { source: 15441, destination: 15442 }) {
+    super(nebariApp, {}, "nebari.example.com");
+  }
 
   private get ns(): string {
     return this.options.namespace;

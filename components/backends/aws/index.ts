@@ -125,6 +125,7 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   storageHint: "(S3 settings live under velero-dr:aws: bucketName, kmsKeyArn, objectLock)",
   pluginImage: "velero/velero-plugin-for-aws",
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
+  volumeSnapshots: true,
   targets: { source: ["eks", "kubeconfig"] },
   clusterHint: "on AWS set cluster.eksName or a kubeconfig secret",
   checkSource: (c) => checkAws((c as unknown as { aws?: AwsSection }).aws),

@@ -1,7 +1,7 @@
 import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
 import type { DestinationBackend } from "../backend";
-import { azure, AzureSourceOutputs } from ".";
+import { azure, azureOf, AzureSourceOutputs } from ".";
 import { azureIdentityBasics } from "./identity-basics";
 
 /**
@@ -10,7 +10,7 @@ import { azureIdentityBasics } from "./identity-basics";
  * snapshot group and the target's node resource group, and the BSL/VSL from the source's outputs.
  */
 export const azureDestination: DestinationBackend = {
-  targetContext: (cfg) => ({ azure: { location: cfg.azure.location } }),
+  targetContext: (cfg) => ({ azure: { location: azureOf(cfg).location } }),
   locations: (outputs) => {
     const s = outputs as unknown as AzureSourceOutputs;
     return {
@@ -41,7 +41,7 @@ export const azureDestination: DestinationBackend = {
     const identity = new AzureVeleroIdentity(
       "velero-identity",
       {
-        ...azureIdentityBasics(cfg, now),
+        ...azureIdentityBasics({ ...cfg, azure: azureOf(cfg) }, now),
         storageResourceGroupId: s.apply((o) => rgId(o.azure.subscriptionId, o.storage.resourceGroupName)),
         storageAccountId: s.apply(
           (o) =>

@@ -45,6 +45,13 @@ export const azureStorageKeys = {
 
 type AzureStorageKeys = z.output<z.ZodObject<typeof azureStorageKeys>>;
 
+/** A destination's Azure settings (validation requires them with cloud azure). */
+export function azureOf(cfg: object): AzureSection {
+  const a = (cfg as { azure?: AzureSection }).azure;
+  if (!a) throw new Error("velero-dr: an Azure destination without its velero-dr:azure settings");
+  return a;
+}
+
 /** The validated, fully-defaulted configuration of an Azure source stack: plain data. */
 export interface AzureSourceConfig extends SourceCommon {
   cloud: "azure";
@@ -55,11 +62,6 @@ export interface AzureSourceConfig extends SourceCommon {
 
 /** What a destination reads of an Azure source stack's outputs. */
 export const azureSourceOutputKeys = {
-  cloud: z
-    .literal("azure", {
-      error: "the source stack backs up to AWS; a destination stack restores from Azure storage only",
-    })
-    .optional(),
   azure: z.looseObject({
     subscriptionId: named(names.UUID),
     tenantId: named(names.UUID),
@@ -91,6 +93,7 @@ export const azure: StorageBackend<AzureSourceConfig> = {
   storageKeys: azureStorageKeys,
   pluginImage: "velero/velero-plugin-for-microsoft-azure",
   defaultPluginVersion: DEFAULT_VERSIONS.azurePlugin,
+  volumeSnapshots: true,
   targets: { source: ["aks", "kubeconfig"], destination: ["create", "aks", "kubeconfig"] },
   clusterHint: "use cluster.aksName and cluster.aksResourceGroup",
   // Velero reads (source) and creates (destination) disks in the node resource group: a
@@ -138,6 +141,9 @@ export const azure: StorageBackend<AzureSourceConfig> = {
   source: () => (require("./source") as typeof import("./source")).azureSource,
   destination: {
     sourceOutputKeys: azureSourceOutputKeys,
+    // Velero's identity (subscription, tenant, cloud) and a new AKS cluster's location.
+    section: azureSection,
+    sectionRequired: true,
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     load: () => (require("./destination") as typeof import("./destination")).azureDestination,
   },

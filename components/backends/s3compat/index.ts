@@ -1,0 +1,264 @@
+import { z } from "zod";
+import { named, show } from "../../model/values";
+import * as names from "../../model/names";
+import type { SourceCommon } from "../../config/validate";
+import type { SourceOutputs } from "../../config/destination-schema";
+import type { TargetIssue } from "../../targets/target";
+import { DEFAULT_VERSIONS, minorOf } from "../../velero/versions";
+import type { RefusedKey, StorageBackend } from "../backend";
+
+/**
+ * An S3-compatible store (`velero-dr:cloud: s3compat`): MinIO, Ceph RGW or any other S3 API, on
+ * premises or air-gapped. The bucket exists already (the stack never creates, changes or deletes
+ * it); Velero reaches it through velero-plugin-for-aws with a static key pair from the secret
+ * `velero-dr:s3compatCredentials`. No volume snapshots (no snapshot API to call) and no cloud SDK:
+ * the stack's only provider is Kubernetes. The config part (this file) is plain zod; the Pulumi
+ * code is in source.ts and destination.ts, loaded on use.
+ */
+
+/** The secret key holding Velero's key pair on the store. */
+export const CREDENTIALS_KEY = "s3compatCredentials";
+
+/** First plugin line that knows `checksumAlgorithm` (velero-plugin-for-aws v1.10.0). */
+const CHECKSUM_PLUGIN_MINOR = [1, 10];
+
+const endpointUrl = (what: string) =>
+  z.string().superRefine((v, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: "custom", input: v, message });
+    let url: URL | undefined;
+    try {
+      url = new URL(v);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      return fail(
+        `got ${show(v)}; expected ${what}, an http:// or https:// URL such as https://minio.example.com:9000`,
+      );
+    }
+    if (url.username !== "" || url.password !== "") {
+      // The value holds a credential: it is not repeated here.
+      return fail(
+        `got a URL with a user or password in it (not shown); expected ${what} without credentials: the key pair belongs in the secret velero-dr:${CREDENTIALS_KEY}`,
+      );
+    }
+    if (url.search !== "" || url.hash !== "" || v.endsWith("/") || v.includes("?") || v.includes("#")) {
+      return fail(
+        `got ${show(v)}; expected ${what} without a query, fragment or trailing '/' (e.g. ${url.origin})`,
+      );
+    }
+  });
+
+/** `velero-dr:s3compat` of a source: the store and bucket Velero writes to. */
+export const s3compatSection = z.strictObject({
+  /** The store's S3 endpoint (BSL `s3Url`). */
+  endpoint: endpointUrl("the store's S3 endpoint"),
+  /** An existing bucket: the stack never creates, changes or deletes it. */
+  bucket: named(names.S3COMPAT_BUCKET),
+  /**
+   * The region requests are signed with. Required: plugin v1.6.2 looks a region up only on AWS
+   * (without `s3Url`), and its aws-sdk-go refuses to sign without one.
+   */
+  region: z
+    .string({
+      error: (iss) =>
+        iss.input === undefined
+          ? "is required: the region the store signs requests with (MinIO: its MINIO_REGION, us-east-1 unless set; Ceph RGW: the zonegroup's api_name)"
+          : undefined,
+    })
+    .pipe(named(names.S3COMPAT_REGION)),
+  /** Path-style addressing (BSL `s3ForcePathStyle`): what MinIO and Ceph RGW serve without wildcard DNS. */
+  forcePathStyle: z.boolean().default(true),
+  /** Where clients (the velero CLI) reach the store for downloads, if not at `endpoint` (BSL `publicUrl`). */
+  publicUrl: endpointUrl("the store's public S3 endpoint").optional(),
+  /**
+   * Upload checksums (BSL `checksumAlgorithm`, "" turns them off): plugin v1.10+ only; v1.6.x (the
+   * line Velero 1.10 runs) does not know the key and refuses to start with it.
+   */
+  checksumAlgorithm: z.enum(["", "CRC32", "CRC32C", "SHA1", "SHA256"]).optional(),
+});
+
+export type S3CompatSection = z.output<typeof s3compatSection>;
+
+/** `velero-dr:s3compat` of a destination, optional (the store itself comes from the source's outputs). */
+export const s3compatDestinationSection = z.strictObject({
+  /**
+   * The destination's key pair can only read the bucket: the store itself then refuses every
+   * write while the restore runs. Such a key cannot write backups, so it excludes promotion.
+   */
+  readOnlyCredentials: z.boolean().default(false),
+});
+
+const KEY_CHARS = /^[\x21-\x7e]+$/;
+const keyPart = (what: string, min: number, max: number) =>
+  z.string().refine((v) => v.length >= min && v.length <= max && KEY_CHARS.test(v), {
+    error: `expected ${what}: ${min}-${max} printable characters without spaces (the value is secret and not shown)`,
+  });
+
+/** `velero-dr:s3compatCredentials` (secret): Velero's key pair on the store. */
+export const s3compatCredentials = z.strictObject(
+  {
+    accessKeyId: keyPart("the store's access key id", 3, 128),
+    secretAccessKey: keyPart("the store's secret access key", 8, 256),
+  },
+  { error: "expected a map { accessKeyId, secretAccessKey } (the value is secret and not shown)" },
+);
+
+export type S3CompatCredentials = z.output<typeof s3compatCredentials>;
+
+/** The s3compat settings, resolved. */
+export type S3CompatConfig = S3CompatSection;
+
+/** The validated, fully-defaulted configuration of an s3compat source stack: plain data. */
+export interface S3CompatSourceConfig extends SourceCommon {
+  cloud: "s3compat";
+  s3compat: S3CompatConfig;
+  /** Only `storage.prefix` applies: the bucket is not the stack's. */
+  storage: SourceCommon["storage"];
+}
+
+/** What a destination reads of an s3compat source stack's outputs. */
+export const s3compatSourceOutputKeys = {
+  s3compat: z.looseObject({
+    endpoint: endpointUrl("the store's S3 endpoint"),
+    region: named(names.S3COMPAT_REGION),
+    forcePathStyle: z.boolean().default(true),
+    publicUrl: z.string().default(""),
+    checksumAlgorithm: z.enum(["", "CRC32", "CRC32C", "SHA1", "SHA256"]).optional(),
+  }),
+  storage: z.looseObject({
+    bucket: named(names.S3COMPAT_BUCKET),
+    prefix: z.string().default(""),
+  }),
+};
+
+export type S3CompatSourceOutputs = z.output<z.ZodObject<typeof s3compatSourceOutputKeys>>;
+
+/** Whether plugin `tag` knows BSL `checksumAlgorithm`. */
+export function pluginKnowsChecksum(tag: string): boolean {
+  const [major, minor] = (minorOf(tag) ?? "0.0").split(".").map(Number);
+  return (
+    major > CHECKSUM_PLUGIN_MINOR[0] ||
+    (major === CHECKSUM_PLUGIN_MINOR[0] && minor >= CHECKSUM_PLUGIN_MINOR[1])
+  );
+}
+
+function checksumIssue(path: (string | number)[], value: string, plugin: string): TargetIssue {
+  return {
+    path,
+    message: `got ${show(value)}; velero-plugin-for-aws ${plugin} does not know checksumAlgorithm (it arrived in v1.10.0) and refuses to start with a key it does not know; remove it`,
+  };
+}
+
+const NO_FS_BACKUP =
+  "file-system backup is not supported on the s3compat backend yet (not drilled against an S3-compatible store); volume contents are not in these backups";
+
+/** The node agent and file-system backup, refused on either role. */
+function fsBackupIssues(c: {
+  velero: { nodeAgent: boolean; defaultVolumesToFsBackup: boolean };
+}): TargetIssue[] {
+  const issues: TargetIssue[] = [];
+  if (c.velero.nodeAgent)
+    issues.push({ path: ["velero", "nodeAgent"], message: `got true; ${NO_FS_BACKUP}; remove it` });
+  if (c.velero.defaultVolumesToFsBackup) {
+    issues.push({
+      path: ["velero", "defaultVolumesToFsBackup"],
+      message: `got true; ${NO_FS_BACKUP}; remove it`,
+    });
+  }
+  return issues;
+}
+
+const NOT_THE_STACKS =
+  "the bucket exists already and the stack never creates or changes it; set this on the store";
+const NO_CLOUD_ALERT =
+  "there is no storage-side (cloud) alert on an S3-compatible store; the in-cluster PrometheusRule still alerts (route it with Alertmanager)";
+const STATIC_KEY = `Velero uses the static key pair of velero-dr:${CREDENTIALS_KEY} (rotate it on the store and set the secret again)`;
+
+const refusedOnSource: Record<string, RefusedKey> = {
+  "storage.protect": { why: NOT_THE_STACKS },
+  "storage.versionRetentionDays": { why: `${NOT_THE_STACKS} (its versioning and lifecycle rules)` },
+  identity: { why: STATIC_KEY },
+  "alerting.cloudAlert": { why: NO_CLOUD_ALERT, when: (v) => v === true },
+  "alerting.emails": { why: NO_CLOUD_ALERT },
+  alertWebhooks: { why: NO_CLOUD_ALERT },
+};
+
+export const s3compat: StorageBackend<S3CompatSourceConfig> = {
+  name: "s3compat",
+  label: "S3-compatible",
+  section: s3compatSection,
+  sectionKeys: "endpoint, bucket, region, ...",
+  storageKeys: {},
+  storageHint: "(an s3compat bucket is not the stack's: only storage.prefix applies)",
+  pluginImage: "velero/velero-plugin-for-aws",
+  defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
+  volumeSnapshots: false,
+  secretKeys: {
+    [CREDENTIALS_KEY]: {
+      schema: s3compatCredentials,
+      set: `pulumi config set --secret velero-dr:${CREDENTIALS_KEY} (then paste {"accessKeyId": "...", "secretAccessKey": "..."})`,
+    },
+  },
+  refusedKeys: { source: refusedOnSource, destination: { identity: { why: STATIC_KEY } } },
+  // On premises, any cluster: a kubeconfig.
+  targets: { source: ["kubeconfig"], destination: ["kubeconfig"] },
+  clusterHint: "on s3compat set a kubeconfig secret",
+  checkSource: (c) => {
+    const section = (c as unknown as { s3compat?: S3CompatSection }).s3compat;
+    const issues = fsBackupIssues(c);
+    if (c.fsBackup === "profile") {
+      issues.push({ path: ["fsBackup"], message: `got "profile"; ${NO_FS_BACKUP}; remove it` });
+    }
+    if (!section) return issues;
+    const plugin = c.velero.pluginVersion ?? DEFAULT_VERSIONS.awsPlugin;
+    if (section.checksumAlgorithm !== undefined && !pluginKnowsChecksum(plugin)) {
+      issues.push(checksumIssue(["s3compat", "checksumAlgorithm"], section.checksumAlgorithm, plugin));
+    }
+    if (c.production && section.endpoint.startsWith("http://")) {
+      issues.push({
+        path: ["s3compat", "endpoint"],
+        message: `got ${show(section.endpoint)}; a production stack's backups must not travel unencrypted: use the store's https:// endpoint (or production: false for a lab)`,
+      });
+    }
+    return issues;
+  },
+  resolveSource: (raw, common) => {
+    const s = (raw as unknown as { s3compat: S3CompatSection }).s3compat;
+    return {
+      ...common,
+      cloud: "s3compat",
+      s3compat: { ...s },
+      // Neither alerting target applies (refused above): no cloud alert.
+      alerting: { ...common.alerting, cloudAlert: false },
+    };
+  },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  source: () => (require("./source") as typeof import("./source")).s3compatSource,
+  destination: {
+    sourceOutputKeys: s3compatSourceOutputKeys,
+    section: s3compatDestinationSection,
+    sectionRequired: false,
+    check: (c) => {
+      const issues = fsBackupIssues(c);
+      const section = (c as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
+      if (section?.readOnlyCredentials && c.restore.promoteToPrimary) {
+        issues.push({
+          path: ["s3compat", "readOnlyCredentials"],
+          message:
+            "got true with restore.promoteToPrimary true: a promoted destination writes backups, which a read-only key cannot; set restore.promoteToPrimary: false or give the destination a key that may write",
+        });
+      }
+      return issues;
+    },
+    checkSourceOutputs: (o) => {
+      const outputs = o as S3CompatSourceOutputs & SourceOutputs;
+      const checksum = outputs.s3compat.checksumAlgorithm;
+      return checksum !== undefined && !pluginKnowsChecksum(outputs.velero.pluginVersion)
+        ? [checksumIssue(["s3compat", "checksumAlgorithm"], checksum, outputs.velero.pluginVersion)]
+        : [];
+    },
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    load: () => (require("./destination") as typeof import("./destination")).s3compatDestination,
+  },
+};
