@@ -36,12 +36,15 @@ export class EngineWorkspace {
   readonly project: string;
   readonly configDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The Pulumi CLI of the engine toolset. */
+  readonly cli: string;
 
   constructor(
     readonly dir: string,
     readonly tools: EngineToolset,
     opts: { pulumiYaml?: string; extraPath?: string[]; env?: NodeJS.ProcessEnv } = {},
   ) {
+    this.cli = path.join(tools.bin, "pulumi");
     this.project = path.join(dir, "project");
     this.configDir = path.join(this.project, "config");
     const home = path.join(dir, "pulumi-home");
@@ -69,7 +72,9 @@ export class EngineWorkspace {
     this.env = {
       ...process.env,
       ...opts.env,
-      PATH: [tools.bin, ...(opts.extraPath ?? []), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+      // The toolset's bin is not on PATH: the CLI is run by its path and finds the plugins in the
+      // plugin cache (a plugin found on PATH gets a "from $PATH" warning).
+      PATH: [...(opts.extraPath ?? []), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
       PULUMI_HOME: home,
       PULUMI_BACKEND_URL: `file://${backend}`,
       PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
@@ -124,7 +129,7 @@ export class EngineWorkspace {
 
   pulumiSync(args: string[], timeoutMs = 20 * 60_000): EngineRun {
     const start = Date.now();
-    const r = spawnSync("pulumi", [...args, "--non-interactive", "--cwd", this.project], {
+    const r = spawnSync(this.cli, [...args, "--non-interactive", "--cwd", this.project], {
       env: this.env,
       encoding: "utf8",
       timeout: timeoutMs,
@@ -145,7 +150,7 @@ export class EngineWorkspace {
     onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void,
   ): Promise<EngineRun> {
     const start = Date.now();
-    const child = spawn("pulumi", [...args, "--non-interactive", "--cwd", this.project], {
+    const child = spawn(this.cli, [...args, "--non-interactive", "--cwd", this.project], {
       env: this.env,
       stdio: ["ignore", "pipe", "pipe"],
     });

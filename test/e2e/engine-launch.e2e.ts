@@ -9,8 +9,32 @@ import { EngineRun, EngineWorkspace } from "../../drill/engine/workspace";
 
 const REPO = path.resolve(__dirname, "../..");
 
-/** The resource plugins the registries here cannot give (README, Limits): the only failure allowed. */
-const UNOBTAINABLE = /no resource plugin 'pulumi-resource-(azure-native|azuread|aws|command)' found/;
+/**
+ * What an operator sets with `pulumi config set --secret` where an example stack shows a `secure:`
+ * placeholder (as its header says to): stand-in values of the right shape.
+ */
+const SECRET_VALUES: Record<string, string> = {
+  "velero-dr:kubeconfig": [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]",
+    "users: [{name: u, user: {token: example-token}}]",
+    "contexts: [{name: x, context: {cluster: c, user: u}}]",
+    "current-context: x",
+  ].join("\n"),
+  "velero-dr:s3compatCredentials": JSON.stringify({
+    accessKeyId: "EXAMPLEKEYID0000",
+    secretAccessKey: "example-secret-access-key-0000",
+  }),
+  "velero-dr:dnsTsigSecret": Buffer.from("example tsig secret 0123456789").toString("base64"),
+};
+
+/**
+ * The only failures allowed: a resource plugin the registries here cannot give (README, Limits),
+ * or the example's placeholder cluster (the stand-in kubeconfig above) not answering a read.
+ */
+const UNOBTAINABLE =
+  /no resource plugin 'pulumi-resource-(azure-native|azuread|aws|command)' found|failed to read resource state due to unreachable cluster/;
 
 function output(r: EngineRun): string {
   return `${r.stdout}\n${r.stderr}`;
@@ -74,6 +98,12 @@ describe("real engine: the program starts and runs its stacks", function () {
       // What the CLI left in the file: its salt added, values re-rendered (`true` → "true").
       const rewritten = parseYaml(fs.readFileSync(ws.stackFile(ex.stack), "utf8"));
       assert.ok(rewritten.encryptionsalt, `${ex.stack}: stack init added no encryptionsalt`);
+      for (const [key, value] of Object.entries(rewritten.config ?? {})) {
+        if (!value || typeof value !== "object" || !("secure" in value)) continue;
+        assert.ok(SECRET_VALUES[key], `${ex.stack}: no stand-in value for the secret ${key}`);
+        const set = ws.pulumiSync(["config", "set", "--secret", key, SECRET_VALUES[key], "-s", ex.stack]);
+        assert.equal(set.code, 0, `${ex.stack}: config set --secret ${key}: ${output(set)}`);
+      }
       const r = ws.pulumiSync(["preview", "-s", ex.stack]);
       const out = output(r);
       const errors = out
