@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { COMMAND_PROVIDER_VERSION } from "./command-provider";
 
 /**
  * Runs this repository's Pulumi program under the real Pulumi CLI, the way a user does, without
@@ -13,7 +14,8 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
  * - a local file backend, a passphrase secrets provider, and a PULUMI_HOME of its own where the
  *   kubernetes plugin of the engine toolset is installed under the version @pulumi/kubernetes asks for;
  * - no plugin download, no update check: only what the toolsets built is used.
- * The Node.js language host on PATH is the declared stand-in of drill/engine/bin.
+ * The Node.js language host and the command provider are the declared stand-ins of drill/engine/bin,
+ * installed in the plugin cache.
  */
 export interface EngineToolset {
   /** The engine toolset's bin dir (pulumi, pulumi-resource-kubernetes). */
@@ -87,6 +89,21 @@ export class EngineWorkspace {
     delete this.env.PULUMI_CONFIG_PASSPHRASE;
     this.installLanguageHost();
     this.installKubernetesPlugin();
+    this.installCommandPlugin();
+  }
+
+  /**
+   * The command provider stand-in, in the plugin cache under the version @pulumi/command asks for
+   * (what `pulumi plugin install resource command v1.2.1 --file …` would do with the real binary).
+   */
+  private installCommandPlugin(): void {
+    const dir = path.join(
+      String(this.env.PULUMI_HOME),
+      "plugins",
+      `resource-command-v${COMMAND_PROVIDER_VERSION}`,
+    );
+    fs.mkdirSync(dir, { recursive: true });
+    linkInto(path.join(STAND_INS, "pulumi-resource-command"), path.join(dir, "pulumi-resource-command"));
   }
 
   /**

@@ -34,7 +34,7 @@ const SECRET_VALUES: Record<string, string> = {
  * or the example's placeholder cluster (the stand-in kubeconfig above) not answering a read.
  */
 const UNOBTAINABLE =
-  /no resource plugin 'pulumi-resource-(azure-native|azuread|aws|command)' found|failed to read resource state due to unreachable cluster/;
+  /no resource plugin 'pulumi-resource-(azure-native|azuread|aws)' found|failed to read resource state due to unreachable cluster/;
 
 function output(r: EngineRun): string {
   return `${r.stdout}\n${r.stderr}`;
