@@ -352,7 +352,7 @@ const previousOf = (state: Props): { stdout: string; stderr: string } => ({
 });
 
 type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
- 
+
 type Call = { request: any };
 
 const toStruct = (p: Props) => Struct.fromJavaScript(p);

@@ -144,10 +144,13 @@ export class EngineWorkspace {
     return this.pulumiSync(["stack", "init", stack, "--secrets-provider", "passphrase"]);
   }
 
-  pulumiSync(args: string[], timeoutMs = 20 * 60_000): EngineRun {
+  /** Runs a CLI command to its end; `input` goes to its stdin (a secret value is never an argument). */
+  pulumiSync(args: string[], opts: { timeoutMs?: number; input?: string } = {}): EngineRun {
     const start = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 20 * 60_000;
     const r = spawnSync(this.cli, [...args, "--non-interactive", "--cwd", this.project], {
       env: this.env,
+      input: opts.input ?? "",
       encoding: "utf8",
       timeout: timeoutMs,
       maxBuffer: 256 * 1024 * 1024,

@@ -85,6 +85,15 @@ export class LocalVelero {
   }
 
   async start(name: string, cluster: LocalCluster, minio: Minio): Promise<void> {
+    this.startServer(name, cluster, minio);
+    await this.waitAvailable(name, cluster);
+  }
+
+  /**
+   * Starts the server without waiting for its location (under the engine, the stack creates the
+   * location after the server runs, as an in-cluster Velero pod would find it).
+   */
+  startServer(name: string, cluster: LocalCluster, minio: Minio): void {
     const home = path.join(this.dir, name);
     mkdirSync(home, { recursive: true, mode: 0o700 });
     const creds = path.join(home, "credentials");
@@ -116,6 +125,46 @@ export class LocalVelero {
         cwd: home,
       },
     );
+  }
+
+  /**
+   * The in-cluster Velero pod's part, played by this server once its Deployment has a ready pod
+   * (Velero refuses to start before its namespace exists). Resolves when the server started, or
+   * rejects after `timeoutMs`; `stop()` ends the wait early.
+   */
+  async startWhenDeployed(
+    name: string,
+    cluster: LocalCluster,
+    minio: Minio,
+    opts: { deployment?: string; timeoutMs?: number; stopped?: () => boolean } = {},
+  ): Promise<void> {
+    await waitFor(
+      `deployment ${opts.deployment ?? "velero"} ready in ${cluster.name}`,
+      () =>
+        opts.stopped?.() === true ||
+        Number(
+          cluster.kubectl(
+            [
+              "-n",
+              NAMESPACE,
+              "get",
+              "deployment",
+              opts.deployment ?? "velero",
+              "-o",
+              "jsonpath={.status.readyReplicas}",
+            ],
+            undefined,
+            true,
+          ).stdout || "0",
+        ) >= 1,
+      opts.timeoutMs ?? 20 * 60_000,
+      1000,
+    );
+    if (opts.stopped?.()) return;
+    this.startServer(name, cluster, minio);
+  }
+
+  async waitAvailable(name: string, cluster: LocalCluster): Promise<void> {
     await waitFor(
       `${name} BSL Available`,
       () =>

@@ -1,0 +1,140 @@
+import { strict as assert } from "assert";
+import { mkdirSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify as toYaml } from "yaml";
+import { engineToolchain, toolchain } from "../../../drill/lib/toolchain";
+import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
+import { veleroChart } from "../../../drill/engine/velero-chart";
+import { EngineRun, EngineWorkspace } from "../../../drill/engine/workspace";
+import { LocalCluster } from "../../../drill/lib/kube";
+import { dashEnterprise } from "../profile";
+import { DashWorld } from "../drill/scenario";
+
+const STACK = "drill-source";
+
+function output(r: EngineRun): string {
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+/**
+ * The source stack under the real Pulumi engine: `pulumi up` of a Dash Enterprise source stack
+ * (s3compat on the drill's MinIO, the source cluster by kubeconfig) installs Velero with the
+ * program's values (the chart stand-in, drill/engine/velero-chart), its Schedule, checks the
+ * location and takes the first backup — with the drill's out-of-cluster Velero server doing what
+ * the in-cluster pod does (KWOK runs no containers).
+ */
+describe("real engine: pulumi up of a Dash Enterprise source stack", function () {
+  this.timeout(30 * 60 * 1000);
+  let w: DashWorld;
+  let ws: EngineWorkspace;
+  let up: EngineRun;
+  const log: string[] = [];
+  let c: LocalCluster;
+
+  before(async () => {
+    const workDir = path.join(
+      process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
+      `engine-source-${Date.now()}`,
+    );
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    const tools = toolchain();
+    w = new DashWorld({ ...tools, workDir, log: (l) => log.push(l) });
+    await w.startServices();
+    await w.startSource();
+    w.installFixture();
+    c = w.source as LocalCluster;
+
+    ws = new EngineWorkspace(path.join(workDir, "engine"), engineToolchain(), { extraPath: [tools.bin] });
+    const config = {
+      "velero-dr:role": "source",
+      "velero-dr:cloud": "s3compat",
+      "velero-dr:profile": dashEnterprise.name,
+      // The drill's MinIO speaks http on loopback; production stacks must use https.
+      "velero-dr:production": false,
+      "velero-dr:s3compat": {
+        endpoint: w.minio.endpoint,
+        bucket: BUCKET,
+        region: w.minio.region,
+        forcePathStyle: true,
+      },
+      "velero-dr:velero": {
+        namespace: NAMESPACE,
+        version: "v1.10.3",
+        chartVersion: "3.1.6",
+        // The vendor's pin (the default for v1.10.3). The drill's server loads the AWS plugin it can
+        // build here in its place (drill/versions.env says why): the stack stays as a user writes it.
+        pluginVersion: "v1.6.2",
+        chartPath: veleroChart(workDir, path.join(tools.bin, "velero")),
+        helmTimeoutSeconds: 300,
+      },
+      "velero-dr:schedules": [{ name: "dash-daily", cron: "0 0 * * *", ttl: "720h" }],
+      "velero-dr:firstBackup": true,
+    };
+    const init = ws.initStack(STACK, toYaml({ config }));
+    assert.equal(init.code, 0, output(init));
+    const secrets: Record<string, string> = {
+      "velero-dr:kubeconfig": c.kubeconfig,
+      "velero-dr:s3compatCredentials": JSON.stringify({
+        accessKeyId: w.minio.accessKey,
+        secretAccessKey: w.minio.secretKey,
+      }),
+    };
+    for (const [k, v] of Object.entries(secrets)) {
+      const r = ws.pulumiSync(["config", "set", "--secret", k, "-s", STACK], { input: v });
+      assert.equal(r.code, 0, output(r));
+    }
+    // The drill's Velero server plays the in-cluster pod: it starts once the stack's Deployment
+    // has a ready pod, and finds the location the chart creates as the pod would.
+    let done = false;
+    const server = w.velero.startWhenDeployed("velero-source", c, w.minio, { stopped: () => done });
+    up = await ws.pulumi(["up", "--yes", "-s", STACK]);
+    done = true;
+    await server;
+  });
+
+  after(async () => {
+    await w?.stopAll();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.log(`${output(up)}\n${log.join("\n")}`);
+  });
+
+  it("pulumi up succeeds: Velero from the chart with the program's values, Available on the store", () => {
+    assert.equal(up.code, 0, output(up));
+    const d = c.getJson(["-n", NAMESPACE, "get", "deployment", "velero"]);
+    const pod = d.spec.template.spec;
+    assert.equal(pod.containers[0].image, "velero/velero:v1.10.3");
+    assert.deepEqual(
+      pod.initContainers.map((i: { image: string }) => i.image),
+      ["velero/velero-plugin-for-aws:v1.6.2"],
+    );
+    const bsl = c.getJson(["-n", NAMESPACE, "get", "bsl", "default"]);
+    assert.equal(bsl.spec.accessMode, "ReadWrite");
+    assert.equal(bsl.spec.objectStorage.bucket, BUCKET);
+    assert.equal(bsl.spec.config.s3Url, w.minio.endpoint);
+    assert.equal(bsl.status.phase, "Available");
+  });
+
+  it("the profile's Schedule exists and the first backup completed, its objects in the store", () => {
+    const schedules = c.getJson(["-n", NAMESPACE, "get", "schedules.velero.io"]).items;
+    assert.deepEqual(
+      schedules.map((s: { metadata: { name: string } }) => s.metadata.name),
+      ["dash-daily"],
+    );
+    assert.deepEqual(schedules[0].spec.template.includedNamespaces, dashEnterprise.namespaces);
+    const backups = c.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items;
+    assert.equal(backups.length, 1, JSON.stringify(backups.map((b: { metadata: unknown }) => b.metadata)));
+    assert.equal(backups[0].status.phase, "Completed");
+    assert.equal(backups[0].metadata.labels["velero.io/schedule-name"], "dash-daily");
+  });
+
+  it("a second pulumi up changes nothing and takes no second backup", () => {
+    const again = ws.pulumiSync(["up", "--yes", "-s", STACK]);
+    assert.equal(again.code, 0, output(again));
+    assert.doesNotMatch(again.stdout, /\b(created|updated|replaced|deleted)\b.*command:local:Command/);
+    const backups = c.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items;
+    assert.equal(backups.length, 1);
+  });
+});
