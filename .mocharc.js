@@ -39,5 +39,5 @@ module.exports = {
   timeout: 60000,
   exit: true,
   parallel: true,
-  jobs: 2,
+  jobs: 3,
 };

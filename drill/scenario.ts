@@ -204,14 +204,23 @@ export class DrillWorld {
   }
 
   async startDestination(name = "destination"): Promise<void> {
-    const c = new LocalCluster(name, DESTINATION_PORTS, this.o.workDir, this.o.bin, this.procs);
-    this.dest = c;
-    await c.start(3);
+    const c = await this.startDestinationCluster(name);
     this.velero.installCrds(c);
     // ReadOnly until the restore is done, as the destination stack installs it.
     this.velero.prepare(c, this.bslConfig(), "ReadOnly");
     await this.velero.start(`velero-${name}`, c, this.minio);
+  }
+
+  /**
+   * The new cluster alone, with the load-balancer stand-in: what a destination stack finds before
+   * it installs Velero itself (under the real engine).
+   */
+  async startDestinationCluster(name = "destination"): Promise<LocalCluster> {
+    const c = new LocalCluster(name, DESTINATION_PORTS, this.o.workDir, this.o.bin, this.procs);
+    this.dest = c;
+    await c.start(3);
     this.startLoadBalancerStandIn();
+    return c;
   }
 
   async stopDestination(name = "destination"): Promise<void> {

@@ -221,7 +221,11 @@ function veleroInstall(
   );
 }
 
-/** The source stack's outputs, checked: a destination built on a wrong source must stop early. */
+/**
+ * The source stack's outputs, checked: a destination built on a wrong source must stop early. A
+ * RunError, so that the engine shows the message without a stack trace (the SDK keeps the error
+ * object when it adds the property path).
+ */
 function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs> {
   if (cfg.source.outputs) return pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>;
   const ref = new pulumi.StackReference("source", { name: cfg.source.stack as string });
@@ -229,19 +233,19 @@ function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs
     // A source of another cloud exports none of this backend's keys: say so first.
     const cloud = (raw as { cloud?: unknown }).cloud;
     if (cloud !== undefined && cloud !== cfg.cloud) {
-      throw new Error(
+      throw new pulumi.RunError(
         `velero-dr: stack ${cfg.source.stack} backs up to ${String(cloud)} storage, but this destination restores from ${cfg.cloud} (velero-dr:cloud)`,
       );
     }
     const parsed = sourceOutputsSchemaFor(backendOf(cfg.cloud)).safeParse(raw);
     if (!parsed.success) {
       const what = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-      throw new Error(
+      throw new pulumi.RunError(
         `velero-dr: stack ${cfg.source.stack} does not export a source stack's outputs (${what})`,
       );
     }
     if (parsed.data.profile !== cfg.profile.name) {
-      throw new Error(
+      throw new pulumi.RunError(
         `velero-dr: stack ${cfg.source.stack} backs up profile ${parsed.data.profile}, but this destination restores ${cfg.profile.name}`,
       );
     }

@@ -10,6 +10,7 @@ import {
   ConfigEdits,
   DrillOptions,
   DrillReport,
+  DrillTarget,
   DrillWorld,
   NEW_LB,
   OLD_LB,
@@ -104,12 +105,17 @@ export class DashWorld extends DrillWorld {
     return super.backup(schedule);
   }
 
+  /** What the drill restores: Dash Enterprise with the drill's settings, its Schedule and domain. */
+  readonly target: DrillTarget = {
+    definition: dashEnterpriseApp,
+    app: DASH_SETTINGS,
+    schedule: SCHEDULE,
+    baseDomain: BASE_DOMAIN,
+  };
+
   /** The chain input from the drill's destination stack config (with these config edits). */
   chainInput(edits: ConfigEdits = {}): ChainInput {
-    return this.chainInputFor(
-      { definition: dashEnterpriseApp, app: DASH_SETTINGS, schedule: SCHEDULE, baseDomain: BASE_DOMAIN },
-      edits,
-    );
+    return this.chainInputFor(this.target, edits);
   }
 
   /**

@@ -9,9 +9,10 @@ import { veleroChart } from "../../../drill/engine/velero-chart";
 import { EngineRun, EngineWorkspace } from "../../../drill/engine/workspace";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { dashEnterprise } from "../profile";
-import { DashWorld } from "../drill/scenario";
+import { checkRestore, DashWorld } from "../drill/scenario";
 
 const STACK = "drill-source";
+const DEST = "drill-destination";
 
 function output(r: EngineRun): string {
   return `${r.stdout}\n${r.stderr}`;
@@ -24,13 +25,15 @@ function output(r: EngineRun): string {
  * location and takes the first backup — with the drill's out-of-cluster Velero server doing what
  * the in-cluster pod does (KWOK runs no containers).
  */
-describe("real engine: pulumi up of a Dash Enterprise source stack", function () {
+describe("real engine: Dash Enterprise backed up and recovered by pulumi up", function () {
   this.timeout(30 * 60 * 1000);
   let w: DashWorld;
   let ws: EngineWorkspace;
   let up: EngineRun;
   const log: string[] = [];
   let c: LocalCluster;
+  let chartPath = "";
+  let tools: ReturnType<typeof toolchain>;
 
   before(async () => {
     const workDir = path.join(
@@ -38,14 +41,19 @@ describe("real engine: pulumi up of a Dash Enterprise source stack", function ()
       `engine-source-${Date.now()}`,
     );
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
-    const tools = toolchain();
+    tools = toolchain();
     w = new DashWorld({ ...tools, workDir, log: (l) => log.push(l) });
     await w.startServices();
     await w.startSource();
     w.installFixture();
     c = w.source as LocalCluster;
+    chartPath = veleroChart(workDir, path.join(tools.bin, "velero"));
 
-    ws = new EngineWorkspace(path.join(workDir, "engine"), engineToolchain(), { extraPath: [tools.bin] });
+    ws = new EngineWorkspace(path.join(workDir, "engine"), engineToolchain(), {
+      extraPath: [tools.bin],
+      // The chain's waits poll every second instead of every 10 s (as the drill's runner does).
+      env: { VELERO_DR_POLL_SECONDS: "1" },
+    });
     const config = {
       "velero-dr:role": "source",
       "velero-dr:cloud": "s3compat",
@@ -65,7 +73,7 @@ describe("real engine: pulumi up of a Dash Enterprise source stack", function ()
         // The vendor's pin (the default for v1.10.3). The drill's server loads the AWS plugin it can
         // build here in its place (drill/versions.env says why): the stack stays as a user writes it.
         pluginVersion: "v1.6.2",
-        chartPath: veleroChart(workDir, path.join(tools.bin, "velero")),
+        chartPath,
         helmTimeoutSeconds: 300,
       },
       "velero-dr:schedules": [{ name: "dash-daily", cron: "0 0 * * *", ttl: "720h" }],
@@ -136,5 +144,50 @@ describe("real engine: pulumi up of a Dash Enterprise source stack", function ()
     assert.doesNotMatch(again.stdout, /\b(created|updated|replaced|deleted)\b.*command:local:Command/);
     const backups = c.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items;
     assert.equal(backups.length, 1);
+  });
+  it("the source is lost; pulumi up of a destination stack (StackReference to the source) stops at the KOTS gate", async () => {
+    w.backupName = c.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items[0].metadata.name;
+    await w.loseSource();
+    const d = await w.startDestinationCluster("destination");
+    const { values, secrets } = w.destinationConfig(w.target);
+    values.source = { stack: `organization/velero-dr/${STACK}` };
+    values.velero = { namespace: NAMESPACE, chartPath, helmTimeoutSeconds: 300 };
+    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`velero-dr:${k}`, v]));
+    const init = ws.initStack(DEST, toYaml({ config }));
+    assert.equal(init.code, 0, output(init));
+    for (const [k, v] of Object.entries(secrets)) {
+      const value = typeof v === "string" ? v : JSON.stringify(v);
+      const r = ws.pulumiSync(["config", "set", "--secret", `velero-dr:${k}`, "-s", DEST], { input: value });
+      assert.equal(r.code, 0, output(r));
+    }
+    let done = false;
+    const server = w.velero.startWhenDeployed("velero-destination", d, w.minio, { stopped: () => done });
+    up = await ws.pulumi(["up", "--yes", "-s", DEST]);
+    done = true;
+    await server;
+    assert.notEqual(up.code, 0, "the update must stop at the gate");
+    assert.match(output(up), /kotsRedeployed/);
+    const restores = d.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items;
+    assert.equal(restores.length, 1);
+    assert.equal(restores[0].status.phase, "Completed");
+  });
+
+  it("after the operator's redeploy and the config flag, pulumi up again finishes the recovery; every check passes", async () => {
+    w.operatorRedeploys();
+    const set = ws.pulumiSync([
+      "config",
+      "set",
+      "--path",
+      "velero-dr:app.kotsRedeployed",
+      "true",
+      "-s",
+      DEST,
+    ]);
+    assert.equal(set.code, 0, output(set));
+    up = await ws.pulumi(["up", "--yes", "-s", DEST]);
+    assert.equal(up.code, 0, output(up));
+    const d = w.dest as LocalCluster;
+    assert.equal(d.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 1, "restored twice");
+    for (const check of await checkRestore(w)) assert.ok(check.ok, `${check.name}: ${check.detail}`);
   });
 });
