@@ -8,11 +8,13 @@ import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
 import { veleroChart } from "../../../drill/engine/velero-chart";
 import { EngineRun, EngineWorkspace } from "../../../drill/engine/workspace";
 import { LocalCluster } from "../../../drill/lib/kube";
+import { waitFor } from "../../../drill/lib/procs";
 import { dashEnterprise } from "../profile";
 import { checkRestore, DashWorld } from "../drill/scenario";
 
 const STACK = "drill-source";
 const DEST = "drill-destination";
+const DEST_KILL = "drill-destination-killed";
 
 function output(r: EngineRun): string {
   return `${r.stdout}\n${r.stderr}`;
@@ -34,6 +36,21 @@ describe("real engine: Dash Enterprise backed up and recovered by pulumi up", fu
   let c: LocalCluster;
   let chartPath = "";
   let tools: ReturnType<typeof toolchain>;
+
+  /** A destination stack on the drill's current destination cluster, as an operator sets it up. */
+  const initDestination = (stack: string) => {
+    const { values, secrets } = w.destinationConfig(w.target);
+    values.source = { stack: `organization/velero-dr/${STACK}` };
+    values.velero = { namespace: NAMESPACE, chartPath, helmTimeoutSeconds: 300 };
+    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`velero-dr:${k}`, v]));
+    const init = ws.initStack(stack, toYaml({ config }));
+    assert.equal(init.code, 0, output(init));
+    for (const [k, v] of Object.entries(secrets)) {
+      const value = typeof v === "string" ? v : JSON.stringify(v);
+      const r = ws.pulumiSync(["config", "set", "--secret", `velero-dr:${k}`, "-s", stack], { input: value });
+      assert.equal(r.code, 0, output(r));
+    }
+  };
 
   before(async () => {
     const workDir = path.join(
@@ -149,17 +166,7 @@ describe("real engine: Dash Enterprise backed up and recovered by pulumi up", fu
     w.backupName = c.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items[0].metadata.name;
     await w.loseSource();
     const d = await w.startDestinationCluster("destination");
-    const { values, secrets } = w.destinationConfig(w.target);
-    values.source = { stack: `organization/velero-dr/${STACK}` };
-    values.velero = { namespace: NAMESPACE, chartPath, helmTimeoutSeconds: 300 };
-    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`velero-dr:${k}`, v]));
-    const init = ws.initStack(DEST, toYaml({ config }));
-    assert.equal(init.code, 0, output(init));
-    for (const [k, v] of Object.entries(secrets)) {
-      const value = typeof v === "string" ? v : JSON.stringify(v);
-      const r = ws.pulumiSync(["config", "set", "--secret", `velero-dr:${k}`, "-s", DEST], { input: value });
-      assert.equal(r.code, 0, output(r));
-    }
+    initDestination(DEST);
     let done = false;
     const server = w.velero.startWhenDeployed("velero-destination", d, w.minio, { stopped: () => done });
     up = await ws.pulumi(["up", "--yes", "-s", DEST]);
@@ -189,5 +196,44 @@ describe("real engine: Dash Enterprise backed up and recovered by pulumi up", fu
     const d = w.dest as LocalCluster;
     assert.equal(d.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 1, "restored twice");
     for (const check of await checkRestore(w)) assert.ok(check.ok, `${check.name}: ${check.detail}`);
+  });
+  it("pulumi up killed (SIGKILL) during the restore: pulumi cancel, then pulumi up follows the same Restore to the gate", async () => {
+    await w.stopDestination("destination");
+    const d = await w.startDestinationCluster("destination-kill");
+    initDestination(DEST_KILL);
+    let done = false;
+    const server = w.velero.startWhenDeployed("velero-destination-kill", d, w.minio, { stopped: () => done });
+    let kill: ((s: NodeJS.Signals) => void) | undefined;
+    let restoring = false;
+    const run = ws.pulumi(["up", "--yes", "-s", DEST_KILL], (line, k) => {
+      kill = k;
+      if (/command:local:Command\s+restore-restore\s+creating/.test(line)) restoring = true;
+    });
+    const restores = () => d.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items;
+    await waitFor(
+      "the restore step created its Restore",
+      () => restoring && restores().length > 0,
+      15 * 60_000,
+      500,
+    );
+    kill?.("SIGKILL");
+    up = await run;
+    done = true;
+    await server;
+    assert.equal(up.signal, "SIGKILL");
+    // The recovery README describes: the killed CLI left its lock (a DIY backend's lock file, a
+    // Pulumi Cloud update in progress); `pulumi cancel` removes it, then `pulumi up` again.
+    const locked = ws.pulumiSync(["up", "--yes", "-s", DEST_KILL]);
+    assert.notEqual(locked.code, 0);
+    assert.match(output(locked), /currently locked/);
+    const cancel = ws.pulumiSync(["cancel", "--yes", "-s", DEST_KILL]);
+    assert.equal(cancel.code, 0, output(cancel));
+    up = await ws.pulumi(["up", "--yes", "-s", DEST_KILL]);
+    assert.match(output(up), /pending operations/);
+    assert.notEqual(up.code, 0, "runs on to the KOTS gate");
+    assert.match(output(up), /kotsRedeployed/);
+    const after = restores();
+    assert.equal(after.length, 1, "a second Velero restore was created");
+    assert.equal(after[0].status.phase, "Completed");
   });
 });
