@@ -30,6 +30,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { spawn, type ChildProcess } from "child_process";
 import * as crypto from "crypto";
+import { servePlugin } from "./serve";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const providerpb = require("@pulumi/pulumi/proto/provider_pb");
@@ -578,17 +579,5 @@ if (require.main === module) {
   // The wrapper's ts-node setting is not the commands' business (upstream passes os.Environ()).
   delete process.env.TS_NODE_PROJECT;
   const positional = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-  startCommandProvider(positional[0]).then(
-    ({ port }) => {
-      process.stdout.write(`${port}\n`);
-      const parent = process.ppid;
-      setInterval(() => {
-        if (process.ppid !== parent) process.exit(0);
-      }, 1000);
-    },
-    (err) => {
-      process.stderr.write(`could not start the command provider stand-in: ${err}\n`);
-      process.exit(1);
-    },
-  );
+  servePlugin("the command provider stand-in", () => startCommandProvider(positional[0]));
 }

@@ -17,14 +17,18 @@
  * Differences, on purpose: the program talks to the engine's resource monitor directly (upstream
  * puts a pass-through proxy in between), and there is no `--sync` pipe pair (only the deprecated
  * synchronous invokes use it); `InstallDependencies`, code generation, `Pack`/`Link` and the bun
- * runtime are not served (the drill installs with `npm ci`). `RunPlugin` (policy packs) is not
- * served yet either. test/engine/language-host.test.ts checks the behaviour above.
+ * runtime are not served (the drill installs with `npm ci`). `RunPlugin` starts a plugin written in
+ * Node.js as upstream does; for a policy pack (`pulumi preview --policy-pack`) that means the
+ * proxy of policy-proxy.ts and `@pulumi/pulumi/cmd/run-policy-pack`, the stack's configuration in
+ * its environment. test/engine/language-host.test.ts checks the behaviour above.
  */
 import * as grpc from "@grpc/grpc-js";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { PolicyProxy, policyEnv } from "./policy-proxy";
+import { servePlugin } from "./serve";
 // The SDK's generated gRPC code: the same message classes the real engine's peers use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const langpb = require("@pulumi/pulumi/proto/language_pb");
@@ -177,6 +181,46 @@ export function runResult(code: number | null, signal: NodeJS.Signals | null, sp
   return { error: `Program exited with non-zero exit code: ${code}`, bail: false };
 }
 
+/** What the engine asks for in a `RunPlugin` request. */
+export interface PluginRunInfo {
+  /** "analyzer" for a policy pack; "resource", "tool", ... otherwise. */
+  kind: string;
+  programDirectory: string;
+  /** The engine's working directory. */
+  pwd: string;
+  args: string[];
+  /** The plugin's whole environment, as the engine sends it ("K=V"; a later entry wins). */
+  env: string[];
+  options: Record<string, unknown>;
+}
+
+/**
+ * The node command line, environment and working directory upstream's host uses for a plugin:
+ * `node <run path> [nodeargs] …`; a policy pack gets its arguments, then its directory, and runs in
+ * that directory (as the old `pulumi-analyzer-policy` shim did); any other plugin gets its directory
+ * first and runs in the engine's working directory.
+ */
+export function runPluginCommand(
+  info: PluginRunInfo,
+  runPath: string,
+  extraEnv: Record<string, string> = {},
+): { args: string[]; env: NodeJS.ProcessEnv; cwd: string } {
+  const opts = parseOptions(info.options);
+  const env: NodeJS.ProcessEnv = {};
+  for (const kv of info.env) {
+    const i = kv.indexOf("=");
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  if (opts.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+  if (opts.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = opts.tsconfig;
+  Object.assign(env, extraEnv);
+  const args = [runPath, ...opts.nodeargs];
+  if (info.kind === "analyzer") {
+    return { args: [...args, ...info.args, info.programDirectory], env, cwd: info.programDirectory };
+  }
+  return { args: [...args, info.programDirectory, ...info.args], env, cwd: info.pwd };
+}
+
 export interface PackageDependency {
   name: string;
   kind: "resource";
@@ -299,6 +343,96 @@ const OWN_ENV = ["TS_NODE_PROJECT", "TS_NODE_TRANSPILE_ONLY", "TS_NODE_SWC"];
 type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
 type Call<T> = { request: T };
 
+/** A server-streaming call of grpc-js, as RunPlugin gets it. */
+type StreamCall = grpc.ServerWritableStream<any, unknown>;
+
+/**
+ * `RunPlugin`: starts a plugin written in Node.js and streams its stdout and stderr to the engine;
+ * a non-zero exit ends the stream with upstream's error text. A policy pack is started behind the
+ * policy proxy once the engine has sent the stack's configuration (see policy-proxy.ts).
+ */
+async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<void> {
+  const req = call.request;
+  const pinfo = req.getInfo();
+  const info: PluginRunInfo = {
+    kind: req.getKind(),
+    programDirectory: pinfo.getProgramDirectory(),
+    pwd: req.getPwd(),
+    args: req.getArgsList(),
+    env: req.getEnvList(),
+    options: pinfo.getOptions()?.toJavaScript() ?? {},
+  };
+  const send = (field: "stdout" | "stderr", data: Buffer) => {
+    const m = new langpb.RunPluginResponse();
+    if (field === "stdout") m.setStdout(data);
+    else m.setStderr(data);
+    call.write(m);
+  };
+  const nodeBin = lookPath("node", process.env);
+  if (!nodeBin) throw new Error("could not find node on the $PATH");
+  const analyzer = info.kind === "analyzer";
+  const runPath = locateModule(
+    analyzer
+      ? "@pulumi/pulumi/cmd/run-policy-pack"
+      : process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || "@pulumi/pulumi/cmd/run-plugin",
+    info.programDirectory,
+    nodeBin,
+  );
+  let proxy: PolicyProxy | undefined;
+  let cancelled = false;
+  let child: ChildProcess | undefined;
+  call.on("cancelled", () => {
+    // The engine is done with the plugin (upstream: the request context ends, exec kills the process).
+    cancelled = true;
+    child?.kill("SIGKILL");
+    proxy?.shutdown();
+  });
+  let extraEnv: Record<string, string> = {};
+  if (analyzer) {
+    proxy = new PolicyProxy();
+    const port = await proxy.start();
+    send("stdout", Buffer.from(`${port}\n`));
+    extraEnv = policyEnv(await proxy.awaitConfiguration());
+  }
+  if (cancelled) return;
+  const cmd = runPluginCommand(info, runPath, extraEnv);
+  const c = spawn(nodeBin, cmd.args, { cwd: cmd.cwd, env: cmd.env, stdio: ["ignore", "pipe", "pipe"] });
+  child = c;
+  running.add(c);
+  c.stderr!.on("data", (d: Buffer) => send("stderr", d));
+  // A policy pack's first stdout line is its own port: the proxy attaches to it; the rest is output.
+  let portLine = analyzer ? "" : undefined;
+  c.stdout!.on("data", (d: Buffer) => {
+    if (portLine === undefined) return send("stdout", d);
+    portLine += d.toString("utf8");
+    const nl = portLine.indexOf("\n");
+    if (nl < 0) return;
+    const port = Number(portLine.slice(0, nl).trim());
+    const rest = portLine.slice(nl + 1);
+    portLine = undefined;
+    if (rest) send("stdout", Buffer.from(rest));
+    if (!Number.isInteger(port) || port <= 0) {
+      proxy!.fail(new Error(`the policy pack printed no port: ${JSON.stringify(d.toString("utf8"))}`));
+      return;
+    }
+    proxy!.attach(port).catch((e: Error) => send("stderr", Buffer.from(`${e.message}\n`)));
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    c.on("error", (e) => send("stderr", Buffer.from(`${e.message}\n`)));
+    c.on("close", (cd, sg) => resolve([cd, sg]));
+  });
+  running.delete(c);
+  if (portLine !== undefined) proxy?.fail(new Error("the policy pack exited before it served"));
+  proxy?.shutdown();
+  if (cancelled) return;
+  if (code === 0) return void call.end();
+  throw new Error(
+    code === null
+      ? `Program exited unexpectedly: signal: ${signal}`
+      : `Program exited with non-zero exit code: ${code}`,
+  );
+}
+
 export function startLanguageHost(engineArg?: string): Promise<{ server: grpc.Server; port: number }> {
   let engineAddress = engineArg ?? "";
   const running = new Set<ChildProcess>();
@@ -392,6 +526,11 @@ export function startLanguageHost(engineArg?: string): Promise<{ server: grpc.Se
         respond(runResult(code, signal, spawnError));
       });
     },
+    runPlugin(call: StreamCall) {
+      runPlugin(call, running).catch((e: Error) =>
+        call.emit("error", { code: grpc.status.UNKNOWN, details: e.message }),
+      );
+    },
     cancel(_call: unknown, cb: Callback<unknown>) {
       // Upstream interrupts the program and kills it 5 s later if it is still there.
       for (const c of running) {
@@ -425,18 +564,5 @@ if (require.main === module) {
     if (/^--?(tracing|runtime|root)$/.test(a)) i++;
     else if (!a.startsWith("-")) positional.push(a);
   }
-  startLanguageHost(positional[0]).then(
-    ({ port }) => {
-      process.stdout.write(`${port}\n`);
-      // Like upstream's health check on the engine: do not outlive the process that started us.
-      const parent = process.ppid;
-      setInterval(() => {
-        if (process.ppid !== parent) process.exit(0);
-      }, 1000);
-    },
-    (err) => {
-      process.stderr.write(`could not start language host RPC server: ${err}\n`);
-      process.exit(1);
-    },
-  );
+  servePlugin("language host RPC server", () => startLanguageHost(positional[0]));
 }

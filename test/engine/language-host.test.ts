@@ -8,6 +8,7 @@ import {
   parseOptions,
   requiredPackages,
   runCommand,
+  runPluginCommand,
   runResult,
   shellSplit,
   startLanguageHost,
@@ -19,6 +20,12 @@ const langpb = require("@pulumi/pulumi/proto/language_pb");
 const langgrpc = require("@pulumi/pulumi/proto/language_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const analyzergrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 
 const repo = path.resolve(__dirname, "../..");
 
@@ -177,6 +184,30 @@ describe("engine stand-in: Node.js language host", () => {
     assert.deepEqual(got, ["acme/thing@v1.0.0 https://x", "kubernetes@v4.34.2", "renamed@v2.0.0"]);
   });
 
+  it("starts a plugin as upstream's RunPlugin: a policy pack in its own directory, its directory last", () => {
+    const info = {
+      kind: "analyzer",
+      programDirectory: "/repo/policies",
+      pwd: "/work",
+      args: ["127.0.0.1:5"],
+      env: ["PATH=/bin", "A=1", "A=2"],
+      options: { nodeargs: "--max-old-space-size=512" },
+    };
+    const pack = runPluginCommand(info, "/rp.js", { PULUMI_NODEJS_STACK: "dev" });
+    assert.deepEqual(pack.args, ["/rp.js", "--max-old-space-size=512", "127.0.0.1:5", "/repo/policies"]);
+    assert.equal(pack.cwd, "/repo/policies");
+    assert.deepEqual(pack.env, {
+      PATH: "/bin",
+      A: "2",
+      PULUMI_NODEJS_TYPESCRIPT: "true",
+      PULUMI_NODEJS_STACK: "dev",
+    });
+    const tool = runPluginCommand({ ...info, kind: "tool", options: { typescript: false } }, "/run.js");
+    assert.deepEqual(tool.args, ["/run.js", "/repo/policies", "127.0.0.1:5"]);
+    assert.equal(tool.cwd, "/work");
+    assert.equal(tool.env.PULUMI_NODEJS_TYPESCRIPT, undefined);
+  });
+
   describe("over gRPC, as the engine calls it", () => {
     let server: grpc.Server;
     let client: grpc.Client & Record<string, (...a: unknown[]) => void>;
@@ -268,6 +299,136 @@ describe("engine stand-in: Node.js language host", () => {
       const names = res.getPackagesList().map((p) => `${p.getName()}@${p.getVersion()}`);
       for (const want of ["kubernetes@v4.34.2", "command@v1.2.1"])
         assert.ok(names.includes(want), `${want} in ${names}`);
+    });
+
+    /** Starts RunPlugin; resolves with the stream and the first stdout line (the port the engine reads). */
+    const runPlugin = (kind: string, programDir: string, args: string[]) => {
+      const info = new langpb.ProgramInfo();
+      info.setRootDirectory(programDir);
+      info.setProgramDirectory(programDir);
+      info.setEntryPoint(".");
+      info.setOptions(Struct.fromJavaScript({}));
+      const req = new langpb.RunPluginRequest();
+      req.setInfo(info);
+      req.setKind(kind);
+      req.setPwd(work);
+      req.setArgsList(args);
+      // The engine passes its own environment (not this test process's ts-node settings).
+      req.setEnvList(
+        Object.entries(process.env)
+          .filter(([k]) => !k.startsWith("TS_NODE_"))
+          .map(([k, v]) => `${k}=${v}`),
+      );
+      const stream = (
+        client as unknown as { runPlugin(r: unknown): grpc.ClientReadableStream<any> }
+      ).runPlugin(req);
+      const out = { stdout: "", stderr: "" };
+      const ended = new Promise<Error | undefined>((resolve) => {
+        stream.on("data", (m: any) => {
+          if (m.hasStdout()) out.stdout += Buffer.from(m.getStdout_asU8()).toString();
+          if (m.hasStderr()) out.stderr += Buffer.from(m.getStderr_asU8()).toString();
+        });
+        stream.on("error", (e: Error) => resolve(e));
+        stream.on("end", () => resolve(undefined));
+      });
+      return { stream, out, ended };
+    };
+    const until = async (what: string, ok: () => boolean, ms = 60000) => {
+      const end = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    /** The policy pack processes this host started (children of this process running run-policy-pack). */
+    const packProcesses = () =>
+      fs
+        .readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .filter((pid) => {
+          try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            return (
+              ppid === process.pid &&
+              fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("run-policy-pack")
+            );
+          } catch {
+            return false;
+          }
+        });
+
+    it("RunPlugin starts a policy pack behind the proxy: the stack's configuration first, then every call forwarded", async function () {
+      this.timeout(120000);
+      const run = runPlugin("analyzer", path.join(repo, "policies"), ["127.0.0.1:9"]);
+      await until("the proxy's port", () => /^\d+\n/.test(run.out.stdout));
+      const port = Number(run.out.stdout.split("\n")[0]);
+      const Analyzer = grpc.makeGenericClientConstructor(analyzergrpc.AnalyzerService, "Analyzer");
+      const analyzer = new Analyzer(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as any;
+      const acall = <T>(method: string, req: unknown): Promise<T> =>
+        new Promise((resolve, reject) =>
+          analyzer[method](req, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
+        );
+      try {
+        await acall("handshake", new analyzerpb.AnalyzerHandshakeRequest());
+        assert.deepEqual(packProcesses(), [], "the pack must wait for the stack's configuration");
+        const cfg = new analyzerpb.AnalyzerStackConfigureRequest();
+        cfg.setProject("velero-dr");
+        cfg.setStack("drill-destination");
+        cfg.setOrganization("organization");
+        cfg.setDryRun(true);
+        cfg.getConfigMap().set("velero-dr:role", "destination");
+        await acall("configureStack", cfg);
+        const info: any = await acall<any>("getAnalyzerInfo", new Empty()).catch((e) => {
+          throw new Error(`${e.message}\n${run.out.stderr}\n${run.out.stdout}`);
+        });
+        assert.equal(info.getName(), "velero-dr");
+        const [pid] = packProcesses();
+        const env = Object.fromEntries(
+          fs
+            .readFileSync(`/proc/${pid}/environ`, "utf8")
+            .split("\0")
+            .filter(Boolean)
+            .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+        );
+        assert.equal(fs.realpathSync(`/proc/${pid}/cwd`), path.join(repo, "policies"));
+        assert.equal(env.PULUMI_NODEJS_STACK, "drill-destination");
+        assert.equal(env.PULUMI_NODEJS_PROJECT, "velero-dr");
+        assert.equal(env.PULUMI_NODEJS_DRY_RUN, "true");
+        assert.deepEqual(JSON.parse(env.PULUMI_CONFIG), { "velero-dr:role": "destination" });
+        const req = new analyzerpb.AnalyzeRequest();
+        req.setType("azure-native:storage:StorageAccount");
+        req.setName("backups");
+        req.setUrn("urn:pulumi:s::velero-dr::azure-native:storage:StorageAccount::backups");
+        req.setProperties(
+          Struct.fromJavaScript({ allowBlobPublicAccess: true, minimumTlsVersion: "TLS1_2" }),
+        );
+        req.setOptions(new analyzerpb.AnalyzerResourceOptions());
+        const res: any = await acall("analyze", req);
+        assert.ok(
+          res.getDiagnosticsList().some((d: any) => d.getPolicyname() === "storage-no-public-access"),
+          "the pack's verdict comes back through the proxy",
+        );
+      } finally {
+        analyzer.close();
+        run.stream.cancel();
+      }
+      await run.ended;
+      await until("the pack to be stopped", () => packProcesses().length === 0, 10000);
+    });
+
+    it("RunPlugin of another plugin: its output streamed, a non-zero exit in upstream's words", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lh-plugin-"));
+      fs.writeFileSync(
+        path.join(dir, "record.js"),
+        'console.log("args", JSON.stringify(process.argv.slice(2))); console.error("oops"); process.exit(4);',
+      );
+      process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH = path.join(dir, "record.js");
+      const run = runPlugin("tool", dir, ["x"]);
+      const err = await run.ended;
+      assert.match(String(err?.message), /Program exited with non-zero exit code: 4/);
+      assert.equal(run.out.stdout, `args ${JSON.stringify([dir, "x"])}\n`);
+      assert.equal(run.out.stderr, "oops\n");
     });
   });
 });
