@@ -147,8 +147,21 @@ export function isVeleroChart(chart: unknown): boolean {
   return /^velero(-\d+\.\d+\.\d+)?(\.tgz|\.tar\.gz)?$/.test(last);
 }
 
+/**
+ * A Helm release of the Velero chart: a chart named velero (repository, OCI, archive), or a local
+ * chart directory, whatever its name, that deploys the Velero server image. An air-gapped install
+ * from `velero.chartPath` ("/opt/charts/vdr") must not escape the Velero policies by its folder's name.
+ */
+export function isVeleroRelease(props: Props): boolean {
+  if (isVeleroChart(props.chart)) return true;
+  const chart = str(props.chart) ?? "";
+  if (!/^(\/|\.\.?\/|~)/.test(chart)) return false;
+  const repo = str(get(props.values, "image", "repository")) ?? "";
+  return /(^|\/)velero\/velero$/.test(repo);
+}
+
 export function veleroReleases(resources: PolicyResource[]): PolicyResource[] {
-  return ofType(resources, TOKENS.helmRelease).filter((r) => isVeleroChart(r.props.chart));
+  return ofType(resources, TOKENS.helmRelease).filter((r) => isVeleroRelease(r.props));
 }
 
 export function tags(props: Props): Props {

@@ -1,7 +1,7 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { AWS_PLUGIN_1_6_KEYS, AZURE_PLUGIN_1_6_KEYS } from "../../components/velero/locations";
 import { incompatibility, minorOf, pluginMinorFor } from "../../components/velero/versions";
-import { forTypes, get, isRecord, isVeleroChart, Props, records, show, str, TOKENS } from "./common";
+import { forTypes, get, isRecord, isVeleroRelease, Props, records, show, str, TOKENS } from "./common";
 
 /**
  * The Velero Helm release (chart vmware-tanzu/velero, 3.x values layout): versions pinned and
@@ -79,7 +79,7 @@ function forVeleroRelease(
   validate: (props: Props, args: ResourceValidationArgs, report: (m: string) => void) => void,
 ) {
   return forTypes([TOKENS.helmRelease], (props, args, report) => {
-    if (!isVeleroChart(props.chart)) return args.notApplicable(`chart ${show(props.chart)} is not Velero`);
+    if (!isVeleroRelease(props)) return args.notApplicable(`chart ${show(props.chart)} is not Velero`);
     validate(props, args, report);
   });
 }

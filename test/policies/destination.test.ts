@@ -120,6 +120,18 @@ describe("policies: destination (hand-built restore chain)", () => {
       ]);
     });
 
+    it("sees a release from a local chart directory, whatever its name (drill/engine found this)", async () => {
+      const stack = destination(DASH_CHAIN, "ReadWrite");
+      Object.assign(stack[1].props, {
+        chart: "/srv/charts/velero-chart",
+        version: undefined,
+        repositoryOpts: undefined,
+      });
+      assert.deepEqual((await checkStack(destinationBslReadOnly, stack)).violations, [
+        'the Velero release installs its backup storage location with accessMode "ReadWrite", not "ReadOnly".',
+      ]);
+    });
+
     it("is not applicable on a source stack (its location is ReadWrite by design)", async () => {
       assert.equal((await checkStack(destinationBslReadOnly, sourceLike())).notApplicable, NOT_DESTINATION);
     });

@@ -35,6 +35,29 @@ describe("policies: velero", () => {
       ]);
     });
 
+    it("checks a local chart directory of any name that deploys the Velero image; not another chart's", async () => {
+      const local: Record<string, any> = { ...releaseProps(), chart: "/opt/charts/vdr", version: undefined };
+      local.values.image.tag = "latest";
+      assert.deepEqual((await checkResource(veleroVersionsPinned, release(local))).violations, [
+        'values.image.tag "latest" is not an exact vX.Y.Z tag.',
+      ]);
+      const mirrored: Record<string, any> = {
+        ...releaseProps(),
+        chart: "./vendor/backup",
+        version: undefined,
+      };
+      mirrored.values.image.repository = "registry.corp.example/velero/velero";
+      mirrored.values.image.tag = "latest";
+      assert.equal((await checkResource(veleroVersionsPinned, release(mirrored))).violations.length, 1);
+      const other: Record<string, any> = {
+        ...releaseProps(),
+        chart: "/opt/charts/ingress",
+        version: undefined,
+      };
+      other.values.image.repository = "registry.k8s.io/ingress-nginx/controller";
+      assert.ok((await checkResource(veleroVersionsPinned, release(other))).notApplicable);
+    });
+
     it("is not applicable to other charts and other resources", async () => {
       const other = { ...releaseProps(), chart: "ingress-nginx" };
       assert.equal(
