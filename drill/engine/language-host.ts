@@ -380,11 +380,11 @@ async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<
   );
   let proxy: PolicyProxy | undefined;
   let cancelled = false;
-  let child: ChildProcess | undefined;
+  const started: { child?: ChildProcess } = {};
   call.on("cancelled", () => {
     // The engine is done with the plugin (upstream: the request context ends, exec kills the process).
     cancelled = true;
-    child?.kill("SIGKILL");
+    started.child?.kill("SIGKILL");
     proxy?.shutdown();
   });
   let extraEnv: Record<string, string> = {};
@@ -397,7 +397,7 @@ async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<
   if (cancelled) return;
   const cmd = runPluginCommand(info, runPath, extraEnv);
   const c = spawn(nodeBin, cmd.args, { cwd: cmd.cwd, env: cmd.env, stdio: ["ignore", "pipe", "pipe"] });
-  child = c;
+  started.child = c;
   running.add(c);
   c.stderr!.on("data", (d: Buffer) => send("stderr", d));
   // A policy pack's first stdout line is its own port: the proxy attaches to it; the rest is output.

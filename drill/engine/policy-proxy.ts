@@ -50,10 +50,14 @@ function deferred<T>() {
       return settled;
     },
     resolve: (v: T) => {
-      if (!settled) ((settled = true), resolve(v));
+      if (settled) return;
+      settled = true;
+      resolve(v);
     },
     reject: (e: Error) => {
-      if (!settled) ((settled = true), reject(e));
+      if (settled) return;
+      settled = true;
+      reject(e);
     },
   };
 }
