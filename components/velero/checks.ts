@@ -40,6 +40,10 @@ export function buildFirstBackupManifest(i: {
   storageLocation: string;
   spec: Record<string, unknown>;
 }): string {
+  // What Velero 1.10's --from-schedule gives a backup: the template's metadata.labels (the app
+  // version a destination's guard reads, the profile) on the Backup itself. A Backup created
+  // directly keeps spec.metadata.labels in its spec only: the server copies nothing from there.
+  const templateLabels = (i.spec.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
   return JSON.stringify({
     apiVersion: "velero.io/v1",
     kind: "Backup",
@@ -47,6 +51,7 @@ export function buildFirstBackupManifest(i: {
       name: i.name,
       namespace: i.namespace,
       labels: {
+        ...templateLabels,
         "app.kubernetes.io/managed-by": "velero-dr",
         // Counted as a backup of the schedule: metrics, alerts and "latest backup of schedule X".
         "velero.io/schedule-name": i.schedule,

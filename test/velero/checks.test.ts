@@ -83,6 +83,25 @@ describe("post-install check scripts (bash + shellcheck + fake kubectl)", () => 
   });
 
   describe("first backup", () => {
+    it("carries the template's labels on the Backup, as a backup from the Schedule does (the app version the guard reads)", () => {
+      const m = JSON.parse(
+        buildFirstBackupManifest({
+          name: "eda-daily-first",
+          namespace: "velero",
+          schedule: "eda-daily",
+          storageLocation: "default",
+          spec: { metadata: { labels: { "velero-dr/app-version": "25.4.1", "velero-dr/profile": "eda" } } },
+        }),
+      );
+      assert.deepEqual(m.metadata.labels, {
+        "velero-dr/app-version": "25.4.1",
+        "velero-dr/profile": "eda",
+        "app.kubernetes.io/managed-by": "velero-dr",
+        "velero.io/schedule-name": "eda-daily",
+        "velero.io/storage-location": "default",
+      });
+    });
+
     const manifest = buildFirstBackupManifest({
       name: "dash-daily-first",
       namespace: "velero",
