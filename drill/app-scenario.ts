@@ -7,6 +7,8 @@ import { StepResult } from "../components/restore/runner";
 import { buildScript, KUBECONFIG_ENV } from "../components/shell/script";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { AppDrill, AppDrillContext } from "./app-kit/app-drill";
+import { initSourceStack, upWithVelero } from "./engine/stacks";
+import { EngineRun, EngineWorkspace } from "./engine/workspace";
 import { LocalCluster } from "./lib/kube";
 import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
@@ -149,10 +151,44 @@ export class AppScenario {
     await this.jobRunners.pop()?.stop();
   }
 
+  /**
+   * Everything up to a completed backup as a platform team does it under the real engine: the app
+   * on the source, then `pulumi up` of a source stack (cloud s3compat on the drill's MinIO) whose
+   * preparation Commands, Velero release, the profile's Schedules, location check and first backup
+   * are the program's own. The drill's Velero server plays the Velero pod.
+   */
+  async backUpSourceByEngine(ws: EngineWorkspace, stack: string, chartPath: string): Promise<EngineRun> {
+    const { w, app } = this;
+    await w.startServices(app.baseDomain, app.profile.restore.dnsRecordPrefixes);
+    await app.startServers(this.ctx);
+    await w.startSource();
+    this.provision(this.source);
+    await app.installSource(this.source, this.ctx);
+    const schedules = resolveSchedules(undefined, app.profile);
+    initSourceStack(ws, w, stack, { profile: app.profile.name, app: app.appConfig, chartPath });
+    const run = await upWithVelero(ws, w, stack, this.source, "velero-source");
+    if (run.code !== 0) return run;
+    this.schedule = schedules[0].name;
+    const backups = this.source.getJson(["-n", NAMESPACE, "get", "backups.velero.io"]).items;
+    this.backupName = backups[0]?.metadata.name ?? "";
+    w.backupName = this.backupName;
+    this.carryClaims();
+    return run;
+  }
+
   /** A new destination cluster with Velero (BSL ReadOnly), the carried volumes and the app's prerequisites. */
   async startDestination(name: string): Promise<void> {
+    await this.startDestinationCluster(name);
+    await this.w.startDestinationVelero(name);
+  }
+
+  /**
+   * A new destination cluster with the carried volumes and the app's prerequisites, without Velero:
+   * what a destination stack finds before it installs Velero itself.
+   */
+  async startDestinationCluster(name: string): Promise<void> {
     await this.loseSource();
-    await this.w.startDestination(name);
+    await this.w.startDestinationCluster(name);
     for (const key of this.claims) {
       const [ns, claim] = key.split("/");
       this.volumes.copyClaim(BACKUP_COPY, name, ns, claim);

@@ -37,6 +37,7 @@ export interface Phase {
 }
 
 import { Check } from "./app-kit/check";
+import type { AppEngineResult } from "./engine/app-drill";
 
 export type { Check };
 
@@ -49,7 +50,35 @@ export interface DrillReport {
   rtoSeconds: number;
   veleroRestoreSeconds: number;
   checks: Check[];
+  /** The recovery under the real Pulumi engine (`npm run drill`; absent with `--runner`). */
+  engine?: EngineReport;
+  /** More apps recovered by the real engine in the same drill. */
+  apps?: AppEngineResult[];
   failure?: string;
+}
+
+/** What the real engine did in a drill, and what it cost compared with the drill's own step runner. */
+export interface EngineReport {
+  /** The Pulumi CLI's version. */
+  cli: string;
+  /** `pulumi up` of the source stack: Velero, Schedules, app preparation, location check, first backup. */
+  sourceUp: { ok: boolean; seconds: number };
+  /** The destination's `pulumi up` runs (to the gate, then after it), in all. */
+  destinationUp: { ok: boolean; seconds: number; runs: number };
+  /** The destination stopped at the app's gate and a second `pulumi up` finished after the operator's flag. */
+  resumedAfterGate: boolean;
+  /** `pulumi preview --policy-pack policies` of the source and destination stacks: no mandatory violation. */
+  policyPackPassed: boolean;
+  /** The mandatory policies by which the real analyzer refused the deliberately broken destination. */
+  brokenStackRefusedBy: string[];
+  /** `pulumi preview` of the destination stack (with the policy pack), seconds. */
+  destinationPreviewSeconds: number;
+  /** Destination cluster up -> health green, by `pulumi up` (the operator's own time at the gate excluded). */
+  engineRtoSeconds: number;
+  /** The same on a second destination cluster, Velero installed by the drill and the chain run by the runner. */
+  runnerRtoSeconds: number;
+  /** engineRtoSeconds / runnerRtoSeconds: what recovering through the engine costs. */
+  overheadRatio: number;
 }
 
 const ZONE = "example.com";
@@ -137,7 +166,7 @@ export class DrillWorld {
   }
 
   /** The backup location's config on MinIO, as the s3compat backend builds it. */
-  private bslConfig(): Record<string, string> {
+  bslConfig(): Record<string, string> {
     return drillBslConfig(this.minio, this.o.pluginVersion);
   }
 
@@ -204,7 +233,13 @@ export class DrillWorld {
   }
 
   async startDestination(name = "destination"): Promise<void> {
-    const c = await this.startDestinationCluster(name);
+    await this.startDestinationCluster(name);
+    await this.startDestinationVelero(name);
+  }
+
+  /** Velero on the destination cluster by the drill's own means (no stack): what the runner's chain needs. */
+  async startDestinationVelero(name = "destination"): Promise<void> {
+    const c = this.dest as LocalCluster;
     this.velero.installCrds(c);
     // ReadOnly until the restore is done, as the destination stack installs it.
     this.velero.prepare(c, this.bslConfig(), "ReadOnly");
@@ -456,6 +491,18 @@ export function printSummary(o: DrillOptions, r: DrillReport): void {
   for (const p of r.phases) o.log(`   ${p.name.padEnd(64)} ${p.seconds.toFixed(1).padStart(7)}`);
   o.log("");
   o.log(`   RTO (disaster declared -> health green): ${r.rtoSeconds.toFixed(1)} s`);
+  if (r.engine) {
+    const e = r.engine;
+    o.log(
+      `   engine: Pulumi CLI ${e.cli}; source up ${e.sourceUp.seconds.toFixed(1)} s; destination up x${e.destinationUp.runs} ${e.destinationUp.seconds.toFixed(1)} s`,
+    );
+    o.log(
+      `   engine: policy pack ${e.policyPackPassed ? "passed" : "FAILED"}; broken destination refused by ${e.brokenStackRefusedBy.join(", ") || "NOTHING"}`,
+    );
+    o.log(
+      `   engine: destination preview ${e.destinationPreviewSeconds.toFixed(1)} s; recovery ${e.engineRtoSeconds.toFixed(1)} s vs runner ${e.runnerRtoSeconds.toFixed(1)} s (x${e.overheadRatio.toFixed(2)})`,
+    );
+  }
   o.log(`   raw Velero restore time (Restore start -> completion): ${r.veleroRestoreSeconds.toFixed(1)} s`);
   o.log(`   ${r.ok ? "DRILL PASSED" : "DRILL FAILED"}`);
 }

@@ -1,21 +1,24 @@
 /**
- * `npm run drill`: a disaster-recovery drill on this machine, for real. Two real Kubernetes
- * control planes, Velero 1.10.3 with the AWS object-store plugin, MinIO and BIND on loopback,
- * all built from published packages. The drill backs up the reference application's fixture on the
- * "source" cluster with the project's own Schedule spec, declares the disaster, and restores on
- * the "destination" with the project's own restore chain — the same step scripts, order and
- * environment the destination stack runs — then checks what came back.
+ * `npm run drill`: a disaster-recovery drill on this machine, for real. Real Kubernetes control
+ * planes, Velero 1.10.3 with the AWS object-store plugin, MinIO and BIND on loopback, the Pulumi
+ * CLI v3.248.0 and the kubernetes provider, all built from published packages. A source stack's
+ * `pulumi up` backs up the reference application's fixture on the "source" cluster; the disaster
+ * takes that cluster; a destination stack's `pulumi up` runs the restore chain on a new one, stops
+ * at the app's gate and finishes after the operator's flag; then the drill checks what came back,
+ * and compares with the same chain run by its own step runner.
+ * `--runner`: the same drill without the engine (the runner alone; no engine toolset needed).
  */
 import { mkdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { referenceDrill } from "../apps/reference";
+import { referenceDrill, referenceRunnerDrill } from "../apps/reference";
 import { toolchain } from "../drill/lib/toolchain";
 import { DrillOptions } from "../drill/scenario";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const keep = args.includes("--keep");
+  const runnerOnly = args.includes("--runner");
   const workDir = path.join(
     process.env.VELERO_DR_DRILL_DIR ?? path.join(os.tmpdir(), "velero-dr-drill"),
     String(Date.now()),
@@ -24,7 +27,7 @@ async function main(): Promise<number> {
   console.log(`drill: working in ${workDir} (logs in ${workDir}/logs)`);
   const tools = toolchain();
   const options: DrillOptions = { ...tools, workDir, log: (l) => console.log(l) };
-  const report = await referenceDrill(options);
+  const report = await (runnerOnly ? referenceRunnerDrill : referenceDrill)(options);
   const reportFile = path.join(workDir, "report.json");
   writeFileSync(reportFile, JSON.stringify(report, null, 2));
   console.log(`drill: report written to ${reportFile}`);

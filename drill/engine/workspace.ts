@@ -40,17 +40,26 @@ export class EngineWorkspace {
   readonly env: NodeJS.ProcessEnv;
   /** The Pulumi CLI of the engine toolset. */
   readonly cli: string;
+  /** The file backend's directory. */
+  readonly backend: string;
 
   constructor(
     readonly dir: string,
     readonly tools: EngineToolset,
-    opts: { pulumiYaml?: string; extraPath?: string[]; env?: NodeJS.ProcessEnv } = {},
+    opts: {
+      pulumiYaml?: string;
+      extraPath?: string[];
+      env?: NodeJS.ProcessEnv;
+      /** Another workspace's backend dir: its stacks are this one's too (StackReferences between them). */
+      backend?: string;
+    } = {},
   ) {
     this.cli = path.join(tools.bin, "pulumi");
     this.project = path.join(dir, "project");
     this.configDir = path.join(this.project, "config");
     const home = path.join(dir, "pulumi-home");
-    const backend = path.join(dir, "backend");
+    this.backend = opts.backend ?? path.join(dir, "backend");
+    const backend = this.backend;
     for (const d of [this.project, this.configDir, home, backend]) fs.mkdirSync(d, { recursive: true });
 
     // The repository's Pulumi.yaml, only with its stack files kept in the overlay.

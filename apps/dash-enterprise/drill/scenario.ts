@@ -26,7 +26,7 @@ import { baseObjects, CRDS, EXPECTED_RESTORED, owner, ownedObjects, PS } from ".
  */
 
 const BASE_DOMAIN = "dash.example.com";
-const SCHEDULE = "dash-daily";
+export const SCHEDULE = "dash-daily";
 
 /** Dash Enterprise's settings (velero-dr:app) in the drill's destination stack file. */
 const DASH_SETTINGS: Partial<DashOptions> = { builderTimeoutMinutes: 15 };
