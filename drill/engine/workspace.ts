@@ -142,6 +142,32 @@ export class EngineWorkspace {
     );
   }
 
+  /**
+   * Stops plugin processes of this workspace still running: a `pulumi up` killed with SIGKILL
+   * cannot stop its plugins, and the kubernetes provider does not exit when its engine is gone.
+   * Returns how many there were.
+   */
+  killStrays(): number {
+    const home = String(this.env.PULUMI_HOME);
+    let n = 0;
+    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let cmd = "";
+      try {
+        cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+      } catch {
+        continue;
+      }
+      if (!cmd.startsWith(`${home}/`)) continue;
+      try {
+        process.kill(Number(pid), "SIGKILL");
+        n++;
+      } catch {
+        // gone already
+      }
+    }
+    return n;
+  }
+
   /** The stack file of a stack in this workspace (the engine reads and rewrites it). */
   stackFile(stack: string): string {
     return path.join(this.configDir, `Pulumi.${stack}.yaml`);

@@ -60,6 +60,8 @@ describe("real engine: pulumi up of a Dash Enterprise destination killed during 
   });
 
   after(async () => {
+    // The killed run's kubernetes provider outlives it (README: "When pulumi up itself dies").
+    ws?.killStrays();
     await w?.stopAll();
   });
 
