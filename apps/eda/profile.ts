@@ -68,12 +68,16 @@ export function edaProfile(o: EdaOptions): AppProfile {
           namespace: ns,
           selector: { "eda.nokia.com/app": o.toolbox },
           container: o.toolboxContainer,
-          // edactl writes eda-backup-<member>-<time>.tar.gz into the current directory; the
-          // newest `keep` are kept. A failed backup fails the Velero backup.
+          // edactl writes eda-backup-<member>-<date-and-time>.tgz into the current directory (the
+          // vendor's document; .tar.gz accepted too); `sync` puts it on the disk before Velero
+          // snapshots the claim; the newest `keep` are kept, and none there is not an error.
+          // A failed backup fails the Velero backup.
           command: [
             "/bin/bash",
             "-c",
-            `set -euo pipefail; cd ${EDA_BACKUP_MOUNT}; edactl platform backup; ls -1t eda-backup-*.tar.gz | tail -n +${o.keep + 1} | xargs -r rm -f --`,
+            `set -euo pipefail; cd ${EDA_BACKUP_MOUNT}; edactl platform backup; sync; shopt -s nullglob; ` +
+              `kept=(eda-backup-*.tgz eda-backup-*.tar.gz); if [ "\${#kept[@]}" -gt ${o.keep} ]; then ` +
+              `ls -1t -- "\${kept[@]}" | tail -n +${o.keep + 1} | xargs -r rm -f --; fi`,
           ],
           onError: "Fail",
           timeout: o.backupTimeout,

@@ -154,7 +154,7 @@ export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
     const log = this.restoreLog(c.name, ctx);
     const restores = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
     const tarballs = readdirSync(ctx.volumes.claimDir("backup-copy", this.ns, EDA_BACKUP_CLAIM)).filter((f) =>
-      /^eda-backup-.*\.tar\.gz$/.test(f),
+      /^eda-backup-.*\.(tgz|tar\.gz)$/.test(f),
     );
     add(
       "edactl platform restore ran once, with the tarball the backup's hook wrote",

@@ -15,7 +15,7 @@ if [ "${#files[@]}" -gt 0 ]; then
   ls -1t -- "${files[@]}" | head -n 1
 fi' _ "$EDA_MOUNT")"
 if [ -z "$file" ]; then
-  echo "velero-dr: no platform backup (eda-backup-*.tar.gz) in $EDA_MOUNT of $pod: the restored claim holds none; was the eda-platform-backup hook run by the backup? (kubectl -n $ns exec $pod -c $container -- ls -l $EDA_MOUNT)" >&2
+  echo "velero-dr: no platform backup (eda-backup-*.tgz or .tar.gz) in $EDA_MOUNT of $pod: the restored claim holds none; was the eda-platform-backup hook run by the backup? (kubectl -n $ns exec $pod -c $container -- ls -l $EDA_MOUNT)" >&2
   exit 1
 fi
 if ! [[ "$file" =~ ^eda-backup-[A-Za-z0-9._-]+\.(tar\.gz|tgz)$ ]]; then

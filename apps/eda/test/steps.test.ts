@@ -197,7 +197,7 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.notEqual(none.code, 0);
       assert.match(
         none.stderr,
-        /no platform backup \(eda-backup-\*\.tar\.gz\) in \/velero-dr-backup of eda-toolbox-new/,
+        /no platform backup \(eda-backup-\*\.tgz or \.tar\.gz\) in \/velero-dr-backup of eda-toolbox-new/,
       );
       assert.ok(!none.execs.some((e) => scriptText(e)?.includes("edactl")));
       const failing = edaWorld();
