@@ -48,7 +48,8 @@ export interface Chain {
 
 /**
  * The restore chain for a profile, in order. The DNS unpublish (and its TTL wait) runs while
- * Velero syncs, since neither needs the other. Each restore phase is one Velero Restore followed
+ * Velero syncs, since neither needs the other — but after every guard (the source-cluster guard,
+ * and the app's version guard, which reads the backup). Each restore phase is one Velero Restore followed
  * by the application's data steps for it; then the location is promoted, DNS points at the new
  * load balancer, and the application's repair steps and health check close the chain.
  */
@@ -56,16 +57,20 @@ export function buildRestoreChain(i: ChainInput): Chain {
   const { profile, chain: app } = i.app;
   const ctx = { healthSeconds: i.timeouts.healthSeconds };
   const dns = dnsProviderOf(i.dns);
-  const unpublish = dns.unpublishStep(i.dns, [GUARD]);
   const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts)];
   let before: string[] = [];
-  if (unpublish) {
-    steps.push(unpublish);
-    before = [unpublish.id];
-  }
+  const guards = [GUARD];
   if (profile.versionGuard) {
     steps.push(versionGuardStep(profile.versionGuard));
-    before = [...before, VERSION_GUARD];
+    guards.push(VERSION_GUARD);
+    before = [VERSION_GUARD];
+  }
+  // Every guard runs before anything outside the new cluster changes: a refused backup must not
+  // leave the app's DNS removed with nothing restored.
+  const unpublish = dns.unpublishStep(i.dns, guards);
+  if (unpublish) {
+    steps.push(unpublish);
+    before = [...before, unpublish.id];
   }
   const phases = profile.restorePhases;
   phases.forEach((phase, index) => {

@@ -12,6 +12,7 @@ import {
 } from "../../../test/e2e/app-drill-suite";
 import { EdaDrill } from "../drill";
 import { NAMESPACE } from "../../../drill/lib/velero";
+import { OLD_LB } from "../../../drill/scenario";
 
 /**
  * Nokia EDA through the local drill: the source stack's preparation (backup claim, version check),
@@ -36,7 +37,8 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
     const claim = c.getJson(["-n", "eda-system", "get", "pvc", EDA_BACKUP_CLAIM]);
     assert.equal(claim.metadata.labels["velero-dr/volume"], "eda-backup");
     const tarballs = readdirSync(s.volumes.claimDir("backup-copy", "eda-system", EDA_BACKUP_CLAIM)).filter(
-      (f) => /^eda-backup-.*\.tar\.gz$/.test(f),
+      // The name the vendor's document gives edactl's tarball.
+      (f) => /^eda-backup-engine-config-[0-9-]+\.tgz$/.test(f),
     );
     assert.equal(tarballs.length, 1, tarballs.join(", "));
   });
@@ -51,6 +53,8 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
         assert.equal(failed.id, "guard-app-version");
         assert.match(failed.stderr, /is of version 25\.4\.1, but the destination runs 25\.6\.0/);
         assert.equal(s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 0);
+        // Nothing outside the new cluster changed either: the app's DNS still answers the old address.
+        assert.equal(s.w.bind.query(eda.baseDomain, "A"), OLD_LB);
       });
     } finally {
       eda.destinationVersion = "";
