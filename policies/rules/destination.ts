@@ -196,12 +196,13 @@ export const destinationNotSourceCluster: StackValidationPolicy = {
 export const destinationRestoreOrdering: StackValidationPolicy = {
   name: "destination-restore-ordering",
   description:
-    "The chain restores before it repairs, verifies or publishes DNS (DNS only after every restore), and the " +
-    "health check comes last: DNS pointing users at a half-restored application, or a health check passing " +
-    "before repairs, hides a failed recovery.",
+    "The chain restores before it repairs, verifies or publishes DNS (DNS only after every restore), removes DNS " +
+    "only after every guard, and the health check comes last: DNS pointing users at a half-restored " +
+    "application, DNS removed for a backup a guard then refuses, or a health check passing before repairs, " +
+    "hides a failed recovery.",
   remediationSteps:
-    "Make repair and verify steps need a restore step, dns-publish steps need every restore step, and the " +
-    "health step need all of them.",
+    "Make repair and verify steps need a restore step, dns-publish steps need every restore step, " +
+    "dns-unpublish steps every guard step, and the health step need all of them.",
   enforcementLevel: "mandatory",
   severity: "high",
   validateStack: onDestination((steps, _args, report) => {
@@ -218,6 +219,8 @@ export const destinationRestoreOrdering: StackValidationPolicy = {
       }
     }
     requireAfter(of("dns-publish"), restores, report);
+    // Removing the app's DNS changes production: only after every guard (source cluster, app version).
+    requireAfter(of("dns-unpublish"), of("guard"), report);
     const health = of("health");
     if (health.length === 0) return report("the restore chain has no health step.");
     requireAfter(health, of("restore", "repair", "verify", "dns-publish"), report);

@@ -184,6 +184,18 @@ describe("policies: destination (hand-built restore chain)", () => {
       ]);
     });
 
+    it("reports a DNS unpublish that does not wait for an app's version guard", async () => {
+      const withGuard: StepSpec[] = DASH_CHAIN.flatMap((st): StepSpec[] =>
+        st[0] === "wait-backup" ? [st, ["guard-app-version", "guard", ["wait-backup"]]] : [st],
+      );
+      const stack = destination(withGuard);
+      assert.deepEqual((await checkStack(destinationRestoreOrdering, stack)).violations, [
+        'step "dns-unpublish" (dns-unpublish) does not depend on step "guard-app-version" (guard): it could run before it.',
+      ]);
+      step(stack, "dns-unpublish").dependencies.push(step(stack, "guard-app-version"));
+      assert.deepEqual((await checkStack(destinationRestoreOrdering, stack)).violations, []);
+    });
+
     it("reports a chain without restore or without health", async () => {
       const noRestore = destination(
         DASH_CHAIN.filter(([id]) => id !== "restore").map(([i, k, n]) => [
