@@ -39,7 +39,10 @@ export const dashEnterprise: AppProfile = {
   schedules: [{ name: "dash-daily", cron: "0 0 * * *" }],
   requirements: {
     differentCluster: true,
+    // Seed 000: Velero 1.10.3 with the 1.6.2 plugins; chart 3.1.6 is the chart that runs it.
     veleroVersion: "v1.10.3",
+    chartVersion: "3.1.6",
+    pluginVersion: "v1.6.2",
     sameOrNewerKubernetes: true,
   },
   restore: {

@@ -86,6 +86,14 @@ export const veleroSchema = z
         error: (iss) => `got ${show(iss.input)}; expected a chart version such as 3.1.6`,
       })
       .default(DEFAULT_VERSIONS.chart),
+    /**
+     * A Velero patch release the app's vendor approved in place of the profile's pin (e.g. v1.10.5
+     * for Dash Enterprise's v1.10.3): must equal `version`, and be of the pin's minor line.
+     */
+    vendorApprovedVersion: z
+      .string()
+      .refine(isImageTag, { error: (iss) => `got ${show(iss.input)}; expected an image tag such as v1.10.5` })
+      .optional(),
     /** Plugin image tag; the default is the cloud's plugin for velero.version (both v1.6.2 for 1.10.3). */
     pluginVersion: z
       .string()

@@ -12,6 +12,7 @@ import {
 import type { StorageBackend } from "../backends/backend";
 import { targetOf } from "../targets";
 import { durationSeconds } from "../model/durations";
+import { minorOf } from "../velero/versions";
 import { ConfigError, keyPath } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
 import { cronMaxIntervalSeconds } from "./cron";
@@ -33,7 +34,7 @@ export const CONFIG_NAMESPACE = "velero-dr";
 export const SECRET_KEYS = ["kubeconfig", "dnsTsigSecret", "alertWebhooks", "s3compatCredentials"] as const;
 
 /** Keys a destination takes from the source stack: running other versions would risk the restore. */
-const FROM_SOURCE = ["version", "chartVersion", "pluginVersion"];
+const FROM_SOURCE = ["version", "chartVersion", "pluginVersion", "vendorApprovedVersion"];
 
 /** Alerting, resolved: what to create and where to notify. */
 export interface AlertingConfig {
@@ -413,6 +414,7 @@ function resolveSource(
     namespaces: raw.namespaces ?? base.namespaces,
     excludedResources: raw.excludedResources ?? base.excludedResources,
   };
+  problems.push(...vendorPinProblems(raw, profile));
   const schedules = resolveSchedules(raw.schedules, profile);
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
   const backend = backendOf(raw.cloud);
@@ -435,6 +437,55 @@ function resolveSource(
     longestTtlSeconds: longestTtl,
     problems,
   }) as SourceStackConfig;
+}
+
+/**
+ * The versions the app's vendor pins (profile.requirements), held exactly: a vendor supports one
+ * Velero, not its whole line. A patch release the vendor approved is named on purpose
+ * (`velero.vendorApprovedVersion`), never slipped in by changing `velero.version` alone.
+ */
+export function vendorPinProblems(
+  raw: Pick<RawSourceConfig, "cloud" | "velero">,
+  profile: Pick<AppProfile, "requirements" | "displayName">,
+): string[] {
+  const req = profile.requirements;
+  const v = raw.velero;
+  const out: string[] = [];
+  const key = (k: string) => `${CONFIG_NAMESPACE}:velero.${k}`;
+  const who = profile.displayName;
+  if (req.veleroVersion && v.version !== req.veleroVersion) {
+    const approved = v.vendorApprovedVersion;
+    if (approved === undefined) {
+      out.push(
+        `${key("version")}: got ${show(v.version)}; ${who} requires Velero ${req.veleroVersion} (the vendor's pin). ` +
+          `Set velero.version: ${req.veleroVersion}, or, for a patch release the vendor approved, also velero.vendorApprovedVersion: ${v.version}`,
+      );
+    } else if (approved !== v.version) {
+      out.push(
+        `${key("vendorApprovedVersion")}: got ${show(approved)}, but velero.version is ${show(v.version)}; name the release you run in both`,
+      );
+    } else if (minorOf(approved) !== minorOf(req.veleroVersion)) {
+      out.push(
+        `${key("vendorApprovedVersion")}: got ${show(approved)}; only a patch release of ${who}'s Velero ${req.veleroVersion} (v${minorOf(req.veleroVersion)}.x) can stand in for it`,
+      );
+    }
+  } else if (v.vendorApprovedVersion !== undefined && v.vendorApprovedVersion !== v.version) {
+    out.push(
+      `${key("vendorApprovedVersion")}: got ${show(v.vendorApprovedVersion)}, but velero.version is ${show(v.version)}; remove it (nothing to approve)`,
+    );
+  }
+  if (req.chartVersion && v.chartPath === undefined && v.chartVersion !== req.chartVersion) {
+    out.push(
+      `${key("chartVersion")}: got ${show(v.chartVersion)}; ${who}'s Velero runs from chart ${req.chartVersion} (the vendor's pin); set velero.chartVersion: ${req.chartVersion}`,
+    );
+  }
+  const plugin = pluginVersionOf(raw.cloud, v.pluginVersion);
+  if (req.pluginVersion && plugin !== req.pluginVersion) {
+    out.push(
+      `${key("pluginVersion")}: got ${show(plugin)}; ${who} pins the object-store plugin at ${req.pluginVersion}; set velero.pluginVersion: ${req.pluginVersion}`,
+    );
+  }
+  return out;
 }
 
 function withoutBackendSecrets<T extends object>(o: T): T {

@@ -18,8 +18,15 @@ export interface ProfileSchedule {
 export interface RestoreRequirements {
   /** The vendor does not support restoring into the cluster the backup came from. */
   differentCluster: boolean;
-  /** Velero server version the vendor requires, if any (`v1.10.3` for Dash Enterprise 5). */
+  /**
+   * Velero server version the vendor requires, if any (`v1.10.3` for Dash Enterprise 5): a source
+   * stack runs exactly it, unless `velero.vendorApprovedVersion` names a patch release of its line.
+   */
   veleroVersion?: string;
+  /** Helm chart version the vendor's procedure uses, if any (checked unless a local chart is given). */
+  chartVersion?: string;
+  /** Object-store plugin image tag the vendor pins, if any (the Azure and AWS plugins alike). */
+  pluginVersion?: string;
   /** Kubernetes on the destination must be the same minor or newer (Velero's migration rule). */
   sameOrNewerKubernetes: boolean;
 }

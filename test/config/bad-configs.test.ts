@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { vendorPinProblems } from "../../components/config/validate";
 import { runProgram, stackFileConfig, fakeKubeconfig } from "../support/harness";
 
 /**
@@ -217,6 +218,28 @@ const CASES: BadCase[] = [
       /velero-dr:storage\.snapshotResourceGroupName: got "MC_dash", the cluster's node resource group/,
     ],
   },
+  {
+    name: "another Velero patch than the vendor pins, without the vendor's approval",
+    edits: [set("velero", { version: "v1.10.5" })],
+    expect: [
+      /velero-dr:velero\.version: got "v1\.10\.5"; Plotly Dash Enterprise 5 requires Velero v1\.10\.3 \(the vendor's pin\)\. Set velero\.version: v1\.10\.3, or, for a patch release the vendor approved, also velero\.vendorApprovedVersion: v1\.10\.5/,
+    ],
+  },
+  {
+    name: "a vendor approval that names another release than velero.version",
+    edits: [set("velero", { version: "v1.10.5", vendorApprovedVersion: "v1.10.4" })],
+    expect: [
+      /velero-dr:velero\.vendorApprovedVersion: got "v1\.10\.4", but velero\.version is "v1\.10\.5"; name the release you run in both/,
+    ],
+  },
+  {
+    name: "a plugin and chart other than the vendor's",
+    edits: [set("velero", { chartVersion: "3.1.5", pluginVersion: "v1.6.1" })],
+    expect: [
+      /velero-dr:velero\.chartVersion: got "3\.1\.5"; .* chart 3\.1\.6 \(the vendor's pin\)/,
+      /velero-dr:velero\.pluginVersion: got "v1\.6\.1"; .* pins the object-store plugin at v1\.6\.2/,
+    ],
+  },
 ];
 
 /** Cases built on the AWS example (cloud aws), and cloud mix-ups. */
@@ -398,5 +421,54 @@ describe("bad configurations fail up front, with their own message, registering 
     const lines = (run.error?.message ?? "").split("\n").filter((l) => l.startsWith("  - "));
     assert.equal(lines.length, 5, run.error?.message);
     assert.match(run.error?.message ?? "", /has 5 problems/);
+  });
+});
+
+describe("the vendor's version pins (vendorPinProblems)", () => {
+  const profile = {
+    displayName: "Plotly Dash Enterprise 5",
+    requirements: {
+      differentCluster: true,
+      sameOrNewerKubernetes: true,
+      veleroVersion: "v1.10.3",
+      chartVersion: "3.1.6",
+      pluginVersion: "v1.6.2",
+    },
+  };
+  const velero = (v: Record<string, unknown>) =>
+    ({ cloud: "azure", velero: { version: "v1.10.3", chartVersion: "3.1.6", ...v } }) as any;
+
+  it("accepts the pins, and a patch release the vendor approved, named in both keys", () => {
+    assert.deepEqual(vendorPinProblems(velero({}), profile), []);
+    assert.deepEqual(
+      vendorPinProblems(velero({ version: "v1.10.5", vendorApprovedVersion: "v1.10.5" }), profile),
+      [],
+    );
+  });
+
+  it("refuses an approval of another minor line (the pin's line only), and one with nothing to approve", () => {
+    assert.deepEqual(
+      vendorPinProblems(velero({ version: "v1.11.1", vendorApprovedVersion: "v1.11.1" }), profile),
+      [
+        'velero-dr:velero.vendorApprovedVersion: got "v1.11.1"; only a patch release of Plotly Dash Enterprise 5\'s Velero v1.10.3 (v1.10.x) can stand in for it',
+      ],
+    );
+    assert.deepEqual(vendorPinProblems(velero({ vendorApprovedVersion: "v1.10.5" }), profile), [
+      'velero-dr:velero.vendorApprovedVersion: got "v1.10.5", but velero.version is "v1.10.3"; remove it (nothing to approve)',
+    ]);
+  });
+
+  it("does not check the chart version of a local chart, nor pin what the profile does not", () => {
+    assert.deepEqual(
+      vendorPinProblems(velero({ chartVersion: "3.1.5", chartPath: "/charts/velero" }), profile),
+      [],
+    );
+    assert.deepEqual(
+      vendorPinProblems(velero({ version: "v1.10.5" }), {
+        displayName: "X",
+        requirements: { differentCluster: false, sameOrNewerKubernetes: true },
+      }),
+      [],
+    );
   });
 });
