@@ -3,7 +3,7 @@ import { dashBench } from "./dash-enterprise/bench";
 import { runEngineDrill } from "./dash-enterprise/drill/engine";
 import { runDrill } from "./dash-enterprise/drill/scenario";
 import { EdaDrill } from "./eda/drill";
-import { runAppEngineDrill } from "../drill/engine/app-drill";
+import { runAppEngineDrill } from "../drill/engine-app-drill";
 import { DrillOptions, DrillReport } from "../drill/scenario";
 
 /**

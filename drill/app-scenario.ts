@@ -7,7 +7,7 @@ import { StepResult } from "../components/restore/runner";
 import { buildScript, KUBECONFIG_ENV } from "../components/shell/script";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { AppDrill, AppDrillContext } from "./app-kit/app-drill";
-import { initSourceStack, upWithVelero } from "./engine/stacks";
+import { initSourceStack, upWithVelero } from "./engine-stacks";
 import { EngineRun, EngineWorkspace } from "./engine/workspace";
 import { LocalCluster } from "./lib/kube";
 import { JobRunner } from "./lib/jobs";

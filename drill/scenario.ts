@@ -37,7 +37,7 @@ export interface Phase {
 }
 
 import { Check } from "./app-kit/check";
-import type { AppEngineResult } from "./engine/app-drill";
+import type { AppEngineResult } from "./engine-app-drill";
 
 export type { Check };
 

@@ -11,7 +11,7 @@ import {
   output,
   policyPreview,
   upWithVelero,
-} from "../../../drill/engine/stacks";
+} from "../../../drill/engine-stacks";
 import { EngineRun } from "../../../drill/engine/workspace";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { NAMESPACE } from "../../../drill/lib/velero";

@@ -9,7 +9,7 @@ import {
   initSourceStack,
   output,
   upWithVelero,
-} from "../../../drill/engine/stacks";
+} from "../../../drill/engine-stacks";
 import { EngineRun, EngineWorkspace } from "../../../drill/engine/workspace";
 import { toolchain } from "../../../drill/lib/toolchain";
 import { LocalCluster } from "../../../drill/lib/kube";

@@ -1,11 +1,11 @@
 import * as path from "path";
 import { stringify as toYaml } from "yaml";
-import { engineToolchain } from "../lib/toolchain";
-import { LocalCluster } from "../lib/kube";
-import { BUCKET, NAMESPACE } from "../lib/velero";
-import { DrillTarget, DrillWorld } from "../scenario";
-import { veleroChart } from "./velero-chart";
-import { EngineRun, EngineWorkspace } from "./workspace";
+import { engineToolchain } from "./lib/toolchain";
+import { LocalCluster } from "./lib/kube";
+import { BUCKET, NAMESPACE } from "./lib/velero";
+import { DrillTarget, DrillWorld } from "./scenario";
+import { veleroChart } from "./engine/velero-chart";
+import { EngineRun, EngineWorkspace } from "./engine/workspace";
 
 /**
  * The drill's stacks under the real Pulumi engine, whatever the app: a source stack and destination
@@ -15,7 +15,7 @@ import { EngineRun, EngineWorkspace } from "./workspace";
  */
 
 /** The policy pack a platform team runs with `pulumi preview --policy-pack`. */
-export const POLICY_PACK = path.resolve(__dirname, "../../policies");
+export const POLICY_PACK = path.resolve(__dirname, "../policies");
 
 /** Where the project's Pulumi.yaml and the engine's own files of a workspace live. */
 export function drillWorkspace(

@@ -1,8 +1,8 @@
 import * as path from "path";
-import { AppDrill } from "../app-kit/app-drill";
-import { AppScenario } from "../app-scenario";
-import { NAMESPACE } from "../lib/velero";
-import { Check, DrillOptions, Phase } from "../scenario";
+import { AppDrill } from "./app-kit/app-drill";
+import { AppScenario } from "./app-scenario";
+import { NAMESPACE } from "./lib/velero";
+import { Check, DrillOptions, Phase } from "./scenario";
 import {
   drillChart,
   drillWorkspace,
@@ -10,7 +10,7 @@ import {
   output,
   policyPreview,
   upWithVelero,
-} from "./stacks";
+} from "./engine-stacks";
 
 /** One more app recovered by the real engine in `npm run drill`. */
 export interface AppEngineResult {
