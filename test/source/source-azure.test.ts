@@ -412,14 +412,14 @@ describe("source stack variants", () => {
     assert.equal(v.configuration.uploaderType, "kopia");
   });
 
-  it("honours version overrides (a newer 1.10 patch with its plugin)", async () => {
+  it("honours a Velero patch the vendor approved, named in both keys (the pinned plugin stays)", async () => {
     const cfg = base();
-    cfg["velero-dr:velero"] = JSON.stringify({ version: "v1.10.2", pluginVersion: "v1.6.1" });
+    cfg["velero-dr:velero"] = JSON.stringify({ version: "v1.10.5", vendorApprovedVersion: "v1.10.5" });
     const run = await runProgram("versions", cfg);
     assert.equal(run.error, undefined, run.error?.message);
     const v = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
-    assert.equal(v.image.tag, "v1.10.2");
-    assert.equal(v.initContainers[0].image, "velero/velero-plugin-for-microsoft-azure:v1.6.1");
+    assert.equal(v.image.tag, "v1.10.5");
+    assert.equal(v.initContainers[0].image, "velero/velero-plugin-for-microsoft-azure:v1.6.2");
   });
 
   it("uses an existing resource group without managing it, and skips the BSL check and lock when disabled", async () => {
