@@ -14,7 +14,7 @@ import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
 import { PodVolumes } from "./lib/volumes";
-import { Check, ConfigEdits, DrillOptions, DrillWorld, NEW_LB } from "./scenario";
+import { Check, ConfigEdits, DrillOptions, DrillTarget, DrillWorld, NEW_LB } from "./scenario";
 
 /** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
 const BACKUP_COPY = "backup-copy";
@@ -55,14 +55,20 @@ export class AppScenario {
     return this.w.dest as LocalCluster;
   }
 
-  /** Everything up to a completed backup of the app on the source. */
-  async backUpSource(): Promise<string> {
+  /** The drill's services, the app's servers, the source cluster with its node stand-ins, the app on it. */
+  private async startSourceWithApp(): Promise<void> {
     const { w, app } = this;
     await w.startServices(app.baseDomain, app.profile.restore.dnsRecordPrefixes);
     await app.startServers(this.ctx);
     await w.startSource();
     this.provision(this.source);
     await app.installSource(this.source, this.ctx);
+  }
+
+  /** Everything up to a completed backup of the app on the source. */
+  async backUpSource(): Promise<string> {
+    const { w, app } = this;
+    await this.startSourceWithApp();
     this.prepareSource();
     await app.sourcePrepared?.(this.source, this.ctx);
     // As a source stack on the s3compat backend builds them: no snapshot location to name.
@@ -159,11 +165,7 @@ export class AppScenario {
    */
   async backUpSourceByEngine(ws: EngineWorkspace, stack: string, chartPath: string): Promise<EngineRun> {
     const { w, app } = this;
-    await w.startServices(app.baseDomain, app.profile.restore.dnsRecordPrefixes);
-    await app.startServers(this.ctx);
-    await w.startSource();
-    this.provision(this.source);
-    await app.installSource(this.source, this.ctx);
+    await this.startSourceWithApp();
     const schedules = resolveSchedules(undefined, app.profile);
     initSourceStack(ws, w, stack, { profile: app.profile.name, app: app.appConfig, chartPath });
     const run = await upWithVelero(ws, w, stack, this.source, "velero-source");
@@ -199,8 +201,13 @@ export class AppScenario {
 
   /** The chain input from the drill's destination stack config (with these config edits). */
   chainInput(edits: ConfigEdits = {}): ChainInput {
+    return this.w.chainInputFor(this.target, edits);
+  }
+
+  /** What a destination of this app restores: the app, its settings, the schedule backed up, its domain. */
+  get target(): DrillTarget {
     const { definition, appConfig, baseDomain } = this.app;
-    return this.w.chainInputFor({ definition, app: appConfig, schedule: this.schedule, baseDomain }, edits);
+    return { definition, app: appConfig, schedule: this.schedule, baseDomain };
   }
 
   async runChain(

@@ -66,13 +66,7 @@ export async function runAppEngineDrill(o: DrillOptions, app: AppDrill): Promise
     await s.w.phase(`${app.app}: the source is lost; a new destination cluster`, () =>
       s.startDestinationCluster("destination"),
     );
-    const target = {
-      definition: app.definition,
-      app: app.appConfig,
-      schedule: s.schedule,
-      baseDomain: app.baseDomain,
-    };
-    initDestinationStack(ws, s.w, DEST, { source: SOURCE, target, chartPath });
+    initDestinationStack(ws, s.w, DEST, { source: SOURCE, target: s.target, chartPath });
     const policy = await s.w.phase(`${app.app}: pulumi preview --policy-pack of the destination stack`, () =>
       policyPreview(ws, DEST),
     );

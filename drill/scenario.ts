@@ -81,6 +81,20 @@ export interface EngineReport {
   overheadRatio: number;
 }
 
+/** An empty report of a drill in `w`, its phases recorded as they run. */
+export function newDrillReport(o: DrillOptions, w: DrillWorld): DrillReport {
+  return {
+    ok: false,
+    versions: o.pins ?? { VELERO_PLUGIN_AWS_VERSION: o.pluginVersion },
+    backup: "",
+    phases: w.phases,
+    steps: [],
+    rtoSeconds: 0,
+    veleroRestoreSeconds: 0,
+    checks: [],
+  };
+}
+
 const ZONE = "example.com";
 /**
  * The TTL of the app's records, as the drill's stack config states it (`dns.ttlSeconds`) and its

@@ -19,6 +19,7 @@ import {
   Check,
   DrillOptions,
   DrillReport,
+  newDrillReport,
   EngineReport,
   printSummary,
   veleroRestoreSeconds,
@@ -51,16 +52,7 @@ function brokenProjectYaml(): string {
 
 export async function runEngineDrill(o: DrillOptions): Promise<DrillReport> {
   const w = new DashWorld(o);
-  const report: DrillReport = {
-    ok: false,
-    versions: o.pins ?? { VELERO_PLUGIN_AWS_VERSION: o.pluginVersion },
-    backup: "",
-    phases: w.phases,
-    steps: [],
-    rtoSeconds: 0,
-    veleroRestoreSeconds: 0,
-    checks: [],
-  };
+  const report: DrillReport = newDrillReport(o, w);
   const checks: Check[] = [];
   const check = (name: string, ok: boolean, detail?: string) => {
     checks.push({ name, ok, detail });

@@ -10,6 +10,7 @@ import {
   ConfigEdits,
   DrillOptions,
   DrillReport,
+  newDrillReport,
   DrillTarget,
   DrillWorld,
   NEW_LB,
@@ -194,16 +195,7 @@ export class DashWorld extends DrillWorld {
 /** The demo: back up, lose the source, restore, check. */
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const w = new DashWorld(o);
-  const report: DrillReport = {
-    ok: false,
-    versions: o.pins ?? { VELERO_PLUGIN_AWS_VERSION: o.pluginVersion },
-    backup: "",
-    phases: w.phases,
-    steps: [],
-    rtoSeconds: 0,
-    veleroRestoreSeconds: 0,
-    checks: [],
-  };
+  const report: DrillReport = newDrillReport(o, w);
   try {
     await w.phase("start MinIO and BIND on loopback", () => w.startServices());
     await w.phase("start the source cluster", () => w.startSource());
