@@ -45,9 +45,12 @@ export class Minio {
         },
       },
     );
+    // The health endpoint can answer before the object layer is up (a 503 XMinioServerNotInitialized to the
+    // next S3 call, seen in CI) and a stray MinIO from an earlier run could answer it too: ready means an S3
+    // call signed with this instance's own key succeeds.
     await waitFor(
       "MinIO",
-      async () => (await fetch(`${this.endpoint}/minio/health/ready`).catch(() => undefined))?.ok === true,
+      async () => (await this.s3("GET", "/").catch(() => undefined))?.status === 200,
       60000,
     );
   }
