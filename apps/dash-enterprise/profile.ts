@@ -44,6 +44,13 @@ export const dashEnterprise: AppProfile = {
     chartVersion: "3.1.6",
     pluginVersion: "v1.6.2",
     sameOrNewerKubernetes: true,
+    // Dash Enterprise on AKS: 8 vCPUs per node, quota reserved in the Standard DDv5 family (48 vCPUs:
+    // four nodes and two more for node rotations). Standard_D8d_v5 is that family's 8-vCPU size.
+    nodes: {
+      azureVmSize: "Standard_D8d_v5",
+      count: 4,
+      why: "Dash Enterprise on AKS: 8 vCPUs per node in the Standard DDv5 family (48 vCPUs of quota: 4 nodes and 2 for rotations)",
+    },
   },
   restore: {
     appNamespace: "plotly-system",

@@ -107,6 +107,9 @@ const backupSchema = z
   })
   .prefault({});
 
+/** A new cluster's nodes when neither the stack nor the app's vendor says otherwise. */
+export const GENERIC_NODES = { azureVmSize: "Standard_D8s_v5", count: 4 } as const;
+
 const createClusterSchema = z.strictObject({
   resourceGroupName: named(names.RESOURCE_GROUP).optional(),
   name: named(names.AKS_CLUSTER).optional(),
@@ -114,14 +117,14 @@ const createClusterSchema = z.strictObject({
   kubernetesVersion: z.string().regex(/^1\.\d+(\.\d+)?$/, {
     error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,
   }),
-  /** Dash Enterprise nodes use 8 vCPUs (seed 001: Standard DDv5 family). */
+  /** Unset: the size the app's vendor documents (profile.requirements.nodes), else GENERIC_NODES. */
   nodeVmSize: z
     .string()
     .regex(/^Standard_[A-Za-z0-9_]+$/, {
-      error: (iss) => `got ${show(iss.input)}; expected an Azure VM size such as Standard_D8s_v5`,
+      error: (iss) => `got ${show(iss.input)}; expected an Azure VM size such as Standard_D8d_v5`,
     })
-    .default("Standard_D8s_v5"),
-  nodeCount: int(1, 100, "nodes").default(4),
+    .optional(),
+  nodeCount: int(1, 100, "nodes").optional(),
   availabilityZones: z.array(z.enum(["1", "2", "3"])).optional(),
   /** Node resource group name; fixed up front so Velero's identity can be scoped before the cluster exists. */
   nodeResourceGroup: named(names.RESOURCE_GROUP).optional(),

@@ -11,6 +11,7 @@ import {
 } from "../backends";
 import type { StorageBackend } from "../backends/backend";
 import { targetOf } from "../targets";
+import type { SizedCreateCluster } from "../targets/target";
 import { durationSeconds } from "../model/durations";
 import { minorOf } from "../velero/versions";
 import { ConfigError, keyPath } from "./errors";
@@ -83,8 +84,13 @@ export type { SourceStackConfig } from "../backends";
 
 /** The validated configuration of a destination stack. */
 export interface DestinationStackConfig
-  extends Omit<RawDestinationConfig, "profile" | "backup" | "dns" | "schedules" | "source" | "app"> {
+  extends Omit<
+    RawDestinationConfig,
+    "profile" | "backup" | "dns" | "schedules" | "source" | "app" | "cluster"
+  > {
   stack: string;
+  /** `cluster.create`'s node pool resolved: the stack's keys, else the vendor's sizing, else the generic. */
+  cluster: Omit<RawDestinationConfig["cluster"], "create"> & { create?: SizedCreateCluster };
   profile: AppProfile;
   app: ConfiguredApp;
   source: { stack?: string; outputs?: SourceOutputs };
@@ -342,6 +348,25 @@ function resolveDestination(
     backup: { name: raw.backup.name, schedule },
     dns,
     schedules: resolveSchedules(raw.schedules, profile),
+    cluster: withNodeSizing(raw.cluster, profile),
+  };
+}
+
+/** A new cluster's node pool: the stack's own keys win, then the size the vendor documents. */
+function withNodeSizing(
+  cluster: RawDestinationConfig["cluster"],
+  profile: AppProfile,
+): DestinationStackConfig["cluster"] {
+  const create = cluster.create;
+  if (!create) return { ...cluster, create: undefined };
+  const nodes = profile.requirements.nodes ?? loadDestinationSchemaModule().GENERIC_NODES;
+  return {
+    ...cluster,
+    create: {
+      ...create,
+      nodeVmSize: create.nodeVmSize ?? nodes.azureVmSize,
+      nodeCount: create.nodeCount ?? nodes.count,
+    },
   };
 }
 

@@ -29,6 +29,20 @@ export interface RestoreRequirements {
   pluginVersion?: string;
   /** Kubernetes on the destination must be the same minor or newer (Velero's migration rule). */
   sameOrNewerKubernetes: boolean;
+  /**
+   * The nodes the vendor's document sizes a new cluster with: the default of `cluster.create` when
+   * the stack sets none (a stack's own `nodeVmSize`/`nodeCount` win). Without it, the generic default.
+   */
+  nodes?: NodeSizing;
+}
+
+/** A new cluster's nodes as a vendor sizes them. */
+export interface NodeSizing {
+  /** Azure VM size of the node pool (e.g. a size of the quota family the document names). */
+  azureVmSize: string;
+  count: number;
+  /** Where the size comes from (runbook, README). */
+  why: string;
 }
 
 /** What the destination stack needs to bring the application back and point users at it. */

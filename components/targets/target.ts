@@ -16,10 +16,17 @@ export interface CreateClusterKeys {
   resourceGroupName?: string;
   name?: string;
   kubernetesVersion: string;
-  nodeVmSize: string;
-  nodeCount: number;
+  /** Unset in the stack: resolved from the app's vendor sizing (SizedCreateCluster). */
+  nodeVmSize?: string;
+  nodeCount?: number;
   availabilityZones?: ("1" | "2" | "3")[];
   nodeResourceGroup?: string;
+}
+
+/** `cluster.create` with its node pool resolved (the stack's keys, else the vendor's, else generic). */
+export interface SizedCreateCluster extends CreateClusterKeys {
+  nodeVmSize: string;
+  nodeCount: number;
 }
 
 /** The configuration every target reads from: `velero-dr:cluster` and the `kubeconfig` secret. */
@@ -54,6 +61,7 @@ export interface TargetCluster {
 
 /** What opening a target may need besides its own keys (each cloud's part is set by its backend). */
 export interface TargetContext extends TargetKeys {
+  cluster: TargetKeys["cluster"] & { create?: SizedCreateCluster };
   stack: string;
   tags: Record<string, string>;
   /** A destination: the source cluster's Kubernetes version (a new cluster must not be older). */

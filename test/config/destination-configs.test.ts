@@ -141,6 +141,29 @@ describe("destination configuration", () => {
     assert.ok(cfg.app.chain.afterDns([], { healthSeconds: 60 }).some((s) => s.id === "dash-kots-redeploy"));
   });
 
+  it("a new cluster's nodes: the stack's keys win, else the size the app's vendor documents, else the generic one", () => {
+    const create = (values: Record<string, unknown>) => {
+      const cfg = validateConfig({ values, secretKeys: [], stack: "dr" });
+      assert.equal(cfg.role, "destination");
+      return cfg.role === "destination" ? cfg.cluster.create : undefined;
+    };
+    // Dash Enterprise: 8-vCPU nodes of the Standard DDv5 family its AKS guide reserves quota in.
+    assert.deepEqual([create(example())?.nodeVmSize, create(example())?.nodeCount], ["Standard_D8d_v5", 4]);
+    const own = example();
+    Object.assign((own.cluster as { create: object }).create, {
+      nodeVmSize: "Standard_E8ds_v5",
+      nodeCount: 6,
+    });
+    assert.deepEqual([create(own)?.nodeVmSize, create(own)?.nodeCount], ["Standard_E8ds_v5", 6]);
+    // An app whose documents size no nodes gets the generic default.
+    const other = example();
+    other.profile = "nebari";
+    other.source = { outputs: { ...SOURCE_OUTPUTS, profile: "nebari" } };
+    other.app = undefined;
+    const generic = create(other);
+    assert.deepEqual([generic?.nodeVmSize, generic?.nodeCount], ["Standard_D8s_v5", 4]);
+  });
+
   for (const c of CASES) {
     it(`refuses ${c.name}, registering nothing`, async () => {
       const values = example();

@@ -31,12 +31,13 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     if (run.error) throw run.error;
   });
 
-  it("creates a new AKS cluster shaped for Dash Enterprise: 8-vCPU nodes, RBAC, system identity, fixed node group", () => {
+  it("creates a new AKS cluster shaped for Dash Enterprise: 8-vCPU DDv5 nodes, RBAC, system identity, fixed node group", () => {
     const c = one("azure-native:containerservice:ManagedCluster").inputs;
     assert.equal(c.kubernetesVersion, "1.29");
     assert.equal(c.enableRBAC, true);
     assert.deepEqual(c.identity, { type: "SystemAssigned" });
-    assert.equal(c.agentPoolProfiles[0].vmSize, "Standard_D8s_v5");
+    // The example sets no size: Plotly's AKS guide sizes the quota in the Standard DDv5 family.
+    assert.equal(c.agentPoolProfiles[0].vmSize, "Standard_D8d_v5");
     assert.equal(c.agentPoolProfiles[0].count, 4);
     assert.equal(c.agentPoolProfiles[0].mode, "System");
     assert.deepEqual(c.agentPoolProfiles[0].availabilityZones, ["1"]);

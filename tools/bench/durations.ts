@@ -28,7 +28,7 @@ export const DEFAULT_FIGURES = {
   aksCluster: {
     seconds: 480,
     source:
-      "estimate (no published duration: Microsoft's AKS quickstart, https://learn.microsoft.com/azure/aks/learn/quick-kubernetes-deploy-cli, says creation takes a few minutes); 8 min assumed for 4 D8s_v5 nodes in one zone; the stack allows 60 min",
+      "estimate (no published duration: Microsoft's AKS quickstart, https://learn.microsoft.com/azure/aks/learn/quick-kubernetes-deploy-cli, says creation takes a few minutes); 8 min assumed for 4 D8d_v5 nodes in one zone; the stack allows 60 min",
   },
   kubernetesProvider: { seconds: 0, source: "no cloud call: configuration only" },
   read: { seconds: 1, source: "estimate: one API read" },
