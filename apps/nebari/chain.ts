@@ -20,11 +20,12 @@ const PG_FORMATS = { NEBARI_NAMESPACE: "label", PG_SELECTOR: "selector", PG_DUMP
 
 function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, after: string[]): Step[] {
   const release = component === "keycloak" ? o.keycloakPostgresRelease : o.condaStorePostgresRelease;
-  // Keycloak and conda-store must not write while their database is replaced.
+  // Keycloak and conda-store must not write while their database is replaced. Found by labels: the
+  // Keycloak chart's release label (its StatefulSet is `keycloak-keycloakx` in current Nebari).
   const users =
     component === "keycloak"
-      ? `statefulsets.apps/${o.keycloakRelease}`
-      : "deployments.apps/nebari-conda-store-server deployments.apps/nebari-conda-store-worker";
+      ? `app.kubernetes.io/instance=${o.keycloakRelease}`
+      : "role=nebari-conda-store-server role=nebari-conda-store-worker";
   return inSequence(after, [
     {
       id: `nebari-${component}-restore`,

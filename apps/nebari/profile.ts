@@ -20,6 +20,7 @@ export const nebariOptions = z.strictObject({
   realm: label("nebari").default("nebari"),
   /** Helm release of Keycloak's PostgreSQL (keycloak-postgres-standalone in current Nebari). */
   keycloakPostgresRelease: label("keycloak-postgres-standalone").default("keycloak-postgres-standalone"),
+  /** Helm release of Keycloak: its workload (StatefulSet `keycloak-keycloakx` today) is found by this release label. */
   keycloakRelease: label("keycloak").default("keycloak"),
   /** Helm release of conda-store's PostgreSQL. */
   condaStorePostgresRelease: label("nebari-conda-store-postgresql").default("nebari-conda-store-postgresql"),

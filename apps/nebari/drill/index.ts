@@ -21,6 +21,9 @@ import {
   statefulSet,
 } from "../../../drill/app-kit/objects";
 
+/** Keycloak's StatefulSet as the keycloakx chart names it. */
+const keycloakWorkload = (o: NebariOptions) => `${o.keycloakRelease}-keycloakx`;
+
 /**
  * Nebari in the drill: Keycloak's and conda-store's PostgreSQL pods are fake pods whose exec
  * commands reach a real local PostgreSQL (one server per cluster, a database per component, the
@@ -139,14 +142,21 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
       configMap(ns, "conda-store-config", {
         "conda_store_config.py": "c.CondaStore.database_url = 'fixture'",
       }),
+      // As current Nebari installs it: the codecentric keycloakx chart, StatefulSet <release>-keycloakx.
       statefulSet({
         namespace: ns,
-        name: o.keycloakRelease,
-        labels: inst(o.keycloakRelease),
+        name: keycloakWorkload(o),
+        labels: { ...inst(o.keycloakRelease), "app.kubernetes.io/name": "keycloakx" },
         container: "keycloak",
         image: "quay.io/keycloak/keycloak:21.1.2",
       }),
-      service(ns, o.keycloakRelease, inst(o.keycloakRelease), "ClusterIP", inst(o.keycloakRelease)),
+      service(
+        ns,
+        `${keycloakWorkload(o)}-http`,
+        { ...inst(o.keycloakRelease), "app.kubernetes.io/name": "keycloakx" },
+        "ClusterIP",
+        inst(o.keycloakRelease),
+      ),
       pg(o.keycloakPostgresRelease, o.keycloakPostgresRelease),
       service(
         ns,
@@ -296,6 +306,8 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
       `${Object.keys(got).length} files`,
     );
     const o = this.options;
+    // generation: the restored object starts at 1; scaled to 0 and back it is at least 3. A client
+    // pg_restore ran under (not found, so never stopped) stays at 1.
     const replicas = (kind: string, name: string) =>
       c.kubectl([
         "-n",
@@ -304,16 +316,20 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
         kind,
         name,
         "-o",
-        "jsonpath={.spec.replicas}/{.metadata.annotations.velero-dr/replicas}",
+        "jsonpath={.spec.replicas}/{.metadata.annotations.velero-dr/replicas}/{.metadata.generation}",
       ]).stdout;
     const clients = [
-      replicas("statefulset", o.keycloakRelease),
+      replicas("statefulset", keycloakWorkload(o)),
       replicas("deployment", "nebari-conda-store-server"),
       replicas("deployment", "nebari-conda-store-worker"),
     ];
+    const stoppedAndBack = clients.map((r) => {
+      const [n, note, generation] = r.split("/");
+      return `${n}/${note}/${Number(generation) >= 3 ? "stopped" : `generation ${generation}`}`;
+    });
     add(
-      "the database clients stopped for pg_restore run again with their replicas (1, 1, 2)",
-      JSON.stringify(clients) === JSON.stringify(["1/", "1/", "2/"]),
+      "the database clients (Keycloak's StatefulSet keycloak-keycloakx, conda-store's server and worker) were stopped for pg_restore and run again with their replicas (1, 1, 2)",
+      JSON.stringify(stoppedAndBack) === JSON.stringify(["1//stopped", "1//stopped", "2//stopped"]),
       clients.join(", "),
     );
     return checks;

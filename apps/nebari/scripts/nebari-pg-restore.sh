@@ -3,16 +3,41 @@
 # the database's clients are stopped, and the clients start again with the replicas they had.
 # Each client's replicas are recorded on it (annotation velero-dr/replicas) before it is stopped,
 # so a re-run after a failure still starts it with its own count.
+# The clients are found by their labels (PG_CLIENTS: one key=value selector per client), not by a
+# workload name: Nebari's Keycloak StatefulSet has been `keycloak` and is `keycloak-keycloakx` now,
+# and a client that is not found would stay up while its database is replaced.
 ns="$NEBARI_NAMESPACE"
-read -r -a clients <<<"$PG_CLIENTS"
-for client in "${clients[@]}"; do
-  if ! [[ "$client" =~ ^(deployments\.apps|statefulsets\.apps)/[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then
-    echo "velero-dr: invalid client in PG_CLIENTS (expected deployments.apps/<name> or statefulsets.apps/<name>): $client" >&2
+read -r -a selectors <<<"$PG_CLIENTS"
+for sel in "${selectors[@]}"; do
+  if ! [[ "$sel" =~ ^[A-Za-z0-9][-A-Za-z0-9_./]*=[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$ ]]; then
+    echo "velero-dr: invalid client selector in PG_CLIENTS (expected key=value): $sel" >&2
     exit 2
   fi
 done
 poll="${VELERO_DR_POLL_SECONDS:-10}"
 deadline=$(($(date +%s) + NEBARI_TIMEOUT_SECONDS))
+
+# Every selector must find a workload, the database's own excepted, before anything is stopped.
+clients=()
+for sel in "${selectors[@]}"; do
+  found=0
+  for kind in deployments.apps statefulsets.apps; do
+    database=" $(kubectl -n "$ns" get "$kind" -l "$PG_SELECTOR" -o name | sed 's|^.*/||' | tr '\n' ' ')"
+    # Listed first, so that a failing kubectl fails the step (set -e) instead of finding nothing.
+    listed="$(kubectl -n "$ns" get "$kind" -l "$sel" -o name)"
+    while IFS= read -r line; do
+      [ -n "$line" ] || continue
+      name="${line#*/}"
+      [[ "$database" == *" $name "* ]] && continue
+      clients+=("$kind/$name")
+      found=1
+    done <<<"$listed"
+  done
+  if [ "$found" = 0 ]; then
+    echo "velero-dr: no Deployment or StatefulSet in $ns matches $sel, a client of the database; pg_restore --clean must not run while a client may write. Nothing was changed. Find the client's labels with: kubectl -n $ns get deployments,statefulsets --show-labels (and set the app's release names in velero-dr:app to match)" >&2
+    exit 1
+  fi
+done
 
 # The PostgreSQL pod Velero restored (ready-pod.sh).
 pod="$(ready_pod "$ns" "$PG_SELECTOR" PostgreSQL "$NEBARI_TIMEOUT_SECONDS")"
@@ -30,10 +55,6 @@ stopped=()
 for client in "${clients[@]}"; do
   kind="${client%%/*}"
   name="${client#*/}"
-  if [ -z "$(kubectl -n "$ns" get "$kind" "$name" --ignore-not-found -o name)" ]; then
-    echo "velero-dr: $client does not exist in $ns; nothing to stop"
-    continue
-  fi
   replicas="$(kubectl -n "$ns" get "$kind" "$name" -o 'jsonpath={.metadata.annotations.velero-dr/replicas}')"
   if [ -z "$replicas" ]; then
     replicas="$(kubectl -n "$ns" get "$kind" "$name" -o 'jsonpath={.spec.replicas}')"

@@ -29,6 +29,7 @@ describe("application restore steps, run by bash against fake kubectl", function
   describe("Nebari", () => {
     const NS = "dev";
     const DUMP = "/bitnami/postgresql/velero-dr/keycloak.dump";
+    const KC = `statefulsets.apps/${NS}/keycloak-keycloakx`;
 
     function nebariWorld(): Record<string, any> {
       const pgPod = (name: string, release: string) => ({
@@ -47,16 +48,43 @@ describe("application restore steps, run by bash against fake kubectl", function
             "nebari-conda-store-postgresql-postgresql-0",
             "nebari-conda-store-postgresql",
           ),
-          [`statefulsets.apps/${NS}/keycloak`]: {
-            metadata: { name: "keycloak", namespace: NS },
+          // Current Nebari: the keycloakx chart's StatefulSet, named <release>-keycloakx.
+          [KC]: {
+            metadata: {
+              name: "keycloak-keycloakx",
+              namespace: NS,
+              labels: { "app.kubernetes.io/instance": "keycloak", "app.kubernetes.io/name": "keycloakx" },
+            },
             spec: { replicas: 2, template: { metadata: { labels: { app: "keycloak" } }, spec: {} } },
             status: { replicas: 2, readyReplicas: 2 },
           },
-          [`deployments.apps/${NS}/nebari-conda-store-server`]: {
-            metadata: { name: "nebari-conda-store-server", namespace: NS },
+          // Keycloak's database, labelled like nothing else: never stopped as a client.
+          [`statefulsets.apps/${NS}/keycloak-postgres-standalone`]: {
+            metadata: {
+              name: "keycloak-postgres-standalone",
+              namespace: NS,
+              labels: { "app.kubernetes.io/instance": "keycloak-postgres-standalone" },
+            },
             spec: { replicas: 1 },
             status: { replicas: 1, readyReplicas: 1 },
           },
+          ...Object.fromEntries(
+            [
+              ["server", 1],
+              ["worker", 2],
+            ].map(([part, n]) => [
+              `deployments.apps/${NS}/nebari-conda-store-${part}`,
+              {
+                metadata: {
+                  name: `nebari-conda-store-${part}`,
+                  namespace: NS,
+                  labels: { role: `nebari-conda-store-${part}` },
+                },
+                spec: { replicas: n },
+                status: { replicas: n, readyReplicas: n },
+              },
+            ]),
+          ),
         },
         exec: {
           [`${NS}/*`]: [
@@ -88,7 +116,7 @@ describe("application restore steps, run by bash against fake kubectl", function
       const pg = callIndex(r, (c) => isExec(c, "pg_restore"));
       const up = callIndex(r, (c) => verbOf(c) === "scale" && c.argv.includes("--replicas=2"));
       assert.ok(down >= 0 && down < pg && pg < up);
-      const sts = r.state.objects[`statefulsets.apps/${NS}/keycloak`];
+      const sts = r.state.objects[KC];
       assert.equal(sts.spec.replicas, 2);
       assert.equal(sts.metadata.annotations?.["velero-dr/replicas"], undefined, "the record is removed");
     });
@@ -109,11 +137,7 @@ describe("application restore steps, run by bash against fake kubectl", function
       });
       assert.notEqual(restore.code, 0);
       assert.match(restore.stderr, /no running, ready PostgreSQL pod .* after 0s/);
-      assert.equal(
-        restore.state.objects[`statefulsets.apps/${NS}/keycloak`].spec.replicas,
-        2,
-        "nothing stopped",
-      );
+      assert.equal(restore.state.objects[KC].spec.replicas, 2, "nothing stopped");
     });
 
     it("pg-restore: a re-run after a failed pg_restore still knows the client's replicas", () => {
@@ -124,7 +148,7 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.notEqual(failed.code, 0);
       assert.match(failed.stderr, /pg_restore: error: could not connect/);
       assert.match(failed.stderr, /step nebari-keycloak-restore failed after 2 attempts/);
-      const sts = failed.state.objects[`statefulsets.apps/${NS}/keycloak`];
+      const sts = failed.state.objects[KC];
       assert.equal(sts.spec.replicas, 0);
       assert.equal(sts.metadata.annotations["velero-dr/replicas"], "2");
       const state = clone(failed.state) as any;
@@ -133,21 +157,19 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.equal(again.code, 0, again.stderr);
       assert.match(
         again.stdout,
-        /statefulsets.apps\/keycloak was stopped by an earlier run; it had 2 replica\(s\)/,
+        /statefulsets.apps\/keycloak-keycloakx was stopped by an earlier run; it had 2 replica\(s\)/,
       );
-      assert.equal(again.state.objects[`statefulsets.apps/${NS}/keycloak`].spec.replicas, 2);
+      assert.equal(again.state.objects[KC].spec.replicas, 2);
     });
 
-    it("pg-restore: conda-store's clients that do not exist are skipped; a missing dump changes nothing", () => {
+    it("pg-restore: conda-store's clients are found by their labels and all stopped; a missing dump changes nothing", () => {
       const r = runStep(chainFor("nebari"), "nebari-conda-store-restore", nebariWorld());
       assert.equal(r.code, 0, r.stderr);
-      assert.match(
-        r.stdout,
-        /deployments.apps\/nebari-conda-store-worker does not exist in dev; nothing to stop/,
-      );
       assert.deepEqual(scales(r), [
         "deployments.apps/nebari-conda-store-server=0",
+        "deployments.apps/nebari-conda-store-worker=0",
         "deployments.apps/nebari-conda-store-server=1",
+        "deployments.apps/nebari-conda-store-worker=2",
       ]);
       assert.deepEqual(args(r.execs.find((e) => scriptText(e)?.includes("pg_restore")) as any), [
         "/bitnami/postgresql/velero-dr/conda-store.dump",
@@ -159,6 +181,31 @@ describe("application restore steps, run by bash against fake kubectl", function
       assert.match(missing.stderr, /keycloak\.dump is missing or empty in keycloak-postgres-standalone-0/);
       assert.deepEqual(scales(missing), []);
       assert.ok(!missing.execs.some((e) => scriptText(e)?.includes("pg_restore")));
+    });
+
+    it("pg-restore: refuses, naming the selector, when a client of the database cannot be found; nothing stopped or restored", () => {
+      // Keycloak installed under another release name: its StatefulSet does not carry the label.
+      const world = nebariWorld();
+      world.objects[KC].metadata.labels["app.kubernetes.io/instance"] = "auth";
+      const r = runStep(chainFor("nebari"), "nebari-keycloak-restore", world);
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        /no Deployment or StatefulSet in dev matches app.kubernetes.io\/instance=keycloak, a client of the database; pg_restore --clean must not run while a client may write\. Nothing was changed/,
+      );
+      assert.deepEqual(scales(r), []);
+      assert.ok(!r.execs.some((e) => scriptText(e)?.includes("pg_restore")));
+      // The database's own workload is never taken for a client, whatever label they share.
+      const shared = nebariWorld();
+      for (const k of [KC, `statefulsets.apps/${NS}/keycloak-postgres-standalone`]) {
+        shared.objects[k].metadata.labels.tier = "auth";
+      }
+      const ok = runStep(chainFor("nebari"), "nebari-keycloak-restore", shared, { PG_CLIENTS: "tier=auth" });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.deepEqual(scales(ok), [
+        "statefulsets.apps/keycloak-keycloakx=0",
+        "statefulsets.apps/keycloak-keycloakx=2",
+      ]);
     });
 
     it("pg-verify: compares the recorded counts with the restored database's, and names a difference", () => {
