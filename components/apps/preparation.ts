@@ -16,6 +16,18 @@ export interface PreparationStep {
   remove?: ScriptSpec;
 }
 
+/** EXCLUDE_TARGETS of the exclude-volumes script: one "<namespace> <selector> <claim prefix>" per line. */
+export function excludeTargets(profile: Pick<AppProfile, "excludeVolumes">): string {
+  return profile.excludeVolumes
+    .map(
+      (e) =>
+        `${e.namespace} ${Object.entries(e.selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")} ${e.namePrefix}`,
+    )
+    .join("\n");
+}
+
 export function buildPreparation(profile: AppProfile, o: { fsBackup: "off" | "profile" }): PreparationStep[] {
   const steps: PreparationStep[] = [];
   const kube = (env: string[], body: string): ScriptSpec => ({ kubeconfig: true, env, body });
@@ -61,16 +73,7 @@ export function buildPreparation(profile: AppProfile, o: { fsBackup: "off" | "pr
     steps.push({
       name: "exclude-volumes",
       script: kube(["EXCLUDE_TARGETS"], body),
-      env: {
-        EXCLUDE_TARGETS: profile.excludeVolumes
-          .map(
-            (e) =>
-              `${e.namespace} ${Object.entries(e.selector)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(",")} ${e.namePrefix}`,
-          )
-          .join("\n"),
-      },
+      env: { EXCLUDE_TARGETS: excludeTargets(profile) },
       remove: kube(["EXCLUDE_TARGETS"], `EXCLUDE_REMOVE=true\n${body}`),
     });
   }

@@ -3,6 +3,8 @@ import { DnsConfig } from "../dns/dns-config";
 import { WAIT_LB, waitLoadBalancerStep } from "../dns/dns-steps";
 import { dnsProviderOf } from "../dns/providers";
 import { KUBECONFIG_ENV } from "../shell/script";
+import { scriptBody } from "../shell/body";
+import { excludeTargets } from "../apps/preparation";
 import { Step, StepEnv, validateChain } from "./step";
 import {
   guardStep,
@@ -94,7 +96,23 @@ export function buildRestoreChain(i: ChainInput): Chain {
   const publish = dns.publishStep(i.dns);
   if (publish) steps.push(publish);
   afterRestore.push(publish ? publish.id : WAIT_LB);
-  steps.push(...app.afterDns(afterRestore, ctx));
+  const repairs = app.afterDns(afterRestore, ctx);
+  if (i.promoteToPrimary && profile.excludeVolumes.length > 0) {
+    // After the app's repairs (the claims exist again), before its health check: green means this
+    // cluster's backups are configured as the source's were, and its Schedules wait for green.
+    const health = repairs.findIndex((s) => s.kind === "health");
+    const at = health >= 0 ? health : repairs.length;
+    const needs =
+      health >= 0
+        ? repairs[health].needs
+        : repairs.length > 0
+          ? [repairs[repairs.length - 1].id]
+          : afterRestore;
+    const reapply = reapplyExclusionsStep(profile, needs);
+    if (health >= 0) repairs[health] = { ...repairs[health], needs: [reapply.id] };
+    repairs.splice(at, 0, reapply);
+  }
+  steps.push(...repairs);
   validateChain(steps);
 
   const env: StepEnv = {
@@ -116,6 +134,33 @@ export function buildRestoreChain(i: ChainInput): Chain {
   };
   const note = dns.runbookNote?.(i.dns);
   return note ? { steps, env, notes: [note] } : { steps, env };
+}
+
+export const REAPPLY_EXCLUSIONS = "reapply-backup-exclusions";
+
+/**
+ * A promoted destination writes backups of its own: the claims the source left out of its
+ * backups (rebuilt from an application backup instead) are new claims here, created by the
+ * restored StatefulSets without the label, so the backup configuration is applied again before
+ * the destination's Schedules start (they wait for the chain's last step).
+ */
+function reapplyExclusionsStep(profile: ConfiguredApp["profile"], needs: string[]): Step {
+  return {
+    id: REAPPLY_EXCLUSIONS,
+    title: "Leave the rebuilt data volumes out of this cluster's backups again",
+    why: `The vendor asks for the backup configuration to be applied again once the restore is complete: the claims ${profile.excludeVolumes.map((e) => `${e.namespace}/${e.namePrefix}*`).join(", ")} were left out of the source's backups, the restore created them anew without that label, and this cluster now takes the backups.`,
+    kind: "repair",
+    script: {
+      kubeconfig: true,
+      env: ["EXCLUDE_TARGETS", "EXCLUDE_REQUIRE"],
+      body: scriptBody("exclude-volumes"),
+    },
+    vars: { EXCLUDE_TARGETS: excludeTargets(profile), EXCLUDE_REQUIRE: "true" },
+    needs,
+    timeoutSeconds: 300,
+    retry: { attempts: 3, delaySeconds: 20 },
+    expected: "Each claim (and its volume) is labelled velero.io/exclude-from-backup=true.",
+  };
 }
 
 /** The environment one step gets: its declared names, from the chain env and runtime values. */

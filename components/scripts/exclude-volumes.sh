@@ -3,7 +3,10 @@
 # velero.io/exclude-from-backup=true. Claims created later (a new replica) are labelled by the
 # next `pulumi up`. With EXCLUDE_REMOVE=true the label is taken away again.
 # EXCLUDE_TARGETS: one "<namespace> <label selector> <claim name prefix>" per line.
+# EXCLUDE_REQUIRE=true (a promoted destination, after its health check): a target without a claim
+# fails, since the claims it leaves out must exist before the destination's first backup.
 remove="${EXCLUDE_REMOVE:-false}"
+require="${EXCLUDE_REQUIRE:-false}"
 while read -r ns selector prefix; do
   [ -n "$ns" ] || continue
   claims="$(kubectl -n "$ns" get persistentvolumeclaims -l "$selector" \
@@ -28,5 +31,9 @@ while read -r ns selector prefix; do
       fi
     fi
   done <<<"$claims"
+  if [ "$require" = "true" ] && [ "$found" = 0 ]; then
+    echo "velero-dr: $ns: no claim matching $selector and $prefix*; the destination's backups would include the data they must leave out. kubectl -n $ns get pvc --show-labels" >&2
+    exit 1
+  fi
   echo "velero-dr: $ns: $found claim(s) matching $selector and $prefix* $([ "$remove" = "true" ] && echo "back in" || echo "left out of") the backup"
 done <<<"$EXCLUDE_TARGETS"

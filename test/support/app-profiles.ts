@@ -16,7 +16,11 @@ export function configured(name: string, options: Record<string, unknown> = {}) 
 }
 
 /** The app's restore chain with manual DNS and the profile's first schedule. */
-export function chainFor(name: string, options: Record<string, unknown> = {}) {
+export function chainFor(
+  name: string,
+  options: Record<string, unknown> = {},
+  overrides: Partial<ChainInput> = {},
+) {
   const { profile, app } = configured(name, options);
   const input: ChainInput = {
     app,
@@ -42,7 +46,7 @@ export function chainFor(name: string, options: Record<string, unknown> = {}) {
       healthSeconds: 900,
     },
   };
-  return buildRestoreChain(input);
+  return buildRestoreChain({ ...input, ...overrides });
 }
 
 /** The profile's first schedule as the Velero Schedule the source stack creates. */

@@ -293,6 +293,18 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
         ),
       dataClaims.map((p: any) => `${p.metadata.name} ${p.status.phase}`).join(", "),
     );
+    // The vendor's note: once the restore is complete, apply the backup configuration again — the
+    // promoted destination's own backups must leave the new data claims (and volumes) out too.
+    const volumes = c.getJson(["get", "pv"]).items;
+    const excluded = dataClaims.map((p: any) => {
+      const pv = volumes.find((v: any) => v.metadata.name === p.spec.volumeName);
+      return `${p.metadata.name}:${p.metadata.labels?.["velero.io/exclude-from-backup"]}/${pv?.metadata.labels?.["velero.io/exclude-from-backup"]}`;
+    });
+    add(
+      "the promoted destination leaves MariaDB's new data claims and their volumes out of its backups again",
+      dataClaims.length === 2 && excluded.every((e: string) => e.endsWith(":true/true")),
+      excluded.join(", "),
+    );
     const servers = this.servers.get(c.name) as MariaDBPods;
     const want = JSON.stringify(this.backedUp);
     for (const pod of [this.masterPod, this.slavePod]) {

@@ -79,10 +79,21 @@ describe("app profiles: Code Dx (seed 003)", () => {
     assert.equal(excl?.env.EXCLUDE_TARGETS, "cdx-app app=mariadb,release=codedx data-");
   });
 
-  it("restores in the seed's order: PriorityClasses, then everything, then restart MariaDB and restore the database", () => {
+  it("restores in the seed's order: PriorityClasses, then everything, then restart MariaDB and restore the database; then the backup configuration again", () => {
     const steps = ids("codedx");
     assertInOrder(steps, SEED_ORDER);
+    // Before the health check, which the destination's Schedules wait for.
     assert.equal(steps[steps.length - 1], "codedx-health");
+    const chain = chainFor("codedx");
+    const step = chain.steps.find((s) => s.id === "reapply-backup-exclusions");
+    assert.deepEqual(step?.needs, ["bsl-read-write", "dns-publish"]);
+    assert.deepEqual(chain.steps.find((s) => s.id === "codedx-health")?.needs, ["reapply-backup-exclusions"]);
+    assert.equal(step?.vars?.EXCLUDE_TARGETS, "cdx-app app=mariadb,release=codedx data-");
+    // Not promoted (this cluster takes no backups), or no database of its own: nothing to apply.
+    const without = (o: Record<string, unknown>, promoteToPrimary: boolean) =>
+      chainFor("codedx", o, { promoteToPrimary }).steps.some((s) => s.id === "reapply-backup-exclusions");
+    assert.equal(without({}, false), false);
+    assert.equal(without({ externalDatabase: true }, true), false);
   });
 
   it("each restore phase is a valid 1.10.3 Restore; the first restores only PriorityClasses and is named apart", () => {
