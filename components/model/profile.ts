@@ -41,7 +41,7 @@ export interface NodeSizing {
   /** Azure VM size of the node pool (e.g. a size of the quota family the document names). */
   azureVmSize: string;
   count: number;
-  /** Where the size comes from (runbook, README). */
+  /** Where the size comes from, for a reader of the profile. */
   why: string;
 }
 

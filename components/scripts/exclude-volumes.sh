@@ -3,7 +3,7 @@
 # velero.io/exclude-from-backup=true. Claims created later (a new replica) are labelled by the
 # next `pulumi up`. With EXCLUDE_REMOVE=true the label is taken away again.
 # EXCLUDE_TARGETS: one "<namespace> <label selector> <claim name prefix>" per line.
-# EXCLUDE_REQUIRE=true (a promoted destination, after its health check): a target without a claim
+# EXCLUDE_REQUIRE=true (a promoted destination, after the app's repairs): a target without a claim
 # fails, since the claims it leaves out must exist before the destination's first backup.
 remove="${EXCLUDE_REMOVE:-false}"
 require="${EXCLUDE_REQUIRE:-false}"
