@@ -110,7 +110,12 @@ export const veleroSchema = z
     /** Private registry that mirrors velero/velero, the plugin and velero-restore-helper. */
     imageRegistry: named(names.IMAGE_REGISTRY).optional(),
     imagePullSecrets: z.array(named(names.DNS1123_LABEL)).default([]),
-    /** Air-gapped: creates fs-restore-action-config pointing at the mirrored restore helper. */
+    /**
+     * Air-gapped: the chart from chartPath or a mirror (never the public repository), and a
+     * ConfigMap pointing file-system restores at the mirrored restore helper. Velero 1.10.3 finds
+     * that ConfigMap by its labels (velero.io/plugin-config and velero.io/pod-volume-restore=
+     * RestoreItemAction, exactly one in its namespace), so the chart's name prefix does not matter.
+     */
     airGapped: z.boolean().default(false),
     priorityClassName: named(names.DNS1123_LABEL).default("velero-dr-critical"),
     /** Create the priority class (false: it exists already). */
@@ -294,6 +299,18 @@ function checkVelero(c: RawSourceConfig, ctx: Ctx): void {
       path: ["velero", "airGapped"],
       message:
         "an air-gapped install needs velero.imageRegistry (the mirror holding velero, the plugin and velero-restore-helper)",
+    });
+  }
+  if (
+    c.velero.airGapped &&
+    c.velero.chartPath === undefined &&
+    c.velero.chartRepository === DEFAULT_VERSIONS.chartRepository
+  ) {
+    // Helm fetches the chart where `pulumi up` runs: an air-gapped site cannot reach the public one.
+    ctx.addIssue({
+      code: "custom",
+      path: ["velero", "chartRepository"],
+      message: `an air-gapped install cannot fetch the chart from the public repository ${DEFAULT_VERSIONS.chartRepository}; set velero.chartPath (the chart directory or .tgz copied in) or velero.chartRepository (your mirror)`,
     });
   }
   if (c.fsBackup === "profile" && !c.velero.nodeAgent) {

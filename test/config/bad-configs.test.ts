@@ -178,6 +178,13 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:velero\.airGapped: an air-gapped install needs velero\.imageRegistry/],
   },
   {
+    name: "air-gapped with the chart from the public repository",
+    edits: [set("velero", { airGapped: true, imageRegistry: "registry.corp.example:5000/mirror" })],
+    expect: [
+      /velero-dr:velero\.chartRepository: an air-gapped install cannot fetch the chart from the public repository https:\/\/vmware-tanzu\.github\.io\/helm-charts; set velero\.chartPath .* or velero\.chartRepository \(your mirror\)/,
+    ],
+  },
+  {
     name: "no cluster access",
     edits: [set("cluster", {})],
     expect: [/velero-dr:cluster: no cluster access/],

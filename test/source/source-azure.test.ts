@@ -393,11 +393,18 @@ describe("source stack variants", () => {
       imageRegistry: "registry.corp.example:5000/mirror",
       imagePullSecrets: ["mirror-pull"],
       airGapped: true,
+      chartRepository: "https://charts.corp.example/velero",
       nodeAgent: true,
     });
     const run = await runProgram("airgap", cfg);
     assert.equal(run.error, undefined, run.error?.message);
-    const v = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
+    const release = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs;
+    assert.deepEqual(
+      release.repositoryOpts,
+      { repo: "https://charts.corp.example/velero" },
+      "the mirror's chart",
+    );
+    const v = release.values;
     assert.equal(v.image.repository, "registry.corp.example:5000/mirror/velero");
     assert.deepEqual(v.image.imagePullSecrets, ["mirror-pull"]);
     assert.equal(
