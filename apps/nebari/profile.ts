@@ -41,7 +41,10 @@ export const NEBARI_DUMP_DIR = "/bitnami/postgresql/velero-dr";
  * The hook command of a PostgreSQL dump. It runs inside the Bitnami PostgreSQL container, with the
  * chart's own environment (password and database names); the password never leaves the container.
  * The dump is written to a temporary name and renamed, so a half-written dump is never mistaken for
- * a complete one, and the row counts the restore verifies are recorded next to it.
+ * a complete one, and the row counts the restore verifies are recorded next to it. `sync` then puts
+ * the files and the renames on the disk: Velero snapshots the volume right after the hook returns,
+ * and a disk snapshot holds only what reached the disk (file-system backup reads the page cache
+ * and would not need it; the hook serves both).
  */
 function pgDumpCommand(dump: string, countsSql: string): string[] {
   const script = [
@@ -54,6 +57,7 @@ function pgDumpCommand(dump: string, countsSql: string): string[] {
     `psql -h 127.0.0.1 -U "$user" -d "$db" -Atc "${countsSql}" > ${NEBARI_DUMP_DIR}/${dump}.counts.tmp`,
     `mv ${NEBARI_DUMP_DIR}/${dump}.tmp ${NEBARI_DUMP_DIR}/${dump}`,
     `mv ${NEBARI_DUMP_DIR}/${dump}.counts.tmp ${NEBARI_DUMP_DIR}/${dump}.counts`,
+    "sync",
   ].join("; ");
   return ["/bin/bash", "-c", script];
 }
@@ -82,6 +86,8 @@ export function nebariProfile(o: NebariOptions): AppProfile {
     restore: {
       appNamespace: ns,
       loadBalancer: { namespace: ns, service: "nebari-traefik-ingress" },
+      // The vendor's backup and restore guide leaves DNS alone: a stack opts in with `dns`.
+      dnsCutOver: false,
       dnsRecordPrefixes: [],
     },
     hooks: {
@@ -110,7 +116,7 @@ export function nebariProfile(o: NebariOptions): AppProfile {
           command: [
             "/bin/bash",
             "-c",
-            "set -euo pipefail; cd /exports; find . -path ./.velero-dr -prune -o -type f -printf '%s %p\\n' | LC_ALL=C sort -k 2 > /tmp/velero-dr-manifest; mkdir -p .velero-dr; mv /tmp/velero-dr-manifest .velero-dr/manifest",
+            "set -euo pipefail; cd /exports; find . -path ./.velero-dr -prune -o -type f -printf '%s %p\\n' | LC_ALL=C sort -k 2 > /tmp/velero-dr-manifest; mkdir -p .velero-dr; mv /tmp/velero-dr-manifest .velero-dr/manifest; sync",
           ],
           onError: "Fail",
           timeout: o.dumpTimeout,

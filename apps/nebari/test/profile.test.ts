@@ -22,6 +22,8 @@ describe("app profiles: Nebari (seed 002)", () => {
     for (const h of hooks) {
       const script = h.pre[0].exec.command[2] as string;
       assert.equal(shellcheck(`#!/usr/bin/env bash\n${script.replace(/; /g, "\n")}\n`), "", h.name);
+      // Velero snapshots the volume as soon as the hook returns: what it wrote must be on the disk.
+      assert.equal(script.split("; ").pop(), "sync", `${h.name} ends with sync`);
     }
     const dump = hooks[0].pre[0].exec.command[2] as string;
     assert.match(dump, /pg_dump --format=custom/);
