@@ -73,5 +73,11 @@ if [ "$phase" = "PartiallyFailed" ] && [ "$RESTORE_ALLOW_PARTIAL" = "true" ]; th
   echo "velero-dr: restore $name PartiallyFailed; continuing because velero-dr:restore.allowPartiallyFailed is true" >&2
   exit 0
 fi
-echo "velero-dr: restore $name $phase" >&2
+if [ "$phase" = "PartiallyFailed" ]; then
+  # Velero restored what it could: the operator decides whether the errors matter.
+  echo "velero-dr: restore $name PartiallyFailed with ${errors:-0} errors: Velero restored what it could. Inspect the errors: velero -n $VELERO_NAMESPACE restore describe $name --details; velero -n $VELERO_NAMESPACE restore logs $name | grep -i error" >&2
+  echo "velero-dr: if they are acceptable, go on: pulumi config set --path velero-dr:restore.allowPartiallyFailed true && pulumi up (the same Restore is followed, not run again)" >&2
+  exit 1
+fi
+echo "velero-dr: restore $name $phase${reason:+: $reason}" >&2
 exit 1

@@ -34,6 +34,7 @@ const input = (over: Partial<ChainInput> = {}, dash: Record<string, unknown> = {
     keyName: "velero-dr.",
     keyAlgorithm: "hmac-sha256",
   },
+  loadBalancer: dashEnterprise.restore.loadBalancer,
   promoteToPrimary: true,
   allowPartiallyFailed: false,
   timeouts: {
@@ -129,6 +130,16 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     const manifest = JSON.parse(restore[0].stdin as string);
     assert.equal(manifest.spec.backupName, "dash-daily-20261120000000");
     assert.equal(manifest.metadata.name, "restore-dash-daily-20261120000000");
+    // The operator is told which newer backup was skipped and why, and how old the restored one is.
+    const wait = r.results.find((x) => x.id === "wait-backup")?.stdout ?? "";
+    assert.match(
+      wait,
+      /skipped the newer backup dash-daily-20261120120000: it is PartiallyFailed \(only Completed backups are restored; velero -n velero backup describe dash-daily-20261120120000 --details/,
+    );
+    assert.match(
+      wait,
+      /restoring from backup dash-daily-20261120000000, completed 2026-11-20T00:04:00Z: \d+ minutes ago \(.*RPO\)/,
+    );
     assert.deepEqual(manifest.spec.excludedNamespaces, ["velero"]);
     const o = r.state.objects;
     assert.equal(o["backupstoragelocations.velero.io/velero/default"].spec.accessMode, "ReadWrite");
@@ -204,6 +215,12 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     const failed = r.results.find((x) => x.status === "failed") as StepResult;
     assert.equal(failed.id, "restore");
     assert.match(failed.stdout, /ended PartiallyFailed with 2 errors and 3 warnings/);
+    // What to look at, and the key that lets the chain go on once the errors are judged acceptable.
+    assert.match(failed.stderr, /velero -n velero restore logs restore-dash-daily-20261120000000/);
+    assert.match(
+      failed.stderr,
+      /pulumi config set --path velero-dr:restore\.allowPartiallyFailed true && pulumi up \(the same Restore is followed, not run again\)/,
+    );
     assert.match(
       failed.stderr,
       /fake velero: -n velero restore describe restore-dash-daily-20261120000000 --details/,
@@ -245,6 +262,26 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     assert.equal(failed.id, "wait-backup");
     assert.match(failed.stderr, /a Completed backup of schedule dash-daily did not appear within 3s/);
     assert.match(failed.stderr, /same container, prefix and credentials/);
+    assert.equal(creates(r.calls, "Restore").length, 0);
+  });
+
+  it("only backups that are not Completed: says so, names the newest and how to inspect it (not the storage settings)", async () => {
+    const w = world({
+      backups: [
+        { name: "dash-daily-20261119000000", phase: "PartiallyFailed", completed: "2026-11-19T00:04:00Z" },
+        { name: "dash-daily-20261120000000", phase: "Failed", completed: "2026-11-20T00:04:00Z" },
+      ],
+    });
+    const r = await run(w, input());
+    assert.equal(r.ok, false);
+    const failed = r.results.find((x) => x.status === "failed") as StepResult;
+    assert.equal(failed.id, "wait-backup");
+    assert.match(
+      failed.stderr,
+      /schedule dash-daily has 2 backup\(s\) in storage and none is Completed \(the newest, dash-daily-20261120000000, is Failed\)/,
+    );
+    assert.match(failed.stderr, /velero -n velero backup logs dash-daily-20261120000000/);
+    assert.doesNotMatch(failed.stderr, /same container, prefix and credentials/);
     assert.equal(creates(r.calls, "Restore").length, 0);
   });
 
