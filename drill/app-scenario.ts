@@ -14,7 +14,7 @@ import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
 import { PodVolumes } from "./lib/volumes";
-import { Check, ConfigEdits, DrillOptions, DrillTarget, DrillWorld, NEW_LB } from "./scenario";
+import { Check, ConfigEdits, DrillOptions, DrillTarget, DrillWorld, NEW_LB, OLD_LB } from "./scenario";
 
 /** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
 const BACKUP_COPY = "backup-copy";
@@ -247,7 +247,12 @@ export class AppScenario {
     const mode = this.w.bslAccessMode();
     add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
     const a = this.w.bind.query(this.app.baseDomain, "A");
-    add(`DNS: ${this.app.baseDomain} answers the new load balancer address (BIND)`, a === NEW_LB, a);
+    if (this.app.profile.restore.dnsCutOver) {
+      add(`DNS: ${this.app.baseDomain} answers the new load balancer address (BIND)`, a === NEW_LB, a);
+    } else {
+      // The vendor's procedure leaves DNS alone, and so does the chain: no record was removed or moved.
+      add(`DNS: ${this.app.baseDomain} unchanged, still the source's address (BIND)`, a === OLD_LB, a);
+    }
     return checks;
   }
 

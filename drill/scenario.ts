@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { stringify as toYaml } from "yaml";
-import { AnyApp } from "../components/apps/definition";
+import { AnyApp, configureApp } from "../components/apps/definition";
 import { readStackFile } from "../components/config/stack-file";
 import { CONFIG_NAMESPACE, validateConfig } from "../components/config/validate";
 import { secretConfigKeyOf } from "../components/dns/providers";
@@ -335,8 +335,9 @@ export class DrillWorld {
   /**
    * The drill's destination stack config: the values a user puts in `Pulumi.<stack>.yaml` to
    * restore into the destination cluster — cloud s3compat on the drill's MinIO (the source's
-   * outputs typed in), the destination cluster by its kubeconfig, RFC 2136 DNS on the drill's BIND,
-   * the app and its settings — and the secret ones (`pulumi config set --secret`).
+   * outputs typed in), the destination cluster by its kubeconfig, RFC 2136 DNS on the drill's BIND
+   * where the app's vendor moves DNS in its restore (no `dns` elsewhere, as its document), the app
+   * and its settings — and the secret ones (`pulumi config set --secret`).
    */
   destinationConfig(
     target: DrillTarget,
@@ -345,11 +346,14 @@ export class DrillWorld {
     const dest = this.dest as LocalCluster;
     if (!dest) throw new Error("the drill's destination stack needs a destination cluster: start it first");
     const { app, ...rest } = edits;
+    const settings = { ...target.app, ...(app ?? {}) };
+    const def = target.definition;
+    const movesDns = configureApp(def, def.options.parse(settings)).profile.restore.dnsCutOver;
     const values: Record<string, unknown> = {
       role: "destination",
       cloud: "s3compat",
       profile: target.definition.name,
-      app: { ...target.app, ...(app ?? {}) },
+      app: settings,
       source: { outputs: this.sourceOutputs(target) },
       backup: { schedule: target.schedule },
       velero: { namespace: NAMESPACE },
@@ -361,26 +365,31 @@ export class DrillWorld {
         backupSyncTimeoutMinutes: 2,
         healthTimeoutMinutes: 2,
       },
-      dns: {
-        provider: "rfc2136",
-        baseDomain: target.baseDomain,
-        zone: ZONE,
-        ttlSeconds: DNS_TTL_SECONDS,
-        rfc2136: {
-          server: "127.0.0.1",
-          port: this.bind.port,
-          keyName: this.bind.keyName,
-          keyAlgorithm: this.bind.keyAlgorithm,
-        },
-      },
+      ...(movesDns ? { dns: this.dnsConfig(target.baseDomain) } : {}),
       ...rest,
     };
     const secrets = {
       kubeconfig: dest.kubeconfig,
       s3compatCredentials: { accessKeyId: this.minio.accessKey, secretAccessKey: this.minio.secretKey },
-      dnsTsigSecret: this.bind.secret,
+      ...(movesDns || rest.dns ? { dnsTsigSecret: this.bind.secret } : {}),
     };
     return { values, secrets };
+  }
+
+  /** `velero-dr:dns` for the drill's BIND: RFC 2136 updates of `baseDomain` (the secret: dnsTsigSecret). */
+  dnsConfig(baseDomain: string): Record<string, unknown> {
+    return {
+      provider: "rfc2136",
+      baseDomain,
+      zone: ZONE,
+      ttlSeconds: DNS_TTL_SECONDS,
+      rfc2136: {
+        server: "127.0.0.1",
+        port: this.bind.port,
+        keyName: this.bind.keyName,
+        keyAlgorithm: this.bind.keyAlgorithm,
+      },
+    };
   }
 
   /**

@@ -144,7 +144,10 @@ export function destinationProgram(
     cluster: { apiServer: target.apiServer, nodeResourceGroup: target.nodeResourceGroup },
     restoreSteps: chain.steps.map((s) => s.id),
     backup: restore.produced("RESTORE_BACKUP_NAME"),
-    loadBalancerAddress: restore.produced("LB_ADDRESS"),
+    // Only where the chain waits for the app's load balancer (DNS moved, or the vendor asks).
+    ...(chain.steps.some((s) => s.id === WAIT_LB)
+      ? { loadBalancerAddress: restore.produced("LB_ADDRESS") }
+      : {}),
     dnsRecords: records,
     schedules: scheduleNames,
     runbook: `npm run runbook -- ${cfg.stack}`,

@@ -27,7 +27,10 @@ export const codedxOptions = z.strictObject({
   databaseBackupTimeout: duration("30m").default("30m"),
   /** Subordinate (slave) replicas of the MariaDB StatefulSet (Helm value mariadb.slave.replicas). */
   mariadbSlaveReplicas: z.number().int().min(1).max(9).default(1),
-  /** Service whose load balancer address DNS points at. */
+  /**
+   * The Service of type LoadBalancer in Code Dx's namespace that serves it, where there is one: a
+   * destination that moves DNS (`velero-dr:dns`) points the names at its address.
+   */
   loadBalancerService: label("codedx").optional(),
 });
 
@@ -82,7 +85,13 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
     requirements: { differentCluster: false, sameOrNewerKubernetes: true },
     restore: {
       appNamespace: o.namespace,
-      loadBalancer: { namespace: o.namespace, service: o.loadBalancerService ?? r },
+      // Installs differ (Code Dx behind an ingress controller installed apart has no LoadBalancer
+      // Service here): only a stack that names one has an address for DNS to point at.
+      ...(o.loadBalancerService
+        ? { loadBalancer: { namespace: o.namespace, service: o.loadBalancerService } }
+        : {}),
+      // The vendor's backup and restore procedure leaves DNS alone: a stack opts in with `dns`.
+      dnsCutOver: false,
       dnsRecordPrefixes: [],
     },
     hooks: {

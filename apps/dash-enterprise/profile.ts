@@ -56,6 +56,8 @@ export const dashEnterprise: AppProfile = {
     appNamespace: "plotly-system",
     // Seed 001 "Creating DNS entries": the base domain is an A record to this service's address.
     loadBalancer: { namespace: "plotly-system", service: "ingress-nginx-controller" },
+    // Plotly's restore procedure points the names at the new cluster ("Creating DNS entries").
+    dnsCutOver: true,
     dnsRecordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
   },
   // The seed backs up with volume snapshots and no hooks; one Restore brings everything back.

@@ -59,6 +59,8 @@ export function edaProfile(o: EdaOptions): AppProfile {
     restore: {
       appNamespace: ns,
       loadBalancer: { namespace: ns, service: "eda-api" },
+      // The vendor's backup and restore procedure leaves DNS alone: a stack opts in with `dns`.
+      dnsCutOver: false,
       dnsRecordPrefixes: [],
     },
     hooks: {

@@ -148,6 +148,13 @@ const restoreSchema = z
     restoreTimeoutMinutes: int(5, 1440, "minutes").default(240),
     backupSyncTimeoutMinutes: int(1, 120, "minutes").default(15),
     healthTimeoutMinutes: int(1, 240, "minutes").default(30),
+    /**
+     * The Service of type LoadBalancer that serves the app on the new cluster, where it is not
+     * the profile's (an ingress controller installed apart): DNS points at its address.
+     */
+    loadBalancer: z
+      .strictObject({ namespace: named(names.DNS1123_LABEL), service: named(names.DNS1123_LABEL) })
+      .optional(),
   })
   .prefault({});
 
@@ -193,7 +200,9 @@ export const destinationSchema = z
     identity: identitySchema,
     velero: veleroSchema,
     restore: restoreSchema,
-    dns: dnsSchema,
+    // Required where the app's vendor moves DNS in its restore (checked with the profile);
+    // elsewhere DNS is left as it is unless set.
+    dns: dnsSchema.optional(),
     ...dnsSecrets,
     ...backendSecrets,
     /** Schedules created once the destination is the primary (the profile's by default). */
@@ -203,6 +212,7 @@ export const destinationSchema = z
   .superRefine((c, ctx) => {
     const backend = findBackend(c.cloud);
     for (const issue of backend ? backendIssues(backend, c) : []) ctx.addIssue({ code: "custom", ...issue });
+    if (!c.dns) return;
     const dns = dnsProviders[c.dns.provider] as DnsProvider<{ provider: string }>;
     for (const issue of dns.check?.(c.dns, c) ?? []) ctx.addIssue({ code: "custom", ...issue });
     if (dns.needsDomain !== false) {

@@ -95,7 +95,10 @@ export interface DestinationStackConfig
   app: ConfiguredApp;
   source: { stack?: string; outputs?: SourceOutputs };
   backup: { name?: string; schedule?: string };
+  /** `none` where the stack sets no `dns` and the app's vendor does not move DNS. */
   dns: DnsConfig;
+  /** `restore.loadBalancer`: the entry point the chain waits for (absent: no wait). */
+  restore: RawDestinationConfig["restore"];
   schedules: ScheduleConfig[];
 }
 
@@ -332,12 +335,28 @@ function resolveDestination(
   problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted) ?? []));
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
-  const recordPrefixes = raw.dns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
-  const provider = loadDnsProviders().dnsProviders[raw.dns.provider] as DnsProvider<DnsConfig>;
-  const dns = provider.resolve(raw.dns, {
+  const rawDns = raw.dns ?? { provider: "none" as const, ttlSeconds: 300 };
+  if (!raw.dns && profile.restore.dnsCutOver) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:dns.provider: is required for ${profile.displayName}: its vendor's restore procedure points the app's DNS names at the new cluster; set azure, rfc2136 or manual with dns.baseDomain and dns.zone, or none when someone else moves the names`,
+    );
+  }
+  const recordPrefixes = rawDns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
+  const provider = loadDnsProviders().dnsProviders[rawDns.provider] as DnsProvider<DnsConfig>;
+  const dns = provider.resolve(rawDns, {
     recordPrefixes,
     azureSubscriptionId: (raw as { azure?: { subscriptionId: string } }).azure?.subscriptionId,
   });
+  // The chain waits for the app's load balancer where DNS is pointed at it, or where the vendor's
+  // procedure does so (its address is what the operator then publishes); elsewhere the app's
+  // entry point is none of the restore's business, and an install without one must not wait.
+  const entryPoint = raw.restore.loadBalancer ?? profile.restore.loadBalancer;
+  const waitsForEntryPoint = dns.provider !== "none" || profile.restore.dnsCutOver;
+  if (waitsForEntryPoint && !entryPoint) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:restore.loadBalancer.service: is required with dns.provider ${dns.provider}: ${profile.displayName}'s profile names no Service of type LoadBalancer for DNS to point at; set restore.loadBalancer.namespace and restore.loadBalancer.service to the one that serves it (e.g. the ingress controller's)`,
+    );
+  }
   return {
     // The backend's secrets are read as Pulumi secrets where they are used, never from here.
     ...withoutBackendSecrets(omit(raw, ["app"])),
@@ -347,6 +366,7 @@ function resolveDestination(
     source: { stack: raw.source.stack, outputs: src },
     backup: { name: raw.backup.name, schedule },
     dns,
+    restore: { ...raw.restore, loadBalancer: waitsForEntryPoint ? entryPoint : undefined },
     schedules: resolveSchedules(raw.schedules, profile),
     cluster: withNodeSizing(raw.cluster, profile),
   };

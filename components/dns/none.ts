@@ -18,6 +18,6 @@ export const none: DnsProvider<NoneDns> = {
   env: () => ({}),
   unpublishStep: () => undefined,
   publishStep: () => undefined,
-  runbookNote: () =>
-    "DNS is not changed (`dns.provider: none`): no step removes or publishes records, the application's names keep resolving where they point now; the wait-load-balancer step prints the new address.",
+  runbookNote: (_dns, chain) =>
+    `DNS is not changed (\`dns.provider: none\`, or no \`dns\` where the vendor's procedure leaves DNS alone): no step removes or publishes records, the application's names keep resolving where they point now${chain.loadBalancer ? "; the wait-load-balancer step prints the new address" : ""}.`,
 };

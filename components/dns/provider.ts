@@ -71,7 +71,7 @@ export interface DnsProvider<C extends { provider: string }> {
   /** Pulumi resources of the provider (created after the wait-load-balancer step). */
   resources?(args: DnsResourceArgs<C>): DnsResources;
   /** A line for the runbook when the steps alone do not say what happens to DNS. */
-  runbookNote?(dns: C): string;
+  runbookNote?(dns: C, chain: { loadBalancer: boolean }): string;
 }
 
 /** The common keys, required by every provider that changes records. */

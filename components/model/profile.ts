@@ -49,8 +49,18 @@ export interface NodeSizing {
 export interface RestoreTraits {
   /** Namespace the post-restore steps work in. */
   appNamespace: string;
-  /** Service whose load balancer address the DNS records point at. */
-  loadBalancer: { namespace: string; service: string };
+  /**
+   * The Service of type LoadBalancer that is the app's public entry point, where the app has one
+   * of its own (absent where installations differ, e.g. behind an ingress controller installed
+   * apart: the stack then names it, `restore.loadBalancer`).
+   */
+  loadBalancer?: { namespace: string; service: string };
+  /**
+   * The vendor's restore procedure moves the app's DNS names to the new cluster: a destination
+   * must say how (`dns.provider`, `none` when someone else does). Where the procedure does not,
+   * DNS stays as it is unless the stack sets `dns`, and the chain has no load balancer wait.
+   */
+  dnsCutOver: boolean;
   /** Sub-domains published as CNAMEs `<prefix>-<base domain>` to the base domain. */
   dnsRecordPrefixes: string[];
 }

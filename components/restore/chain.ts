@@ -29,6 +29,11 @@ export interface ChainInput {
   sourceApiServer?: string;
   sourceClusterUid?: string;
   dns: DnsConfig;
+  /**
+   * The Service whose load balancer address the chain waits for (and DNS points at); absent where
+   * DNS is not moved and the vendor's procedure does not ask for the address: no wait.
+   */
+  loadBalancer?: { namespace: string; service: string };
   promoteToPrimary: boolean;
   allowPartiallyFailed: boolean;
   timeouts: {
@@ -53,7 +58,8 @@ export interface Chain {
  * Velero syncs, since neither needs the other — but after every guard (the source-cluster guard,
  * and the app's version guard, which reads the backup). Each restore phase is one Velero Restore followed
  * by the application's data steps for it; then the location is promoted, DNS points at the new
- * load balancer, and the application's repair steps and health check close the chain.
+ * load balancer (where DNS is moved), and the application's repair steps and health check close
+ * the chain.
  */
 export function buildRestoreChain(i: ChainInput): Chain {
   const { profile, chain: app } = i.app;
@@ -92,10 +98,18 @@ export function buildRestoreChain(i: ChainInput): Chain {
     steps.push(promoteStep(restored));
     afterRestore.push(PROMOTE);
   }
-  steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds));
   const publish = dns.publishStep(i.dns);
-  if (publish) steps.push(publish);
-  afterRestore.push(publish ? publish.id : WAIT_LB);
+  if (i.loadBalancer) {
+    steps.push(waitLoadBalancerStep(restored, i.timeouts.loadBalancerSeconds));
+    if (publish) steps.push(publish);
+    afterRestore.push(publish ? publish.id : WAIT_LB);
+  } else if (publish || unpublish) {
+    throw new Error(
+      `dns.provider ${i.dns.provider} moves DNS but the chain has no load balancer to point it at`,
+    );
+  } else if (afterRestore.length === 0) {
+    afterRestore.push(...restored);
+  }
   const repairs = app.afterDns(afterRestore, ctx);
   if (i.promoteToPrimary && profile.excludeVolumes.length > 0) {
     // After the app's repairs (the claims exist again), before its health check: green means this
@@ -126,13 +140,17 @@ export function buildRestoreChain(i: ChainInput): Chain {
     ...(i.backup.schedule ? { BACKUP_SCHEDULE: i.backup.schedule } : {}),
     RESTORE_TIMEOUT_SECONDS: String(i.timeouts.restoreSeconds),
     RESTORE_ALLOW_PARTIAL: String(i.allowPartiallyFailed),
-    LB_NAMESPACE: profile.restore.loadBalancer.namespace,
-    LB_SERVICE: profile.restore.loadBalancer.service,
-    LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
+    ...(i.loadBalancer
+      ? {
+          LB_NAMESPACE: i.loadBalancer.namespace,
+          LB_SERVICE: i.loadBalancer.service,
+          LB_TIMEOUT_SECONDS: String(i.timeouts.loadBalancerSeconds),
+        }
+      : {}),
     ...dns.env(i.dns),
     ...app.env(ctx),
   };
-  const note = dns.runbookNote?.(i.dns);
+  const note = dns.runbookNote?.(i.dns, { loadBalancer: i.loadBalancer !== undefined });
   return note ? { steps, env, notes: [note] } : { steps, env };
 }
 

@@ -16,6 +16,7 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     sourceApiServer: cfg.source.outputs?.cluster.apiServer,
     sourceClusterUid: cfg.source.outputs?.cluster.uid,
     dns: cfg.dns,
+    loadBalancer: cfg.restore.loadBalancer,
     promoteToPrimary: cfg.restore.promoteToPrimary,
     allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
     timeouts: {

@@ -32,6 +32,7 @@ const hello = defineApp({
     restore: {
       appNamespace: o.namespace,
       loadBalancer: { namespace: o.namespace, service: "hello" },
+      dnsCutOver: false,
       dnsRecordPrefixes: [],
     },
     hooks: { pre: [], post: [] },

@@ -13,6 +13,7 @@ import { runChain } from "../../components/restore/runner";
 import { renderRunbook } from "../../components/restore/runbook";
 import { dependsOn, stepScript } from "../../components/restore/step";
 import { allPolicies } from "../../policies/rules/all";
+import { dashEnterprise } from "../../apps/dash-enterprise/profile";
 import { configured } from "../support/apps";
 import { FAKE_BIN, FakeCall, shellcheck } from "../support/bash";
 import { runDestination } from "../support/examples";
@@ -53,6 +54,7 @@ const chainInput = (over: Partial<ChainInput> = {}, dash: Record<string, unknown
   bslName: "default",
   backup: { schedule: "dash-daily" },
   dns: { provider: "none" },
+  loadBalancer: dashEnterprise.restore.loadBalancer,
   promoteToPrimary: true,
   allowPartiallyFailed: false,
   timeouts: {
@@ -312,7 +314,7 @@ describe("DNS provider none: the restore changes no DNS", function () {
       backup: "y",
       runtime: {},
     });
-    assert.match(out, /DNS is not changed \(`dns\.provider: none`\)/);
+    assert.match(out, /DNS is not changed \(`dns\.provider: none`/);
     assert.doesNotMatch(out, /dns-unpublish|dns-publish|az network|nsupdate|DNS_TSIG_SECRET/);
     assert.match(out, /`wait-load-balancer` · wait/);
   });

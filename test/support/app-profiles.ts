@@ -15,7 +15,11 @@ export function configured(name: string, options: Record<string, unknown> = {}) 
   return { profile: def.configure(parsed) as AppProfile, options: parsed, app: configureApp(def, parsed) };
 }
 
-/** The app's restore chain with manual DNS and the profile's first schedule. */
+/**
+ * The app's restore chain as a destination stack without `dns` builds it (DNS moved by hand, the
+ * `manual` provider, where the vendor's procedure moves it; left alone elsewhere), from the
+ * profile's first schedule.
+ */
 export function chainFor(
   name: string,
   options: Record<string, unknown> = {},
@@ -28,14 +32,19 @@ export function chainFor(
     bslName: "default",
     backup: { schedule: profile.schedules[0].name },
     sourceApiServer: "https://source.example:443",
-    dns: {
-      provider: "manual",
-      baseDomain: "app.example.com",
-      zone: "example.com",
-      ttlSeconds: 60,
-      recordPrefixes: [],
-      unpublishConfirmed: true,
-    },
+    ...(profile.restore.dnsCutOver
+      ? {
+          dns: {
+            provider: "manual",
+            baseDomain: "app.example.com",
+            zone: "example.com",
+            ttlSeconds: 60,
+            recordPrefixes: [],
+            unpublishConfirmed: true,
+          },
+          loadBalancer: profile.restore.loadBalancer,
+        }
+      : { dns: { provider: "none" } }),
     promoteToPrimary: true,
     allowPartiallyFailed: false,
     timeouts: {

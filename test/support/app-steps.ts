@@ -20,8 +20,12 @@ const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\nconte
 /** The app's restore chain (manual DNS, short timeouts) from `velero-dr:app` options. */
 export function chainFor(app: string, options: Record<string, unknown> = {}): Chain {
   const def = apps[app];
+  const configured = configureApp(def, def.options.parse(options));
+  const { restore } = configured.profile;
   return buildRestoreChain({
-    app: configureApp(def, def.options.parse(options)),
+    app: configured,
+    // As the stack resolves it with DNS moved: the profile's entry point, else one the stack names.
+    loadBalancer: restore.loadBalancer ?? { namespace: restore.appNamespace, service: "app-lb" },
     veleroNamespace: "velero",
     bslName: "default",
     backup: { schedule: "daily" },

@@ -86,7 +86,7 @@ describe("app profiles: Code Dx (seed 003)", () => {
     assert.equal(steps[steps.length - 1], "codedx-health");
     const chain = chainFor("codedx");
     const step = chain.steps.find((s) => s.id === "reapply-backup-exclusions");
-    assert.deepEqual(step?.needs, ["bsl-read-write", "dns-publish"]);
+    assert.deepEqual(step?.needs, ["bsl-read-write"]);
     assert.deepEqual(chain.steps.find((s) => s.id === "codedx-health")?.needs, ["reapply-backup-exclusions"]);
     assert.equal(step?.vars?.EXCLUDE_TARGETS, "cdx-app app=mariadb,release=codedx data-");
     // Not promoted (this cluster takes no backups), or no database of its own: nothing to apply.

@@ -7,7 +7,6 @@ export const SEED_ORDER = [
   "restore",
   "codedx-restart-db",
   "codedx-restore-db",
-  "dns-publish",
   // "When the restore is complete, you should reapply the backup configuration" (a promoted destination).
   "reapply-backup-exclusions",
   "codedx-health",

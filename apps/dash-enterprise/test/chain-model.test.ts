@@ -5,6 +5,7 @@ import { DnsConfig } from "../../../components/dns/dns-config";
 import { shellcheck } from "../../../test/support/bash";
 import { configured } from "../../../test/support/apps";
 import { crdErrors } from "../../../test/support/crd";
+import { dashEnterprise } from "../profile";
 import { SEED_ORDER } from "./seed-order";
 
 const common = {
@@ -40,6 +41,7 @@ export const chainInput = (
   bslName: "default",
   backup: { schedule: "dash-daily" },
   dns: DNS.azure,
+  loadBalancer: dashEnterprise.restore.loadBalancer,
   promoteToPrimary: true,
   allowPartiallyFailed: false,
   timeouts: {

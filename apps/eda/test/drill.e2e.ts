@@ -47,7 +47,11 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
     eda.destinationVersion = "25.6.0";
     try {
       await onDestination(s, "destination-other-version", async () => {
-        const r = await s.runChain(path.join(s.ctx.workDir, "chain-version.json"));
+        // A stack that moves EDA's name too (its own choice; the document does not): the DNS removal
+        // must still wait for the version guard.
+        const r = await s.runChain(path.join(s.ctx.workDir, "chain-version.json"), {
+          dns: s.w.dnsConfig(eda.baseDomain),
+        });
         assert.equal(r.ok, false);
         const failed = r.results.find((x) => x.status === "failed")!;
         assert.equal(failed.id, "guard-app-version");

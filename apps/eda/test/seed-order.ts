@@ -8,6 +8,5 @@ export const SEED_ORDER = [
   "restore",
   "eda-mount-backup",
   "eda-platform-restore",
-  "dns-publish",
   "eda-health",
 ];

@@ -12,6 +12,5 @@ export const SEED_ORDER = [
   "nebari-conda-store-verify",
   "restore",
   "nebari-nfs-verify",
-  "dns-publish",
   "nebari-health",
 ];
