@@ -14,6 +14,7 @@ import type { TargetCluster } from "../components/targets/target";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
+import { PrimaryLocation } from "../components/velero/primary-location";
 
 const BSL_NAME = DESTINATION_BSL;
 const VSL_NAME = "default";
@@ -74,6 +75,7 @@ export function destinationProgram(
 
   const dns = dnsProviderOf(cfg.dns);
   let records: pulumi.Output<string>[] = [];
+  let velero: VeleroInstall | undefined;
   const restore = new RestoreChain("restore", {
     chain,
     kubeconfig: target.kubeconfig,
@@ -90,7 +92,7 @@ export function destinationProgram(
     external: {
       // Nothing touches the target before the guard has shown it is not the source cluster.
       [VELERO_INSTALLED]: (c) => [
-        veleroInstall(cfg, target, source, reader, veleroAccess(c), c.command(GUARD)).release,
+        (velero = veleroInstall(cfg, target, source, reader, veleroAccess(c), c.command(GUARD))).release,
       ],
       // The location is Available once Velero runs and may list the storage: its wait needs the
       // storage access. The restore creates disks from snapshots: it needs every grant of
@@ -120,6 +122,15 @@ export function destinationProgram(
   const v = cfg.velero;
   let scheduleNames: string[] = [];
   if (cfg.restore.promoteToPrimary) {
+    if (!velero) throw new Error("the restore chain installed no Velero");
+    // The primary's location stays ReadWrite whatever later upgrades of the release re-create.
+    const primary = new PrimaryLocation("primary-location", {
+      kubeconfig: target.kubeconfig,
+      namespace: cfg.velero.namespace,
+      bslName: BSL_NAME,
+      releaseRevision: velero.release.status.revision,
+      dependsOn: [restore.last, velero.release],
+    });
     // Only once the restored system is healthy does the destination start writing backups.
     const schedules = new VeleroSchedules("schedules", {
       provider: target.provider,
@@ -133,7 +144,7 @@ export function destinationProgram(
         defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
       }),
       firstBackup: { enabled: false, timeoutSeconds: 0 },
-      dependsOn: [restore.last],
+      dependsOn: [restore.last, primary.command],
     });
     scheduleNames = schedules.names;
   }

@@ -23,7 +23,9 @@ describe("destination stack (example-destination-azure under mocks)", () => {
   let run: RunResult;
   const one = (t: string, suffix?: string) => run.recorder.one(t, suffix);
   const deps = (r: Registered) => run.recorder.dependencyNames(r);
-  const steps = () => run.recorder.byType("command:local:Command");
+  // The chain's Commands (each carries its step id); other Commands of the stack are not steps.
+  const steps = () =>
+    run.recorder.byType("command:local:Command").filter((c) => c.inputs.environment?.VELERO_DR_STEP_ID);
   const step = (id: string) => one("command:local:Command", `restore-${id}`);
 
   before(async () => {
@@ -240,6 +242,37 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const s = one("kubernetes:velero.io/v1:Schedule");
     assert.equal(s.inputs.metadata.name, "dash-daily");
     assert.ok(deps(s).includes("restore-dash-health"));
+  });
+
+  it("owns the promoted location's access mode: ReadWrite after the chain and after every new release revision", () => {
+    // Chart 3.1.6 re-creates the location (a Helm hook) from the values, ReadOnly, on every upgrade.
+    const keeper = one("command:local:Command", "primary-location-read-write");
+    assert.equal(keeper.parent?.endsWith("velero-dr:velero:PrimaryLocation::primary-location"), true);
+    assert.match(keeper.inputs.create, /"accessMode":"ReadWrite"/);
+    assert.equal(keeper.inputs.environment.BSL_NAME, "default");
+    assert.equal(keeper.inputs.environment.VELERO_NAMESPACE, "velero");
+    assert.ok(
+      secretPaths(keeper.raw).some((p) => p.startsWith("environment")),
+      "kubeconfig secret",
+    );
+    // Its trigger is the release's revision: a new revision replaces it, and its create runs again.
+    assert.equal(keeper.inputs.triggers.length, 1);
+    const release = one("kubernetes:helm.sh/v3:Release");
+    assert.ok(deps(keeper).includes(release.name), deps(keeper).join(", "));
+    assert.ok(deps(keeper).includes("restore-dash-health"), deps(keeper).join(", "));
+    // The destination's Schedules start once the location is ReadWrite.
+    assert.ok(deps(one("kubernetes:velero.io/v1:Schedule")).includes("primary-location-read-write"));
+  });
+
+  it("a destination that is not promoted keeps the location ReadOnly: no keeper, no Schedules", async () => {
+    const secondary = await runDestination("example-destination-azure", (c) => {
+      const restore = JSON.parse(c["velero-dr:restore"] ?? "{}");
+      c["velero-dr:restore"] = JSON.stringify({ ...restore, promoteToPrimary: false });
+    });
+    assert.equal(secondary.error, undefined, secondary.error?.message);
+    const names = secondary.recorder.resources.map((r) => r.name);
+    assert.ok(!names.includes("primary-location-read-write"));
+    assert.equal(secondary.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
   });
 
   it("keeps the kubeconfig and credentials secret", () => {

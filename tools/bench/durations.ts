@@ -159,6 +159,8 @@ export function durationOf(n: BenchNode, f: Figures): NodeDuration {
     }
     return one(BY_STEP[n.step.id] ?? "otherStep");
   }
+  // The promoted primary's location keeper runs the promote step's script.
+  if (n.type === "command:local:Command" && n.name === "primary-location-read-write") return one("promote");
   if (n.type === "azure-native:authorization:RoleAssignment") {
     return {
       seconds: f.roleAssignment.seconds,

@@ -49,6 +49,9 @@ export const SEED_POST_RESTORE: readonly string[] = ["dns-publish", ...reference
 const is = (n: BenchNode, type: string) => n.type === type;
 const stepIs = (n: BenchNode, id: string) => n.step?.id === id;
 const kindIs = (n: BenchNode, ...kinds: string[]) => n.step !== undefined && kinds.includes(n.step.kind);
+/** The promoted primary's location keeper (components/velero/primary-location.ts): a Command, not a step. */
+const isPrimaryLocation = (n: BenchNode) =>
+  n.type === "command:local:Command" && !n.step && n.name === "primary-location-read-write";
 const direct = (g: RecordedGraph, a: BenchNode, b: BenchNode) => g.needs[a.key]?.includes(b.key) ?? false;
 
 /** Created in the target cluster: a Kubernetes object through the target's provider (reads excluded). */
@@ -191,9 +194,15 @@ export const HARD_RULES: HardRule[] = [
     holds: (a, b) => kindIs(a, "health") && kindIs(b, "restore", "repair", "dns-publish", "gate"),
   },
   {
+    id: "primary-location",
+    why: "the stack owns the promoted location's access mode: ReadWrite after the health check, and after the Velero release (whose upgrades re-create it ReadOnly)",
+    holds: (a, b) => isPrimaryLocation(a) && (kindIs(b, "health") || is(b, T.release)),
+  },
+  {
     id: "schedules-last",
     why: "the destination writes backups only once it is healthy and the location is ReadWrite, through Velero",
-    holds: (a, b) => is(a, T.schedule) && (kindIs(b, "health", "promote") || is(b, T.release)),
+    holds: (a, b) =>
+      is(a, T.schedule) && (kindIs(b, "health", "promote") || is(b, T.release) || isPrimaryLocation(b)),
   },
 ];
 

@@ -210,6 +210,36 @@ export async function runEngineDrill(o: DrillOptions): Promise<DrillReport> {
     report.veleroRestoreSeconds = veleroRestoreSeconds(d, report.backup);
     checks.push(...(await w.phase("check what came back", () => checkRestore(w))));
 
+    // Drift: chart 3.1.6 creates the location as a Helm hook, deleted and created again (with the
+    // values' ReadOnly) on every upgrade. A later pulumi up that changes the release must leave the
+    // promoted primary's location ReadWrite, or its Schedules silently stop backing up.
+    const bslUid = () =>
+      d.getJson(["-n", NAMESPACE, "get", "backupstoragelocations.velero.io", "default"]).metadata.uid;
+    const uidBefore = bslUid();
+    const level = ws.pulumiSync([
+      "config",
+      "set",
+      "--path",
+      "velero-dr:velero.logLevel",
+      "debug",
+      "-s",
+      DEST,
+    ]);
+    if (level.code !== 0) throw new Error(output(level));
+    const later = logged(
+      await w.phase("a later pulumi up that upgrades the Velero release (velero.logLevel: debug)", () =>
+        ws.pulumi(["up", "--yes", "-s", DEST]),
+      ),
+    );
+    const location = d.getJson(["-n", NAMESPACE, "get", "backupstoragelocations.velero.io", "default"]);
+    check(
+      "drift: after a Helm upgrade re-created the location (a hook), the promoted primary's location is ReadWrite",
+      later.code === 0 && location.spec.accessMode === "ReadWrite" && location.metadata.uid !== uidBefore,
+      later.code === 0
+        ? `${location.spec.accessMode}, ${location.metadata.uid === uidBefore ? "not re-created (the upgrade did not happen)" : "re-created by the upgrade"}`
+        : output(later).slice(-3000),
+    );
+
     // After the recovery (so it is not counted in it): the real analyzer must refuse a broken stack.
     const ws2 = drillWorkspace(w, path.join(o.workDir, "engine-broken"), {
       pulumiYaml: brokenProjectYaml(),
