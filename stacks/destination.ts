@@ -15,6 +15,8 @@ import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { PrimaryLocation } from "../components/velero/primary-location";
+import { buildAlertRules } from "../components/monitoring/alert-rules";
+import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
 
 const BSL_NAME = DESTINATION_BSL;
 const VSL_NAME = "default";
@@ -121,6 +123,8 @@ export function destinationProgram(
 
   const v = cfg.velero;
   let scheduleNames: string[] = [];
+  // "off" also when not promoted: a destination that takes no backups has nothing to alert on.
+  let alerting: pulumi.Input<string> = "off";
   if (cfg.restore.promoteToPrimary) {
     if (!velero) throw new Error("the restore chain installed no Velero");
     // The primary's location stays ReadWrite whatever later upgrades of the release re-create.
@@ -147,6 +151,24 @@ export function destinationProgram(
       dependsOn: [restore.last, primary.command],
     });
     scheduleNames = schedules.names;
+    // The new primary is watched as the source was: a backup its location refuses (ReadOnly)
+    // fails validation, which VeleroBackupValidationFailed reports.
+    const mode = cfg.alerting.prometheusRule;
+    if (mode !== "off") {
+      alerting = new VeleroPrometheusRule("alerting", {
+        provider: target.provider,
+        kubeconfig: target.kubeconfig,
+        namespace: v.namespace,
+        mode,
+        labels: cfg.alerting.prometheusLabels,
+        spec: buildAlertRules({
+          schedules: cfg.alerting.schedules,
+          marginSeconds: cfg.alerting.marginSeconds,
+          namespace: v.namespace,
+        }),
+        dependsOn: [velero.release, restore.last],
+      }).status;
+    }
   }
 
   return {
@@ -161,6 +183,7 @@ export function destinationProgram(
       : {}),
     dnsRecords: records,
     schedules: scheduleNames,
+    alerting: { prometheusRule: alerting },
     runbook: `npm run runbook -- ${cfg.stack}`,
   };
 }

@@ -12,6 +12,7 @@ import type { StorageBackend } from "../backends/backend";
 import { selectTarget } from "../targets";
 import {
   backendSecrets,
+  destinationAlertingSchema,
   identitySchema,
   int,
   named,
@@ -207,6 +208,8 @@ export const destinationSchema = z
     ...backendSecrets,
     /** Schedules created once the destination is the primary (the profile's by default). */
     schedules: z.array(scheduleSchema).min(1).optional(),
+    /** Alerts on the destination's backups once it is promoted (the in-cluster rules of a source). */
+    alerting: destinationAlertingSchema,
     tags: tagsSchema,
   })
   .superRefine((c, ctx) => {

@@ -173,24 +173,35 @@ export const backendSecrets = untyped(
   Object.fromEntries(backendSecretKeys().map((k) => [k.key, k.schema.optional()])),
 );
 
+/** The in-cluster alerting keys, which a promoted destination has too. */
+const inClusterAlertingKeys = {
+  /** false turns every alert of this program off (in-cluster and in the cloud). */
+  enabled: z.boolean().default(true),
+  /** Slack after a schedule's period before "no successful backup" fires (backup duration, clock skew). */
+  marginMinutes: int(5, 1440, "minutes").default(120),
+  /**
+   * The PrometheusRule: `auto` applies it when the cluster serves the Prometheus operator's
+   * PrometheusRule CRD (checked in the cluster at apply time), `true` always (fails without the
+   * CRD), `false` never.
+   */
+  prometheusRule: z
+    .union([z.boolean(), z.literal("auto")], {
+      error: (iss) => `got ${show(iss.input)}; expected auto, true or false`,
+    })
+    .default("auto"),
+  /** Labels on the PrometheusRule and the chart's ServiceMonitor (e.g. release: kube-prometheus-stack). */
+  prometheusLabels: z.record(named(names.LABEL_KEY), z.string().max(63)).default({}),
+};
+
+/**
+ * A destination's alerting, for once it is the primary: the same in-cluster rules as a source's
+ * (the storage-side alert belongs to the stack that owns the storage, the source's).
+ */
+export const destinationAlertingSchema = z.strictObject(inClusterAlertingKeys).prefault({});
+
 export const alertingSchema = z
   .strictObject({
-    /** false turns every alert of this program off (in-cluster and in the cloud). */
-    enabled: z.boolean().default(true),
-    /** Slack after a schedule's period before "no successful backup" fires (backup duration, clock skew). */
-    marginMinutes: int(5, 1440, "minutes").default(120),
-    /**
-     * The PrometheusRule: `auto` applies it when the cluster serves the Prometheus operator's
-     * PrometheusRule CRD (checked in the cluster at apply time), `true` always (fails without the
-     * CRD), `false` never.
-     */
-    prometheusRule: z
-      .union([z.boolean(), z.literal("auto")], {
-        error: (iss) => `got ${show(iss.input)}; expected auto, true or false`,
-      })
-      .default("auto"),
-    /** Labels on the PrometheusRule and the chart's ServiceMonitor (e.g. release: kube-prometheus-stack). */
-    prometheusLabels: z.record(named(names.LABEL_KEY), z.string().max(63)).default({}),
+    ...inClusterAlertingKeys,
     /** Storage-side alert (Azure Monitor / CloudWatch) that fires even when the cluster is gone. */
     cloudAlert: z.boolean().default(true),
     /** E-mail addresses notified by the cloud alert. */

@@ -52,6 +52,12 @@ export interface AlertingConfig {
   schedules: AlertSchedule[];
 }
 
+/** The in-cluster part of alerting (what a promoted destination has too). */
+export type InClusterAlerting = Pick<
+  AlertingConfig,
+  "enabled" | "marginSeconds" | "prometheusRule" | "prometheusLabels" | "schedules"
+>;
+
 type RawVelero = RawSourceConfig["velero"];
 
 /** What every source config holds, whatever its backend (each backend adds its own keys). */
@@ -86,7 +92,7 @@ export type { SourceStackConfig } from "../backends";
 export interface DestinationStackConfig
   extends Omit<
     RawDestinationConfig,
-    "profile" | "backup" | "dns" | "schedules" | "source" | "app" | "cluster"
+    "profile" | "backup" | "dns" | "schedules" | "source" | "app" | "cluster" | "alerting"
   > {
   stack: string;
   /** `cluster.create`'s node pool resolved: the stack's keys, else the vendor's sizing, else the generic. */
@@ -97,6 +103,8 @@ export interface DestinationStackConfig
   backup: { name?: string; schedule?: string };
   /** `none` where the stack sets no `dns` and the app's vendor does not move DNS. */
   dns: DnsConfig;
+  /** The in-cluster alerting of the promoted destination (its own schedules). */
+  alerting: InClusterAlerting;
   /** `restore.loadBalancer`: the entry point the chain waits for (absent: no wait). */
   restore: RawDestinationConfig["restore"];
   schedules: ScheduleConfig[];
@@ -335,6 +343,7 @@ function resolveDestination(
   problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted) ?? []));
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
+  const schedules = resolveSchedules(raw.schedules, profile);
   const rawDns = raw.dns ?? { provider: "none" as const, ttlSeconds: 300 };
   if (!raw.dns && profile.restore.dnsCutOver) {
     problems.push(
@@ -367,7 +376,8 @@ function resolveDestination(
     backup: { name: raw.backup.name, schedule },
     dns,
     restore: { ...raw.restore, loadBalancer: waitsForEntryPoint ? entryPoint : undefined },
-    schedules: resolveSchedules(raw.schedules, profile),
+    schedules,
+    alerting: resolveInClusterAlerting(raw.alerting, schedules),
     cluster: withNodeSizing(raw.cluster, profile),
   };
 }
@@ -427,6 +437,18 @@ function foreignStorageKeys(values: Record<string, unknown>): string[] {
 function resolveAlerting(raw: RawSourceConfig, schedules: ScheduleConfig[]): AlertingConfig {
   const a = raw.alerting;
   return {
+    ...resolveInClusterAlerting(a, schedules),
+    cloudAlert: a.enabled && a.cloudAlert,
+    emails: a.emails,
+    webhookCount: raw.alertWebhooks?.length ?? 0,
+  };
+}
+
+function resolveInClusterAlerting(
+  a: RawDestinationConfig["alerting"],
+  schedules: ScheduleConfig[],
+): InClusterAlerting {
+  return {
     enabled: a.enabled,
     marginSeconds: a.marginMinutes * 60,
     prometheusRule: !a.enabled
@@ -437,9 +459,6 @@ function resolveAlerting(raw: RawSourceConfig, schedules: ScheduleConfig[]): Ale
           ? "on"
           : "off",
     prometheusLabels: a.prometheusLabels,
-    cloudAlert: a.enabled && a.cloudAlert,
-    emails: a.emails,
-    webhookCount: raw.alertWebhooks?.length ?? 0,
     schedules: schedules
       .filter((s) => !s.paused)
       .map((s) => ({ name: s.name, periodSeconds: cronMaxIntervalSeconds(s.cron) })),

@@ -106,7 +106,7 @@ export function buildAlertRules(i: AlertRulesInput): PrometheusRuleSpec {
         labels: { ...labels, severity: "critical" },
         annotations: {
           summary: `Velero refused a backup of schedule ${s.name} (failed validation) in the last ${every}`,
-          description: `The backup spec or its storage location is invalid; read \`velero backup describe\` (namespace ${i.namespace}).`,
+          description: `The backup spec or its storage location is invalid — or the location is ReadOnly, as a destination's is until it is promoted (\`velero backup-location get\`); read \`velero backup describe\` (namespace ${i.namespace}).`,
         },
       },
     );

@@ -101,6 +101,11 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:dns.rfc2136.server: got "ns1;reboot"/],
   },
   {
+    name: "a storage-side alert on a destination (the source stack owns the storage and its alert)",
+    edit: (c) => (c.alerting = { cloudAlert: true }),
+    expect: [/velero-dr:alerting\.cloudAlert: unknown key/],
+  },
+  {
     name: "source outputs that are not a source stack's",
     edit: (c) => (c.source = { outputs: { profile: "dash-enterprise" } }),
     expect: [/velero-dr:source.outputs.azure: is required/],

@@ -264,6 +264,19 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.ok(deps(one("kubernetes:velero.io/v1:Schedule")).includes("primary-location-read-write"));
   });
 
+  it("watches the new primary's backups as the source's were: the alert rules of its own schedules", () => {
+    const apply = one("command:local:Command", "alerting-apply");
+    assert.equal(apply.parent?.endsWith("velero-dr:monitoring:VeleroPrometheusRule::alerting"), true);
+    const rule = JSON.parse(apply.inputs.environment.PROMETHEUS_RULE_MANIFEST);
+    const alerts = rule.spec.groups[0].rules.map((r: { alert: string; labels: { schedule?: string } }) =>
+      [r.alert, r.labels.schedule ?? ""].join(" "),
+    );
+    // A location left ReadOnly makes every backup fail validation: that alert fires.
+    assert.ok(alerts.includes("VeleroBackupValidationFailed dash-daily"), alerts.join(", "));
+    assert.ok(alerts.includes("VeleroBackupOverdue dash-daily"), alerts.join(", "));
+    assert.ok(deps(apply).includes("restore-dash-health"), deps(apply).join(", "));
+  });
+
   it("a destination that is not promoted keeps the location ReadOnly: no keeper, no Schedules", async () => {
     const secondary = await runDestination("example-destination-azure", (c) => {
       const restore = JSON.parse(c["velero-dr:restore"] ?? "{}");
@@ -273,6 +286,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const names = secondary.recorder.resources.map((r) => r.name);
     assert.ok(!names.includes("primary-location-read-write"));
     assert.equal(secondary.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
+    assert.ok(!names.includes("alerting-apply"), "no backups, no alerts");
   });
 
   it("keeps the kubeconfig and credentials secret", () => {

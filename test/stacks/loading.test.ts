@@ -44,7 +44,6 @@ const SOURCE_AZURE = [
 const SOURCE_ONLY = [
   own("stacks/source.ts"),
   own("stacks/source-common.ts"),
-  own("components/monitoring/prometheus-rule.ts"),
   own("components/apps/app-preparation.ts"),
 ];
 const DESTINATION_ONLY = [

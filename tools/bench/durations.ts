@@ -161,6 +161,8 @@ export function durationOf(n: BenchNode, f: Figures): NodeDuration {
   }
   // The promoted primary's location keeper runs the promote step's script.
   if (n.type === "command:local:Command" && n.name === "primary-location-read-write") return one("promote");
+  // The promoted destination's PrometheusRule (mode auto): one API lookup and one apply.
+  if (n.type === "command:local:Command" && n.name === "alerting-apply") return one("kubernetesObject");
   if (n.type === "azure-native:authorization:RoleAssignment") {
     return {
       seconds: f.roleAssignment.seconds,
