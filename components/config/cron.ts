@@ -95,13 +95,22 @@ const MAX_SEARCH_DAYS = 400;
  * (`cronMaxIntervalSecondsByIteration`, which the tests compare this with).
  */
 export function cronMaxIntervalSeconds(expression: string, from = new Date(Date.UTC(2030, 0, 1))): number {
+  return cronIntervalsSeconds(expression, from).max;
+}
+
+/** The shortest and the longest time between two runs within a year, in seconds (as above). */
+export function cronIntervalsSeconds(
+  expression: string,
+  from = new Date(Date.UTC(2030, 0, 1)),
+): { min: number; max: number } {
   const expr = expression.trim();
-  if (expr in DESCRIPTORS) return DESCRIPTORS[expr];
+  if (expr in DESCRIPTORS) return { min: DESCRIPTORS[expr], max: DESCRIPTORS[expr] };
   if (expr.startsWith("@every ")) {
-    return durationSeconds(expr.slice("@every ".length).trim());
+    const every = durationSeconds(expr.slice("@every ".length).trim());
+    return { min: every, max: every };
   }
   const parsed = CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" });
-  return maxGapByCalendar(parsed.fields, from) ?? maxGapByIteration(parsed, from);
+  return gapsByCalendar(parsed.fields, from) ?? gapsByIteration(parsed, from);
 }
 
 /** The same figure from cron-parser's iterator alone (the reference; slow: one luxon step per run). */
@@ -114,24 +123,37 @@ export function cronMaxIntervalSecondsByIteration(
   if (expr.startsWith("@every ")) {
     return durationSeconds(expr.slice("@every ".length).trim());
   }
-  return maxGapByIteration(CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" }), from);
+  return gapsByIteration(CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" }), from).max;
 }
 
-function maxGapByIteration(it: CronExpression, from: Date): number {
+/** The shortest gap from cron-parser's iterator alone (the reference for the tests). */
+export function cronMinIntervalSecondsByIteration(
+  expression: string,
+  from = new Date(Date.UTC(2030, 0, 1)),
+): number {
+  return gapsByIteration(
+    CronExpressionParser.parse(expression.trim(), { currentDate: from, tz: "UTC" }),
+    from,
+  ).min;
+}
+
+function gapsByIteration(it: CronExpression, from: Date): { min: number; max: number } {
   let prev = it.next().getTime();
   let max = 0;
+  let min = Infinity;
   const end = from.getTime() + 366 * DAY_MS;
   for (let i = 0; i < MAX_STEPS; i++) {
     const next = it.next().getTime();
     max = Math.max(max, next - prev);
+    min = Math.min(min, next - prev);
     prev = next;
     if (next > end) break;
   }
-  return Math.round(max / 1000);
+  return { min: Math.round(min / 1000), max: Math.round(max / 1000) };
 }
 
 /** The runs' gaps from the parsed fields, or undefined for what the walk does not model. */
-function maxGapByCalendar(f: CronFieldCollection, from: Date): number | undefined {
+function gapsByCalendar(f: CronFieldCollection, from: Date): { min: number; max: number } | undefined {
   if (f.dayOfMonth.hasLastChar || f.dayOfWeek.hasLastChar || f.dayOfWeek.nthDay > 0) return undefined;
   const sorted = (v: readonly number[]) => [...v].sort((a, b) => a - b);
   // Milliseconds after midnight (UTC) of every run on a matching day, ascending.
@@ -176,13 +198,15 @@ function maxGapByCalendar(f: CronFieldCollection, from: Date): number | undefine
   let prev = next();
   if (prev === undefined) return undefined;
   let max = 0;
+  let min = Infinity;
   const end = start + 366 * DAY_MS;
   for (let i = 0; i < MAX_STEPS; i++) {
     const run = next();
     if (run === undefined) return undefined;
     max = Math.max(max, run - prev);
+    min = Math.min(min, run - prev);
     prev = run;
     if (run > end) break;
   }
-  return Math.round(max / 1000);
+  return { min: Math.round(min / 1000), max: Math.round(max / 1000) };
 }

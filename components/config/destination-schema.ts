@@ -208,6 +208,8 @@ export const destinationSchema = z
     ...backendSecrets,
     /** Schedules created once the destination is the primary (the profile's by default). */
     schedules: z.array(scheduleSchema).min(1).optional(),
+    /** The shortest time a schedule may leave between two backups (as a source's). */
+    scheduleFloorMinutes: int(5, 1440, "minutes").default(60),
     /** Alerts on the destination's backups once it is promoted (the in-cluster rules of a source). */
     alerting: destinationAlertingSchema,
     tags: tagsSchema,

@@ -242,6 +242,8 @@ export const sourceSchema = z
       })
       .optional(),
     firstBackup: z.boolean().default(false),
+    /** The shortest time a schedule may leave between two backups (a backup must complete first). */
+    scheduleFloorMinutes: int(5, 1440, "minutes").default(60),
     bslCheck: bslCheckSchema,
     alerting: alertingSchema,
     /** Webhook URLs notified by the cloud alert (secret: such URLs usually embed a token). */

@@ -18,6 +18,7 @@ import { ConfigError, keyPath } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
+import { scheduleProblems } from "./schedule-checks";
 import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
 import type { DnsProvider } from "../dns/provider";
@@ -344,6 +345,10 @@ function resolveDestination(
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
   const schedules = resolveSchedules(raw.schedules, profile);
+  // A destination writes backups only once promoted: only then do its Schedules exist.
+  if (raw.restore.promoteToPrimary) {
+    problems.push(...scheduleProblems(schedules, raw.scheduleFloorMinutes, scheduleKey(raw.schedules)));
+  }
   const rawDns = raw.dns ?? { provider: "none" as const, ttlSeconds: 300 };
   if (!raw.dns && profile.restore.dnsCutOver) {
     problems.push(
@@ -398,6 +403,14 @@ function withNodeSizing(
       nodeCount: create.nodeCount ?? nodes.count,
     },
   };
+}
+
+/** The config key of a schedule's leaf: the stack's `schedules[i]`, or the profile's default. */
+function scheduleKey(configured: unknown[] | undefined) {
+  return (i: number, leaf: string) =>
+    configured
+      ? `${CONFIG_NAMESPACE}:schedules[${i}].${leaf}`
+      : `${CONFIG_NAMESPACE}:schedules (the profile's default, schedule ${i + 1}: set velero-dr:schedules to change its ${leaf})`;
 }
 
 export function resolveSchedules(
@@ -480,6 +493,7 @@ function resolveSource(
   };
   problems.push(...vendorPinProblems(raw, profile));
   const schedules = resolveSchedules(raw.schedules, profile);
+  problems.push(...scheduleProblems(schedules, raw.scheduleFloorMinutes, scheduleKey(raw.schedules)));
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
   const backend = backendOf(raw.cloud);
   const target = targetOf("source", backend, raw);

@@ -47,3 +47,12 @@ export function canonicalDuration(value: string): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/** "25h", "1h30m", "7d2h": how the messages show a number of seconds. */
+export function humanDuration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const parts = [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].filter(Boolean);
+  return parts.length > 0 ? parts.join("") : `${seconds}s`;
+}

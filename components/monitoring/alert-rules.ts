@@ -1,3 +1,4 @@
+import { humanDuration } from "../model/durations";
 import { AlertSchedule } from "../model/schedules";
 
 /**
@@ -38,15 +39,6 @@ export interface AlertRulesInput {
   marginSeconds: number;
   /** Velero's namespace, for the messages (metrics are matched by schedule name). */
   namespace: string;
-}
-
-/** "25h", "1h30m", "7d2h": how the messages show a number of seconds. */
-export function humanDuration(seconds: number): string {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const parts = [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].filter(Boolean);
-  return parts.length > 0 ? parts.join("") : `${seconds}s`;
 }
 
 export function buildAlertRules(i: AlertRulesInput): PrometheusRuleSpec {

@@ -3,7 +3,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as s3 from "@pulumi/aws/s3";
 import * as sns from "@pulumi/aws/sns";
 import { backupObjectPrefix, buildCloudWatchAlarm } from "./cloud-alerts";
-import { humanDuration } from "./alert-rules";
+import { humanDuration } from "../model/durations";
 
 export interface AwsBackupAlarmArgs {
   bucketName: pulumi.Input<string>;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { AzureAlertWindow, blobServiceId, buildAzureMetricCriteria } from "./cloud-alerts";
-import { humanDuration } from "./alert-rules";
+import { humanDuration } from "../model/durations";
 
 export interface AzureBackupAlertArgs {
   resourceGroupName: pulumi.Input<string>;

@@ -91,6 +91,30 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:schedules\[0\]\.name: got "Nightly"; expected a DNS-1123 label/],
   },
   {
+    name: "a schedule that starts a backup before the last one can complete",
+    edits: [set("schedules", [{ name: "often", cron: "*/5 * * * *" }])],
+    expect: [
+      /velero-dr:schedules\[0\]\.cron: got "\*\/5 \* \* \* \*", which runs as often as every 5m; a backup must complete before the next one starts: run it at most every 1h \(velero-dr:scheduleFloorMinutes sets that floor/,
+    ],
+  },
+  {
+    name: "a schedule whose runs come closer than the floor only at times (two runs 30 minutes apart)",
+    edits: [set("schedules", [{ name: "twice", cron: "0,30 2 * * *" }])],
+    expect: [/velero-dr:schedules\[0\]\.cron: got "0,30 2 \* \* \*", which runs as often as every 30m/],
+  },
+  {
+    name: "a retention shorter than the time between two runs",
+    edits: [set("schedules", [{ name: "weekly", cron: "0 0 * * 0", ttl: "72h" }])],
+    expect: [
+      /velero-dr:schedules\[0\]\.ttl: got "72h", shorter than the 7d between two runs of "0 0 \* \* 0": each backup would be deleted before the next one exists; keep backups at least 7d/,
+    ],
+  },
+  {
+    name: "a floor below five minutes",
+    edits: [set("scheduleFloorMinutes", 1)],
+    expect: [/velero-dr:scheduleFloorMinutes: got 1/],
+  },
+  {
     name: "schedule name too long for Velero's backup names",
     edits: [set("schedules", [{ name: "a".repeat(49), cron: "0 0 * * *" }])],
     expect: [/schedules\[0\]\.name: .*at most 48 characters/],

@@ -1,5 +1,10 @@
 import { strict as assert } from "assert";
-import { cronMaxIntervalSeconds, cronMaxIntervalSecondsByIteration } from "../../components/config/cron";
+import {
+  cronIntervalsSeconds,
+  cronMaxIntervalSeconds,
+  cronMaxIntervalSecondsByIteration,
+  cronMinIntervalSecondsByIteration,
+} from "../../components/config/cron";
 
 /**
  * The longest gap between two runs of a schedule (alerting's period) is computed by walking the
@@ -93,6 +98,20 @@ describe("cron: longest interval between runs", () => {
         e,
       );
     }
+  });
+
+  it("the shortest interval (the schedule floor's) agrees with the iterator too", function () {
+    this.timeout(120000);
+    for (const e of [...HAND_PICKED, ...randomExpressions(30, 11)]) {
+      assert.equal(
+        outcome(() => cronIntervalsSeconds(e, FROM[0]).min),
+        outcome(() => cronMinIntervalSecondsByIteration(e, FROM[0])),
+        e,
+      );
+    }
+    assert.deepEqual(cronIntervalsSeconds("0,30 2 * * *"), { min: 1800, max: 84600 });
+    assert.deepEqual(cronIntervalsSeconds("0 9-17 * * MON-FRI"), { min: 3600, max: 2 * 86400 + 16 * 3600 });
+    assert.deepEqual(cronIntervalsSeconds("@every 6h"), { min: 21600, max: 21600 });
   });
 
   it("gives the expected periods for the usual schedules", () => {

@@ -1,7 +1,7 @@
 import { AzureBackupStorage } from "../../storage/azure-backup-storage";
 import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
-import { humanDuration } from "../../monitoring/alert-rules";
+import { humanDuration } from "../../model/durations";
 import { azureAlertWindow, silenceSeconds } from "../../monitoring/cloud-alerts";
 import { AzureBackupAlert } from "../../monitoring/azure-backup-alert";
 import type { SourceBackend } from "../backend";
