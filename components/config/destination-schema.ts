@@ -52,10 +52,19 @@ export const sourceOutputsSchema = z.looseObject({
   }),
   schedules: z.array(z.string()).default([]),
   cluster: z.looseObject({
-    apiServer: z.url({ error: (iss) => `got ${show(iss.input)}; expected the source API server URL` }),
+    // The guard compares these with the destination's: a value that is none would never match.
+    apiServer: z.url({
+      protocol: /^https$/,
+      error: (iss) => `got ${show(iss.input)}; expected the source API server URL (https://...)`,
+    }),
     nodeResourceGroup: z.string().optional(),
     kubernetesVersion: z.string().optional(),
-    uid: z.string().optional(),
+    uid: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+        error: (iss) => `got ${show(iss.input)}; expected the source's kube-system uid (a UUID)`,
+      })
+      .optional(),
     aksName: z.string().optional(),
     aksResourceGroup: z.string().optional(),
   }),

@@ -101,6 +101,20 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:dns.rfc2136.server: got "ns1;reboot"/],
   },
   {
+    name: "typed-in source outputs with placeholders (the guard could never match them)",
+    edit: (c) =>
+      (c.source = {
+        outputs: {
+          ...SOURCE_OUTPUTS,
+          cluster: { apiServer: "http://src.example:80", uid: "<kube-system uid>" },
+        },
+      }),
+    expect: [
+      /velero-dr:source\.outputs\.cluster\.apiServer: got "http:\/\/src\.example:80"; expected the source API server URL \(https:\/\/\.\.\.\)/,
+      /velero-dr:source\.outputs\.cluster\.uid: got "<kube-system uid>"; expected the source's kube-system uid \(a UUID\)/,
+    ],
+  },
+  {
     name: "a storage-side alert on a destination (the source stack owns the storage and its alert)",
     edit: (c) => (c.alerting = { cloudAlert: true }),
     expect: [/velero-dr:alerting\.cloudAlert: unknown key/],

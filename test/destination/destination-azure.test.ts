@@ -12,6 +12,7 @@ import {
   resolve,
   RunResult,
   secretPaths,
+  uidOf,
 } from "../support/harness";
 import { exampleSourceOutputs, runDestination } from "../support/examples";
 import { ancestors, unmet } from "../../tools/bench/graph";
@@ -125,7 +126,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.equal(step("guard-different-cluster").inputs.environment.SOURCE_API_SERVER, FAKE.apiServer);
     assert.equal(
       step("guard-different-cluster").inputs.environment.SOURCE_CLUSTER_UID,
-      "cluster-kube-system-uid",
+      uidOf("cluster-kube-system"),
     );
   });
 

@@ -273,7 +273,10 @@ describe("DNS provider none: the restore changes no DNS", function () {
       const chain = buildRestoreChain(input);
       const r = await runChain(chain, {
         kubeconfig: kubeconfigFor(DEST_SERVER),
-        runtimeEnv: { SOURCE_API_SERVER: SOURCE_SERVER, SOURCE_CLUSTER_UID: "source-uid-0000" },
+        runtimeEnv: {
+          SOURCE_API_SERVER: SOURCE_SERVER,
+          SOURCE_CLUSTER_UID: "11111111-1111-4111-8111-111111111111",
+        },
         secretEnv: {},
         baseEnv: {
           PATH: `${FAKE_BIN}:/usr/bin:/bin`,

@@ -45,7 +45,7 @@ function world(pluginVersion = "v1.14.3"): DrillWorld {
     log: () => {},
   });
   w.source = new LocalCluster("source", SOURCE_PORTS, workDir, "/nonexistent", w.procs);
-  w.sourceUid = "source-kube-system-uid";
+  w.sourceUid = "5f0c1d2e-3b4a-4c5d-8e6f-708192a3b4c5";
   w.dest = new LocalCluster("destination", DESTINATION_PORTS, workDir, "/nonexistent", w.procs);
   w.dest.kubeconfig = fakeKubeconfig(w.dest.server);
   return w;
@@ -103,7 +103,7 @@ describe("the drill's destination stack (its chain input through the stack confi
     });
     assert.deepEqual(chain.backup, { name: undefined, schedule: "dash-daily" });
     assert.equal(chain.sourceApiServer, "https://127.0.0.1:6443");
-    assert.equal(chain.sourceClusterUid, "source-kube-system-uid");
+    assert.equal(chain.sourceClusterUid, "5f0c1d2e-3b4a-4c5d-8e6f-708192a3b4c5");
     assert.equal(chain.veleroNamespace, "velero");
     assert.equal(chain.bslName, "default");
     assert.equal(chain.promoteToPrimary, true);

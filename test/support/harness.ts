@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { stackFilePath } from "../../components/config/example-stacks";
 
@@ -110,7 +111,7 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
     case "kubernetes:core/v1:Namespace":
       return {
         ...inputs,
-        metadata: { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? name, uid: `${name}-uid` },
+        metadata: { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? name, uid: uidOf(name) },
       };
     case "azure-native:containerservice:ManagedCluster":
       return {
@@ -472,4 +473,10 @@ export function plainOccurrences(raw: unknown, needle: string, at = ""): string[
     return Object.entries(obj).flatMap(([k, v]) => plainOccurrences(v, needle, at ? `${at}.${k}` : k));
   }
   return [];
+}
+
+/** A Kubernetes-style uid (a UUID), the same for the same name: what the mocks give objects. */
+export function uidOf(name: string): string {
+  const h = createHash("sha256").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

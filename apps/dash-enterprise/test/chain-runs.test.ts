@@ -69,15 +69,21 @@ function newWorld(o: WorldOptions = {}): World {
 async function run(
   w: World,
   i: ChainInput,
-  extra: { server?: string; stopAfter?: string; sourceUid?: string; env?: Record<string, string> } = {},
+  extra: {
+    server?: string;
+    stopAfter?: string;
+    sourceServer?: string;
+    sourceUid?: string;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const built = buildRestoreChain(i);
   const chain = { ...built, env: { ...built.env, ...extra.env } };
   const r = await runChain(chain, {
     kubeconfig: kubeconfigFor(extra.server ?? DEST_SERVER),
     runtimeEnv: {
-      SOURCE_API_SERVER: SOURCE_SERVER,
-      SOURCE_CLUSTER_UID: extra.sourceUid ?? "source-uid-0000",
+      SOURCE_API_SERVER: extra.sourceServer ?? SOURCE_SERVER,
+      SOURCE_CLUSTER_UID: extra.sourceUid ?? "11111111-1111-4111-8111-111111111111",
     },
     secretEnv: { DNS_TSIG_SECRET: TSIG_SECRET },
     baseEnv: {
@@ -383,5 +389,26 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     assert.equal(alias.ok, false);
     assert.match(alias.results[0].stderr, /same cluster behind another address/);
     assert.equal(creates(alias.calls, "Restore").length, 0);
+  });
+
+  it("fails closed on the runbook's unedited placeholders: an address or uid that is none stops the guard", async () => {
+    // Run against the source cluster itself: with a placeholder the comparison could never match.
+    const placeholder = "<source output cluster.apiServer: pulumi stack output -s org/velero-dr/src --json>";
+    const w1 = world();
+    const server = await run(w1, input(), { server: SOURCE_SERVER, sourceServer: placeholder });
+    assert.equal(server.ok, false);
+    assert.equal(server.results.length, 1);
+    assert.match(
+      server.results[0].stderr,
+      /SOURCE_API_SERVER is not an API server address \(got '<source output/,
+    );
+    const w2 = world();
+    const uid = await run(w2, input(), { sourceUid: "<source output cluster.uid>" });
+    assert.equal(uid.ok, false);
+    assert.match(
+      uid.results[0].stderr,
+      /SOURCE_CLUSTER_UID is not a uid \(got '<source output cluster\.uid>'\)/,
+    );
+    assert.equal(creates(uid.calls, "Restore").length, 0);
   });
 });
