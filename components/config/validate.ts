@@ -341,7 +341,7 @@ function resolveDestination(
   }
   // The chosen target's own checks (a kubeconfig that is none, a target that is the source's cluster).
   const target = targetOf("destination", backend, raw);
-  problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted) ?? []));
+  problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted, stack) ?? []));
   const schedule =
     raw.backup.name === undefined ? (raw.backup.schedule ?? profile.schedules[0].name) : undefined;
   const schedules = resolveSchedules(raw.schedules, profile);
@@ -497,7 +497,7 @@ function resolveSource(
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
   const backend = backendOf(raw.cloud);
   const target = targetOf("source", backend, raw);
-  problems.push(...(target.checkResolved?.(raw, undefined, redacted) ?? []));
+  problems.push(...(target.checkResolved?.(raw, undefined, redacted, stack) ?? []));
   // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
   const common: SourceCommon = {
     // Each backend adds its own settings (`velero-dr:<cloud>`) as it resolves them.

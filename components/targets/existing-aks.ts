@@ -1,5 +1,5 @@
 import { accessTarget, clusterAccess } from "./access";
-import { ClusterTarget } from "./target";
+import { ClusterTarget, sameAzureName } from "./target";
 
 /**
  * An existing AKS cluster (`cluster.aksName` + `cluster.aksResourceGroup`): the Kubernetes
@@ -24,9 +24,8 @@ export const aks: ClusterTarget<"aks"> = {
       : [],
   checkResolved: (c, source) =>
     source &&
-    c.cluster.aksName !== undefined &&
-    c.cluster.aksName === source.aksName &&
-    c.cluster.aksResourceGroup === source.aksResourceGroup
+    sameAzureName(c.cluster.aksName, source.aksName) &&
+    sameAzureName(c.cluster.aksResourceGroup, source.aksResourceGroup)
       ? [
           `velero-dr:cluster.aksName: ${JSON.stringify(c.cluster.aksName)} in ${JSON.stringify(c.cluster.aksResourceGroup)} is the source cluster; restoring into the cluster a backup came from is not supported`,
         ]

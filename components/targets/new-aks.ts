@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { minorOf } from "../velero/versions";
-import { ClusterTarget } from "./target";
+import { ClusterTarget, sameAzureName, SourceCluster } from "./target";
 
 /** The AKS component (and with it the Azure SDK), loaded only when a new cluster is created. */
 function aksCluster(): typeof import("../cluster/aks-cluster") {
@@ -22,10 +22,14 @@ export const create: ClusterTarget<"create"> = {
   hint: "cluster.create",
   short: "cluster.create",
   choice: "cluster.create (a new AKS cluster)",
+  // With the source's outputs typed in, what can be known is checked before anything is created
+  // (from a stack reference they arrive while the program runs: open() checks the version then).
+  checkResolved: (c, source, _redacted, stack) =>
+    c.cluster.create && source ? createProblems(c.cluster.create, source, stack) : [],
   open: (ctx) => {
     const spec = ctx.cluster.create;
     if (!spec || !ctx.azure) throw new Error("a new AKS cluster needs cluster.create and the azure settings");
-    const name = spec.name ?? `dr-${ctx.stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63);
+    const name = clusterName(spec, ctx.stack);
     const kubernetesVersion = pulumi.output(ctx.sourceKubernetesVersion).apply((source) => {
       const src = source ? minorOf(`v${source}`) : undefined;
       const dst = minorOf(
@@ -60,6 +64,36 @@ export const create: ClusterTarget<"create"> = {
     };
   },
 };
+
+/** The names a new cluster gets (the stack's keys, else derived from the stack's name). */
+function clusterName(spec: { name?: string }, stack: string): string {
+  return spec.name ?? `dr-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63);
+}
+
+function createProblems(
+  spec: NonNullable<import("./target").TargetKeys["cluster"]["create"]>,
+  source: SourceCluster,
+  stack: string,
+): string[] {
+  const problems: string[] = [];
+  const group = spec.resourceGroupName ?? `velero-dr-${stack}-cluster`;
+  if (
+    sameAzureName(clusterName(spec, stack), source.aksName) &&
+    sameAzureName(group, source.aksResourceGroup)
+  ) {
+    problems.push(
+      `velero-dr:cluster.create.name: a new cluster named ${JSON.stringify(clusterName(spec, stack))} in resource group ${JSON.stringify(group)} is the source cluster's name and group (Azure names ignore case); the new cluster must not take the source's place: choose another cluster.create.name or cluster.create.resourceGroupName`,
+    );
+  }
+  const src = source.kubernetesVersion ? minorOf(`v${source.kubernetesVersion}`) : undefined;
+  const dst = minorOf(`v${spec.kubernetesVersion}${/^\d+\.\d+$/.test(spec.kubernetesVersion) ? ".0" : ""}`);
+  if (src && dst && compareMinor(dst, src) < 0) {
+    problems.push(
+      `velero-dr:cluster.create.kubernetesVersion: got ${JSON.stringify(spec.kubernetesVersion)}, older than the source cluster's ${source.kubernetesVersion}; Velero restores only into the same or a newer Kubernetes: use ${src} or newer`,
+    );
+  }
+  return problems;
+}
 
 function compareMinor(a: string, b: string): number {
   const [a1, a2] = a.split(".").map(Number);

@@ -77,6 +77,13 @@ export interface SourceCluster {
   apiServer: string;
   aksName?: string;
   aksResourceGroup?: string;
+  /** The source's Kubernetes version (e.g. 1.29.7), where its outputs say. */
+  kubernetesVersion?: string;
+}
+
+/** Azure resource names (groups, clusters) are case-insensitive: "RG-Dash" is "rg-dash". */
+export function sameAzureName(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a !== "" && a.toLowerCase() === b.toLowerCase();
 }
 
 /** A configuration problem: the key (path under `velero-dr:`) and what to set. */
@@ -111,7 +118,12 @@ export interface ClusterTarget<N extends string = string> {
    * Problems found once the config parsed (full messages): a kubeconfig that is no kubeconfig; on a
    * destination, a target that is the source's cluster (from the source's outputs, when typed in).
    */
-  checkResolved?(c: TargetKeys, source: SourceCluster | undefined, redacted: string[]): string[];
+  checkResolved?(
+    c: TargetKeys,
+    source: SourceCluster | undefined,
+    redacted: string[],
+    stack: string,
+  ): string[];
   /** Registers (or reads) the cluster. Loads the target's Pulumi code. */
   open(ctx: TargetContext): TargetCluster;
 }

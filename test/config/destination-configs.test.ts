@@ -115,6 +115,46 @@ const CASES: BadCase[] = [
     ],
   },
   {
+    name: "a new cluster older than the source's Kubernetes (outputs typed in: known before anything is created)",
+    edit: (c) => {
+      c.source = {
+        outputs: { ...SOURCE_OUTPUTS, cluster: { ...SOURCE_OUTPUTS.cluster, kubernetesVersion: "1.29.7" } },
+      };
+      c.cluster = { create: { kubernetesVersion: "1.28" } };
+    },
+    expect: [
+      /velero-dr:cluster\.create\.kubernetesVersion: got "1\.28", older than the source cluster's 1\.29\.7; Velero restores only into the same or a newer Kubernetes: use 1\.29 or newer/,
+    ],
+  },
+  {
+    name: "a new cluster with the source cluster's name and group (Azure names ignore case)",
+    edit: (c) => {
+      c.source = {
+        outputs: {
+          ...SOURCE_OUTPUTS,
+          cluster: { ...SOURCE_OUTPUTS.cluster, aksName: "dash-aks", aksResourceGroup: "RG-Dash" },
+        },
+      };
+      c.cluster = { create: { kubernetesVersion: "1.29", name: "Dash-AKS", resourceGroupName: "rg-dash" } };
+    },
+    expect: [
+      /velero-dr:cluster\.create\.name: a new cluster named "Dash-AKS" in resource group "rg-dash" is the source cluster's name and group \(Azure names ignore case\)/,
+    ],
+  },
+  {
+    name: "the source's existing AKS cluster, its group written in another case",
+    edit: (c) => {
+      c.source = {
+        outputs: {
+          ...SOURCE_OUTPUTS,
+          cluster: { ...SOURCE_OUTPUTS.cluster, aksName: "dash-aks", aksResourceGroup: "RG-Dash" },
+        },
+      };
+      c.cluster = { aksName: "dash-aks", aksResourceGroup: "rg-dash", nodeResourceGroup: "MC_rg-dash" };
+    },
+    expect: [/velero-dr:cluster\.aksName: "dash-aks" in "rg-dash" is the source cluster/],
+  },
+  {
     name: "a storage-side alert on a destination (the source stack owns the storage and its alert)",
     edit: (c) => (c.alerting = { cloudAlert: true }),
     expect: [/velero-dr:alerting\.cloudAlert: unknown key/],
