@@ -15,6 +15,7 @@ import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { PrimaryLocation } from "../components/velero/primary-location";
+import { CHAIN_TOOLS, missingTools, preflightMessage } from "../components/restore/preflight";
 import { buildAlertRules } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
 
@@ -37,6 +38,7 @@ export function destinationProgram(
   cfg: DestinationStackConfig,
   options: DestinationOptions = {},
 ): Record<string, unknown> {
+  preflight(cfg);
   const source = sourceOutputs(cfg);
   const backend = backendOf(cfg.cloud);
   const reader = (backend.destination as NonNullable<typeof backend.destination>).load();
@@ -186,6 +188,24 @@ export function destinationProgram(
     alerting: { prometheusRule: alerting },
     runbook: `npm run runbook -- ${cfg.stack}`,
   };
+}
+
+/**
+ * The programs the chain's Commands run on this machine, checked before anything is registered:
+ * otherwise the chain would stop at the first step that needs a missing one, after the new
+ * cluster and Velero were created. A preview only warns (it creates nothing, and may run
+ * elsewhere than the `pulumi up`).
+ */
+function preflight(cfg: DestinationStackConfig): void {
+  const tools = [...CHAIN_TOOLS, ...(dnsProviderOf(cfg.dns).tools ?? [])];
+  const missing = missingTools(tools, process.env.PATH ?? "");
+  if (missing.length === 0) return;
+  const message = preflightMessage(missing);
+  if (pulumi.runtime.isDryRun()) {
+    pulumi.log.warn(message);
+    return;
+  }
+  throw new pulumi.RunError(message);
 }
 
 /** Velero on the target, read-only on the source's backups, with the source's versions. */

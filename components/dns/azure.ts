@@ -28,6 +28,13 @@ export interface AzureDns extends DnsCommon {
  */
 export const azure: DnsProvider<AzureDns> = {
   name: "azure",
+  tools: [
+    {
+      name: "az",
+      why: "the DNS unpublish step removes the old records with the Azure CLI, logged in (az login) with rights on the zone",
+      install: "https://learn.microsoft.com/cli/azure/install-azure-cli",
+    },
+  ],
   keys: {
     azure: z
       .strictObject({

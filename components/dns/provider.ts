@@ -1,3 +1,4 @@
+import type { Tool } from "../model/tool";
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { Step, StepEnv } from "../model/step";
@@ -56,6 +57,8 @@ export interface DnsProvider<C extends { provider: string }> {
   keys?: Record<string, z.ZodType>;
   /** Secret config keys (`velero-dr:<key>`) its steps read, by environment name. */
   secretEnv?: Record<string, string>;
+  /** Programs its steps run on the machine that runs `pulumi up` (checked before anything is created). */
+  tools?: Tool[];
   /** `dns.baseDomain` and `dns.zone` are required (default true). */
   needsDomain?: boolean;
   /** Problems with the parsed config: a missing key of this provider, a missing secret. */

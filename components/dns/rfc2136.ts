@@ -28,6 +28,14 @@ const ENV = ["DNS_SERVER", "DNS_PORT", "DNS_TSIG_KEY_NAME", "DNS_TSIG_ALGORITHM"
 /** On-premises DNS: dynamic updates (RFC 2136) signed with a TSIG key, with `nsupdate`. */
 export const rfc2136: DnsProvider<Rfc2136Dns> = {
   name: "rfc2136",
+  tools: [
+    {
+      name: "nsupdate",
+      why: "the DNS steps remove and publish the records by TSIG-signed dynamic updates",
+      install:
+        "Debian/Ubuntu: apt-get install bind9-dnsutils (dig, from the same package, verifies the changes when present)",
+    },
+  ],
   keys: {
     rfc2136: z
       .strictObject({

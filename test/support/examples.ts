@@ -39,7 +39,7 @@ export async function runDestination(
   stack: string,
   edit: (c: Record<string, string>) => void = () => undefined,
   secretKeys: string[] = [],
-  opts: { preview?: boolean; sourceOutputs?: Record<string, unknown> } = {},
+  opts: { preview?: boolean; sourceOutputs?: Record<string, unknown>; tools?: string[] } = {},
 ): Promise<RunResult> {
   const { config, secretKeys: fileSecrets } = stackFileConfig(stack);
   const ref = sourceRefOf(config);
@@ -48,5 +48,6 @@ export async function runDestination(
   return runProgram(stack, config, [...fileSecrets, ...secretKeys], {
     preview: opts.preview,
     stackOutputs: { [ref]: outputs },
+    tools: opts.tools,
   });
 }

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { readFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { stackFilePath } from "../../components/config/example-stacks";
 
 /**
@@ -391,7 +393,15 @@ export async function runProgram(
   stack: string,
   config: Record<string, string>,
   secretKeys: string[] = [],
-  opts: { preview?: boolean; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+  opts: {
+    preview?: boolean;
+    stackOutputs?: Record<string, Record<string, unknown>>;
+    /**
+     * The programs on PATH while the program runs (its pre-flight looks them up there): stand-ins
+     * that only exist, so the machine's own tools do not decide the outcome. All by default.
+     */
+    tools?: string[];
+  } = {},
 ): Promise<RunResult> {
   const recorder = new Recorder();
   Object.assign(recorder.stackOutputs, opts.stackOutputs ?? {});
@@ -405,11 +415,15 @@ export async function runProgram(
   const asyncErrors: Error[] = [];
   const onRejection = (e: unknown) => asyncErrors.push(e as Error);
   process.on("unhandledRejection", onRejection);
+  const savedPath = process.env.PATH;
   try {
     try {
+      process.env.PATH = toolsDir(opts.tools ?? ALL_TOOLS);
       outputs = await program();
     } catch (e) {
       error = e as Error;
+    } finally {
+      process.env.PATH = savedPath;
     }
     // A failed apply leaves registrations waiting forever; the rejection is what Pulumi reports.
     await Promise.race([settle(), until(() => asyncErrors.length > 0, 10000)]);
@@ -479,4 +493,22 @@ export function plainOccurrences(raw: unknown, needle: string, at = ""): string[
 export function uidOf(name: string): string {
   const h = createHash("sha256").update(name).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Every program a pre-flight may look for. */
+const ALL_TOOLS = ["bash", "kubectl", "az", "nsupdate", "dig", "aws"];
+const toolDirs = new Map<string, string>();
+
+/** A directory holding an executable stand-in for each of `tools` (never run: the program only looks). */
+function toolsDir(tools: string[]): string {
+  const key = [...tools].sort().join(",");
+  let dir = toolDirs.get(key);
+  if (!dir) {
+    dir = mkdtempSync(path.join(tmpdir(), "vdr-tools-"));
+    for (const t of tools) writeFileSync(path.join(dir, t), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    toolDirs.set(key, dir);
+    if (toolDirs.size === 1)
+      process.on("exit", () => toolDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  }
+  return dir;
 }
