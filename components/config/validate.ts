@@ -357,6 +357,13 @@ function resolveDestination(
   }
   const recordPrefixes = rawDns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;
   const provider = loadDnsProviders().dnsProviders[rawDns.provider] as DnsProvider<DnsConfig>;
+  // The provider's secrets, where their content is at hand (not when read without decrypting).
+  for (const key of Object.values(provider.secretEnv ?? {})) {
+    const value = (raw as unknown as Record<string, unknown>)[key];
+    if (redacted.includes(key) || typeof value !== "string") continue;
+    const problem = provider.checkSecret?.(key, value, rawDns);
+    if (problem) problems.push(`${CONFIG_NAMESPACE}:${key}: ${problem}`);
+  }
   const dns = provider.resolve(rawDns, {
     recordPrefixes,
     azureSubscriptionId: (raw as { azure?: { subscriptionId: string } }).azure?.subscriptionId,

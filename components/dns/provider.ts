@@ -63,6 +63,11 @@ export interface DnsProvider<C extends { provider: string }> {
   needsDomain?: boolean;
   /** Problems with the parsed config: a missing key of this provider, a missing secret. */
   check?(dns: RawDns, config: Record<string, unknown>): DnsIssue[];
+  /**
+   * What is wrong with the value of one of its secret config keys (`secretEnv`), or undefined. The
+   * message must not contain the value.
+   */
+  checkSecret?(key: string, value: string, dns: RawDns): string | undefined;
   /** The validated settings the steps and resources use. */
   resolve(dns: RawDns, ctx: { recordPrefixes: string[]; azureSubscriptionId?: string }): C;
   /** Plain values its step scripts read (secrets come from `secretEnv`). */

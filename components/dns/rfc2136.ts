@@ -51,6 +51,23 @@ export const rfc2136: DnsProvider<Rfc2136Dns> = {
   },
   // The TSIG secret (base64), a secret config key of its own.
   secretEnv: { DNS_TSIG_SECRET: "dnsTsigSecret" },
+  // The `secret` of a TSIG key, as tsig-keygen prints it: base64 of at least the HMAC's output
+  // length (RFC 8945). A pasted key file, or a password, fails here rather than at nsupdate.
+  checkSecret: (key, value, dns) => {
+    if (key !== "dnsTsigSecret") return undefined;
+    const algorithm = (dns.rfc2136 as { keyAlgorithm?: string } | undefined)?.keyAlgorithm ?? "hmac-sha256";
+    const bytes = { "hmac-sha256": 32, "hmac-sha384": 48, "hmac-sha512": 64 }[algorithm] ?? 32;
+    const keygen = `tsig-keygen -a ${algorithm} <key name> prints a key whose secret "..." is that value`;
+    const v = value.trim();
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v) || v.length % 4 !== 0) {
+      return `is not base64 (the value is secret and not shown): set only the key's secret, not the key file; ${keygen}`;
+    }
+    const length = Buffer.from(v, "base64").length;
+    if (length < bytes) {
+      return `is ${length} bytes long, shorter than the ${bytes} bytes ${algorithm} needs (RFC 8945); ${keygen}`;
+    }
+    return undefined;
+  },
   check: (dns, config) => {
     const issues: DnsIssue[] = [];
     if (dns.rfc2136 === undefined) {

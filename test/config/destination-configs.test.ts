@@ -155,6 +155,39 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:cluster\.aksName: "dash-aks" in "rg-dash" is the source cluster/],
   },
   {
+    name: "a TSIG key file pasted as the secret (not shown in the message)",
+    edit: (c) => {
+      c.dns = {
+        provider: "rfc2136",
+        baseDomain: "dash.example.com",
+        zone: "example.com",
+        rfc2136: { server: "10.0.0.53", keyName: "k.example.com" },
+      };
+      c.dnsTsigSecret = 'key "k.example.com" { algorithm hmac-sha256; secret "hunter2"; };';
+    },
+    secretKeys: ["dnsTsigSecret"],
+    expect: [
+      /velero-dr:dnsTsigSecret: is not base64 \(the value is secret and not shown\): set only the key's secret, not the key file; tsig-keygen -a hmac-sha256/,
+      /^(?![\s\S]*hunter2)/,
+    ],
+  },
+  {
+    name: "a TSIG secret shorter than its algorithm's output",
+    edit: (c) => {
+      c.dns = {
+        provider: "rfc2136",
+        baseDomain: "dash.example.com",
+        zone: "example.com",
+        rfc2136: { server: "10.0.0.53", keyName: "k.example.com", keyAlgorithm: "hmac-sha512" },
+      };
+      c.dnsTsigSecret = Buffer.alloc(32, 7).toString("base64");
+    },
+    secretKeys: ["dnsTsigSecret"],
+    expect: [
+      /velero-dr:dnsTsigSecret: is 32 bytes long, shorter than the 64 bytes hmac-sha512 needs \(RFC 8945\)/,
+    ],
+  },
+  {
     name: "a storage-side alert on a destination (the source stack owns the storage and its alert)",
     edit: (c) => (c.alerting = { cloudAlert: true }),
     expect: [/velero-dr:alerting\.cloudAlert: unknown key/],
@@ -173,7 +206,7 @@ const CASES: BadCase[] = [
         zone: "example.com",
         rfc2136: { server: "10.0.0.53", keyName: "k.example.com" },
       };
-      c.dnsTsigSecret = "c2VjcmV0";
+      c.dnsTsigSecret = "dmVsZXJvLWRyIHRlc3QgdHNpZyBzZWNyZXQgMzIgYiE=";
     },
     expect: [/velero-dr:dnsTsigSecret: is stored in plain text/],
   },

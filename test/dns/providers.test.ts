@@ -42,7 +42,7 @@ const SAMPLES: Record<string, { dns: RawDns; config?: Record<string, unknown> }>
       ...COMMON,
       rfc2136: { server: "10.0.0.53", port: 53, keyName: "k.example.com", keyAlgorithm: "hmac-sha256" },
     },
-    config: { dnsTsigSecret: "c2VjcmV0" },
+    config: { dnsTsigSecret: "dmVsZXJvLWRyIHRlc3QgdHNpZyBzZWNyZXQgMzIgYiE=" },
   },
   manual: { dns: { provider: "manual", ...COMMON, unpublishConfirmed: false } },
   none: { dns: { provider: "none", ttlSeconds: 300 } },
@@ -182,7 +182,7 @@ describe("DNS values any zone may use", () => {
   const rfc = (rfc2136: Record<string, unknown>, ttlSeconds = 300) =>
     validate(
       { provider: "rfc2136", ...COMMON, ttlSeconds, rfc2136: { server: "10.0.0.53", ...rfc2136 } },
-      { dnsTsigSecret: "c2VjcmV0" },
+      { dnsTsigSecret: "dmVsZXJvLWRyIHRlc3QgdHNpZyBzZWNyZXQgMzIgYiE=" },
       ["dnsTsigSecret"],
     );
 

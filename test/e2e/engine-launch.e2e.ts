@@ -26,7 +26,7 @@ const SECRET_VALUES: Record<string, string> = {
     accessKeyId: "EXAMPLEKEYID0000",
     secretAccessKey: "example-secret-access-key-0000",
   }),
-  "velero-dr:dnsTsigSecret": Buffer.from("example tsig secret 0123456789").toString("base64"),
+  "velero-dr:dnsTsigSecret": Buffer.from("example tsig secret 0123456789abcd").toString("base64"),
 };
 
 /**

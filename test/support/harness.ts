@@ -357,7 +357,7 @@ export const EXAMPLE_SECRETS: Record<string, Record<string, string>> = {
       accessKeyId: ONPREM.accessKeyId,
       secretAccessKey: ONPREM.secretAccessKey,
     }),
-    "velero-dr:dnsTsigSecret": Buffer.from("fake-tsig-secret-3f9a").toString("base64"),
+    "velero-dr:dnsTsigSecret": Buffer.from("fake-tsig-secret-3f9a-0123456789ab").toString("base64"),
   },
 };
 

@@ -4,7 +4,7 @@
  */
 export const DEST_SERVER = "https://dr-cluster.hcp.northeurope.azmk8s.io:443";
 export const SOURCE_SERVER = "https://dash-enterprise-dns-1a2b3c.hcp.westeurope.azmk8s.io:443";
-export const TSIG_SECRET = "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==";
+export const TSIG_SECRET = "c2VjcmV0LXRzaWcta2V5LWZvci10aGUtdGVzdHMtMzI=";
 
 export const UIDS = {
   dashEnterprise: "11111111-1111-4111-8111-111111111111",
