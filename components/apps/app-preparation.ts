@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER, buildScript, KUBECONFIG_ENV } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
+import { buildScript, KUBECONFIG_ENV } from "../shell/script";
 import { PreparationStep } from "./preparation";
 
 export interface AppPreparationArgs {
@@ -22,14 +23,16 @@ export class AppPreparation extends pulumi.ComponentResource {
     let previous: pulumi.Input<pulumi.Resource>[] = args.dependsOn;
     this.ready = args.steps.map((s) => {
       const script = buildScript(s.script);
+      const run = scriptCommand(s.name, {
+        create: script,
+        update: script,
+        ...(s.remove ? { delete: buildScript(s.remove) } : {}),
+      });
       const cmd = new Command(
         `${name}-${s.name}`,
         {
-          create: script,
-          update: script,
-          ...(s.remove ? { delete: buildScript(s.remove) } : {}),
-          interpreter: BASH_INTERPRETER,
-          environment: { [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig), ...s.env },
+          ...run,
+          environment: { ...run.environment, [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig), ...s.env },
           logging: "stdoutAndStderr",
         },
         { parent: this, dependsOn: previous, customTimeouts: { create: "15m", update: "15m" } },

@@ -4,7 +4,8 @@ import * as path from "path";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER, buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
+import { buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
 import { MANAGED_BY_LABELS } from "../velero/specs";
 import { PrometheusRuleSpec, RULE_GROUP } from "./alert-rules";
 
@@ -93,14 +94,16 @@ export class VeleroPrometheusRule extends pulumi.ComponentResource {
         PROMETHEUS_RULE_NAME: RULE_GROUP,
         PROMETHEUS_RULE_MANIFEST: JSON.stringify(manifest),
       };
+      const run = scriptCommand("prometheus-rule", {
+        create: prometheusRuleScript(),
+        update: prometheusRuleScript(),
+        delete: prometheusRuleDeleteScript(),
+      });
       const apply = new Command(
         `${name}-apply`,
         {
-          create: prometheusRuleScript(),
-          update: prometheusRuleScript(),
-          delete: prometheusRuleDeleteScript(),
-          interpreter: BASH_INTERPRETER,
-          environment,
+          ...run,
+          environment: { ...environment, ...run.environment },
           logging: "stdoutAndStderr",
         },
         { parent: this, dependsOn: args.dependsOn },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
 import { Chain, stepEnvironment } from "./chain";
 import { stepScript } from "./step";
 
@@ -32,11 +32,7 @@ export interface RestoreChainArgs {
   external: Record<string, ExternalWait>;
 }
 
-const DONE_SCRIPT = [
-  "#!/usr/bin/env bash",
-  'echo "velero-dr: step ${VELERO_DR_STEP_ID} already succeeded; it is not run again"',
-  "",
-].join("\n");
+const DONE_SCRIPT = 'echo "velero-dr: step ${VELERO_DR_STEP_ID} already succeeded; it is not run again"';
 
 /**
  * The restore chain as resources: one `command.local.Command` per step, `dependsOn` following
@@ -97,13 +93,14 @@ export class RestoreChain extends pulumi.ComponentResource {
         },
         (v) => pulumi.secret(v),
       );
+      const run = scriptCommand(step.id, { create: stepScript(step) });
       const cmd = new Command(
         `${name}-${step.id}`,
         {
-          create: stepScript(step),
+          ...run,
+          // Run once: a changed input after success is not a reason to restore again.
           update: DONE_SCRIPT,
-          interpreter: BASH_INTERPRETER,
-          environment: env,
+          environment: { ...env, ...run.environment },
           logging: "stdoutAndStderr",
         },
         {

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
 import { scriptBody } from "../shell/body";
-import { BASH_INTERPRETER, buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
+import { buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
 
 /** Sets the location ReadWrite and checks it (the same script as the chain's promote step). */
 export const PRIMARY_LOCATION: ScriptSpec = {
@@ -38,12 +39,13 @@ export class PrimaryLocation extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrimaryLocationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:velero:PrimaryLocation", name, {}, opts);
+    const run = scriptCommand("primary-location", { create: buildScript(PRIMARY_LOCATION) });
     this.command = new Command(
       `${name}-read-write`,
       {
-        create: buildScript(PRIMARY_LOCATION),
-        interpreter: BASH_INTERPRETER,
+        ...run,
         environment: {
+          ...run.environment,
           [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
           VELERO_NAMESPACE: args.namespace,
           BSL_NAME: args.bslName,

@@ -4,7 +4,8 @@ import { Release } from "@pulumi/kubernetes/helm/v3";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
+import { KUBECONFIG_ENV } from "../shell/script";
 import { bslCheckScript } from "./checks";
 import { buildVeleroValues, VeleroValuesInput } from "./values";
 
@@ -141,12 +142,13 @@ export class VeleroInstall extends pulumi.ComponentResource {
     this.bslName = args.settings.bslName;
     this.ready = [this.release];
     if (args.bslCheck.enabled) {
+      const run = scriptCommand("bsl-available", { create: bslCheckScript() });
       const check = new Command(
         `${name}-bsl-available`,
         {
-          create: bslCheckScript(),
-          interpreter: BASH_INTERPRETER,
+          ...run,
           environment: {
+            ...run.environment,
             [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
             VELERO_NAMESPACE: args.namespace,
             BSL_NAME: args.settings.bslName,

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { Command } from "@pulumi/command/local";
-import { BASH_INTERPRETER, KUBECONFIG_ENV } from "../shell/script";
+import { scriptCommand } from "../shell/command-script";
+import { KUBECONFIG_ENV } from "../shell/script";
 import { buildFirstBackupManifest, firstBackupScript } from "./checks";
 import { MANAGED_BY_LABELS } from "./specs";
 
@@ -52,12 +53,13 @@ export class VeleroSchedules extends pulumi.ComponentResource {
     if (args.firstBackup.enabled && args.schedules.length > 0) {
       const first = args.schedules[0];
       const backupName = `${first.name}-first`;
+      const run = scriptCommand("first-backup", { create: firstBackupScript() });
       new Command(
         `${name}-first-backup`,
         {
-          create: firstBackupScript(),
-          interpreter: BASH_INTERPRETER,
+          ...run,
           environment: {
+            ...run.environment,
             [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig),
             VELERO_NAMESPACE: args.namespace,
             BACKUP_NAME: backupName,

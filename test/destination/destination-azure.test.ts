@@ -86,7 +86,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const chain = buildRestoreChain(chainInputFromExample());
     for (const s of chain.steps) {
       const cmd = byId.get(s.id) as Registered;
-      assert.equal(cmd.inputs.create, stepScript(s), s.id);
+      assert.equal(cmd.inputs.environment.VELERO_DR_SCRIPT, stepScript(s), s.id);
       assert.deepEqual(cmd.inputs.interpreter, ["/bin/bash", "-c"]);
       for (const need of s.needs)
         assert.ok(deps(cmd).includes(`restore-${need}`), `${s.id} depends on ${need}`);
@@ -249,7 +249,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     // Chart 3.1.6 re-creates the location (a Helm hook) from the values, ReadOnly, on every upgrade.
     const keeper = one("command:local:Command", "primary-location-read-write");
     assert.equal(keeper.parent?.endsWith("velero-dr:velero:PrimaryLocation::primary-location"), true);
-    assert.match(keeper.inputs.create, /"accessMode":"ReadWrite"/);
+    assert.match(keeper.inputs.environment.VELERO_DR_SCRIPT, /"accessMode":"ReadWrite"/);
     assert.equal(keeper.inputs.environment.BSL_NAME, "default");
     assert.equal(keeper.inputs.environment.VELERO_NAMESPACE, "velero");
     assert.ok(

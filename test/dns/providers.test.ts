@@ -338,7 +338,7 @@ describe("DNS provider none: the restore changes no DNS", function () {
       const kinds = commands.map((c) => c.inputs.environment?.VELERO_DR_STEP_KIND);
       assert.ok(!kinds.includes("dns-unpublish") && !kinds.includes("dns-publish"), kinds.join(", "));
       for (const c of commands) {
-        assert.doesNotMatch(String(c.inputs.create), /\b(az|nsupdate)\b /, c.name);
+        assert.doesNotMatch(String(c.inputs.environment.VELERO_DR_SCRIPT), /\b(az|nsupdate)\b /, c.name);
         assert.ok(!Object.keys(c.inputs.environment ?? {}).some((k) => k.startsWith("DNS_")), c.name);
       }
       assert.deepEqual(run.outputs?.dnsRecords, []);

@@ -251,7 +251,7 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
 
     it("is followed by the BSL-Available check, re-run when the release or credentials change", () => {
       const check = one("command:local:Command", "bsl-available");
-      assert.equal(check.inputs.create, bslCheckScript());
+      assert.equal(check.inputs.environment.VELERO_DR_SCRIPT, bslCheckScript());
       assert.deepEqual(check.inputs.interpreter, ["/bin/bash", "-c"]);
       assert.equal(check.inputs.environment.BSL_NAME, "default");
       assert.equal(check.inputs.environment.VELERO_NAMESPACE, "velero");
@@ -278,7 +278,7 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       const schedule = one("kubernetes:velero.io/v1:Schedule");
       assert.ok(deps(schedule).includes("velero-bsl-available"));
       const first = one("command:local:Command", "first-backup");
-      assert.equal(first.inputs.create, firstBackupScript());
+      assert.equal(first.inputs.environment.VELERO_DR_SCRIPT, firstBackupScript());
       assert.ok(deps(first).includes("velero-bsl-available"));
       assert.ok(deps(first).includes("schedules-dash-daily"));
       const manifest = JSON.parse(first.inputs.environment.BACKUP_MANIFEST);
