@@ -35,7 +35,7 @@ export function dashRepairSteps(i: DashRepairInput): Step[] {
     {
       id: "dash-cert-injection-webhook",
       title: "Scale up cert-injection-webhook (if present)",
-      why: "It is restored scaled down; certificates are not injected into new pods until it runs.",
+      why: "Not in the backup (its namespace is not backed up): the supporting software installed on the new cluster may bring it scaled down, and the vendor scales it up before the redeploy so that new pods get the certificates it injects.",
       kind: "repair",
       script: { kubeconfig: true, env: [], body: scriptBody("dash-cert-injection-webhook") },
       needs: i.after,

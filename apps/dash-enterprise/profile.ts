@@ -52,6 +52,28 @@ export const dashEnterprise: AppProfile = {
       why: "Dash Enterprise on AKS: 8 vCPUs per node in the Standard DDv5 family (48 vCPUs of quota: 4 nodes and 2 for rotations)",
     },
   },
+  // The vendor provisions a new cluster for a restore with restore.sh of the customer's Installation
+  // Plan, which "installs supporting software" (Dash Enterprise on AKS installation guide); its
+  // bootstrap node downloads Cert Manager and Istio. Neither is in the backup (cluster-wide
+  // software outside the three namespaces), and the restored operators need both.
+  prerequisites: {
+    items: [
+      {
+        name: "cert-manager",
+        crd: "certificates.cert-manager.io",
+        why: "the restored Certificates and Issuers are served by it",
+      },
+      {
+        name: "istio",
+        crd: "virtualservices.networking.istio.io",
+        why: "the vendor's scripts install it with Dash Enterprise (their bootstrap node downloads Istio)",
+      },
+    ],
+    instructions: [
+      "Run restore.sh from your Dash Enterprise Installation Plan against this cluster (it installs the supporting software; skip its cluster creation: the cluster exists), from a machine that can reach github.com and install.istio.io.",
+      "No Installation Plan at hand: ask Plotly Customer Success for the restore script of your installation.",
+    ],
+  },
   restore: {
     appNamespace: "plotly-system",
     // Seed 001 "Creating DNS entries": the base domain is an A record to this service's address.

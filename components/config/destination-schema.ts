@@ -153,6 +153,11 @@ const restoreSchema = z
   .strictObject({
     /** PartiallyFailed ends the chain unless this is true. */
     allowPartiallyFailed: z.boolean().default(false),
+    /**
+     * Go on although supporting software the app's profile lists is missing from the new
+     * cluster (after checking it is not needed, e.g. the vendor's list differs for this install).
+     */
+    prerequisitesConfirmed: z.boolean().default(false),
     /** After the restore the destination is the primary: BSL ReadWrite, schedules on. */
     promoteToPrimary: z.boolean().default(true),
     restoreTimeoutMinutes: int(5, 1440, "minutes").default(240),

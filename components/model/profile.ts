@@ -183,6 +183,11 @@ export interface AppProfile {
   restorePhases: RestorePhase[];
   versionGuard?: VersionGuard;
   /**
+   * Software the application needs in the cluster that its backup does not hold (installed by
+   * the vendor's tooling on a new cluster), checked before anything is restored.
+   */
+  prerequisites?: Prerequisites;
+  /**
    * PersistentVolumeClaims (and their volumes) labelled `velero.io/exclude-from-backup=true` by
    * the source stack: data that is rebuilt from an application backup instead.
    */
@@ -200,4 +205,19 @@ export interface AppProfile {
   backupVolume?: BackupVolume;
   /** Labels put on every backup (e.g. the application version the version guard compares). */
   backupLabels: Record<string, string>;
+}
+
+/** One piece of supporting software, recognised by a CustomResourceDefinition it installs. */
+export interface Prerequisite {
+  /** What the operator knows it as (e.g. cert-manager). */
+  name: string;
+  /** `<plural>.<group>` of a CRD every installation of it serves. */
+  crd: string;
+  why: string;
+}
+
+export interface Prerequisites {
+  items: Prerequisite[];
+  /** The vendor's way to install them on a new cluster, one instruction per line. */
+  instructions: string[];
 }

@@ -5,6 +5,7 @@ import { dnsProviderOf } from "../dns/providers";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { scriptBody } from "../shell/body";
 import { excludeTargets } from "../apps/preparation";
+import { PREREQUISITES, prerequisitesStep } from "./prerequisites-step";
 import { Step, StepEnv, validateChain } from "./step";
 import {
   guardStep,
@@ -36,6 +37,8 @@ export interface ChainInput {
   loadBalancer?: { namespace: string; service: string };
   promoteToPrimary: boolean;
   allowPartiallyFailed: boolean;
+  /** The profile's missing prerequisites do not stop the chain (velero-dr:restore.prerequisitesConfirmed). */
+  prerequisitesConfirmed?: boolean;
   timeouts: {
     bslSeconds: number;
     backupSyncSeconds: number;
@@ -68,10 +71,17 @@ export function buildRestoreChain(i: ChainInput): Chain {
   const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts)];
   let before: string[] = [];
   const guards = [GUARD];
+  if (profile.prerequisites) {
+    // A check that changes nothing, so before anything does: a cluster without the app's
+    // supporting software would take the restore and then fail at the app's repairs.
+    steps.splice(1, 0, prerequisitesStep(profile.prerequisites, i.prerequisitesConfirmed ?? false));
+    guards.push(PREREQUISITES);
+    before = [PREREQUISITES];
+  }
   if (profile.versionGuard) {
     steps.push(versionGuardStep(profile.versionGuard));
     guards.push(VERSION_GUARD);
-    before = [VERSION_GUARD];
+    before = [...before, VERSION_GUARD];
   }
   // Every guard runs before anything outside the new cluster changes: a refused backup must not
   // leave the app's DNS removed with nothing restored.

@@ -19,6 +19,7 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     loadBalancer: cfg.restore.loadBalancer,
     promoteToPrimary: cfg.restore.promoteToPrimary,
     allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
+    prerequisitesConfirmed: cfg.restore.prerequisitesConfirmed,
     timeouts: {
       bslSeconds: 600,
       backupSyncSeconds: cfg.restore.backupSyncTimeoutMinutes * 60,

@@ -88,8 +88,11 @@ const ALIASES = {
   persistentvolumeclaim: "persistentvolumeclaims",
   job: "jobs",
   "jobs.batch": "jobs",
+  crd: "customresourcedefinitions.apiextensions.k8s.io",
+  crds: "customresourcedefinitions.apiextensions.k8s.io",
+  customresourcedefinitions: "customresourcedefinitions.apiextensions.k8s.io",
 };
-const CLUSTER_SCOPED = new Set(["namespaces"]);
+const CLUSTER_SCOPED = new Set(["namespaces", "customresourcedefinitions.apiextensions.k8s.io"]);
 const KIND_TO_RESOURCE = {
   Backup: "backups.velero.io",
   Restore: "restores.velero.io",

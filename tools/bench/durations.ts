@@ -120,6 +120,8 @@ const BY_TYPE: Record<string, FigureName> = {
 
 const BY_STEP: Record<string, FigureName> = {
   "guard-different-cluster": "guard",
+  // One listing of the cluster's CRDs: a guard's few kubectl calls.
+  "check-prerequisites": "guard",
   "wait-bsl-available": "waitBsl",
   "wait-backup": "waitBackup",
   "bsl-read-write": "promote",

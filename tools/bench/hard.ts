@@ -100,6 +100,11 @@ export const HARD_RULES: HardRule[] = [
       stepIs(b, "guard-different-cluster") && a !== b && (a.step !== undefined || inTarget(a, g)),
   },
   {
+    id: "prerequisites-first",
+    why: "safety: DNS is not touched and nothing is restored before the app's supporting software is known to be on the new cluster (a refused cluster must leave everything as it was)",
+    holds: (a, b) => stepIs(b, "check-prerequisites") && kindIs(a, "dns-unpublish", "restore"),
+  },
+  {
     id: "azure-ad",
     why: "a service principal and a password belong to an application",
     holds: (a, b) => (is(a, T.sp) || is(a, T.password)) && is(b, T.app),

@@ -48,6 +48,18 @@ export const CRDS: Obj[] = [
   crd("kpack.io", "v1alpha2", "Builder", "builders"),
 ];
 
+/**
+ * What the vendor's restore.sh installs on a new cluster before the restore ("supporting
+ * software", Dash Enterprise on AKS installation guide), as far as the chain can see it: the CRDs
+ * of cert-manager and Istio (the drill runs no controllers). On the source too: a real
+ * installation has them.
+ */
+export const SUPPORTING_SOFTWARE_CRDS: Obj[] = [
+  crd("cert-manager.io", "v1", "Certificate", "certificates"),
+  crd("cert-manager.io", "v1", "Issuer", "issuers"),
+  crd("networking.istio.io", "v1beta1", "VirtualService", "virtualservices"),
+];
+
 const ns = (name: string): Obj => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 
 const deployment = (namespace: string, name: string, podLabels: Obj = {}, replicas = 1): Obj => ({

@@ -18,7 +18,15 @@ import {
   printSummary,
   veleroRestoreSeconds,
 } from "../../../drill/scenario";
-import { baseObjects, CRDS, EXPECTED_RESTORED, owner, ownedObjects, PS } from "./fixture";
+import {
+  baseObjects,
+  CRDS,
+  EXPECTED_RESTORED,
+  owner,
+  ownedObjects,
+  PS,
+  SUPPORTING_SOFTWARE_CRDS,
+} from "./fixture";
 
 /**
  * Dash Enterprise's drill (`npm run drill`, apps/dash-enterprise/test/drill.e2e.ts): its fixture
@@ -42,9 +50,17 @@ export class DashWorld extends DrillWorld {
     await super.startServices(baseDomain, recordPrefixes);
   }
 
+  /** A new cluster as the vendor's restore.sh leaves it: with the supporting software. */
+  override async startDestinationCluster(name = "destination"): Promise<LocalCluster> {
+    const c = await super.startDestinationCluster(name);
+    c.apply({ apiVersion: "v1", kind: "List", items: SUPPORTING_SOFTWARE_CRDS });
+    c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    return c;
+  }
+
   installFixture(): void {
     const c = this.source as LocalCluster;
-    c.apply({ apiVersion: "v1", kind: "List", items: CRDS });
+    c.apply({ apiVersion: "v1", kind: "List", items: [...SUPPORTING_SOFTWARE_CRDS, ...CRDS] });
     c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
     c.apply({ apiVersion: "v1", kind: "List", items: baseObjects() });
     const uid = (res: string, name: string) =>

@@ -311,6 +311,7 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     assert.ok(second.ok);
     assert.deepEqual(ids(second.results, "skipped"), [
       "guard-different-cluster",
+      "check-prerequisites",
       "wait-bsl-available",
       "wait-backup",
       "dns-unpublish",
@@ -346,6 +347,46 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
       "dash-builder-ready",
       "dash-health",
     ]);
+  });
+
+  it("on a bare new cluster stops before DNS and the restore, naming the missing software and restore.sh", async () => {
+    const w = world({ withoutPrerequisites: true });
+    const gated = await run(w, input());
+    assert.equal(gated.ok, false);
+    assert.deepEqual(ids(gated.results, "succeeded"), ["guard-different-cluster"]);
+    const gate = gated.results.find((x) => x.status === "failed") as StepResult;
+    assert.equal(gate.id, "check-prerequisites");
+    assert.match(
+      gate.stderr,
+      /prerequisite cert-manager is missing: the cluster serves no CustomResourceDefinition certificates\.cert-manager\.io/,
+    );
+    assert.match(
+      gate.stderr,
+      /GATE - the new cluster lacks supporting software the application needs: cert-manager istio\. Nothing was restored\./,
+    );
+    assert.match(gate.stderr, /Run restore\.sh from your Dash Enterprise Installation Plan/);
+    // Nothing outside the new cluster changed: no DNS update, no Restore.
+    assert.equal(gated.calls.filter((c) => c.tool === "nsupdate").length, 0);
+    assert.equal(creates(gated.calls, "Restore").length, 0);
+    // Confirmed by config (the installation does not need them): the chain goes on.
+    const confirmed = await run(w, input({ prerequisitesConfirmed: true }));
+    assert.ok(confirmed.ok, JSON.stringify(confirmed.results.filter((x) => x.status === "failed")));
+    const check = confirmed.results.find((x) => x.id === "check-prerequisites") as StepResult;
+    assert.match(check.stderr, /missing: cert-manager istio; going on as confirmed by configuration/);
+  });
+
+  it("names only what is missing when the supporting software is half installed", async () => {
+    const w = world();
+    const state = JSON.parse(readFileSync(w.stateFile, "utf8"));
+    delete state.objects[
+      "customresourcedefinitions.apiextensions.k8s.io//virtualservices.networking.istio.io"
+    ];
+    writeFileSync(w.stateFile, JSON.stringify(state));
+    const r = await run(w, input(), { stopAfter: "check-prerequisites" });
+    const gate = r.results.find((x) => x.id === "check-prerequisites") as StepResult;
+    assert.equal(gate.status, "failed");
+    assert.match(gate.stdout, /prerequisite cert-manager is installed/);
+    assert.match(gate.stderr, /needs: istio\. Nothing was restored/);
   });
 
   it("redeploys through the kots plugin when it is installed", async () => {

@@ -43,6 +43,22 @@ export interface WorldOptions {
   backups?: { name: string; phase: string; completed: string }[];
   builderReady?: string[];
   kotsPlugin?: boolean;
+  /** A bare new cluster: nobody ran the vendor's restore.sh (no cert-manager, no Istio). */
+  withoutPrerequisites?: boolean;
+}
+
+/** The CRDs by which the chain recognises cert-manager and Istio. */
+export function supportingSoftware(): Record<string, unknown> {
+  const crd = (name: string) => ({ metadata: { name } });
+  return {
+    "customresourcedefinitions.apiextensions.k8s.io//certificates.cert-manager.io": crd(
+      "certificates.cert-manager.io",
+    ),
+    "customresourcedefinitions.apiextensions.k8s.io//issuers.cert-manager.io": crd("issuers.cert-manager.io"),
+    "customresourcedefinitions.apiextensions.k8s.io//virtualservices.networking.istio.io": crd(
+      "virtualservices.networking.istio.io",
+    ),
+  };
 }
 
 export function dashWorld(o: WorldOptions = {}): Record<string, any> {
@@ -54,6 +70,8 @@ export function dashWorld(o: WorldOptions = {}): Record<string, any> {
   ];
   const objects: Record<string, unknown> = {
     "namespaces//kube-system": { metadata: { name: "kube-system", uid: UIDS.kubeSystem } },
+    // The supporting software Plotly's restore.sh installs on the new cluster (not in the backup).
+    ...(o.withoutPrerequisites ? {} : supportingSoftware()),
     "namespaces//cert-injection-webhook": { metadata: { name: "cert-injection-webhook" } },
     "deployments.apps/cert-injection-webhook/cert-injection-webhook": {
       ...meta("cert-injection-webhook", "cert-injection-webhook"),

@@ -21,10 +21,11 @@ describe("runbook (npm run runbook -- <stack>)", function () {
     const headings = [...out.matchAll(/^### (\d+)\. /gm)].map((m) => Number(m[1]));
     assert.deepEqual(
       headings,
-      Array.from({ length: 14 }, (_, i) => i + 1),
+      Array.from({ length: 15 }, (_, i) => i + 1),
     );
     assert.match(out, /```mermaid\ngraph TD\n/);
-    assert.match(out, /s4 --> s5/, "DNS unpublish before the restore");
+    assert.match(out, /s5 --> s6/, "DNS unpublish before the restore");
+    assert.match(out, /s2 --> s5\n/, "the prerequisites check before DNS changes");
     assert.match(out, /\*\*Gate\*\* — a person acts here/);
     assert.match(out, /Continue: `pulumi config set --path velero-dr:app.kotsRedeployed true`/);
     assert.match(out, /az network dns record-set a add-record .* -n dash --ipv4-address "\$LB_ADDRESS"/);
