@@ -20,10 +20,15 @@ export const duration = (example: string) =>
     error: (iss) => `got ${show(iss.input)}; expected a Go duration such as ${example}`,
   });
 
-/** Image tags as the version guard compares them (`25.4.1`, `v1.2.3-rc1`). */
+/**
+ * Image tags as the version guard compares them (`25.4.1`, `v1.2.3-rc1`). Every backup carries the
+ * version as a label value, so it follows Kubernetes' label-value rule, stricter than a tag's: an
+ * image tag may begin with '_' or end in '.' or '-', which the API server refuses in a label.
+ */
 export const VERSION: NameRule = {
-  pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/,
-  expected: "an image tag / label value: letters, digits, '.', '_' and '-' (at most 63)",
+  pattern: /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/,
+  expected:
+    "an image tag that is also a Kubernetes label value: letters, digits, '.', '_' and '-', beginning and ending with a letter or digit (at most 63)",
   maxLength: 63,
 };
 

@@ -10,7 +10,7 @@ import {
 } from "../backends";
 import type { StorageBackend } from "../backends/backend";
 import { selectTarget } from "../targets";
-import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from "../velero/versions";
+import { DEFAULT_VERSIONS, isChartVersion, isImageTag } from "../velero/versions";
 
 /**
  * The one configuration schema of the program (keys under `velero-dr:`).
@@ -20,8 +20,9 @@ import { DEFAULT_VERSIONS, incompatibility, isChartVersion, isImageTag } from ".
  * errors: a misspelt key silently ignored is how a "hardened" setting ends up off.
  */
 
-export { show, named, goDuration, int, uniqueList } from "../model/values";
-import { show, named, goDuration, int, uniqueList } from "../model/values";
+export { show, named, goDuration, int, uniqueList, labelMap } from "../model/values";
+import { show, named, goDuration, int, uniqueList, labelMap } from "../model/values";
+import { MANAGED_BY_LABELS } from "../velero/specs";
 
 const cron = z.string().superRefine((v, ctx) => {
   const r = checkVeleroCron(v);
@@ -173,6 +174,24 @@ export const backendSecrets = untyped(
   Object.fromEntries(backendSecretKeys().map((k) => [k.key, k.schema.optional()])),
 );
 
+/**
+ * Labels `alerting.prometheusLabels` must not set: chart 3.1.6's ServiceMonitor template writes its
+ * own four and then the additional labels into the same map (a duplicate key fails the release or
+ * silently replaces the chart's), and velero-dr marks the PrometheusRule as its own.
+ */
+const CHART_SETS = "the Velero chart sets this label on its ServiceMonitor itself";
+export const PROMETHEUS_RESERVED_LABELS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    Object.keys(MANAGED_BY_LABELS).map((k) => [
+      k,
+      `${CHART_SETS} (to Helm), and velero-dr on the PrometheusRule (to velero-dr, marking it as its own)`,
+    ]),
+  ),
+  "app.kubernetes.io/name": CHART_SETS,
+  "app.kubernetes.io/instance": CHART_SETS,
+  "helm.sh/chart": CHART_SETS,
+};
+
 /** The in-cluster alerting keys, which a promoted destination has too. */
 const inClusterAlertingKeys = {
   /** false turns every alert of this program off (in-cluster and in the cloud). */
@@ -190,7 +209,7 @@ const inClusterAlertingKeys = {
     })
     .default("auto"),
   /** Labels on the PrometheusRule and the chart's ServiceMonitor (e.g. release: kube-prometheus-stack). */
-  prometheusLabels: z.record(named(names.LABEL_KEY), z.string().max(63)).default({}),
+  prometheusLabels: labelMap(PROMETHEUS_RESERVED_LABELS).default({}),
 };
 
 /**
@@ -290,14 +309,8 @@ export function pluginVersionOf(cloud: string, configured: string | undefined): 
 }
 
 function checkVelero(c: RawSourceConfig, ctx: Ctx): void {
-  const problem = incompatibility(
-    c.velero.version,
-    pluginVersionOf(c.cloud, c.velero.pluginVersion),
-    c.velero.chartVersion,
-  );
-  if (problem) {
-    ctx.addIssue({ code: "custom", path: ["velero"], message: problem });
-  }
+  // Whether the versions go together is checked once the profile is known (validate.ts,
+  // versionProblems): the fix it names may be the profile's pin.
   if (c.velero.imagePullSecrets.length > 0 && c.velero.imageRegistry === undefined) {
     ctx.addIssue({
       code: "custom",

@@ -13,7 +13,8 @@ import type { StorageBackend } from "../backends/backend";
 import { targetOf } from "../targets";
 import type { SizedCreateCluster } from "../targets/target";
 import { durationSeconds } from "../model/durations";
-import { minorOf } from "../velero/versions";
+import { DEFAULT_VERSIONS, minorOf } from "../velero/versions";
+import { pairingProblems, VersionKey } from "../velero/compatibility";
 import { ConfigError, keyPath } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
 import { cronMaxIntervalSeconds } from "./cron";
@@ -182,7 +183,14 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
   }
   const data = parsed.data;
   return settle(problems, () =>
-    resolveSource(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
+    resolveSource(
+      data,
+      app.app as ConfiguredApp,
+      input.stack,
+      problems,
+      input.redacted ?? [],
+      versionKeysSet(values),
+    ),
   );
 }
 
@@ -491,6 +499,7 @@ function resolveSource(
   stack: string,
   problems: string[],
   redacted: string[],
+  versionsSet: ReadonlySet<VersionKey>,
 ): SourceStackConfig {
   const base = app.profile;
   const profile: AppProfile = {
@@ -498,7 +507,7 @@ function resolveSource(
     namespaces: raw.namespaces ?? base.namespaces,
     excludedResources: raw.excludedResources ?? base.excludedResources,
   };
-  problems.push(...vendorPinProblems(raw, profile));
+  problems.push(...versionProblems(raw, profile, versionsSet));
   const schedules = resolveSchedules(raw.schedules, profile);
   problems.push(...scheduleProblems(schedules, raw.scheduleFloorMinutes, scheduleKey(raw.schedules)));
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
@@ -529,6 +538,48 @@ function resolveSource(
  * Velero, not its whole line. A patch release the vendor approved is named on purpose
  * (`velero.vendorApprovedVersion`), never slipped in by changing `velero.version` alone.
  */
+/**
+ * The stack's Velero versions: first whether they go together at all (upstream's compatibility
+ * tables, components/velero/compatibility), then the vendor's pins, for the keys that passed the
+ * first (one message per key: a plugin of the wrong line is not also told it is not the pin).
+ */
+export function versionProblems(
+  raw: Pick<RawSourceConfig, "cloud" | "velero">,
+  profile: Pick<AppProfile, "requirements" | "displayName">,
+  set: ReadonlySet<VersionKey>,
+): string[] {
+  const v = raw.velero;
+  const req = profile.requirements;
+  const backend = backendOf(raw.cloud);
+  const pairing = pairingProblems({
+    version: v.version,
+    chartVersion: v.chartVersion,
+    pluginVersion: pluginVersionOf(raw.cloud, v.pluginVersion),
+    chartPath: v.chartPath,
+    set,
+    pluginImage: backend.pluginImage,
+    defaults: {
+      version: DEFAULT_VERSIONS.velero,
+      chartVersion: DEFAULT_VERSIONS.chart,
+      pluginVersion: backend.defaultPluginVersion,
+    },
+    pins: { version: req.veleroVersion, chartVersion: req.chartVersion, pluginVersion: req.pluginVersion },
+  });
+  const reported = pairing.map((p) => `${CONFIG_NAMESPACE}:velero.${p.key}:`);
+  return [
+    ...pairing.map((p) => `${CONFIG_NAMESPACE}:velero.${p.key}: ${p.message}`),
+    ...vendorPinProblems(raw, profile).filter((m) => !reported.some((k) => m.startsWith(k))),
+  ];
+}
+
+/** The version keys a stack sets itself under `velero-dr:velero` (the raw values, before defaults). */
+function versionKeysSet(values: Record<string, unknown>): Set<VersionKey> {
+  const velero = values.velero;
+  const keys: VersionKey[] = ["version", "chartVersion", "pluginVersion"];
+  if (!velero || typeof velero !== "object" || Array.isArray(velero)) return new Set();
+  return new Set(keys.filter((k) => (velero as Record<string, unknown>)[k] !== undefined));
+}
+
 export function vendorPinProblems(
   raw: Pick<RawSourceConfig, "cloud" | "velero">,
   profile: Pick<AppProfile, "requirements" | "displayName">,
@@ -559,15 +610,19 @@ export function vendorPinProblems(
       `${key("vendorApprovedVersion")}: got ${show(v.vendorApprovedVersion)}, but velero.version is ${show(v.version)}; remove it (nothing to approve)`,
     );
   }
+  // "remove it" only where leaving the key out gives the pin (the program's default is the pin).
+  const orRemove = (pin: string, byDefault: string) =>
+    pin === byDefault ? ", or remove it to use the profile's pin" : "";
+  const forVelero = `for Velero ${req.veleroVersion ?? v.version}`;
   if (req.chartVersion && v.chartPath === undefined && v.chartVersion !== req.chartVersion) {
     out.push(
-      `${key("chartVersion")}: got ${show(v.chartVersion)}; ${who}'s Velero runs from chart ${req.chartVersion} (the vendor's pin); set velero.chartVersion: ${req.chartVersion}`,
+      `${key("chartVersion")}: got ${show(v.chartVersion)}; ${who} requires chart ${req.chartVersion} ${forVelero} (the vendor's pin); set ${key("chartVersion")}: ${req.chartVersion}${orRemove(req.chartVersion, DEFAULT_VERSIONS.chart)}`,
     );
   }
   const plugin = pluginVersionOf(raw.cloud, v.pluginVersion);
   if (req.pluginVersion && plugin !== req.pluginVersion) {
     out.push(
-      `${key("pluginVersion")}: got ${show(plugin)}; ${who} pins the object-store plugin at ${req.pluginVersion}; set velero.pluginVersion: ${req.pluginVersion}`,
+      `${key("pluginVersion")}: got ${show(plugin)}; ${who} requires the object-store plugin ${req.pluginVersion} ${forVelero} (the vendor's pin); set ${key("pluginVersion")}: ${req.pluginVersion}${orRemove(req.pluginVersion, backendOf(raw.cloud).defaultPluginVersion)}`,
     );
   }
   return out;

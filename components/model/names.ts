@@ -166,10 +166,4 @@ export const EMAIL: NameRule = {
   maxLength: 254,
 };
 
-/** Kubernetes label keys: an optional DNS prefix and `/`, then a name of up to 63 characters. */
-export const LABEL_KEY: NameRule = {
-  pattern:
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
-  expected: "a Kubernetes label key such as release or app.kubernetes.io/part-of",
-  maxLength: 316,
-};
+/* Kubernetes label keys and values: ./labels (their rule has parts a single pattern cannot bound). */

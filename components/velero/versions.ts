@@ -3,8 +3,11 @@
  *
  * Dash Enterprise 5 requires Velero 1.10.3. No released chart ships 1.10.3, so the chart is
  * 3.1.6 (app 1.10.2, identical CRDs) with the image tag overridden; the plugin line that pairs
- * with Velero 1.10.x is v1.6.x (the plugins' README compatibility tables). See README "Versions".
+ * with Velero 1.10.x is v1.6.x (the plugins' README compatibility tables). See README "Versions";
+ * the tables themselves, with their upstream sources, are in ./compatibility.
  */
+import { CHART_APP_VERSION, lineOf, PLUGIN_LINE_FOR_VELERO } from "./compatibility";
+
 export const DEFAULT_VERSIONS = {
   velero: "v1.10.3",
   chart: "3.1.6",
@@ -12,19 +15,6 @@ export const DEFAULT_VERSIONS = {
   awsPlugin: "v1.6.2",
   chartRepository: "https://vmware-tanzu.github.io/helm-charts",
 } as const;
-
-/** Velero minor -> the plugin minor released for it (plugin READMEs' compatibility tables). */
-const PLUGIN_MINOR_FOR_VELERO: Record<string, string> = {
-  "1.10": "1.6",
-  "1.11": "1.7",
-  "1.12": "1.8",
-  "1.13": "1.9",
-  "1.14": "1.10",
-  "1.15": "1.11",
-  "1.16": "1.12",
-  "1.17": "1.13",
-  "1.18": "1.14",
-};
 
 const SEMVER_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
 const CHART_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
@@ -45,13 +35,13 @@ export function isChartVersion(v: string): boolean {
 /** The plugin minor that pairs with a Velero version, or undefined when unknown. */
 export function pluginMinorFor(velero: string): string | undefined {
   const minor = minorOf(velero);
-  return minor ? PLUGIN_MINOR_FOR_VELERO[minor] : undefined;
+  return minor ? PLUGIN_LINE_FOR_VELERO[minor] : undefined;
 }
 
 /**
- * Why a velero/plugin/chart combination cannot work, or undefined when it can.
- * The values builder targets chart 3.x (single BSL/VSL objects, `nodeAgent` keys); chart 4+
- * changed the layout and chart 12 cannot run a 1.10 image at all.
+ * Why a velero/plugin/chart combination cannot work, or undefined when it can (the policy pack's
+ * check of a rendered release; the configuration's, naming keys, is compatibility.pairingProblems).
+ * The values builder targets the chart 3.x layout; each 3.x release ships one Velero line.
  */
 export function incompatibility(velero: string, plugin: string, chart: string): string | undefined {
   const want = pluginMinorFor(velero);
@@ -61,11 +51,12 @@ export function incompatibility(velero: string, plugin: string, chart: string): 
   if (minorOf(plugin) !== want) {
     return `plugin ${plugin} does not pair with Velero ${velero}; use a v${want}.x plugin`;
   }
-  if (!chart.startsWith("3.")) {
+  const ships = CHART_APP_VERSION[chart];
+  if (ships === undefined) {
     return `chart ${chart} is not supported: the Helm values are built for chart 3.x (3.1.6 runs Velero 1.10)`;
   }
-  if (minorOf(velero) !== "1.10") {
-    return `chart ${chart} (3.x) runs Velero 1.10 only; ${velero} needs a newer chart`;
+  if (lineOf(ships) !== minorOf(velero)) {
+    return `chart ${chart} ships Velero ${ships}; ${velero} needs a chart of its own line`;
   }
   return undefined;
 }

@@ -170,6 +170,60 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:storage\.immutabilityDays: got 7; backups live up to 30 days/],
   },
   {
+    name: "a Prometheus label value with a space",
+    edits: [merge("alerting", { prometheusLabels: { release: "kube prometheus" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.release: got "kube prometheus": it holds a space; a label value is empty, or at most 63 letters, digits, '-', '_' and '\.', beginning and ending with a letter or digit/,
+    ],
+  },
+  {
+    name: "a Prometheus label value ending in '-'",
+    edits: [merge("alerting", { prometheusLabels: { release: "kube-prometheus-" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.release: got "kube-prometheus-": it does not begin and end with a letter or digit; a label value is/,
+    ],
+  },
+  {
+    name: "a Prometheus label value of 64 characters",
+    edits: [merge("alerting", { prometheusLabels: { team: "a".repeat(64) } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.team: got "a{64}": it is 64 characters long; a label value is/,
+    ],
+  },
+  {
+    name: "a Prometheus label value that is not a string",
+    edits: [merge("alerting", { prometheusLabels: { release: 1 } })],
+    expect: [/velero-dr:alerting\.prometheusLabels\.release: got 1 \(number\); expected a string/],
+  },
+  {
+    name: "a Prometheus label key with a prefix longer than 253",
+    edits: [merge("alerting", { prometheusLabels: { [`${"a".repeat(60)}.`.repeat(5) + "io/team"]: "dr" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.a{60}\..*: got the key ".*: its prefix is 307 characters long; a label key is a name of at most 63/,
+    ],
+  },
+  {
+    name: "a Prometheus label key with a space",
+    edits: [merge("alerting", { prometheusLabels: { "my team": "dr" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.my team: got the key "my team": its name holds a space; a label key is/,
+    ],
+  },
+  {
+    name: "a Prometheus label the chart sets on its ServiceMonitor",
+    edits: [merge("alerting", { prometheusLabels: { "app.kubernetes.io/name": "velero" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.app\.kubernetes\.io\/name: the Velero chart sets this label on its ServiceMonitor itself; remove it/,
+    ],
+  },
+  {
+    name: "a Prometheus label velero-dr sets on the PrometheusRule",
+    edits: [merge("alerting", { prometheusLabels: { "app.kubernetes.io/managed-by": "prometheus" } })],
+    expect: [
+      /velero-dr:alerting\.prometheusLabels\.app\.kubernetes\.io\/managed-by: the Velero chart sets this label on its ServiceMonitor itself \(to Helm\), and velero-dr on the PrometheusRule .*; remove it/,
+    ],
+  },
+  {
     name: "boolean given as a word",
     edits: [set("firstBackup", "yes")],
     expect: [/velero-dr:firstBackup: got "yes" \(string\); expected a boolean/],
@@ -177,12 +231,64 @@ const CASES: BadCase[] = [
   {
     name: "plugin that does not pair with Velero",
     edits: [set("velero", { version: "v1.10.3", pluginVersion: "v1.8.0" })],
-    expect: [/velero-dr:velero: plugin v1\.8\.0 does not pair with Velero v1\.10\.3; use a v1\.6\.x plugin/],
+    expect: [
+      /velero-dr:velero\.pluginVersion: got "v1\.8\.0"; velero-plugin-for-microsoft-azure v1\.8\.0 is of the v1\.8\.x line, made for Velero 1\.12, but velero\.version v1\.10\.3 needs a v1\.6\.x plugin .*; set velero-dr:velero\.pluginVersion: v1\.6\.2, or remove it to use the profile's pin/,
+    ],
+  },
+  {
+    name: "Velero 1.10.3 with a plugin of the 1.11 line (the pairing told once, not also as the pin)",
+    edits: [set("velero", { pluginVersion: "v1.7.2" })],
+    expect: [
+      /has 1 problem;/,
+      /velero-dr:velero\.pluginVersion: got "v1\.7\.2"; velero-plugin-for-microsoft-azure v1\.7\.2 is of the v1\.7\.x line, made for Velero 1\.11, but velero\.version v1\.10\.3 needs a v1\.6\.x plugin \(the plugin's README compatibility table\); set velero-dr:velero\.pluginVersion: v1\.6\.2, or remove it to use the profile's pin/,
+    ],
+  },
+  {
+    name: "a plugin of no line in the compatibility table",
+    edits: [set("velero", { pluginVersion: "v2.0.0" })],
+    expect: [
+      /velero-dr:velero\.pluginVersion: got "v2\.0\.0"; velero-plugin-for-microsoft-azure v2\.0\.0 is of no line .*; set velero-dr:velero\.pluginVersion: v1\.6\.2/,
+    ],
+  },
+  {
+    name: "a vendor-approved Velero patch with a plugin made for another Velero line",
+    edits: [set("velero", { version: "v1.10.4", vendorApprovedVersion: "v1.10.4", pluginVersion: "v1.7.0" })],
+    expect: [
+      /has 1 problem;/,
+      /velero-dr:velero\.pluginVersion: got "v1\.7\.0"; .* made for Velero 1\.11, but velero\.version v1\.10\.4 needs a v1\.6\.x plugin .*; set velero-dr:velero\.pluginVersion: v1\.6\.2/,
+    ],
   },
   {
     name: "chart that cannot run Velero 1.10",
     edits: [set("velero", { chartVersion: "12.1.0" })],
-    expect: [/velero-dr:velero: chart 12\.1\.0 is not supported/],
+    expect: [
+      /velero-dr:velero\.chartVersion: got "12\.1\.0"; the program's Helm values are built for the chart 3\.x layout .*; set velero-dr:velero\.chartVersion: 3\.1\.6, or remove it to use the profile's pin/,
+    ],
+  },
+  {
+    name: "a chart of the 3.x layout that ships Velero 1.11",
+    edits: [set("velero", { chartVersion: "3.2.0" })],
+    expect: [
+      /has 1 problem;/,
+      /velero-dr:velero\.chartVersion: got "3\.2\.0"; chart 3\.2\.0 ships Velero 1\.11\.0 and that line's CRDs \(its appVersion\), not Velero 1\.10 \(velero\.version v1\.10\.3; charts 3\.0\.0-3\.1\.6 ship 1\.10\); set velero-dr:velero\.chartVersion: 3\.1\.6, or remove it to use the profile's pin/,
+    ],
+  },
+  {
+    name: "a 3.x chart that was never released",
+    edits: [set("velero", { chartVersion: "3.3.0" })],
+    expect: [
+      /velero-dr:velero\.chartVersion: got "3\.3\.0"; no chart 3\.3\.0 of the 3\.x values layout was released/,
+    ],
+  },
+  {
+    name: "Velero 1.11 with its own plugin and chart (a line this program does not run; each key back to the pin)",
+    edits: [set("velero", { version: "v1.11.0", pluginVersion: "v1.7.0", chartVersion: "3.2.0" })],
+    expect: [
+      /has 3 problems;/,
+      /velero-dr:velero\.version: got "v1\.11\.0"; this program runs Velero 1\.10 only .*charts 3\.0\.0-3\.1\.6 ship it\); set velero-dr:velero\.version: v1\.10\.3, or remove it to use the profile's pin/,
+      /velero-dr:velero\.chartVersion: got "3\.2\.0"; .* requires chart 3\.1\.6 for Velero v1\.10\.3/,
+      /velero-dr:velero\.pluginVersion: got "v1\.7\.0"; .* requires the object-store plugin v1\.6\.2 for Velero v1\.10\.3/,
+    ],
   },
   {
     name: "image tag without v",
@@ -267,8 +373,8 @@ const CASES: BadCase[] = [
     name: "a plugin and chart other than the vendor's",
     edits: [set("velero", { chartVersion: "3.1.5", pluginVersion: "v1.6.1" })],
     expect: [
-      /velero-dr:velero\.chartVersion: got "3\.1\.5"; .* chart 3\.1\.6 \(the vendor's pin\)/,
-      /velero-dr:velero\.pluginVersion: got "v1\.6\.1"; .* pins the object-store plugin at v1\.6\.2/,
+      /velero-dr:velero\.chartVersion: got "3\.1\.5"; Plotly Dash Enterprise 5 requires chart 3\.1\.6 for Velero v1\.10\.3 \(the vendor's pin\); set velero-dr:velero\.chartVersion: 3\.1\.6, or remove it to use the profile's pin/,
+      /velero-dr:velero\.pluginVersion: got "v1\.6\.1"; Plotly Dash Enterprise 5 requires the object-store plugin v1\.6\.2 for Velero v1\.10\.3 \(the vendor's pin\); set velero-dr:velero\.pluginVersion: v1\.6\.2, or remove it to use the profile's pin/,
     ],
   },
 ];
@@ -431,6 +537,21 @@ describe("bad configurations fail up front, with their own message, registering 
       assert.ok(!run.error.message.includes("hunter2"), "secret content is never echoed");
     });
   }
+
+  it("an EDA version that backups would carry as a label value Kubernetes refuses (an image tag may end in '-')", async () => {
+    for (const version of ["25.4.1-", "_25.4.1"]) {
+      const { config, secretKeys } = stackFileConfig("example-source-eda");
+      merge("app", { version })(config);
+      const run = await runProgram("bad-eda", config, secretKeys);
+      assert.match(
+        run.error?.message ?? "",
+        new RegExp(
+          `velero-dr:app\\.version: got "${version.replace(/\./g, "\\.")}"; expected an image tag that is also a Kubernetes label value: .*beginning and ending with a letter or digit`,
+        ),
+      );
+      assert.equal(run.recorder.resources.length, 0);
+    }
+  });
 
   it("a destination refuses cloud aws (restores come from Azure or an S3-compatible store)", async () => {
     const { config } = stackFileConfig("example-destination-azure");

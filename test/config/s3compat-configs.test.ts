@@ -255,7 +255,9 @@ const SOURCE_CASES: BadCase[] = [
   {
     name: "a plugin that does not pair with Velero 1.10",
     edits: [merge("velero", { pluginVersion: "v1.10.0" })],
-    expect: [/velero-dr:velero: plugin v1\.10\.0 does not pair with Velero v1\.10\.3; use a v1\.6\.x plugin/],
+    expect: [
+      /velero-dr:velero\.pluginVersion: got "v1\.10\.0"; velero-plugin-for-aws v1\.10\.0 is of the v1\.10\.x line, made for Velero 1\.14, but velero\.version v1\.10\.3 needs a v1\.6\.x plugin/,
+    ],
   },
 ];
 
