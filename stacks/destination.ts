@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { backendOf } from "../components/backends";
-import type { DestinationAccess, DestinationBackend } from "../components/backends/backend";
+import type {
+  DestinationAccess,
+  DestinationBackend,
+  DestinationSupport,
+} from "../components/backends/backend";
 import { SourceOutputs, sourceOutputsSchemaFor } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
 import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
@@ -10,12 +14,12 @@ import { DESTINATION_BSL, destinationChainInput } from "../components/restore/de
 import { ChainView, RestoreChain } from "../components/restore/restore-chain";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
 import { targetOf } from "../components/targets";
-import type { TargetCluster } from "../components/targets/target";
+import type { ClusterTarget, TargetCluster, TargetContext } from "../components/targets/target";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { PrimaryLocation } from "../components/velero/primary-location";
-import { CHAIN_TOOLS, missingTools, preflightMessage } from "../components/restore/preflight";
+import { CHAIN_TOOLS, machineContext, missingTools, preflightMessage } from "../components/restore/preflight";
 import { buildAlertRules } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
 
@@ -38,17 +42,20 @@ export function destinationProgram(
   cfg: DestinationStackConfig,
   options: DestinationOptions = {},
 ): Record<string, unknown> {
-  preflight(cfg);
-  const source = sourceOutputs(cfg);
   const backend = backendOf(cfg.cloud);
-  const reader = (backend.destination as NonNullable<typeof backend.destination>).load();
-  const target = targetOf("destination", backend, cfg).open({
+  const support = backend.destination as NonNullable<typeof backend.destination>;
+  const reader = support.load();
+  const clusterTarget = targetOf("destination", backend, cfg);
+  const targetContext = reader.targetContext(cfg);
+  preflight(cfg, support, clusterTarget, targetContext);
+  const source = sourceOutputs(cfg);
+  const target = clusterTarget.open({
     stack: cfg.stack,
     tags: { "managed-by": "velero-dr", "velero-dr-stack": cfg.stack, ...cfg.tags },
     cluster: cfg.cluster,
     kubeconfig: cfg.kubeconfig,
     sourceKubernetesVersion: source.apply((s) => s.cluster.kubernetesVersion),
-    ...reader.targetContext(cfg),
+    ...targetContext,
   });
 
   // The guard's value is checked here as well, so a preview already refuses the source cluster.
@@ -191,17 +198,40 @@ export function destinationProgram(
 }
 
 /**
- * The programs the chain's Commands run on this machine, checked before anything is registered:
- * otherwise the chain would stop at the first step that needs a missing one, after the new
- * cluster and Velero were created. A preview only warns (it creates nothing, and may run
- * elsewhere than the `pulumi up`).
+ * Checked before anything is registered: the programs the chain's Commands run on this machine,
+ * then each plug-in's own checks (the backend's: its providers' credentials; the target's: a new
+ * cluster's quota; the DNS provider's: its CLI's login). Otherwise the chain would stop at the
+ * first step that needs what is missing, after the new cluster and Velero were created. A preview
+ * only warns (it creates nothing, and may run elsewhere than the `pulumi up`).
  */
-function preflight(cfg: DestinationStackConfig): void {
-  const tools = [...CHAIN_TOOLS, ...(dnsProviderOf(cfg.dns).tools ?? [])];
-  const missing = missingTools(tools, process.env.PATH ?? "");
-  if (missing.length === 0) return;
-  const message = preflightMessage(missing);
-  if (pulumi.runtime.isDryRun()) {
+function preflight(
+  cfg: DestinationStackConfig,
+  backend: DestinationSupport,
+  target: ClusterTarget,
+  targetContext: Pick<TargetContext, "azure">,
+): void {
+  const dns = dnsProviderOf(cfg.dns);
+  const searchPath = process.env.PATH ?? "";
+  const missing = missingTools([...CHAIN_TOOLS, ...(dns.tools ?? [])], searchPath);
+  const preview = pulumi.runtime.isDryRun();
+  const ctx = machineContext({
+    searchPath,
+    env: process.env,
+    config: (namespace, key) => new pulumi.Config(namespace).get(key),
+    preview,
+  });
+  const findings = [
+    ...(backend.preflight?.(cfg, ctx) ?? []),
+    ...(target.preflight?.({ cluster: cfg.cluster, azure: targetContext.azure }, ctx) ?? []),
+    ...(dns.preflight?.(cfg.dns, ctx) ?? []),
+  ];
+  for (const f of findings.filter((x) => x.level === "warning")) {
+    pulumi.log.warn(`velero-dr: pre-flight: ${f.message}`);
+  }
+  const errors = findings.filter((x) => x.level === "error");
+  if (missing.length === 0 && errors.length === 0) return;
+  const message = preflightMessage(missing, errors);
+  if (preview) {
     pulumi.log.warn(message);
     return;
   }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { RawSourceConfig } from "../config/schema";
 import type { RawDestinationConfig, SourceOutputs } from "../config/destination-schema";
 import type { DestinationStackConfig, SourceCommon } from "../config/validate";
+import type { PreflightContext, PreflightFinding } from "../model/preflight";
 import type { TargetOffer } from "../targets";
 import type { TargetCluster, TargetContext, TargetIssue } from "../targets/target";
 import type { VeleroValuesArgs } from "../velero/velero-install";
@@ -126,6 +127,11 @@ export interface DestinationSupport {
   check?(c: RawDestinationConfig): TargetIssue[];
   /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
   checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
+  /**
+   * Checks on the machine of `pulumi up` before a destination registers anything (e.g. that the
+   * cloud's providers have credentials); see components/model/preflight.ts.
+   */
+  preflight?(cfg: DestinationStackConfig, ctx: PreflightContext): PreflightFinding[];
   /** The destination's Pulumi code of the backend. */
   load(): DestinationBackend;
 }
@@ -150,7 +156,10 @@ export interface DestinationAccess {
 }
 
 export interface DestinationBackend {
-  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
+  /**
+   * What a destination target of this backend's cloud needs to open (Azure: the location of a new
+   * AKS). Registers nothing: the stack asks for it before its pre-flight.
+   */
   targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure" | "aws">;
   locations(source: SourceOutputs): DestinationLocations;
   /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { azLoginFindings } from "../azure/cli";
 import * as names from "../model/names";
 import { named } from "../model/values";
 import { scriptBody } from "../shell/body";
@@ -35,6 +36,13 @@ export const azure: DnsProvider<AzureDns> = {
       install: "https://learn.microsoft.com/cli/azure/install-azure-cli",
     },
   ],
+  // The unpublish step's `az ... --subscription` needs a login that may use the zone's subscription.
+  preflight: (dns, ctx) =>
+    azLoginFindings(
+      ctx,
+      dns.subscriptionId,
+      `the DNS unpublish step removes ${dns.baseDomain}'s records from zone ${dns.zone} (subscription ${dns.subscriptionId}, dns.azure.subscriptionId or velero-dr:azure.subscriptionId) with it`,
+    ),
   keys: {
     azure: z
       .strictObject({

@@ -1,4 +1,5 @@
 import type { Tool } from "../model/tool";
+import type { PreflightContext, PreflightFinding } from "../model/preflight";
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { Step, StepEnv } from "../model/step";
@@ -59,6 +60,11 @@ export interface DnsProvider<C extends { provider: string }> {
   secretEnv?: Record<string, string>;
   /** Programs its steps run on the machine that runs `pulumi up` (checked before anything is created). */
   tools?: Tool[];
+  /**
+   * Checks on the machine of `pulumi up` before anything is registered, beyond `tools` being on
+   * PATH (azure: the Azure CLI is logged in and may use the zone's subscription).
+   */
+  preflight?(dns: C, ctx: PreflightContext): PreflightFinding[];
   /** `dns.baseDomain` and `dns.zone` are required (default true). */
   needsDomain?: boolean;
   /** Problems with the parsed config: a missing key of this provider, a missing secret. */

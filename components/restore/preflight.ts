@@ -1,5 +1,7 @@
+import { spawnSync } from "child_process";
 import { accessSync, constants, statSync } from "fs";
 import * as path from "path";
+import type { CommandResult, PreflightContext, PreflightFinding } from "../model/preflight";
 import type { Tool } from "../model/tool";
 
 export type { Tool };
@@ -30,13 +32,62 @@ function isExecutable(file: string): boolean {
 }
 
 /**
- * What the operator reads when a tool is missing: the chain would otherwise stop at the first step
- * that needs it, after the new cluster (tens of minutes) and Velero were created.
+ * What the operator reads when a tool is missing or a plug-in's check failed (`errors`): the chain
+ * would otherwise stop at the first step that needs it, after the new cluster (tens of minutes)
+ * and Velero were created.
  */
-export function preflightMessage(missing: Tool[]): string {
+export function preflightMessage(missing: Tool[], errors: PreflightFinding[] = []): string {
   return [
-    `velero-dr: pre-flight: the restore chain runs on this machine and needs ${missing.map((t) => t.name).join(", ")} on PATH, which ${missing.length > 1 ? "are" : "is"} missing:`,
-    ...missing.map((t) => `  - ${t.name}: ${t.why}; install: ${t.install}`),
-    "Nothing was created. Install them (or run pulumi up where they are), then run pulumi up again.",
+    ...errors.map((f) => `velero-dr: pre-flight: ${f.message}`),
+    ...(missing.length > 0
+      ? [
+          `velero-dr: pre-flight: the restore chain runs on this machine and needs ${missing.map((t) => t.name).join(", ")} on PATH, which ${missing.length > 1 ? "are" : "is"} missing:`,
+          ...missing.map((t) => `  - ${t.name}: ${t.why}; install: ${t.install}`),
+        ]
+      : []),
+    errors.length === 0
+      ? "Nothing was created. Install them (or run pulumi up where they are), then run pulumi up again."
+      : "Nothing was created. Fix what is named above (or run pulumi up where it is set up), then run pulumi up again.",
   ].join("\n");
+}
+
+/**
+ * The machine of `pulumi up` as plug-ins' pre-flight checks see it: programs from `searchPath`,
+ * each distinct call run once (a login several plug-ins ask about is asked once), with no input
+ * and a time limit (a CLI that waits for a network must not hang the program).
+ */
+export function machineContext(args: {
+  searchPath: string;
+  env: Record<string, string | undefined>;
+  config: (namespace: string, key: string) => string | undefined;
+  preview: boolean;
+  timeoutMs?: number;
+}): PreflightContext {
+  const runs = new Map<string, CommandResult>();
+  return {
+    has: (program) => missingTools([{ name: program, why: "", install: "" }], args.searchPath).length === 0,
+    run: (program, argv) => {
+      const key = JSON.stringify([program, ...argv]);
+      let r = runs.get(key);
+      if (!r) {
+        const p = spawnSync(program, argv, {
+          encoding: "utf8",
+          env: { ...args.env, PATH: args.searchPath },
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: args.timeoutMs ?? 120000,
+        });
+        r = {
+          status: p.status,
+          stdout: p.stdout ?? "",
+          stderr: p.stderr ?? "",
+          error: p.error ? p.error.message : undefined,
+        };
+        runs.set(key, r);
+      }
+      return r;
+    },
+    env: args.env,
+    config: args.config,
+    preview: args.preview,
+  };
 }

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { minorOf } from "../velero/versions";
-import { ClusterTarget, sameAzureName, SourceCluster } from "./target";
+import { azLogin, azureNativeSubscription, azVmUsage } from "../azure/cli";
+import { KNOWN_SERIES, quotaFamilyOf } from "../azure/vm-sizes";
+import type { PreflightContext, PreflightFinding } from "../model/preflight";
+import { ClusterTarget, sameAzureName, SourceCluster, TargetContext } from "./target";
 
 /** The AKS component (and with it the Azure SDK), loaded only when a new cluster is created. */
 function aksCluster(): typeof import("../cluster/aks-cluster") {
@@ -22,6 +25,19 @@ export const create: ClusterTarget<"create"> = {
   hint: "cluster.create",
   short: "cluster.create",
   choice: "cluster.create (a new AKS cluster)",
+  // A size whose quota family is not known could not have its quota checked before the cluster.
+  check: (c) => {
+    const size = c.cluster.create?.nodeVmSize;
+    return size !== undefined && quotaFamilyOf(size) === undefined
+      ? [
+          {
+            path: ["cluster", "create", "nodeVmSize"],
+            message: `got ${JSON.stringify(size)}, whose vCPU quota family is not known here (components/azure/vm-sizes.ts knows the series ${KNOWN_SERIES.join(", ")}), so the region's quota could not be checked before the cluster is created; use a size of those series, e.g. Standard_D8ds_v5`,
+          },
+        ]
+      : [];
+  },
+  preflight: (ctx, pctx) => quotaFindings(ctx, pctx),
   // With the source's outputs typed in, what can be known is checked before anything is created
   // (from a stack reference they arrive while the program runs: open() checks the version then).
   checkResolved: (c, source, _redacted, stack) =>
@@ -99,4 +115,63 @@ function compareMinor(a: string, b: string): number {
   const [a1, a2] = a.split(".").map(Number);
   const [b1, b2] = b.split(".").map(Number);
   return a1 !== b1 ? a1 - b1 : a2 - b2;
+}
+
+/**
+ * The new cluster's nodes against the region's vCPU quota (their family's and the regional total),
+ * read with the Azure CLI where it is logged in: AKS refuses a node pool beyond the quota only
+ * after the cluster's resource group was created. Not in a preview (a call to the Compute API);
+ * where az cannot be asked, the quota is said to be unchecked, not refused.
+ */
+function quotaFindings(
+  ctx: Pick<TargetContext, "cluster" | "azure">,
+  pctx: PreflightContext,
+): PreflightFinding[] {
+  const spec = ctx.cluster.create;
+  if (pctx.preview || !spec?.nodeVmSize || !ctx.azure) return [];
+  const size = spec.nodeVmSize;
+  const count = spec.nodeCount ?? 1;
+  const region = ctx.azure.location;
+  const unchecked = (why: string): PreflightFinding[] => [
+    {
+      level: "warning",
+      message: `the vCPU quota for the new cluster's ${count} x ${size} in ${region} was not checked (${why}); check it with \`az vm list-usage --location ${region} -o table\` before AKS refuses the node pool half-way`,
+    },
+  ];
+  const family = quotaFamilyOf(size);
+  if (!family) return unchecked(`the quota family of ${size} is not known`);
+  const subscription = azureNativeSubscription(pctx) ?? ctx.azure.subscriptionId;
+  const login = azLogin(pctx, subscription);
+  if (login.state === "absent") return unchecked("the Azure CLI (az) is not on PATH");
+  if (login.state !== "ok") return unchecked("the Azure CLI is not logged in, or not into that subscription");
+  const usage = azVmUsage(pctx, region, login.subscription);
+  if ("failed" in usage) return unchecked(`az vm list-usage: ${usage.failed}`);
+  const need = count * family.vcpus;
+  const fix = `request a quota increase (Azure portal: Quotas > Compute, region ${region}) or choose another cluster.create.nodeVmSize / a smaller cluster.create.nodeCount`;
+  const findings: PreflightFinding[] = [];
+  const rows = [
+    { name: family.family, what: `its family's quota "${family.localName}" (${family.family})` },
+    { name: "cores", what: `the regional quota "Total Regional vCPUs" (cores)` },
+  ];
+  for (const row of rows) {
+    const u = usage.usages.find((x) => x.name.toLowerCase() === row.name.toLowerCase());
+    if (!u) {
+      if (row.name === family.family) {
+        findings.push(
+          ...unchecked(
+            `az vm list-usage lists no ${family.family} in ${region}: the size may not be offered there`,
+          ),
+        );
+      }
+      continue;
+    }
+    const free = u.limit - u.currentValue;
+    if (free < need) {
+      findings.push({
+        level: "error",
+        message: `velero-dr:cluster.create: the new cluster's ${count} x ${size} need ${need} vCPUs (${count} nodes x ${family.vcpus}) of ${row.what} in ${region}, subscription ${login.subscription}, which has ${Math.max(free, 0)} free (limit ${u.limit}, in use ${u.currentValue}): ${fix}`,
+      });
+    }
+  }
+  return findings;
 }

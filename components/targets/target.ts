@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/kubernetes/provider";
+import type { PreflightContext, PreflightFinding } from "../model/preflight";
 
 /**
  * A cluster target: the cluster a stack works on (a source's cluster to back up, a destination's
@@ -66,8 +67,8 @@ export interface TargetContext extends TargetKeys {
   tags: Record<string, string>;
   /** A destination: the source cluster's Kubernetes version (a new cluster must not be older). */
   sourceKubernetesVersion?: pulumi.Output<string | undefined>;
-  /** Azure: where a new cluster goes. */
-  azure?: { location: string };
+  /** Azure: where a new cluster goes (region; the stack's subscription, velero-dr:azure.subscriptionId). */
+  azure?: { location: string; subscriptionId?: string };
   /** AWS: the stack's explicit provider and region; the OIDC issuer Velero's IRSA trust names. */
   aws?: { provider: pulumi.ProviderResource; region: string; oidcIssuer?: string };
 }
@@ -124,6 +125,11 @@ export interface ClusterTarget<N extends string = string> {
     redacted: string[],
     stack: string,
   ): string[];
+  /**
+   * Checks on the machine of `pulumi up` before a destination registers anything (a new cluster:
+   * the quota its nodes draw on); see components/model/preflight.ts.
+   */
+  preflight?(ctx: Pick<TargetContext, "cluster" | "azure">, pctx: PreflightContext): PreflightFinding[];
   /** Registers (or reads) the cluster. Loads the target's Pulumi code. */
   open(ctx: TargetContext): TargetCluster;
 }

@@ -45,6 +45,27 @@ const SOURCE_OUTPUTS = {
 const CASES: BadCase[] = [
   { name: "no source", edit: (c) => delete c.source, expect: [/velero-dr:source: is required/] },
   {
+    name: "a region's display name (West Europe) as the location",
+    edit: (c) => ((c.azure as { location: string }).location = "West Europe"),
+    expect: [
+      /velero-dr:azure\.location: got "West Europe"; Azure's name for that region is westeurope: set westeurope/,
+    ],
+  },
+  {
+    name: "a location that is no Azure region",
+    edit: (c) => ((c.azure as { location: string }).location = "northeurop"),
+    expect: [
+      /velero-dr:azure\.location: got "northeurop", which is not a known Azure region name \(components\/azure\/regions\.ts, from az account list-locations\); nearest: northeurope, /,
+    ],
+  },
+  {
+    name: "a node size whose quota family is not known",
+    edit: (c) => ((c.cluster as { create: Record<string, unknown> }).create.nodeVmSize = "Standard_D8s_v6"),
+    expect: [
+      /velero-dr:cluster\.create\.nodeVmSize: got "Standard_D8s_v6", whose vCPU quota family is not known here \(components\/azure\/vm-sizes\.ts knows the series Dv3, .*FSv2\), so the region's quota could not be checked before the cluster is created; use a size of those series, e\.g\. Standard_D8ds_v5/,
+    ],
+  },
+  {
     name: "both a stack reference and outputs",
     edit: (c) => {
       c.source = { stack: "org/velero-dr/src", outputs: SOURCE_OUTPUTS };
@@ -254,6 +275,13 @@ describe("destination configuration", () => {
     other.app = undefined;
     const generic = create(other);
     assert.deepEqual([generic?.nodeVmSize, generic?.nodeCount], ["Standard_D8s_v5", 4]);
+  });
+
+  it("takes a known region in any case, as its lower-case name (ARM compares locations ignoring case)", () => {
+    const values = example();
+    (values.azure as { location: string }).location = "NorthEurope";
+    const cfg = validateConfig({ values, secretKeys: [], stack: "dr" });
+    assert.equal((cfg as { azure?: { location: string } }).azure?.location, "northeurope");
   });
 
   for (const c of CASES) {

@@ -39,7 +39,12 @@ export async function runDestination(
   stack: string,
   edit: (c: Record<string, string>) => void = () => undefined,
   secretKeys: string[] = [],
-  opts: { preview?: boolean; sourceOutputs?: Record<string, unknown>; tools?: string[] } = {},
+  opts: {
+    preview?: boolean;
+    sourceOutputs?: Record<string, unknown>;
+    tools?: string[];
+    toolScripts?: Record<string, string>;
+  } = {},
 ): Promise<RunResult> {
   const { config, secretKeys: fileSecrets } = stackFileConfig(stack);
   const ref = sourceRefOf(config);
@@ -49,5 +54,6 @@ export async function runDestination(
     preview: opts.preview,
     stackOutputs: { [ref]: outputs },
     tools: opts.tools,
+    toolScripts: opts.toolScripts,
   });
 }

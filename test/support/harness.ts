@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { stackFilePath } from "../../components/config/example-stacks";
+import { fakeAz } from "./fake-az";
 
 /**
  * Runs the stack program under Pulumi mocks and records every registration.
@@ -401,6 +402,11 @@ export async function runProgram(
      * that only exist, so the machine's own tools do not decide the outcome. All by default.
      */
     tools?: string[];
+    /**
+     * Scripts of stand-ins pre-flight runs (by name; e.g. `az`: test/support/fake-az.ts). Default:
+     * an az logged in, with room in every quota.
+     */
+    toolScripts?: Record<string, string>;
   } = {},
 ): Promise<RunResult> {
   const recorder = new Recorder();
@@ -418,7 +424,7 @@ export async function runProgram(
   const savedPath = process.env.PATH;
   try {
     try {
-      process.env.PATH = toolsDir(opts.tools ?? ALL_TOOLS);
+      process.env.PATH = toolsDir(opts.tools ?? ALL_TOOLS, { az: fakeAz(), ...opts.toolScripts });
       outputs = await program();
     } catch (e) {
       error = e as Error;
@@ -499,13 +505,20 @@ export function uidOf(name: string): string {
 const ALL_TOOLS = ["bash", "kubectl", "az", "nsupdate", "dig", "aws"];
 const toolDirs = new Map<string, string>();
 
-/** A directory holding an executable stand-in for each of `tools` (never run: the program only looks). */
-function toolsDir(tools: string[]): string {
-  const key = [...tools].sort().join(",");
+/**
+ * A directory holding an executable stand-in for each of `tools`: its script from `scripts`, else
+ * one that only exists (the program only looks for it).
+ */
+function toolsDir(tools: string[], scripts: Record<string, string>): string {
+  const key = createHash("sha256")
+    .update(JSON.stringify([...tools].sort().map((t) => [t, scripts[t] ?? ""])))
+    .digest("hex");
   let dir = toolDirs.get(key);
   if (!dir) {
     dir = mkdtempSync(path.join(tmpdir(), "vdr-tools-"));
-    for (const t of tools) writeFileSync(path.join(dir, t), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    for (const t of tools) {
+      writeFileSync(path.join(dir, t), scripts[t] ?? "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    }
     toolDirs.set(key, dir);
     if (toolDirs.size === 1)
       process.on("exit", () => toolDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -10,7 +10,9 @@ import { azureIdentityBasics } from "./identity-basics";
  * snapshot group and the target's node resource group, and the BSL/VSL from the source's outputs.
  */
 export const azureDestination: DestinationBackend = {
-  targetContext: (cfg) => ({ azure: { location: azureOf(cfg).location } }),
+  targetContext: (cfg) => ({
+    azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
+  }),
   locations: (outputs) => {
     const s = outputs as unknown as AzureSourceOutputs;
     return {

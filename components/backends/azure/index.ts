@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
-import { int, named } from "../../model/values";
+import { int, named, show } from "../../model/values";
+import { lookupRegion } from "../../azure/regions";
 import * as names from "../../model/names";
 import type { SourceCommon } from "../../config/validate";
 import { DEFAULT_VERSIONS } from "../../velero/versions";
@@ -12,12 +13,30 @@ import type { StorageBackend } from "../backend";
  * (this file) is plain zod; the Pulumi code is in source.ts and destination.ts, loaded on use.
  */
 
+/**
+ * An Azure region name (the storage's, and a new cluster's): a known one, in any case (ARM compares
+ * locations ignoring case; the stack uses the lower-case name), refused otherwise with the name
+ * meant ("West Europe" is westeurope) or the nearest known ones.
+ */
+const azureRegion = z.string().transform((v, ctx) => {
+  const r = lookupRegion(v);
+  if (r.region) return r.region;
+  ctx.issues.push({
+    code: "custom",
+    input: v,
+    message: r.hint
+      ? `got ${show(v)}; Azure's name for that region is ${r.hint}: set ${r.hint}`
+      : `got ${show(v)}, which is not a known Azure region name (components/azure/regions.ts, from az account list-locations); nearest: ${r.nearest.join(", ")}`,
+  });
+  return z.NEVER;
+});
+
 /** `velero-dr:azure`. */
 export const azureSection = z.strictObject({
   /** Subscription holding the backup storage (and the cluster's node resource group). */
   subscriptionId: named(names.UUID),
   tenantId: named(names.UUID),
-  location: named(names.AZURE_LOCATION),
+  location: azureRegion,
   cloudName: z
     .enum(["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud", "AzureGermanCloud"])
     .default("AzurePublicCloud"),
@@ -144,6 +163,13 @@ export const azure: StorageBackend<AzureSourceConfig> = {
     // Velero's identity (subscription, tenant, cloud) and a new AKS cluster's location.
     section: azureSection,
     sectionRequired: true,
+    // The azure-native and azuread providers need credentials before the first resource.
+    preflight: (cfg, ctx) =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("./preflight") as typeof import("./preflight")).azureCredentialFindings(
+        ctx,
+        azureOf(cfg).subscriptionId,
+      ),
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     load: () => (require("./destination") as typeof import("./destination")).azureDestination,
   },
