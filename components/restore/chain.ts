@@ -137,6 +137,10 @@ export function buildRestoreChain(i: ChainInput): Chain {
     repairs.splice(at, 0, reapply);
   }
   steps.push(...repairs);
+  // The app's own health reads status fields; the Service users reach must also route to Ready
+  // pods. The stack's load balancer, else the profile's (also where DNS is not moved).
+  const entry = i.loadBalancer ?? profile.restore.loadBalancer;
+  if (entry) steps.push(entryPointStep(entry, [steps[steps.length - 1].id], i.timeouts.healthSeconds));
   validateChain(steps);
 
   const env: StepEnv = {
@@ -249,4 +253,35 @@ export function stepEnvironment<V>(
   const missing = step.script.env.filter((n) => env[n] === undefined);
   if (missing.length > 0) throw new Error(`step ${step.id} has no value for ${missing.join(", ")}`);
   return env;
+}
+
+export const ENTRY_POINT = "entry-point-served";
+
+/** The last word of a recovery: the Service users reach has Ready pods behind it. */
+export function entryPointStep(
+  entry: { namespace: string; service: string },
+  needs: string[],
+  timeoutSeconds: number,
+): Step {
+  return {
+    id: ENTRY_POINT,
+    title: `Health check: ${entry.namespace}/${entry.service} is served by ready pods`,
+    why: "Every status can be green while the Service users reach routes to no pod (re-created workloads whose labels no longer match its selector); only ready endpoints show the app is served.",
+    kind: "health",
+    script: {
+      kubeconfig: true,
+      env: ["ENTRY_NAMESPACE", "ENTRY_SERVICE", "ENTRY_TIMEOUT_SECONDS"],
+      formats: { ENTRY_NAMESPACE: "label", ENTRY_SERVICE: "label", ENTRY_TIMEOUT_SECONDS: "count" },
+      body: scriptBody("entry-point-served"),
+    },
+    vars: {
+      ENTRY_NAMESPACE: entry.namespace,
+      ENTRY_SERVICE: entry.service,
+      ENTRY_TIMEOUT_SECONDS: String(timeoutSeconds),
+    },
+    needs,
+    timeoutSeconds: timeoutSeconds + 60,
+    retry: { attempts: 1, delaySeconds: 0 },
+    expected: `kubectl -n ${entry.namespace} get endpoints ${entry.service} lists at least one address.`,
+  };
 }

@@ -81,8 +81,11 @@ describe("adding an application: a folder and one registry line", () => {
     const ids = chain.steps.map((s) => s.id);
     assert.equal(ids[0], "guard-different-cluster");
     assert.ok(ids.includes("restore"));
-    assert.equal(ids[ids.length - 1], "hello-health");
-    assert.equal(chain.steps[ids.length - 1].vars?.WORKLOADS_NAMESPACE, "greetings");
+    // Its own health step, then the generic check that its load balancer Service is served.
+    assert.equal(ids[ids.length - 2], "hello-health");
+    assert.equal(chain.steps[ids.length - 2].vars?.WORKLOADS_NAMESPACE, "greetings");
+    assert.equal(ids[ids.length - 1], "entry-point-served");
+    assert.equal(chain.steps[ids.length - 1].vars?.ENTRY_SERVICE, "hello");
     assert.equal(chain.env.BACKUP_SCHEDULE, "hello-daily");
   });
 

@@ -242,7 +242,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
   it("creates the destination's schedules only after the health check", () => {
     const s = one("kubernetes:velero.io/v1:Schedule");
     assert.equal(s.inputs.metadata.name, "dash-daily");
-    assert.ok(deps(s).includes("restore-dash-health"));
+    assert.ok(deps(s).includes("restore-entry-point-served"));
   });
 
   it("owns the promoted location's access mode: ReadWrite after the chain and after every new release revision", () => {
@@ -260,7 +260,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.equal(keeper.inputs.triggers.length, 1);
     const release = one("kubernetes:helm.sh/v3:Release");
     assert.ok(deps(keeper).includes(release.name), deps(keeper).join(", "));
-    assert.ok(deps(keeper).includes("restore-dash-health"), deps(keeper).join(", "));
+    assert.ok(deps(keeper).includes("restore-entry-point-served"), deps(keeper).join(", "));
     // The destination's Schedules start once the location is ReadWrite.
     assert.ok(deps(one("kubernetes:velero.io/v1:Schedule")).includes("primary-location-read-write"));
   });
@@ -275,7 +275,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     // A location left ReadOnly makes every backup fail validation: that alert fires.
     assert.ok(alerts.includes("VeleroBackupValidationFailed dash-daily"), alerts.join(", "));
     assert.ok(alerts.includes("VeleroBackupOverdue dash-daily"), alerts.join(", "));
-    assert.ok(deps(apply).includes("restore-dash-health"), deps(apply).join(", "));
+    assert.ok(deps(apply).includes("restore-entry-point-served"), deps(apply).join(", "));
   });
 
   it("a destination that is not promoted keeps the location ReadOnly: no keeper, no Schedules", async () => {

@@ -230,7 +230,7 @@ describe("DNS provider none: the restore changes no DNS", function () {
     assert.ok(dependsOn(steps, "restore", "wait-backup"));
     assert.ok(dependsOn(steps, "dash-cert-injection-webhook", WAIT_LB));
     assert.ok(dependsOn(steps, "dash-cert-injection-webhook", "bsl-read-write"));
-    for (const id of ids.filter((x) => x !== "dash-health")) {
+    for (const id of ids.filter((x) => x !== "dash-health" && x !== "entry-point-served")) {
       assert.ok(dependsOn(steps, "dash-health", id), `health after ${id}`);
     }
     // Without promotion the app's steps still wait for the restore, through the load balancer.

@@ -122,6 +122,8 @@ const BY_STEP: Record<string, FigureName> = {
   "guard-different-cluster": "guard",
   // One listing of the cluster's CRDs: a guard's few kubectl calls.
   "check-prerequisites": "guard",
+  // One read of the Service's endpoints once the app reports healthy: a guard's few kubectl calls.
+  "entry-point-served": "guard",
   "wait-bsl-available": "waitBsl",
   "wait-backup": "waitBackup",
   "bsl-read-write": "promote",

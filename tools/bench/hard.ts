@@ -105,6 +105,12 @@ export const HARD_RULES: HardRule[] = [
     holds: (a, b) => stepIs(b, "check-prerequisites") && kindIs(a, "dns-unpublish", "restore"),
   },
   {
+    id: "entry-point-after-health",
+    why: "the Service users reach is checked once the app reports healthy: before, the pods behind it are still being re-created",
+    holds: (a, b) =>
+      stepIs(a, "entry-point-served") && kindIs(b, "health") && !stepIs(b, "entry-point-served"),
+  },
+  {
     id: "azure-ad",
     why: "a service principal and a password belong to an application",
     holds: (a, b) => (is(a, T.sp) || is(a, T.password)) && is(b, T.app),

@@ -81,8 +81,11 @@ describe("restore chain model (Dash Enterprise)", () => {
     }
     for (const id of ids.slice(ids.indexOf("restore") + 1))
       assert.ok(dependsOn(steps, id, "restore"), `${id} after restore`);
-    for (const id of ids.filter((x) => x !== "dash-health"))
+    for (const id of ids.filter((x) => x !== "dash-health" && x !== "entry-point-served"))
       assert.ok(dependsOn(steps, "dash-health", id), `health after ${id}`);
+    // The entry point is checked last, once the operators report healthy.
+    assert.equal(ids[ids.length - 1], "entry-point-served");
+    assert.ok(dependsOn(steps, "entry-point-served", "dash-health"));
     assert.ok(dependsOn(steps, "dash-cert-injection-webhook", "bsl-read-write"));
     assert.ok(dependsOn(steps, "dash-cert-injection-webhook", "dns-publish"));
   });

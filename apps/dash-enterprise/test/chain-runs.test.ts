@@ -346,7 +346,22 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
       "dash-kots-redeploy",
       "dash-builder-ready",
       "dash-health",
+      "entry-point-served",
     ]);
+  });
+
+  it("fails the recovery when the load balancer routes to no ready pod, though the operators report healthy", async () => {
+    const w = world({ entryPointUnserved: true });
+    const r = await run(w, input());
+    assert.equal(r.ok, false);
+    assert.ok(ids(r.results, "succeeded").includes("dash-health"), "the status fields were green");
+    const failed = r.results.find((x) => x.status === "failed") as StepResult;
+    assert.equal(failed.id, "entry-point-served");
+    assert.match(
+      failed.stderr,
+      /plotly-system\/ingress-nginx-controller has no ready endpoint after 5s: no Ready pod matches its selector .*users reach nothing/,
+    );
+    assert.match(failed.stderr, /kubectl -n plotly-system get pods --show-labels/);
   });
 
   it("on a bare new cluster stops before DNS and the restore, naming the missing software and restore.sh", async () => {

@@ -45,6 +45,8 @@ export interface WorldOptions {
   kotsPlugin?: boolean;
   /** A bare new cluster: nobody ran the vendor's restore.sh (no cert-manager, no Istio). */
   withoutPrerequisites?: boolean;
+  /** The load balancer Service routes to no Ready pod (its only pod is not ready). */
+  entryPointUnserved?: boolean;
 }
 
 /** The CRDs by which the chain recognises cert-manager and Istio. */
@@ -72,6 +74,13 @@ export function dashWorld(o: WorldOptions = {}): Record<string, any> {
     "namespaces//kube-system": { metadata: { name: "kube-system", uid: UIDS.kubeSystem } },
     // The supporting software Plotly's restore.sh installs on the new cluster (not in the backup).
     ...(o.withoutPrerequisites ? {} : supportingSoftware()),
+    // The endpoints controller's view of the load balancer Service: Ready pods behind it.
+    "endpoints/plotly-system/ingress-nginx-controller": {
+      ...meta("ingress-nginx-controller", ps),
+      subsets: o.entryPointUnserved
+        ? [{ notReadyAddresses: [{ ip: "10.244.1.7" }], ports: [{ port: 80 }] }]
+        : [{ addresses: [{ ip: "10.244.1.7" }], ports: [{ port: 80 }] }],
+    },
     "namespaces//cert-injection-webhook": { metadata: { name: "cert-injection-webhook" } },
     "deployments.apps/cert-injection-webhook/cert-injection-webhook": {
       ...meta("cert-injection-webhook", "cert-injection-webhook"),

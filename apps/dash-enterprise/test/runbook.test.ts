@@ -21,7 +21,7 @@ describe("runbook (npm run runbook -- <stack>)", function () {
     const headings = [...out.matchAll(/^### (\d+)\. /gm)].map((m) => Number(m[1]));
     assert.deepEqual(
       headings,
-      Array.from({ length: 15 }, (_, i) => i + 1),
+      Array.from({ length: 16 }, (_, i) => i + 1),
     );
     assert.match(out, /```mermaid\ngraph TD\n/);
     assert.match(out, /s5 --> s6/, "DNS unpublish before the restore");

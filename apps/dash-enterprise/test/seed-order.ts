@@ -17,6 +17,8 @@ export const SEED_ORDER = [
   "dash-harbor-restart",
   "dash-builder-ready",
   "dash-health",
+  // The entry point users reach is served (ready endpoints behind the load balancer Service).
+  "entry-point-served",
 ];
 
 export const SEED_ORDER_ONLINE = SEED_ORDER.filter((s) => s !== "dash-harbor-restart");
