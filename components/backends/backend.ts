@@ -126,6 +126,22 @@ export interface DestinationSupport {
   check?(c: RawDestinationConfig): TargetIssue[];
   /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
   checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
+  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
+  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure">;
+  /**
+   * The BSL/VSL values on a destination, from the source's outputs (plain data: the stack and the
+   * runbook).
+   */
+  locations(source: SourceOutputs): DestinationLocations;
+  /**
+   * Velero's identity on the destination as the runbook describes it (never a secret value): what
+   * the stack creates or uses, with its values. `nodeResourceGroup`: the target's, where known.
+   */
+  describeAccess(args: {
+    cfg: DestinationStackConfig;
+    source: SourceOutputs;
+    nodeResourceGroup?: string;
+  }): AccessDescription;
   /** The destination's Pulumi code of the backend. */
   load(): DestinationBackend;
 }
@@ -139,6 +155,14 @@ export interface DestinationLocations {
   vsl?: { config: Record<string, string> };
 }
 
+/** Velero's identity on the destination for the runbook: a sentence, rows of values, commands. */
+export interface AccessDescription {
+  summary: string;
+  rows: [string, string][];
+  /** What to do by hand (shell lines with the runbook's variables), after `summary` and `rows`. */
+  commands?: string[];
+}
+
 /** Velero's identity on the destination, and what a step using a permission waits for. */
 export interface DestinationAccess {
   /** Velero's credentials file (not waiting for any grant; secret). */
@@ -150,9 +174,6 @@ export interface DestinationAccess {
 }
 
 export interface DestinationBackend {
-  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
-  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure" | "aws">;
-  locations(source: SourceOutputs): DestinationLocations;
   /**
    * Velero's identity on the destination, created once when first asked. `after`: what it waits
    * for (the guard, on a cluster that already exists and may yet be the source).
