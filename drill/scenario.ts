@@ -105,7 +105,10 @@ const DNS_TTL_SECONDS = 2;
 export const OLD_LB = "203.0.113.10";
 export const NEW_LB = "203.0.113.20";
 
-/** The DNS records of the source, before the disaster (seed 001 names). */
+/**
+ * The DNS records of the source, before the disaster (as Plotly's Dash Enterprise AKS installation
+ * guide names them).
+ */
 export function initialRecords(base: string, prefixes: string[]) {
   return [
     { name: base, type: "A", value: OLD_LB },

@@ -1,16 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { backendOf } from "../components/backends";
-import type {
-  DestinationAccess,
-  DestinationBackend,
-  DestinationSupport,
-} from "../components/backends/backend";
+import type { DestinationAccess, DestinationSupport } from "../components/backends/backend";
 import { SourceOutputs, sourceOutputsSchemaFor } from "../components/config/destination-schema";
 import { DestinationStackConfig } from "../components/config/validate";
 import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
 import { dnsProviderOf } from "../components/dns/providers";
 import { buildRestoreChain } from "../components/restore/chain";
-import { DESTINATION_BSL, destinationChainInput } from "../components/restore/destination-chain";
+import {
+  DESTINATION_BSL,
+  DESTINATION_VSL,
+  destinationChainInput,
+  destinationTags,
+  destinationVeleroValues,
+} from "../components/restore/destination-chain";
 import { ChainView, RestoreChain } from "../components/restore/restore-chain";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
 import { targetOf } from "../components/targets";
@@ -24,7 +26,7 @@ import { buildAlertRules } from "../components/monitoring/alert-rules";
 import { VeleroPrometheusRule } from "../components/monitoring/prometheus-rule";
 
 const BSL_NAME = DESTINATION_BSL;
-const VSL_NAME = "default";
+const VSL_NAME = DESTINATION_VSL;
 
 export interface DestinationOptions {
   now?: Date;
@@ -46,12 +48,12 @@ export function destinationProgram(
   const support = backend.destination as NonNullable<typeof backend.destination>;
   const reader = support.load();
   const clusterTarget = targetOf("destination", backend, cfg);
-  const targetContext = reader.targetContext(cfg);
+  const targetContext = support.targetContext(cfg);
   preflight(cfg, support, clusterTarget, targetContext);
   const source = sourceOutputs(cfg);
   const target = clusterTarget.open({
     stack: cfg.stack,
-    tags: { "managed-by": "velero-dr", "velero-dr-stack": cfg.stack, ...cfg.tags },
+    tags: destinationTags(cfg),
     cluster: cfg.cluster,
     kubeconfig: cfg.kubeconfig,
     sourceKubernetesVersion: source.apply((s) => s.cluster.kubernetesVersion),
@@ -103,7 +105,7 @@ export function destinationProgram(
     external: {
       // Nothing touches the target before the guard has shown it is not the source cluster.
       [VELERO_INSTALLED]: (c) => [
-        (velero = veleroInstall(cfg, target, source, reader, veleroAccess(c), c.command(GUARD))).release,
+        (velero = veleroInstall(cfg, target, source, veleroAccess(c), c.command(GUARD))).release,
       ],
       // The location is Available once Velero runs and may list the storage: its wait needs the
       // storage access. The restore creates disks from snapshots: it needs every grant of
@@ -243,42 +245,11 @@ function veleroInstall(
   cfg: DestinationStackConfig,
   target: TargetCluster,
   source: pulumi.Output<SourceOutputs>,
-  reader: DestinationBackend,
   access: DestinationAccess,
   guard: pulumi.Resource,
 ): VeleroInstall {
   const v = cfg.velero;
-  const values: pulumi.Output<VeleroValuesArgs> = source.apply((s) => {
-    const loc = reader.locations(s);
-    return {
-      provider: loc.provider,
-      version: s.velero.version,
-      pluginImage: loc.pluginImage,
-      pluginVersion: s.velero.pluginVersion,
-      imageRegistry: v.imageRegistry,
-      imagePullSecrets: v.imagePullSecrets,
-      bsl: {
-        name: BSL_NAME,
-        bucket: loc.bsl.bucket,
-        prefix: loc.bsl.prefix,
-        // Read-only until the restore is done: nothing in the new cluster may write or delete
-        // backups (not even garbage collection of expired ones) while they are being restored.
-        accessMode: "ReadOnly" as const,
-        config: loc.bsl.config,
-      },
-      vsl: loc.vsl ? { name: VSL_NAME, config: loc.vsl.config } : undefined,
-      priorityClassName: v.priorityClassName,
-      resources: v.resources,
-      // File-system backups restore only with the node agent and the same uploader.
-      nodeAgent: v.nodeAgent || s.velero.uploaderType !== "",
-      uploaderType: (s.velero.uploaderType || v.uploaderType) as "kopia" | "restic",
-      defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-      airGapped: v.airGapped,
-      logLevel: v.logLevel,
-      backupSyncPeriod: v.backupSyncPeriod,
-      serviceMonitor: v.serviceMonitor,
-    };
-  });
+  const values: pulumi.Output<VeleroValuesArgs> = source.apply((s) => destinationVeleroValues(cfg, s));
   return new VeleroInstall(
     "velero",
     {

@@ -5,9 +5,7 @@
  */
 import { ConfigError } from "../components/config/errors";
 import { readStackFile } from "../components/config/stack-file";
-import { buildRestoreChain } from "../components/restore/chain";
-import { destinationChainInput } from "../components/restore/destination-chain";
-import { renderRunbook } from "../components/restore/runbook";
+import { stackRunbook } from "../components/restore/stack-runbook";
 import { validateStackConfig } from "../stacks/config";
 
 function main(argv: string[]): number {
@@ -26,26 +24,7 @@ function main(argv: string[]): number {
       );
       return 2;
     }
-    const chain = buildRestoreChain(destinationChainInput(cfg));
-    const source = cfg.source.stack
-      ? `stack \`${cfg.source.stack}\``
-      : "the source outputs in this stack's configuration";
-    const fromSource = (output: string) =>
-      cfg.source.stack ? `<source output ${output}: pulumi stack output -s ${cfg.source.stack} --json>` : "";
-    process.stdout.write(
-      renderRunbook(chain, {
-        stack,
-        profile: cfg.profile.displayName,
-        source,
-        backup: cfg.backup.name
-          ? `\`${cfg.backup.name}\``
-          : `the newest Completed backup of schedule \`${cfg.backup.schedule}\``,
-        runtime: {
-          SOURCE_API_SERVER: cfg.source.outputs?.cluster.apiServer ?? fromSource("cluster.apiServer"),
-          SOURCE_CLUSTER_UID: cfg.source.outputs?.cluster.uid ?? fromSource("cluster.uid"),
-        },
-      }),
-    );
+    process.stdout.write(stackRunbook(cfg));
     return 0;
   } catch (e) {
     process.stderr.write(`runbook: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);

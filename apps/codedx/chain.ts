@@ -6,7 +6,8 @@ const scripts = scriptsIn(`${__dirname}/scripts`);
 const scriptBody = scripts.body;
 
 /**
- * Code Dx after the Velero restore (seed 003 steps 2 and 3, as restart-db.ps1 and restore-db.ps1
+ * Code Dx after the Velero restore (steps 2 and 3 of the Code Dx Kubernetes Backup & Restore Procedure,
+ * as restart-db.ps1 and restore-db.ps1
  * do them): restart MariaDB on new data volumes, restore the database from the mariabackup on the
  * restored backup volume into the master and every subordinate, restart replication, start Code Dx.
  * With an external database both are the operator's job and only the health check runs.
@@ -23,7 +24,7 @@ export const codedxChain: AppChain<CodedxOptions> = {
       {
         id: "codedx-restart-db",
         title: "Restart MariaDB on new data volumes",
-        why: "The data volumes were left out of the backup: the restored MariaDB pods wait for claims the StatefulSets only create for pods they start themselves (seed 003 step 2, restart-db.ps1).",
+        why: "The data volumes were left out of the backup: the restored MariaDB pods wait for claims the StatefulSets only create for pods they start themselves (step 2 of the Code Dx Kubernetes Backup & Restore Procedure, restart-db.ps1).",
         kind: "repair",
         script: {
           kubeconfig: true,
@@ -39,7 +40,7 @@ export const codedxChain: AppChain<CodedxOptions> = {
       {
         id: "codedx-restore-db",
         title: "Restore the Code Dx database and restart replication",
-        why: "The database comes back from the mariabackup the pre-backup hook took (seed 003 step 3, restore-db.ps1): prepared and copied back into the master and each subordinate, then replication restarts from the master's new position.",
+        why: "The database comes back from the mariabackup the pre-backup hook took (step 3 of the Code Dx Kubernetes Backup & Restore Procedure, restore-db.ps1): prepared and copied back into the master and each subordinate, then replication restarts from the master's new position.",
         kind: "repair",
         script: {
           kubeconfig: true,

@@ -3,7 +3,7 @@ import { duration, HELM_RELEASE, label, nameOf } from "../../components/apps/opt
 import { AppProfile, FsBackupWorkload, RestorePhase } from "../../components/model/profile";
 
 /**
- * Code Dx (seed 003, "Code Dx Kubernetes Backup & Restore Procedure", and the vendor's
+ * Code Dx (the Code Dx Kubernetes Backup & Restore Procedure, and the vendor's
  * codedx-kubernetes admin scripts it points at: set-backup.ps1, restart-db.ps1, restore-db.ps1).
  *
  * The database backup is the vendor's own: the MariaDB subordinate (slave) runs
@@ -61,7 +61,7 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
     {
       id: "priority-classes",
       title: "Restore the PriorityClasses",
-      why: "Seed 003: pods that use Code Dx's priority classes are not restored when the classes arrive in the same restore (velero restore create --include-resources=PriorityClass first).",
+      why: "The Code Dx Kubernetes Backup & Restore Procedure: pods that use Code Dx's priority classes are not restored when the classes arrive in the same restore (velero restore create --include-resources=PriorityClass first).",
       includedResources: ["priorityclasses.scheduling.k8s.io"],
     },
     {
@@ -123,7 +123,7 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
             namespace: o.namespace,
             selector: { app: "mariadb", release: r },
             namePrefix: "data-",
-            why: "The MariaDB data volumes are rebuilt from the mariabackup on the backup volume (seed 003, restart-db and restore-db).",
+            why: "The MariaDB data volumes are rebuilt from the mariabackup on the backup volume (the Code Dx Kubernetes Backup & Restore Procedure: restart-db and restore-db).",
           },
         ],
     restorePhases: phases,

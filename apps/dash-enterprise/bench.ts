@@ -4,7 +4,7 @@
  */
 
 /** The vendor document the figures cite. */
-export const DOCUMENT = "Plotly, Dash Enterprise backup and restore guide (seed 000)";
+export const DOCUMENT = "Plotly's Dash Enterprise backup and restore guide";
 
 export const dashBench = {
   document: DOCUMENT,
@@ -50,5 +50,5 @@ export const dashBench = {
     "dash-health",
   ],
   postRestoreWhy:
-    "the vendor's post-restore procedure in its order: DNS re-added, then rotation (webhook, owner references, cleanup), KOTS redeploy, Harbor, builder, health (seed 000; the operators re-create what the cleanup deletes with the current DNS)",
+    "the vendor's post-restore procedure in its order: DNS re-added, then rotation (webhook, owner references, cleanup), KOTS redeploy, Harbor, builder, health (Plotly's Dash Enterprise backup and restore guide; the operators re-create what the cleanup deletes with the current DNS)",
 } as const;

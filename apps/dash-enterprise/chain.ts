@@ -6,13 +6,17 @@ import { DashOptions } from "./profile";
 const scripts = scriptsIn(`${__dirname}/scripts`);
 const scriptBody = scripts.body;
 
-/** Fixed waits of the vendor's procedure (seed 000): the builder's reconnect and imageswap's start. */
+/**
+ * Fixed waits of the vendor's procedure (Plotly's Dash Enterprise backup and restore guide): the
+ * builder's reconnect and imageswap's start.
+ */
 const BUILDER_RECONNECT_SECONDS = 600;
 const IMAGESWAP_SECONDS = 900;
 
 /**
- * Dash Enterprise's post-restore steps (seed 000, "rotate resources and redeploy"), in the
- * seed's order, each idempotent so a resumed chain can run it again safely.
+ * Dash Enterprise's post-restore steps (Plotly's Dash Enterprise backup and restore guide, "rotate
+ * resources and redeploy"), in the
+ * guide's order, each idempotent so a resumed chain can run it again safely.
  */
 export interface DashRepairInput {
   /** The first repair step waits for these (DNS published, BSL promoted). */
@@ -110,7 +114,7 @@ export function dashRepairSteps(i: DashRepairInput): Step[] {
     {
       id: "dash-builder-ready",
       title: "Wait for dash-app-builder to be Ready",
-      why: "App builds need the builder; after the DNS change it may not resolve the registry and needs one delete to reconnect (seed 000 known issue).",
+      why: "App builds need the builder; after the DNS change it may not resolve the registry and needs one delete to reconnect (a known issue in Plotly's Dash Enterprise backup and restore guide).",
       kind: "wait",
       script: {
         kubeconfig: true,
@@ -125,7 +129,7 @@ export function dashRepairSteps(i: DashRepairInput): Step[] {
     {
       id: "dash-health",
       title: "Health check: Appstack and Buildstack healthy",
-      why: "The vendor's definition of a working restore (seed 000): verify it before retiring the source cluster.",
+      why: "The vendor's definition of a working restore (Plotly's Dash Enterprise backup and restore guide): verify it before retiring the source cluster.",
       kind: "health",
       script: {
         kubeconfig: true,

@@ -2,7 +2,7 @@ import { defineApp } from "../../components/apps/definition";
 import { dashChain } from "./chain";
 import { dashEnterprise, dashOptions } from "./profile";
 
-/** Plotly Dash Enterprise 5: the reference application (seed 000). */
+/** Plotly Dash Enterprise 5: the reference application (Plotly's Dash Enterprise backup and restore guide). */
 export const dashEnterpriseApp = defineApp({
   name: dashEnterprise.name,
   options: dashOptions,

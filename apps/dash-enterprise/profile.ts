@@ -13,7 +13,10 @@ export const dashOptions = z.strictObject({
   kotsAutomate: z.boolean().default(true),
   /** The KOTS application slug the plugin redeploys. */
   kotsAppSlug: label("dash-enterprise").default("dash-enterprise"),
-  /** Air-gapped installation: restart Harbor once imageswap runs (seed 000). */
+  /**
+   * Air-gapped installation: restart Harbor once imageswap runs (Plotly's Dash Enterprise backup and
+   * restore guide).
+   */
   airGapped: z.boolean().default(false),
   /** How long dash-app-builder may take to be Ready (at least the reconnect wait + 1 minute). */
   builderTimeoutMinutes: wholeNumber(11, 240, "minutes").default(30),
@@ -22,9 +25,10 @@ export const dashOptions = z.strictObject({
 export type DashOptions = z.output<typeof dashOptions>;
 
 /**
- * Plotly Dash Enterprise 5 (seed 000, "Back up and restore Dash Enterprise").
+ * Plotly Dash Enterprise 5 (Plotly's Dash Enterprise backup and restore guide, "Back up and restore
+ * Dash Enterprise").
  *
- * The namespaces and exclusions are the seed's `velero backup create` flags: webhook
+ * The namespaces and exclusions are the guide's `velero backup create` flags: webhook
  * configurations would call services that do not exist yet in the destination cluster, and
  * EndpointSlices are rebuilt by Kubernetes from the restored Services.
  */
@@ -39,7 +43,8 @@ export const dashEnterprise: AppProfile = {
   schedules: [{ name: "dash-daily", cron: "0 0 * * *" }],
   requirements: {
     differentCluster: true,
-    // Seed 000: Velero 1.10.3 with the 1.6.2 plugins; chart 3.1.6 is the chart that runs it.
+    // Plotly's Dash Enterprise backup and restore guide: Velero 1.10.3 with the 1.6.2 plugins; chart
+    // 3.1.6 is the chart that runs it.
     veleroVersion: "v1.10.3",
     chartVersion: "3.1.6",
     pluginVersion: "v1.6.2",
@@ -76,13 +81,14 @@ export const dashEnterprise: AppProfile = {
   },
   restore: {
     appNamespace: "plotly-system",
-    // Seed 001 "Creating DNS entries": the base domain is an A record to this service's address.
+    // Plotly's Dash Enterprise AKS installation guide, "Creating DNS entries": the base domain is an A
+    // record to this service's address.
     loadBalancer: { namespace: "plotly-system", service: "ingress-nginx-controller" },
     // Plotly's restore procedure points the names at the new cluster ("Creating DNS entries").
     dnsCutOver: true,
     dnsRecordPrefixes: ["api", "ws", "git", "registry", "auth", "admin"],
   },
-  // The seed backs up with volume snapshots and no hooks; one Restore brings everything back.
+  // The guide backs up with volume snapshots and no hooks; one Restore brings everything back.
   hooks: { pre: [], post: [] },
   fsBackup: [],
   excludeVolumes: [],

@@ -7,7 +7,8 @@ const scripts = scriptsIn(`${__dirname}/scripts`);
 const { body: scriptBody, bodies: scriptBodies } = scripts;
 
 /**
- * Nokia EDA after Velero brought the backup claim back (seed 004 "Restoring backups"): the claim
+ * Nokia EDA after Velero brought the backup claim back (Nokia EDA's backup and restore documentation,
+ * "Restoring backups"): the claim
  * is mounted into the destination's own eda-toolbox, and `edactl platform restore` runs there with
  * the newest tarball; EDA's ConfigEngine then restarts and rebuilds the platform from it.
  */
@@ -26,7 +27,7 @@ export const edaChain: AppChain<EdaOptions> = {
       {
         id: "eda-mount-backup",
         title: "Mount the restored backup claim into the eda-toolbox",
-        why: "Seed 004: the backup must be in the eda-toolbox pod to restore it; the claim Velero restored holds it.",
+        why: "Nokia EDA's backup and restore documentation: the backup must be in the eda-toolbox pod to restore it; the claim Velero restored holds it.",
         kind: "repair",
         script: {
           kubeconfig: true,
@@ -48,7 +49,7 @@ export const edaChain: AppChain<EdaOptions> = {
       {
         id: "eda-platform-restore",
         title: "Run edactl platform restore with the newest platform backup",
-        why: "EDA restores itself from the tarball: it unpacks it, pushes the repositories and restarts its ConfigEngine (seed 004).",
+        why: "EDA restores itself from the tarball: it unpacks it, pushes the repositories and restarts its ConfigEngine (Nokia EDA's backup and restore documentation).",
         kind: "restore",
         script: {
           kubeconfig: true,

@@ -2,7 +2,10 @@ import { defineApp } from "../../components/apps/definition";
 import { edaChain } from "./chain";
 import { edaCheck, edaOptions, edaProfile } from "./profile";
 
-/** Nokia EDA (seed 004): `edactl platform backup` carried on a claim, restored by `edactl platform restore`. */
+/**
+ * Nokia EDA (its backup and restore documentation): `edactl platform backup` carried on a claim,
+ * restored by `edactl platform restore`.
+ */
 export const edaApp = defineApp({
   name: "eda",
   options: edaOptions,

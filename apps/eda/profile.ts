@@ -4,7 +4,7 @@ import { duration, label, nameOf, VERSION } from "../../components/apps/options"
 import { AppProfile } from "../../components/model/profile";
 
 /**
- * Nokia EDA (seed 004, "Backup and restore"): a platform backup is `edactl platform backup` in
+ * Nokia EDA (its backup and restore documentation): a platform backup is `edactl platform backup` in
  * the eda-toolbox pod (a tarball of the git repositories and the EngineConfig), and a restore is
  * `edactl platform restore <file>` into an EDA of the same version.
  *
@@ -110,7 +110,7 @@ export function edaProfile(o: EdaOptions): AppProfile {
     versionGuard: {
       label: VERSION_LABEL,
       workload: { namespace: ns, kind: "Deployment", name: o.toolbox, container: o.toolboxContainer },
-      why: "Seed 004: the destination cluster must be running the same version as the cluster the backup was created from.",
+      why: "Nokia EDA's backup and restore documentation: the destination cluster must be running the same version as the cluster the backup was created from.",
     },
     backupLabels: o.version ? { [VERSION_LABEL]: o.version } : {},
   };

@@ -12,7 +12,8 @@ const scripts = scriptsIn(`${__dirname}/scripts`);
 const scriptBodies = scripts.bodies;
 
 /**
- * Nebari after each restore phase, in the RFD's order (seed 002): Keycloak's database from its
+ * Nebari after each restore phase, in the RFD's order (Nebari's backup and restore RFD): Keycloak's
+ * database from its
  * dump, then conda-store's, then the NFS user files - each verified against what the backup hook
  * recorded before the next component starts.
  */
@@ -52,7 +53,7 @@ function pgRestore(component: "keycloak" | "conda-store", o: NebariOptions, afte
       title: `Verify ${component}: the counts the backup recorded`,
       why:
         component === "keycloak"
-          ? "Users and groups are what cannot be recreated (seed 002); the realm must hold as many as when the backup was taken."
+          ? "Users and groups are what cannot be recreated (Nebari's backup and restore RFD); the realm must hold as many as when the backup was taken."
           : "Namespaces, environments and builds must be back before users' files refer to them.",
       kind: "verify",
       script: {
@@ -85,7 +86,7 @@ export const nebariChain: AppChain<NebariOptions> = {
         {
           id: "nebari-nfs-verify",
           title: "Verify the NFS user files against the backup's manifest",
-          why: "User files come last (seed 002); every file the manifest lists must be back with its size.",
+          why: "User files come last (Nebari's backup and restore RFD); every file the manifest lists must be back with its size.",
           kind: "verify",
           script: {
             kubeconfig: true,

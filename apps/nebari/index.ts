@@ -2,7 +2,10 @@ import { defineApp } from "../../components/apps/definition";
 import { nebariChain } from "./chain";
 import { nebariOptions, nebariProfile } from "./profile";
 
-/** Nebari (seed 002): Keycloak's and conda-store's PostgreSQL dumped by hooks, restored in phases. */
+/**
+ * Nebari (its backup and restore RFD): Keycloak's and conda-store's PostgreSQL dumped by hooks,
+ * restored in phases.
+ */
 export const nebariApp = defineApp({
   name: "nebari",
   options: nebariOptions,

@@ -3,7 +3,7 @@ import { duration, label } from "../../components/apps/options";
 import { AppProfile } from "../../components/model/profile";
 
 /**
- * Nebari (seed 002, RFD "Backup and restore"): its state lives in Keycloak (users, groups),
+ * Nebari (its RFD "Backup and restore"): its state lives in Keycloak (users, groups),
  * conda-store (a PostgreSQL database plus built environments in object storage) and the NFS
  * user volumes. The RFD's order is Keycloak first, then conda-store, then the user files, and a
  * backup is all or nothing.
@@ -153,13 +153,13 @@ export function nebariProfile(o: NebariOptions): AppProfile {
       {
         id: "keycloak",
         title: "Restore Keycloak and its database",
-        why: "Users and groups come first: everything else refers to them (seed 002).",
+        why: "Users and groups come first: everything else refers to them (Nebari's backup and restore RFD).",
         labelSelectors: [inst(o.keycloakRelease), inst(o.keycloakPostgresRelease)],
       },
       {
         id: "conda-store",
         title: "Restore conda-store and its database",
-        why: "Environments belong to users' namespaces, so they follow Keycloak (seed 002).",
+        why: "Environments belong to users' namespaces, so they follow Keycloak (Nebari's backup and restore RFD).",
         labelSelectors: [
           inst(o.condaStorePostgresRelease),
           { role: "nebari-conda-store-server" },
@@ -169,7 +169,7 @@ export function nebariProfile(o: NebariOptions): AppProfile {
       {
         id: "all",
         title: "Restore the NFS user volumes and everything else",
-        why: "User files last: their owners and environments exist by now (seed 002).",
+        why: "User files last: their owners and environments exist by now (Nebari's backup and restore RFD).",
       },
     ],
     backupLabels: {},

@@ -132,6 +132,22 @@ export interface DestinationSupport {
    * cloud's providers have credentials); see components/model/preflight.ts.
    */
   preflight?(cfg: DestinationStackConfig, ctx: PreflightContext): PreflightFinding[];
+  /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
+  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure">;
+  /**
+   * The BSL/VSL values on a destination, from the source's outputs (plain data: the stack and the
+   * runbook).
+   */
+  locations(source: SourceOutputs): DestinationLocations;
+  /**
+   * Velero's identity on the destination as the runbook describes it (never a secret value): what
+   * the stack creates or uses, with its values. `nodeResourceGroup`: the target's, where known.
+   */
+  describeAccess(args: {
+    cfg: DestinationStackConfig;
+    source: SourceOutputs;
+    nodeResourceGroup?: string;
+  }): AccessDescription;
   /** The destination's Pulumi code of the backend. */
   load(): DestinationBackend;
 }
@@ -145,6 +161,14 @@ export interface DestinationLocations {
   vsl?: { config: Record<string, string> };
 }
 
+/** Velero's identity on the destination for the runbook: a sentence, rows of values, commands. */
+export interface AccessDescription {
+  summary: string;
+  rows: [string, string][];
+  /** What to do by hand (shell lines with the runbook's variables), after `summary` and `rows`. */
+  commands?: string[];
+}
+
 /** Velero's identity on the destination, and what a step using a permission waits for. */
 export interface DestinationAccess {
   /** Velero's credentials file (not waiting for any grant; secret). */
@@ -156,12 +180,6 @@ export interface DestinationAccess {
 }
 
 export interface DestinationBackend {
-  /**
-   * What a destination target of this backend's cloud needs to open (Azure: the location of a new
-   * AKS). Registers nothing: the stack asks for it before its pre-flight.
-   */
-  targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure" | "aws">;
-  locations(source: SourceOutputs): DestinationLocations;
   /**
    * Velero's identity on the destination, created once when first asked. `after`: what it waits
    * for (the guard, on a cluster that already exists and may yet be the source).

@@ -10,7 +10,8 @@ export interface AzureDnsRecordsArgs {
 }
 
 /**
- * The application's records in Azure DNS after cut-over (seed 001): the base domain as an A
+ * The application's records in Azure DNS after cut-over (Plotly's Dash Enterprise AKS installation
+ * guide): the base domain as an A
  * record to the load balancer, and each sub-domain as a CNAME to the base domain.
  */
 export class AzureDnsRecords extends pulumi.ComponentResource {

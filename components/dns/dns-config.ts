@@ -19,7 +19,10 @@ export function relativeName(fqdn: string, zone: string): string {
   return fqdn.slice(0, -(zone.length + 1));
 }
 
-/** The records of seed 001: the base domain to the load balancer, each prefix as a CNAME to it. */
+/**
+ * The records of Plotly's Dash Enterprise AKS installation guide: the base domain to the load balancer,
+ * each prefix as a CNAME to it.
+ */
 export function plannedRecords(
   dns: DnsCommon,
   address: string,

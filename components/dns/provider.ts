@@ -112,7 +112,7 @@ export function commonEnv(dns: DnsCommon): StepEnv {
 }
 
 export const UNPUBLISH_WHY =
-  "Before restoring, remove the base domain so the restored system does not pull images from (or send users to) the old cluster (seed 000).";
+  "Before restoring, remove the base domain so the restored system does not pull images from (or send users to) the old cluster.";
 
 /** What every unpublish step shares: waits up to one TTL more than its own work. */
 export function unpublishBase(dns: DnsCommon, needs: string[]) {
@@ -128,7 +128,7 @@ export function publishBase(dns: DnsCommon) {
     needs: [WAIT_LB],
     timeoutSeconds: 300,
     retry: { attempts: 3, delaySeconds: 15 },
-    why: `Serve ${dns.baseDomain} from the restored instance: the base domain points at the new load balancer, its sub-domains are CNAMEs to it (seed 001).`,
+    why: `Serve ${dns.baseDomain} from the restored instance: the base domain points at the new load balancer, its sub-domains are CNAMEs to it.`,
     expected: `${dns.baseDomain} resolves to the new load balancer address.`,
   };
 }

@@ -59,6 +59,18 @@ export interface Step {
   vars?: StepEnv;
   /** Extra lines for the runbook (e.g. what the stack does around the step as resources). */
   note?: string[];
+  /** The same with the `velero` CLI, for the runbook (steps on Velero's resources). */
+  veleroCli?: VeleroCli;
+}
+
+/**
+ * A step's `velero` CLI equivalent (Velero 1.10.3's commands and flags): the commands, with the
+ * runbook's exported variables, and what the CLI cannot do that the step does.
+ */
+export interface VeleroCli {
+  commands: string[];
+  /** Said before the commands (e.g. "the CLI cannot set the access mode: check it with"). */
+  note?: string;
 }
 
 /** Plain values the chain's scripts read, by environment variable name (secrets are not here). */

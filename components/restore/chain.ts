@@ -68,7 +68,7 @@ export function buildRestoreChain(i: ChainInput): Chain {
   const { profile, chain: app } = i.app;
   const ctx = { healthSeconds: i.timeouts.healthSeconds };
   const dns = dnsProviderOf(i.dns);
-  const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts)];
+  const steps: Step[] = [guardStep(), waitBslStep(i.timeouts), waitBackupStep(i.timeouts, i.backup)];
   let before: string[] = [];
   const guards = [GUARD];
   if (profile.prerequisites) {

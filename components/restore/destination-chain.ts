@@ -1,7 +1,55 @@
+import { backendOf } from "../backends";
+import type { SourceOutputs } from "../config/destination-schema";
 import { DestinationStackConfig } from "../config/validate";
+import type { VeleroValuesArgs } from "../velero/velero-install";
 import { ChainInput } from "./chain";
 
 export const DESTINATION_BSL = "default";
+export const DESTINATION_VSL = "default";
+
+/** The tags of what a destination stack creates in the cloud. */
+export function destinationTags(cfg: DestinationStackConfig): Record<string, string> {
+  return { "managed-by": "velero-dr", "velero-dr-stack": cfg.stack, ...cfg.tags };
+}
+
+/**
+ * Velero's Helm values on a destination: read-only on the source's storage, with the source's
+ * versions. The stack installs Velero with them and the runbook shows them, from one place.
+ */
+export function destinationVeleroValues(cfg: DestinationStackConfig, s: SourceOutputs): VeleroValuesArgs {
+  const v = cfg.velero;
+  const loc = (
+    backendOf(cfg.cloud).destination as NonNullable<ReturnType<typeof backendOf>["destination"]>
+  ).locations(s);
+  return {
+    provider: loc.provider,
+    version: s.velero.version,
+    pluginImage: loc.pluginImage,
+    pluginVersion: s.velero.pluginVersion,
+    imageRegistry: v.imageRegistry,
+    imagePullSecrets: v.imagePullSecrets,
+    bsl: {
+      name: DESTINATION_BSL,
+      bucket: loc.bsl.bucket,
+      prefix: loc.bsl.prefix,
+      // Read-only until the restore is done: nothing in the new cluster may write or delete
+      // backups (not even garbage collection of expired ones) while they are being restored.
+      accessMode: "ReadOnly" as const,
+      config: loc.bsl.config,
+    },
+    vsl: loc.vsl ? { name: DESTINATION_VSL, config: loc.vsl.config } : undefined,
+    priorityClassName: v.priorityClassName,
+    resources: v.resources,
+    // File-system backups restore only with the node agent and the same uploader.
+    nodeAgent: v.nodeAgent || s.velero.uploaderType !== "",
+    uploaderType: (s.velero.uploaderType || v.uploaderType) as "kopia" | "restic",
+    defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+    airGapped: v.airGapped,
+    logLevel: v.logLevel,
+    backupSyncPeriod: v.backupSyncPeriod,
+    serviceMonitor: v.serviceMonitor,
+  };
+}
 
 /**
  * The restore chain input of a destination stack, from its validated config. The stack, the

@@ -1,7 +1,7 @@
 import { buildScript, ScriptSpec } from "../shell/script";
 import { Step } from "../model/step";
 
-export type { Gate, Step, StepEnv, StepKind, StepRetry } from "../model/step";
+export type { Gate, Step, StepEnv, StepKind, StepRetry, VeleroCli } from "../model/step";
 
 export function stepScript(step: Step): string {
   return buildScript(wrapRetry(step));

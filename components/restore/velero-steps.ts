@@ -1,7 +1,7 @@
 import { RestoreExecHook, RestorePhase, VersionGuard } from "../model/profile";
 import { canonicalDuration } from "../model/durations";
 import { scriptBodies, scriptBody } from "../shell/body";
-import { Step } from "./step";
+import { Step, VeleroCli } from "./step";
 
 /**
  * The application-independent part of a restore: make sure the target is not the source,
@@ -20,6 +20,8 @@ export const VELERO_INSTALLED = "velero";
 export const STORAGE_ACCESS = "storage-access";
 export const RESTORE_ACCESS = "restore-access";
 
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "velero-dr" } as const;
+
 export interface VeleroStepTimeouts {
   bslSeconds: number;
   backupSyncSeconds: number;
@@ -30,7 +32,7 @@ export function guardStep(): Step {
   return {
     id: GUARD,
     title: "Refuse to restore into the source cluster",
-    why: "Restoring into the cluster a backup came from is not supported (seed 000) and would fight its live controllers.",
+    why: "A restore over the cluster the backup came from would fight its live controllers (and some vendors do not support it): velero-dr restores only into another cluster.",
     kind: "guard",
     script: {
       kubeconfig: true,
@@ -62,10 +64,14 @@ export function waitBslStep(t: VeleroStepTimeouts): Step {
     timeoutSeconds: t.bslSeconds,
     retry: { attempts: 1, delaySeconds: 0 },
     expected: "velero backup-location get shows the location Available (ReadOnly).",
+    veleroCli: {
+      note: "Repeat until PHASE is Available (ACCESS MODE ReadOnly):",
+      commands: ['velero -n "$VELERO_NAMESPACE" backup-location get "$BSL_NAME"'],
+    },
   };
 }
 
-export function waitBackupStep(t: VeleroStepTimeouts): Step {
+export function waitBackupStep(t: VeleroStepTimeouts, backup: { name?: string } = {}): Step {
   return {
     id: WAIT_BACKUP,
     title: "Wait for the backup to sync and be Completed",
@@ -82,6 +88,21 @@ export function waitBackupStep(t: VeleroStepTimeouts): Step {
     retry: { attempts: 1, delaySeconds: 0 },
     produces: "RESTORE_BACKUP_NAME",
     expected: "Prints the name of the backup to restore; velero backup get shows it Completed.",
+    veleroCli: backup.name
+      ? {
+          note: "Repeat until the backup is listed (synced from storage) with STATUS Completed:",
+          commands: [
+            'velero -n "$VELERO_NAMESPACE" backup get "$BACKUP_NAME"',
+            'velero -n "$VELERO_NAMESPACE" backup describe "$BACKUP_NAME" --details',
+          ],
+        }
+      : {
+          note: "Repeat until the schedule's backups are listed (synced from storage); the backup to restore is the newest with STATUS Completed, by its COMPLETED time:",
+          commands: [
+            'velero -n "$VELERO_NAMESPACE" backup get -l "velero.io/schedule-name=$BACKUP_SCHEDULE"',
+            'velero -n "$VELERO_NAMESPACE" backup describe <that backup> --details',
+          ],
+        },
   };
 }
 
@@ -118,6 +139,10 @@ export function versionGuardStep(g: VersionGuard): Step {
     timeoutSeconds: 120,
     retry: { attempts: 3, delaySeconds: 10 },
     expected: "The backup's version label equals the image tag the destination's workload runs.",
+    veleroCli: {
+      note: `The backup's Labels show ${g.label}; it must equal the image tag of container ${g.workload.container} of ${g.workload.kind} ${g.workload.namespace}/${g.workload.name}:`,
+      commands: ['velero -n "$VELERO_NAMESPACE" backup describe "$RESTORE_BACKUP_NAME"'],
+    },
   };
 }
 
@@ -137,6 +162,7 @@ export interface RestorePhaseInput {
 export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestorePhaseInput): Step {
   const phase = p?.phase;
   const last = !p || p.index === p.count - 1;
+  const suffix = p && !last ? `-${p.phase.id}` : "";
   return {
     id: p ? restoreStepId(p.phase, last) : RESTORE,
     title: !p
@@ -168,7 +194,7 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestoreP
                 phase: p.phase,
               }),
             ),
-            RESTORE_NAME_SUFFIX: last ? "" : `-${p.phase.id}`,
+            RESTORE_NAME_SUFFIX: suffix,
           },
         }
       : {}),
@@ -180,6 +206,61 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestoreP
     retry: { attempts: 1, delaySeconds: 0 },
     expected:
       'The Restore ends Completed. Warnings such as "could not restore ... already exists" and "the in-cluster version is different than the backed-up version" are expected.',
+    ...(p ? { veleroCli: restoreCli(p.veleroNamespace, suffix, p.phase) } : {}),
+  };
+}
+
+/**
+ * `velero restore create` with the flags that make the Restore the step creates (Velero 1.10.3's
+ * CLI), or, where that CLI has no flag for it (restore hooks, more than one label selector), the
+ * commands that follow the Restore created from the manifest.
+ */
+export function restoreCli(namespace: string, suffix: string, phase: RestorePhase): VeleroCli {
+  const spec = buildRestoreManifest({ namespace, excludedNamespaces: [namespace], phase }).spec as {
+    excludedNamespaces: string[];
+    existingResourcePolicy: string;
+    includedResources?: string[];
+  };
+  const name = `"restore-$RESTORE_BACKUP_NAME${suffix}"`;
+  const follow = [
+    `velero -n "$VELERO_NAMESPACE" restore describe ${name} --details`,
+    `velero -n "$VELERO_NAMESPACE" restore logs ${name}`,
+  ];
+  const selectors = phase.labelSelectors ?? [];
+  const missing = [
+    ...(phase.hooks?.length ? ["restore hooks"] : []),
+    ...(selectors.length > 1 ? [`${selectors.length} label selectors, where it takes one --selector`] : []),
+  ];
+  if (missing.length > 0) {
+    return {
+      note: `Velero 1.10.3's \`velero restore create\` cannot make this Restore (${missing.join(", ")}): create it from the manifest as the step does, then follow it:`,
+      commands: follow,
+    };
+  }
+  const list = (items: string[]) => {
+    const v = items.join(",");
+    return /^[A-Za-z0-9_./=,-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`;
+  };
+  const selector = selectors.length === 1 ? Object.entries(selectors[0]).map(([k, v]) => `${k}=${v}`) : [];
+  const flags = [
+    `--from-backup "$RESTORE_BACKUP_NAME"`,
+    `--exclude-namespaces ${list(spec.excludedNamespaces)}`,
+    ...(spec.includedResources ? [`--include-resources ${list(spec.includedResources)}`] : []),
+    ...(selector.length > 0 ? [`--selector ${list(selector)}`] : []),
+    "--include-cluster-resources=true",
+    "--restore-volumes=true",
+    `--existing-resource-policy=${spec.existingResourcePolicy}`,
+    `--labels ${Object.entries(MANAGED_BY)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}`,
+    "--wait",
+  ];
+  return {
+    note: "The same Restore (the step shortens a name longer than 63 characters with a hash of the backup name):",
+    commands: [
+      `velero -n "$VELERO_NAMESPACE" restore create ${name} \\\n  ${flags.join(" \\\n  ")}`,
+      ...follow,
+    ],
   };
 }
 
@@ -194,6 +275,10 @@ export function promoteStep(needs: string[] = [RESTORE]): Step {
     timeoutSeconds: 120,
     retry: { attempts: 3, delaySeconds: 10 },
     expected: "velero backup-location get shows the location ReadWrite.",
+    veleroCli: {
+      note: "Velero 1.10.3's `velero backup-location set` changes only --default, --credential and --cacert, not the access mode (`--access-mode` is a flag of `velero backup-location create` only): patch it with kubectl as the step does, then check ACCESS MODE is ReadWrite:",
+      commands: ['velero -n "$VELERO_NAMESPACE" backup-location get "$BSL_NAME"'],
+    },
   };
 }
 
@@ -210,7 +295,7 @@ export function buildRestoreManifest(i: {
     metadata: {
       name: "__RESTORE_NAME__",
       namespace: i.namespace,
-      labels: { "app.kubernetes.io/managed-by": "velero-dr" },
+      labels: { ...MANAGED_BY },
     },
     spec: {
       backupName: "__BACKUP_NAME__",
@@ -222,7 +307,7 @@ export function buildRestoreManifest(i: {
       includeClusterResources: true,
       restorePVs: true,
       // Keep objects that already exist in the new cluster (kube-root-ca.crt, default service
-      // accounts): Velero warns "already exists", which the seed expects.
+      // accounts): Velero warns "already exists", which the vendor's guide expects.
       existingResourcePolicy: "none",
       ...(phase?.includedResources ? { includedResources: [...phase.includedResources] } : {}),
       ...(phase?.labelSelectors

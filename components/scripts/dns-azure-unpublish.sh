@@ -1,4 +1,5 @@
-# Removes the application's records from the Azure DNS zone and waits one TTL (seed 000).
+# Removes the application's records from the Azure DNS zone and waits one TTL (Plotly's Dash
+# Enterprise backup and restore guide).
 # Uses the Azure CLI session of whoever runs the step.
 relative="${DNS_BASE_DOMAIN%."$DNS_ZONE"}"
 if [ "$relative" = "$DNS_BASE_DOMAIN" ]; then

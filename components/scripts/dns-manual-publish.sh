@@ -1,4 +1,5 @@
-# Manual DNS: prints the records to create (seed 001), pointing at the new load balancer.
+# Manual DNS: prints the records to create (Plotly's Dash Enterprise AKS installation guide),
+# pointing at the new load balancer.
 if [[ "$LB_ADDRESS" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   type="A"
 else

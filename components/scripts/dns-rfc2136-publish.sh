@@ -1,5 +1,6 @@
 # Points the application's DNS records at the new load balancer (RFC 2136, TSIG-signed):
-# the base domain (A for an IP, CNAME for a host name) and its sub-domains as CNAMEs (seed 001).
+# the base domain (A for an IP, CNAME for a host name) and its sub-domains as CNAMEs (Plotly's
+# Dash Enterprise AKS installation guide).
 printf 'key "%s" {\n  algorithm %s;\n  secret "%s";\n};\n' "$DNS_TSIG_KEY_NAME" "$DNS_TSIG_ALGORITHM" "$DNS_TSIG_SECRET" >"$vdr_tmp/tsig.key"
 unset DNS_TSIG_SECRET
 if [[ "$LB_ADDRESS" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then

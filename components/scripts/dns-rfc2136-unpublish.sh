@@ -1,5 +1,6 @@
 # Removes the application's DNS records (RFC 2136 dynamic update, TSIG-signed) and waits one
-# TTL, so clients and the restored apps stop reaching the old cluster (seed 000).
+# TTL, so clients and the restored apps stop reaching the old cluster (Plotly's Dash Enterprise
+# backup and restore guide).
 printf 'key "%s" {\n  algorithm %s;\n  secret "%s";\n};\n' "$DNS_TSIG_KEY_NAME" "$DNS_TSIG_ALGORITHM" "$DNS_TSIG_SECRET" >"$vdr_tmp/tsig.key"
 unset DNS_TSIG_SECRET
 {

@@ -51,7 +51,7 @@ warnings="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'js
 errors="$(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" -o 'jsonpath={.status.errors}')"
 echo "velero-dr: restore $name ended $phase with ${errors:-0} errors and ${warnings:-0} warnings"
 if [ "${warnings:-0}" != "0" ]; then
-  echo "velero-dr: warnings such as \"could not restore, ... already exists\" are expected in a new cluster (seed 000)"
+  echo "velero-dr: warnings such as \"could not restore, ... already exists\" are expected in a new cluster"
 fi
 if [ "$phase" = "Completed" ]; then
   exit 0

@@ -75,3 +75,48 @@ export function buildScript(spec: ScriptSpec): string {
   lines.push(spec.body.trim(), "");
   return lines.join("\n");
 }
+
+/** The delimiter of the runbook's step here-documents: no script may contain it (runbookScript refuses). */
+export const RUNBOOK_DELIMITER = "VELERO_DR_STEP";
+
+/**
+ * A script as the runbook shows it: one block to paste into an interactive bash, after the
+ * runbook's exported variables. The script runs in a child bash fed by a quoted here-document
+ * (the operator's shell expands nothing in it), so its `exit` and `set -e` end that child, never
+ * the operator's shell. In the child the script is one `{ ... }` group, parsed whole before any of
+ * it runs — a block pasted in part runs nothing — and reading /dev/null, so no command in it can
+ * read the rest of the script as its input. The prelude is buildScript's, with KUBECONFIG (a file
+ * the operator exported) instead of the kubeconfig content the stack passes.
+ */
+export function runbookScript(spec: ScriptSpec, vars: Record<string, string> = {}): string {
+  if ([spec.body, ...Object.values(vars)].some((text) => text.includes(RUNBOOK_DELIMITER))) {
+    throw new Error(`a script contains ${RUNBOOK_DELIMITER}, the runbook's here-document delimiter`);
+  }
+  const required = [...(spec.kubeconfig ? ["KUBECONFIG"] : []), ...spec.env, ...(spec.secretEnv ?? [])];
+  const lines = [`bash <<'${RUNBOOK_DELIMITER}'`, "{", "set -euo pipefail"];
+  for (const [k, v] of Object.entries(vars)) lines.push(`${k}=${shellQuote(v)}`);
+  if (required.length > 0) {
+    lines.push(
+      `for vdr_v in ${[...new Set(required)].join(" ")}; do`,
+      '  if [ -z "${!vdr_v:-}" ]; then',
+      '    echo "velero-dr: $vdr_v is not set; export it as the runbook says (its Variables block, or the value an earlier step printed)" >&2',
+      "    exit 2",
+      "  fi",
+      "done",
+    );
+  }
+  lines.push(...formatChecks(spec));
+  if (spec.kubeconfig || (spec.secretEnv ?? []).length > 0) {
+    lines.push("umask 077", 'vdr_tmp="$(mktemp -d)"', "trap 'rm -rf \"$vdr_tmp\"' EXIT");
+  }
+  if (spec.kubeconfig) {
+    lines.push('kubectl() { command kubectl --cache-dir="$vdr_tmp/kube-cache" "$@"; }');
+  }
+  lines.push(spec.body.trim(), "} </dev/null", RUNBOOK_DELIMITER);
+  return lines.join("\n");
+}
+
+/** A value as one shell word (single-quoted unless it is plainly safe). */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@=,+-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`;
+}

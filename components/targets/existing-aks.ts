@@ -1,4 +1,5 @@
 import { accessTarget, clusterAccess } from "./access";
+import { shellQuote } from "../shell/script";
 import { ClusterTarget, sameAzureName } from "./target";
 
 /**
@@ -30,6 +31,28 @@ export const aks: ClusterTarget<"aks"> = {
           `velero-dr:cluster.aksName: ${JSON.stringify(c.cluster.aksName)} in ${JSON.stringify(c.cluster.aksResourceGroup)} is the source cluster; restoring into the cluster a backup came from is not supported`,
         ]
       : [],
+  describe: (ctx) => {
+    const name = ctx.cluster.aksName as string;
+    const group = ctx.cluster.aksResourceGroup as string;
+    const nodes = ctx.cluster.nodeResourceGroup;
+    return {
+      summary:
+        "An existing AKS cluster (`cluster.aksName`): the stack reads its user credentials and node resource group, and changes nothing of the cluster itself. The guard (step 1) refuses it if it is the source cluster:",
+      rows: [
+        ["Name", `\`${name}\` in resource group \`${group}\``],
+        [
+          "Node resource group",
+          nodes
+            ? `\`${nodes}\` (Velero creates the restored disks here)`
+            : `read from AKS (\`az aks show --resource-group ${group} --name ${name} --query nodeResourceGroup\`); Velero creates the restored disks there`,
+        ],
+      ],
+      commands: [
+        `az aks get-credentials --resource-group ${shellQuote(group)} --name ${shellQuote(name)} --file "$KUBECONFIG"`,
+      ],
+      ...(nodes ? { nodeResourceGroup: nodes } : {}),
+    };
+  },
   open: (ctx) =>
     accessTarget(
       new (clusterAccess().ClusterAccess)("cluster", {

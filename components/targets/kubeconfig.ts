@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { apiServerOf } from "../cluster/kubeconfig";
 import { accessTarget, clusterAccess } from "./access";
+import { shellQuote } from "../shell/script";
 import { ClusterTarget } from "./target";
 
 /** Any cluster, reached with the kubeconfig in the secret `velero-dr:kubeconfig`. */
@@ -28,6 +29,28 @@ export const kubeconfig: ClusterTarget<"kubeconfig"> = {
           `velero-dr:kubeconfig: points at the source cluster (${server}); restoring into the cluster a backup came from is not supported — use a new cluster`,
         ]
       : [];
+  },
+  describe: (ctx) => {
+    const nodes = ctx.cluster.nodeResourceGroup;
+    return {
+      summary:
+        "An existing cluster, reached with the kubeconfig in the secret `velero-dr:kubeconfig` (never shown): the stack changes nothing of the cluster itself. The guard (step 1) refuses it if it is the source cluster:",
+      rows: [
+        ["Kubeconfig", "the secret `velero-dr:kubeconfig`"],
+        ...(nodes
+          ? [
+              ["Node resource group", `\`${nodes}\` (Velero creates the restored disks here)`] as [
+                string,
+                string,
+              ],
+            ]
+          : []),
+      ],
+      commands: [
+        `(umask 077 && pulumi config get --stack ${shellQuote(ctx.stack)} velero-dr:kubeconfig >"$KUBECONFIG")`,
+      ],
+      ...(nodes ? { nodeResourceGroup: nodes } : {}),
+    };
   },
   open: (ctx) =>
     accessTarget(

@@ -3,7 +3,16 @@ import { minorOf } from "../velero/versions";
 import { azLogin, azureNativeSubscription, azVmUsage } from "../azure/cli";
 import { KNOWN_SERIES, quotaFamilyOf } from "../azure/vm-sizes";
 import type { PreflightContext, PreflightFinding } from "../model/preflight";
-import { ClusterTarget, sameAzureName, SourceCluster, TargetContext } from "./target";
+import { shellQuote } from "../shell/script";
+import {
+  ClusterTarget,
+  sameAzureName,
+  SourceCluster,
+  TargetContext,
+  TargetDescribeContext,
+  TargetDescription,
+  TargetKeys,
+} from "./target";
 
 /** The AKS component (and with it the Azure SDK), loaded only when a new cluster is created. */
 function aksCluster(): typeof import("../cluster/aks-cluster") {
@@ -42,10 +51,11 @@ export const create: ClusterTarget<"create"> = {
   // (from a stack reference they arrive while the program runs: open() checks the version then).
   checkResolved: (c, source, _redacted, stack) =>
     c.cluster.create && source ? createProblems(c.cluster.create, source, stack) : [],
+  describe: (ctx) => describeCreate(ctx),
   open: (ctx) => {
     const spec = ctx.cluster.create;
     if (!spec || !ctx.azure) throw new Error("a new AKS cluster needs cluster.create and the azure settings");
-    const name = clusterName(spec, ctx.stack);
+    const { name, resourceGroupName, nodeResourceGroup } = createdNames(spec, ctx.stack);
     const kubernetesVersion = pulumi.output(ctx.sourceKubernetesVersion).apply((source) => {
       const src = source ? minorOf(`v${source}`) : undefined;
       const dst = minorOf(
@@ -60,13 +70,13 @@ export const create: ClusterTarget<"create"> = {
     });
     const cluster = new (aksCluster().AksCluster)("cluster", {
       name,
-      resourceGroupName: spec.resourceGroupName ?? `velero-dr-${ctx.stack}-cluster`,
+      resourceGroupName,
       location: ctx.azure.location,
       kubernetesVersion,
       nodeVmSize: spec.nodeVmSize,
       nodeCount: spec.nodeCount,
       availabilityZones: spec.availabilityZones,
-      nodeResourceGroup: spec.nodeResourceGroup ?? `velero-dr-${ctx.stack}-nodes`,
+      nodeResourceGroup,
       tags: ctx.tags,
     });
     return {
@@ -86,8 +96,59 @@ function clusterName(spec: { name?: string }, stack: string): string {
   return spec.name ?? `dr-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63);
 }
 
+function createdNames(
+  spec: { name?: string; resourceGroupName?: string; nodeResourceGroup?: string },
+  stack: string,
+): { name: string; resourceGroupName: string; nodeResourceGroup: string } {
+  return {
+    name: clusterName(spec, stack),
+    resourceGroupName: spec.resourceGroupName ?? `velero-dr-${stack}-cluster`,
+    nodeResourceGroup: spec.nodeResourceGroup ?? `velero-dr-${stack}-nodes`,
+  };
+}
+
+/** The new cluster as the runbook shows it, with the az commands that make the same cluster. */
+function describeCreate(ctx: TargetDescribeContext): TargetDescription {
+  const spec = ctx.cluster.create;
+  if (!spec || !ctx.azure) throw new Error("a new AKS cluster needs cluster.create and the azure settings");
+  const { name, resourceGroupName, nodeResourceGroup } = createdNames(spec, ctx.stack);
+  const q = shellQuote;
+  const zones = spec.availabilityZones ?? [];
+  const tags = Object.entries(ctx.tags).map(([k, v]) => q(`${k}=${v}`));
+  return {
+    summary:
+      "A new AKS cluster (`cluster.create`), in a resource group of its own; `pulumi up` creates it before anything else, then reads its user credentials:",
+    rows: [
+      ["Name", `\`${name}\``],
+      ["Resource group", `\`${resourceGroupName}\` in \`${ctx.azure.location}\``],
+      [
+        "Kubernetes version",
+        `\`${spec.kubernetesVersion}\` (the same as the source's or newer: \`${ctx.sourceKubernetesVersion}\`)`,
+      ],
+      [
+        "Nodes",
+        `pool \`system\`: ${spec.nodeCount} × \`${spec.nodeVmSize}\`${zones.length ? `, zone${zones.length > 1 ? "s" : ""} ${zones.join(", ")}` : ""}`,
+      ],
+      ["Node resource group", `\`${nodeResourceGroup}\` (Velero creates the restored disks here)`],
+      ["Network", "Azure CNI, standard load balancer; system-assigned managed identity; Kubernetes RBAC"],
+    ],
+    commands: [
+      `az group create --name ${q(resourceGroupName)} --location ${q(ctx.azure.location)} --tags ${tags.join(" ")}`,
+      [
+        `az aks create --resource-group ${q(resourceGroupName)} --name ${q(name)} --location ${q(ctx.azure.location)}`,
+        `  --kubernetes-version ${q(spec.kubernetesVersion)} --nodepool-name system --node-count ${spec.nodeCount} --node-vm-size ${q(spec.nodeVmSize)}`,
+        ...(zones.length ? [`  --zones ${zones.join(" ")}`] : []),
+        `  --node-resource-group ${q(nodeResourceGroup)} --network-plugin azure --load-balancer-sku standard`,
+        `  --enable-managed-identity --dns-name-prefix ${q(name)} --tags ${tags.join(" ")}`,
+      ].join(" \\\n"),
+      `az aks get-credentials --resource-group ${q(resourceGroupName)} --name ${q(name)} --file "$KUBECONFIG"`,
+    ],
+    nodeResourceGroup,
+  };
+}
+
 function createProblems(
-  spec: NonNullable<import("./target").TargetKeys["cluster"]["create"]>,
+  spec: NonNullable<TargetKeys["cluster"]["create"]>,
   source: SourceCluster,
   stack: string,
 ): string[] {

@@ -73,6 +73,26 @@ export interface TargetContext extends TargetKeys {
   aws?: { provider: pulumi.ProviderResource; region: string; oidcIssuer?: string };
 }
 
+/** What the runbook's description of a destination's target reads (plain values, no Pulumi). */
+export interface TargetDescribeContext {
+  cluster: TargetContext["cluster"];
+  stack: string;
+  tags: Record<string, string>;
+  azure?: { location: string };
+  /** The source cluster's Kubernetes version, or where to find it. */
+  sourceKubernetesVersion: string;
+}
+
+/** A target as the runbook describes it: a sentence, values, and what to do by hand. */
+export interface TargetDescription {
+  summary: string;
+  rows: [string, string][];
+  /** Shell lines with the runbook's exported variables (KUBECONFIG: where the kubeconfig goes). */
+  commands?: string[];
+  /** The node resource group Velero creates disks in, where the configuration says it. */
+  nodeResourceGroup?: string;
+}
+
 /** The source cluster as the source stack's outputs name it. */
 export interface SourceCluster {
   apiServer: string;
@@ -132,4 +152,6 @@ export interface ClusterTarget<N extends string = string> {
   preflight?(ctx: Pick<TargetContext, "cluster" | "azure">, pctx: PreflightContext): PreflightFinding[];
   /** Registers (or reads) the cluster. Loads the target's Pulumi code. */
   open(ctx: TargetContext): TargetCluster;
+  /** The target as a destination's runbook shows it (none: a source-only target). */
+  describe?(ctx: TargetDescribeContext): TargetDescription;
 }

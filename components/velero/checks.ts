@@ -11,7 +11,8 @@ import { buildScript, ScriptSpec } from "../shell/script";
  *
  * Velero validates the location every minute; right after install (and while Azure role
  * assignments propagate) it may briefly say Unavailable, so the script waits up to a timeout
- * and only then fails, with Velero's message and the seed's advice.
+ * and only then fails, with Velero's message and the advice of Plotly's Dash Enterprise backup and
+ * restore guide.
  */
 export const BSL_CHECK: ScriptSpec = {
   kubeconfig: true,

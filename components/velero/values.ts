@@ -5,6 +5,12 @@
  * upgrade of the chart's own defaults is visible in its changelog rather than hidden here.
  */
 
+/** Name of the Secret holding Velero's cloud credentials (key `cloud`), as `velero install` names it. */
+export const CREDENTIALS_SECRET = "cloud-credentials";
+
+/** Helm release name: Velero objects are then named `velero`, `velero-server`, ... */
+export const RELEASE_NAME = "velero";
+
 export interface LocationValues {
   name: string;
   config: Record<string, string>;
@@ -60,7 +66,10 @@ function serviceMonitorValues(i: VeleroValuesInput): Record<string, unknown> {
   };
 }
 
-/** Image reference, honouring a private mirror (the seed's air-gapped layout: `<registry>/<name>:<tag>`). */
+/**
+ * Image reference, honouring a private mirror (the air-gapped layout of Plotly's Dash Enterprise backup
+ * and restore guide: `<registry>/<name>:<tag>`).
+ */
 export function imageRef(name: string, tag: string, registry?: string): { repository: string; tag: string } {
   const base = name.split("/").pop() as string;
   return { repository: registry ? `${registry}/${base}` : name, tag };
@@ -129,7 +138,8 @@ export function buildVeleroValues(i: VeleroValuesInput): Record<string, unknown>
   if (i.airGapped) {
     const helper = imageRef("velero/velero-restore-helper", i.version, i.imageRegistry);
     values.configMaps = {
-      // Without it, file-system restores pull velero-restore-helper from Docker Hub (seed 000).
+      // Without it, file-system restores pull velero-restore-helper from Docker Hub (Plotly's Dash
+      // Enterprise backup and restore guide).
       "fs-restore-action-config": {
         labels: { "velero.io/plugin-config": "", "velero.io/pod-volume-restore": "RestoreItemAction" },
         data: { image: `${helper.repository}:${helper.tag}` },

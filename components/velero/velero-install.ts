@@ -7,16 +7,12 @@ import { Command } from "@pulumi/command/local";
 import { scriptCommand } from "../shell/command-script";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { bslCheckScript } from "./checks";
-import { buildVeleroValues, VeleroValuesInput } from "./values";
+import { buildVeleroValues, CREDENTIALS_SECRET, RELEASE_NAME, VeleroValuesInput } from "./values";
+
+export { CREDENTIALS_SECRET, RELEASE_NAME };
 
 /** Values input of VeleroInstall: everything but the credentials Secret, which the component owns. */
 export type VeleroValuesArgs = Omit<VeleroValuesInput, "credentialsSecretName">;
-
-/** Name of the Secret holding Velero's cloud credentials (key `cloud`), as `velero install` names it. */
-export const CREDENTIALS_SECRET = "cloud-credentials";
-
-/** Helm release name: Velero objects are then named `velero`, `velero-server`, ... */
-export const RELEASE_NAME = "velero";
 
 export interface VeleroChartSource {
   version: pulumi.Input<string>;

@@ -213,7 +213,7 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.equal(step("dns-publish").inputs.environment.LB_ADDRESS, "20.50.60.70");
   });
 
-  it("publishes Azure DNS records (seed 001) from the new address before checking them", () => {
+  it("publishes Azure DNS records (Plotly's Dash Enterprise AKS installation guide) from the new address before checking them", () => {
     const records = run.recorder.byType("azure-native:dns:RecordSet");
     assert.equal(records.length, 7);
     const a = records.find((r) => r.inputs.recordType === "A") as Registered;

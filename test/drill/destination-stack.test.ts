@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { s3compatDestination } from "../../components/backends/s3compat/destination";
+import { s3compatDestinationLocations } from "../../components/backends/s3compat";
 import { readStackFile } from "../../components/config/stack-file";
 import { validateStackConfig } from "../../stacks/config";
 import { buildRestoreChain } from "../../components/restore/chain";
@@ -149,9 +149,10 @@ describe("the drill's destination stack (its chain input through the stack confi
     for (const plugin of ["v1.14.3", "v1.6.2"]) {
       const w = world(plugin);
       const outputs = w.sourceOutputs(DASH) as unknown as SourceOutputs;
-      assert.deepEqual(s3compatDestination.locations(outputs).bsl.config, drillBslConfig(w.minio, plugin));
-      assert.equal(s3compatDestination.locations(outputs).vsl, undefined);
-      // Plugin v1.10+ gets checksumAlgorithm "" (MinIO refuses aws-chunked checksums); v1.6.x never sees the key.
+      assert.deepEqual(s3compatDestinationLocations(outputs).bsl.config, drillBslConfig(w.minio, plugin));
+      assert.equal(s3compatDestinationLocations(outputs).vsl, undefined);
+      // Plugin v1.10+ gets checksumAlgorithm "" (MinIO refuses aws-chunked checksums); v1.6.x never
+      // sees the key.
       assert.equal("checksumAlgorithm" in drillBslConfig(w.minio, plugin), plugin === "v1.14.3");
       w.chainInputFor(DASH);
     }

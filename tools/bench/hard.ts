@@ -162,7 +162,7 @@ export const HARD_RULES: HardRule[] = [
   },
   {
     id: "restore",
-    why: "the restore needs the synced backup, DNS removed and one TTL passed (seed 000), and the disk permissions (volumes come back from snapshots into the node group)",
+    why: "the restore needs the synced backup, DNS removed and one TTL passed (the vendor's procedure), and the disk permissions (volumes come back from snapshots into the node group)",
     holds: (a, b) =>
       stepIs(a, "restore") &&
       (stepIs(b, "wait-backup") ||
@@ -188,7 +188,7 @@ export const HARD_RULES: HardRule[] = [
     holds: (a, b) => is(a, T.record) && stepIs(b, "dns-unpublish"),
   },
   {
-    id: "seed-post-restore",
+    id: "vendor-post-restore",
     why: referenceBench.postRestoreWhy,
     holds: (a, b, g) => {
       const ia = SEED_POST_RESTORE.indexOf(a.step?.id ?? "");

@@ -1,5 +1,6 @@
-# Seed 003 step 2, as restart-db.ps1 does it: the restored MariaDB pods wait for data claims that
-# were left out of the backup; scaled to 0 and up again, the StatefulSets create new, empty ones.
+# Step 2 of the Code Dx Kubernetes Backup & Restore Procedure, as restart-db.ps1 does it: the
+# restored MariaDB pods wait for data claims that were left out of the backup; scaled to 0 and up
+# again, the StatefulSets create new, empty ones.
 # Code Dx stays at 0 replicas: the database restore comes next. Restarting twice does no harm.
 ns="$CODEDX_NAMESPACE"
 release="$CODEDX_RELEASE"

@@ -1,5 +1,6 @@
-# Seed 003 step 3, as restore-db.ps1 does it: the database comes back from the newest complete
-# mariabackup the pre-backup hook left on the subordinate's (slave's) restored backup volume. It is
+# Step 3 of the Code Dx Kubernetes Backup & Restore Procedure, as restore-db.ps1 does it: the
+# database comes back from the newest complete mariabackup the pre-backup hook left on the
+# subordinate's (slave's) restored backup volume. It is
 # prepared and copied back into the data volume of the master and of every subordinate by Jobs
 # (the databases must be stopped for that), then replication restarts from the master's new position.
 # A re-run starts over from the backup, which nothing here changes.

@@ -5,8 +5,11 @@ import { configured, chainFor, scheduleOf, assertInOrder, ids } from "../../../t
 import { crdErrors } from "../../../test/support/crd";
 import { SEED_ORDER } from "./seed-order";
 
-/** The Code Dx profile (seed 003): what its backups carry and the order its restores follow. */
-describe("app profiles: Code Dx (seed 003)", () => {
+/**
+ * The Code Dx profile (the Code Dx Kubernetes Backup & Restore Procedure): what its backups carry and
+ * the order its restores follow.
+ */
+describe("app profiles: Code Dx (the Code Dx Kubernetes Backup & Restore Procedure)", () => {
   it("backs up cdx-app and cdx-svc daily at 03:00 UTC for 720h, like set-backup.ps1", () => {
     const { profile } = configured("codedx");
     assert.deepEqual(profile.namespaces, ["cdx-app", "cdx-svc"]);

@@ -1,5 +1,6 @@
 /**
- * Seed 003's restore order (Code Dx) as step ids: the unit tests check the built chain against it, the drill the
+ * The restore order of the Code Dx Kubernetes Backup & Restore Procedure (Code Dx) as step ids: the
+ * unit tests check the built chain against it, the drill the
  * chain it ran. Other steps run in between.
  */
 export const SEED_ORDER = [

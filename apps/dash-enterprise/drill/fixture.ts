@@ -1,6 +1,6 @@
 /**
  * The Dash Enterprise fixture the drill backs up: the custom resources of the Dash operators
- * with the owner references the seed's patch commands imply, the core workloads, Services (one
+ * with the owner references the guide's patch commands imply, the core workloads, Services (one
  * a LoadBalancer), ConfigMaps, Secrets, webhook configurations and EndpointSlices (which the
  * profile excludes) — enough that a wrong exclude list or a lost owner reference shows.
  */
@@ -175,7 +175,10 @@ export const owner = (apiVersion: string, kind: string, name: string, uid: strin
   blockOwnerDeletion: true,
 });
 
-/** Objects owned by others (owner UIDs known once the owners exist), as seed 000's patches imply. */
+/**
+ * Objects owned by others (owner UIDs known once the owners exist), as the patches of Plotly's Dash
+ * Enterprise backup and restore guide imply.
+ */
 export function ownedObjects(uids: {
   dashEnterprise: string;
   buildstack?: string;

@@ -1,6 +1,6 @@
-# Waits for the dash-app-builder to be Ready. Known issue (seed 000): after the DNS change it
-# may fail to resolve the registry; if it is not Ready after BUILDER_RECONNECT_SECONDS, delete
-# it once to make it reconnect.
+# Waits for the dash-app-builder to be Ready. A known issue in Plotly's Dash Enterprise backup
+# and restore guide: after the DNS change it may fail to resolve the registry; if it is not Ready
+# after BUILDER_RECONNECT_SECONDS, delete it once to make it reconnect.
 ns="$DASH_NAMESPACE"
 poll="${VELERO_DR_POLL_SECONDS:-15}"
 start=$(date +%s)

@@ -1,4 +1,5 @@
-# Scales the cert-injection-webhook deployments back up, if the cluster has them (seed 000).
+# Scales the cert-injection-webhook deployments back up, if the cluster has them (Plotly's Dash
+# Enterprise backup and restore guide).
 if kubectl get namespace cert-injection-webhook >/dev/null 2>&1 &&
   [ -n "$(kubectl -n cert-injection-webhook get deployments -o name 2>/dev/null)" ]; then
   kubectl -n cert-injection-webhook scale deployment --replicas=1 --all

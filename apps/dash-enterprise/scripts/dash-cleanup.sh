@@ -1,5 +1,6 @@
-# Deletes what the Dash operators must rebuild in the new cluster (seed 000): the builder, the
-# appstack and the ingress controller deployment. Already-deleted objects are fine.
+# Deletes what the Dash operators must rebuild in the new cluster (Plotly's Dash Enterprise backup
+# and restore guide): the builder, the appstack and the ingress controller deployment.
+# Already-deleted objects are fine.
 ns="$DASH_NAMESPACE"
 kubectl -n "$ns" delete builder dash-app-builder --ignore-not-found
 kubectl -n "$ns" delete appstack de-appstack --ignore-not-found

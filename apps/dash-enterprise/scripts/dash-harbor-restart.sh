@@ -1,4 +1,5 @@
-# Air-gapped clusters: once imageswap runs, restart Harbor so it serves the images again (seed 000).
+# Air-gapped clusters: once imageswap runs, restart Harbor so it serves the images again (Plotly's
+# Dash Enterprise backup and restore guide).
 ns="$DASH_NAMESPACE"
 kubectl -n imageswap-system rollout status deployment imageswap --timeout="${IMAGESWAP_TIMEOUT_SECONDS}s"
 for component in core portal registry jobservice; do

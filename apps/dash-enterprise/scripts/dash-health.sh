@@ -1,4 +1,5 @@
-# Final check (seed 000): the DashEnterprise resource reports Appstack and Buildstack healthy.
+# Final check (Plotly's Dash Enterprise backup and restore guide): the DashEnterprise resource
+# reports Appstack and Buildstack healthy.
 ns="$DASH_NAMESPACE"
 poll="${VELERO_DR_POLL_SECONDS:-15}"
 deadline=$(($(date +%s) + HEALTH_TIMEOUT_SECONDS))

@@ -1,6 +1,6 @@
-# Redeploys Dash Enterprise from the KOTS Admin Console (seed 000). Automated with the kots
-# kubectl plugin when it is installed; otherwise a gate: a person redeploys, then sets the
-# continue flag and runs pulumi up again.
+# Redeploys Dash Enterprise from the KOTS Admin Console (Plotly's Dash Enterprise backup and
+# restore guide). Automated with the kots kubectl plugin when it is installed; otherwise a gate:
+# a person redeploys, then sets the continue flag and runs pulumi up again.
 if [ "$KOTS_CONFIRMED" = "true" ]; then
   echo "velero-dr: KOTS redeploy confirmed by configuration (velero-dr:app.kotsRedeployed)"
   exit 0

@@ -1,5 +1,6 @@
 # Velero does not restore owner references' UIDs (the owners get new UIDs in the new cluster):
-# re-point each child at its live owner, as seed 000 does by hand (with correct quoting).
+# re-point each child at its live owner, as Plotly's Dash Enterprise backup and restore guide does
+# by hand (with correct quoting).
 ns="$DASH_NAMESPACE"
 uid_of() {
   local uid

@@ -1,4 +1,7 @@
-/** Seed 000's restore procedure (Dash Enterprise), in its order, as step ids (Harbor restart: air-gapped clusters only). */
+/**
+ * The restore procedure of Plotly's Dash Enterprise backup and restore guide (Dash Enterprise), in its
+ * order, as step ids (Harbor restart: air-gapped clusters only).
+ */
 export const SEED_ORDER = [
   "guard-different-cluster",
   // Seed 001: restore.sh "installs supporting software" on the new cluster before the restore.

@@ -14,7 +14,7 @@ import { configMap, deployment, list, namespace, secret, service } from "../../.
 /**
  * Nokia EDA in the drill. EDA's platform state (git repositories, EngineConfig) is a directory
  * per cluster, and `edactl` is the drill's stand-in (bin/edactl: edactl is not public) with
- * the seed's behaviour. The source stack's own preparation creates the backup claim and mounts it
+ * the documented behaviour. The source stack's own preparation creates the backup claim and mounts it
  * into the eda-toolbox; the profile's hook runs `edactl platform backup` there; the destination,
  * where an operator installed EDA of the same version first, gets the claim back, mounts it and
  * runs `edactl platform restore` through the project's chain.
@@ -134,7 +134,10 @@ export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
   /** The version the operator installs on the next destination (the source's unless a test changes it). */
   destinationVersion = "";
 
-  /** The operator installed EDA on the destination (seed 004: the same version, before restoring). */
+  /**
+   * The operator installed EDA on the destination (Nokia EDA's backup and restore documentation: the
+   * same version, before restoring).
+   */
   async prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
     this.install(c, this.destinationVersion || this.version);
     this.setExecs(c, ctx);

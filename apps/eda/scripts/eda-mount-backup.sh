@@ -1,5 +1,6 @@
-# Seed 004: `edactl platform restore` reads the backup inside the eda-toolbox pod. The claim
-# Velero restored holds the platform backups; the destination's own toolbox gets it mounted
+# Nokia EDA's backup and restore documentation: `edactl platform restore` reads the backup inside
+# the eda-toolbox pod. The claim Velero restored holds the platform backups; the destination's own
+# toolbox gets it mounted
 # (once: a toolbox that has the volume already is left as it is) and rolls out with it.
 ns="$EDA_NAMESPACE"
 poll="${VELERO_DR_POLL_SECONDS:-10}"

@@ -1,6 +1,6 @@
-# Seed 004: EDA restores itself from the tarball `edactl platform backup` wrote (it unpacks it,
-# pushes the repositories and restarts its ConfigEngine). The newest one on the restored claim is
-# used. A marker written next to it afterwards keeps a re-run from restoring the same file twice.
+# Nokia EDA's backup and restore documentation: EDA restores itself from the tarball `edactl
+# platform backup` wrote (it unpacks it, pushes the repositories and restarts its ConfigEngine).
+# The newest one on the restored claim is used. A marker written next to it afterwards keeps a re-run from restoring the same file twice.
 ns="$EDA_NAMESPACE"
 container="$EDA_TOOLBOX_CONTAINER"
 # The toolbox pod the mount step rolled out (ready-pod.sh).
@@ -43,7 +43,7 @@ if [ "$rc" -ne 0 ]; then
   if [ "$rc" -eq 124 ]; then
     echo "velero-dr: edactl platform restore $file did not end within ${EDA_RESTORE_TIMEOUT_SECONDS}s" >&2
   else
-    echo "velero-dr: edactl platform restore $file failed (exit code $rc); the destination must run the EDA version of the source (seed 004)" >&2
+    echo "velero-dr: edactl platform restore $file failed (exit code $rc); the destination must run the EDA version of the source (Nokia EDA's backup and restore documentation)" >&2
   fi
   exit 1
 fi

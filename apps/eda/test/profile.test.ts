@@ -11,8 +11,11 @@ import { shellcheck } from "../../../test/support/bash";
 import { crdErrors } from "../../../test/support/crd";
 import { SEED_ORDER } from "./seed-order";
 
-/** The Nokia EDA profile (seed 004): what its backups carry and the order its restores follow. */
-describe("app profiles: Nokia EDA (seed 004)", () => {
+/**
+ * The Nokia EDA profile (Nokia EDA's backup and restore documentation): what its backups carry and the
+ * order its restores follow.
+ */
+describe("app profiles: Nokia EDA (Nokia EDA's backup and restore documentation)", () => {
   it("runs edactl platform backup in the eda-toolbox as a failing pre-backup hook and labels backups with the version", () => {
     const { profile } = configured("eda", { version: "25.4.1", keep: 5 });
     const schedule = scheduleOf(profile);

@@ -1,5 +1,6 @@
 /**
- * Seed 004's restore order (Nokia EDA) as step ids: the unit tests check the built chain against it, the drill the
+ * The restore order of Nokia EDA's backup and restore documentation (Nokia EDA) as step ids: the unit
+ * tests check the built chain against it, the drill the
  * chain it ran. Other steps run in between.
  */
 export const SEED_ORDER = [

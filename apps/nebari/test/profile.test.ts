@@ -5,8 +5,11 @@ import { shellcheck } from "../../../test/support/bash";
 import { crdErrors } from "../../../test/support/crd";
 import { SEED_ORDER } from "./seed-order";
 
-/** The Nebari profile (seed 002): what its backups carry and the order its restores follow. */
-describe("app profiles: Nebari (seed 002)", () => {
+/**
+ * The Nebari profile (Nebari's backup and restore RFD): what its backups carry and the order its
+ * restores follow.
+ */
+describe("app profiles: Nebari (Nebari's backup and restore RFD)", () => {
   it("dumps Keycloak and conda-store and writes the NFS manifest before the backup; any failure fails it", () => {
     const schedule = scheduleOf(configured("nebari").profile);
     assert.deepEqual(crdErrors("v1.10.3", "Schedule", schedule), []);

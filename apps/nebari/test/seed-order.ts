@@ -1,5 +1,6 @@
 /**
- * Seed 002's restore order (Nebari) as step ids: the unit tests check the built chain against it, the drill the
+ * The restore order of Nebari's backup and restore RFD (Nebari) as step ids: the unit tests check the
+ * built chain against it, the drill the
  * chain it ran. Other steps run in between.
  */
 export const SEED_ORDER = [

@@ -1,41 +1,15 @@
 import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
-import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
 import type { DestinationBackend } from "../backend";
-import { azure, azureOf, AzureSourceOutputs } from ".";
+import { azureOf, AzureSourceOutputs } from ".";
 import { azureIdentityBasics } from "./identity-basics";
 
 /**
  * The destination's read side of Azure Blob storage (loaded only by a destination stack):
  * Velero's Azure AD identity on the destination, granted on the source's storage account and
- * snapshot group and the target's node resource group, and the BSL/VSL from the source's outputs.
+ * snapshot group and the target's node resource group (the BSL/VSL from the source's outputs are
+ * the config part's: azureDestinationLocations).
  */
 export const azureDestination: DestinationBackend = {
-  targetContext: (cfg) => ({
-    azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
-  }),
-  locations: (outputs) => {
-    const s = outputs as unknown as AzureSourceOutputs;
-    return {
-      provider: "azure",
-      pluginImage: azure.pluginImage,
-      bsl: {
-        bucket: s.storage.containerName,
-        prefix: s.storage.prefix || undefined,
-        config: buildAzureBslConfig({
-          resourceGroup: s.storage.resourceGroupName,
-          storageAccount: s.storage.accountName,
-          subscriptionId: s.azure.subscriptionId,
-        }),
-      },
-      vsl: {
-        config: buildAzureVslConfig({
-          resourceGroup: s.storage.snapshotResourceGroupName,
-          subscriptionId: s.azure.subscriptionId,
-          incremental: true,
-        }),
-      },
-    };
-  },
   // Velero's identity lives in Azure AD and ARM only: nothing of it is in the target cluster.
   // Whatever is scoped to the node resource group waits for the cluster, which creates that group.
   access: ({ cfg, source, target, now, after }) => {

@@ -5,7 +5,16 @@ import { lookupRegion } from "../../azure/regions";
 import * as names from "../../model/names";
 import type { SourceCommon } from "../../config/validate";
 import { DEFAULT_VERSIONS } from "../../velero/versions";
+import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
+import {
+  AZURE_DISK_ACTIONS,
+  AZURE_STORAGE_ACTIONS,
+  buildVeleroRoles,
+  resourceGroupId,
+} from "../../identity/azure-role";
+import type { AccessDescription, DestinationLocations, DestinationSupport } from "../backend";
 import type { StorageBackend } from "../backend";
+import { azureIdentityBasics } from "./identity-basics";
 
 /**
  * Azure Blob storage (`velero-dr:cloud: azure`): the backups in a storage account's container,
@@ -104,6 +113,67 @@ export function defaultAccountName(subscriptionId: string, stack: string): strin
   return `velerodr${digest.slice(0, 14)}`;
 }
 
+/** The BSL/VSL of an Azure destination, from the source's outputs. */
+export function azureDestinationLocations(outputs: unknown): DestinationLocations {
+  const s = outputs as AzureSourceOutputs;
+  return {
+    provider: "azure",
+    pluginImage: azure.pluginImage,
+    bsl: {
+      bucket: s.storage.containerName,
+      prefix: s.storage.prefix || undefined,
+      config: buildAzureBslConfig({
+        resourceGroup: s.storage.resourceGroupName,
+        storageAccount: s.storage.accountName,
+        subscriptionId: s.azure.subscriptionId,
+      }),
+    },
+    vsl: {
+      config: buildAzureVslConfig({
+        resourceGroup: s.storage.snapshotResourceGroupName,
+        subscriptionId: s.azure.subscriptionId,
+        incremental: true,
+      }),
+    },
+  };
+}
+
+/** Velero's Azure identity on a destination, as the runbook shows it (what AzureVeleroIdentity creates). */
+const describeAzureAccess: DestinationSupport["describeAccess"] = ({ cfg, source, nodeResourceGroup }) => {
+  const o = source as unknown as AzureSourceOutputs;
+  const basics = azureIdentityBasics({ ...cfg, azure: azureOf(cfg) });
+  const storageRg = resourceGroupId(o.azure.subscriptionId, o.storage.resourceGroupName);
+  const nodeRg = nodeResourceGroup ?? "<the cluster's node resource group>";
+  const roles = buildVeleroRoles({
+    stack: cfg.stack,
+    storageResourceGroupId: storageRg,
+    storageAccountId: `${storageRg}/providers/Microsoft.Storage/storageAccounts/${o.storage.accountName}`,
+    snapshotResourceGroupId: resourceGroupId(o.azure.subscriptionId, o.storage.snapshotResourceGroupName),
+    nodeResourceGroupId: resourceGroupId(basics.subscriptionId, nodeRg),
+  });
+  const description: AccessDescription = {
+    summary:
+      "Velero's own Azure AD application and service principal (not the source's), with a password the stack rotates and writes only into Velero's credentials Secret, and two custom roles holding the Azure plugin's documented permissions, each assigned where it is needed only:",
+    rows: [
+      ["Application (service principal)", `\`${basics.displayName}\` in tenant \`${basics.tenantId}\``],
+      ["Password", `rotated every ${basics.rotationDays} days; never shown`],
+      [
+        `Role \`${roles.storage.roleName}\``,
+        `${AZURE_STORAGE_ACTIONS.map((a) => `\`${a}\``).join(", ")} on ${roles.storage.assignmentScopes.map((x) => `\`${x}\``).join(", ")}`,
+      ],
+      [
+        `Role \`${roles.disks.roleName}\``,
+        `${AZURE_DISK_ACTIONS.map((a) => `\`${a}\``).join(", ")} on ${roles.disks.assignmentScopes.map((x) => `\`${x}\``).join(", ")}`,
+      ],
+      [
+        "Credentials file (Secret key `cloud`)",
+        `\`AZURE_SUBSCRIPTION_ID=${basics.subscriptionId}\`, \`AZURE_TENANT_ID=${basics.tenantId}\`, \`AZURE_CLIENT_ID=\` the application's, \`AZURE_CLIENT_SECRET=\` its password, \`AZURE_RESOURCE_GROUP=${nodeRg}\`, \`AZURE_CLOUD_NAME=${basics.cloudName}\``,
+      ],
+    ],
+  };
+  return description;
+};
+
 export const azure: StorageBackend<AzureSourceConfig> = {
   name: "azure",
   label: "Azure",
@@ -170,6 +240,11 @@ export const azure: StorageBackend<AzureSourceConfig> = {
         ctx,
         azureOf(cfg).subscriptionId,
       ),
+    targetContext: (cfg) => ({
+      azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
+    }),
+    locations: azureDestinationLocations,
+    describeAccess: describeAzureAccess,
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     load: () => (require("./destination") as typeof import("./destination")).azureDestination,
   },

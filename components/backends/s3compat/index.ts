@@ -5,7 +5,8 @@ import type { SourceCommon } from "../../config/validate";
 import type { SourceOutputs } from "../../config/destination-schema";
 import type { TargetIssue } from "../../targets/target";
 import { DEFAULT_VERSIONS, minorOf } from "../../velero/versions";
-import type { RefusedKey, StorageBackend } from "../backend";
+import { buildS3CompatBslConfig } from "../../velero/locations";
+import type { DestinationLocations, DestinationSupport, RefusedKey, StorageBackend } from "../backend";
 
 /**
  * An S3-compatible store (`velero-dr:cloud: s3compat`): MinIO, Ceph RGW or any other S3 API, on
@@ -184,6 +185,45 @@ const refusedOnSource: Record<string, RefusedKey> = {
   alertWebhooks: { why: NO_CLOUD_ALERT },
 };
 
+/** The BSL of an s3compat destination, from the source's outputs (no VSL). */
+export function s3compatDestinationLocations(outputs: unknown): DestinationLocations {
+  const s = outputs as S3CompatSourceOutputs;
+  return {
+    provider: "aws",
+    pluginImage: s3compat.pluginImage,
+    bsl: {
+      bucket: s.storage.bucket,
+      prefix: s.storage.prefix || undefined,
+      config: buildS3CompatBslConfig({ ...s.s3compat, publicUrl: s.s3compat.publicUrl || undefined }),
+    },
+  };
+}
+
+/** Velero's key pair on the store, as the runbook shows it (never its value). */
+const describeS3CompatAccess: DestinationSupport["describeAccess"] = ({ cfg }) => {
+  const section = (cfg as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
+  return {
+    summary:
+      "Velero reaches the store with a static key pair: no cloud identity is created. The key pair is the secret you set; the stack writes it only into Velero's credentials Secret:",
+    rows: [
+      [
+        "Key pair",
+        `the secret \`velero-dr:${CREDENTIALS_KEY}\` (\`pulumi config get velero-dr:${CREDENTIALS_KEY}\`); never shown`,
+      ],
+      [
+        "Writes",
+        section?.readOnlyCredentials
+          ? "the key may only read the bucket (`s3compat.readOnlyCredentials`): the store itself refuses writes"
+          : "the key may write: the bucket is read-only to Velero by the location's access mode (ReadOnly) until it is promoted",
+      ],
+      [
+        "Credentials file (Secret key `cloud`)",
+        "`[default]`, `aws_access_key_id=` and `aws_secret_access_key=` of the key pair",
+      ],
+    ],
+  };
+};
+
 export const s3compat: StorageBackend<S3CompatSourceConfig> = {
   name: "s3compat",
   label: "S3-compatible",
@@ -258,6 +298,9 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
         ? [checksumIssue(["s3compat", "checksumAlgorithm"], checksum, outputs.velero.pluginVersion)]
         : [];
     },
+    targetContext: () => ({}),
+    locations: s3compatDestinationLocations,
+    describeAccess: describeS3CompatAccess,
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     load: () => (require("./destination") as typeof import("./destination")).s3compatDestination,
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The drill's stand-in for the vendor's /bitnami/mariadb/scripts/backup.sh (Code Dx's MariaDB
-# image; seed 003's hook runs it in the subordinate): a full mariabackup of the running server into
+# image; the hook of the Code Dx Kubernetes Backup & Restore Procedure runs it in the
+# subordinate): a full mariabackup of the running server into
 # /bitnami/mariadb/backup/data/<yyyymmdd-hhmmss>-Full, with a `done` file written only once it
 # succeeded - what restore-db looks for. The server is the pod's (its client configuration).
 set -euo pipefail
