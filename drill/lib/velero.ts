@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { LocalCluster } from "./kube";
 import { Minio } from "./minio";
@@ -189,4 +189,38 @@ export class LocalVelero {
       { allowFail },
     );
   }
+}
+
+/**
+ * The objects of a backup as Velero stored them in the bucket (`velero backup download`: the
+ * backup's tarball), looked up by resource (`deployments.apps`), namespace and name. What a
+ * stand-in re-creates must come from here, not from the drill's fixture.
+ */
+export function backupContents(
+  velero: LocalVelero,
+  cluster: LocalCluster,
+  backup: string,
+  workDir: string,
+): (resource: string, namespace: string, name: string) => Record<string, any> {
+  const dir = path.join(workDir, `backup-contents-${backup}`);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    const tarball = path.join(dir, "backup.tar.gz");
+    velero.cli(cluster, ["backup", "download", backup, "-o", tarball]);
+    run("tar", ["-xzf", tarball, "-C", dir]);
+  }
+  return (resource, namespace, name) => {
+    // Velero 1.10 keeps each object under resources/<resource>/namespaces/<ns>/<name>.json, and
+    // again under the preferred version's folder (resources/<resource>/<version>-preferredversion/...).
+    const base = path.join(dir, "resources", resource);
+    const direct = path.join(base, "namespaces", namespace, `${name}.json`);
+    const versioned = existsSync(base)
+      ? readdirSync(base)
+          .filter((d) => d.endsWith("-preferredversion"))
+          .map((d) => path.join(base, d, "namespaces", namespace, `${name}.json`))
+      : [];
+    const file = [direct, ...versioned].find((f) => existsSync(f));
+    if (!file) throw new Error(`backup ${backup} holds no ${resource} ${namespace}/${name}`);
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, any>;
+  };
 }

@@ -48,7 +48,8 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
   private procs?: Processes;
 
   constructor() {
-    super(codedxApp, {}, "codedx.example.com");
+    // Served through its own LoadBalancer Service (the fixture's): the chain checks it has ready pods.
+    super(codedxApp, { loadBalancerService: "codedx" }, "codedx.example.com");
   }
 
   get slavePod(): string {

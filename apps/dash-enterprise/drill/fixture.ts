@@ -76,6 +76,68 @@ const deployment = (namespace: string, name: string, podLabels: Obj = {}, replic
   },
 });
 
+/**
+ * The ingress controller as the upstream ingress-nginx Helm chart labels it: the Service selects
+ * the pods by the chart's selector labels (name, instance, component), not by `app`. A stand-in
+ * that re-created the Deployment with other pod labels would leave the Service routing to nothing.
+ */
+function ingressController(): Obj[] {
+  const selector = {
+    "app.kubernetes.io/name": "ingress-nginx",
+    "app.kubernetes.io/instance": "ingress-nginx",
+    "app.kubernetes.io/component": "controller",
+  };
+  const labels = {
+    ...selector,
+    "app.kubernetes.io/part-of": "ingress-nginx",
+    "app.kubernetes.io/version": "1.9.4",
+    "app.kubernetes.io/managed-by": "Helm",
+    "helm.sh/chart": "ingress-nginx-4.8.3",
+  };
+  const name = "ingress-nginx-controller";
+  return [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: PS, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...selector } },
+          spec: {
+            containers: [
+              {
+                name: "controller",
+                image: "registry.k8s.io/ingress-nginx/controller:v1.9.4",
+                // The Service's named target ports resolve to these (without them the endpoints
+                // controller leaves the pod out: the Service would serve nothing).
+                ports: [
+                  { name: "http", containerPort: 80, protocol: "TCP" },
+                  { name: "https", containerPort: 443, protocol: "TCP" },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: PS, labels },
+      spec: {
+        type: "LoadBalancer",
+        selector,
+        ports: [
+          { name: "http", port: 80, targetPort: "http" },
+          { name: "https", port: 443, targetPort: "https" },
+        ],
+      },
+    },
+  ];
+}
+
 const service = (namespace: string, name: string, type = "ClusterIP", app = name): Obj => ({
   apiVersion: "v1",
   kind: "Service",
@@ -120,8 +182,7 @@ export function baseObjects(): Obj[] {
       spec: { tag: "registry-dash.example.com/builder" },
       status: { conditions: [{ type: "Ready", status: "True" }] },
     }),
-    deployment(PS, "ingress-nginx-controller"),
-    service(PS, "ingress-nginx-controller", "LoadBalancer"),
+    ...ingressController(),
     deployment(PS, "kotsadm"),
     service(PS, "kotsadm"),
     ...["core", "portal", "registry", "jobservice"].map((c) =>

@@ -5,6 +5,7 @@ import { buildRestoreChain, ChainInput } from "../../../components/restore/chain
 import { buildScheduleSpec } from "../../../components/velero/specs";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { waitFor } from "../../../drill/lib/procs";
+import { backupContents } from "../../../drill/lib/velero";
 import {
   Check,
   ConfigEdits,
@@ -39,6 +40,13 @@ export const SCHEDULE = "dash-daily";
 
 /** Dash Enterprise's settings (velero-dr:app) in the drill's destination stack file. */
 const DASH_SETTINGS: Partial<DashOptions> = { builderTimeoutMinutes: 15 };
+
+/** What the vendor's cleanup step deletes and a KOTS redeploy applies again (the release's manifests). */
+const REDEPLOYED = [
+  { resource: "builders.kpack.io", name: "dash-app-builder" },
+  { resource: "appstacks.dash.plotly.com", name: "de-appstack" },
+  { resource: "deployments.apps", name: "ingress-nginx-controller" },
+];
 
 /** The drill's world with Dash Enterprise: its domain, its fixture, its Schedule, its chain, its gate. */
 export class DashWorld extends DrillWorld {
@@ -137,8 +145,9 @@ export class DashWorld extends DrillWorld {
 
   /**
    * What an operator does at the KOTS gate: redeploy in the Admin Console. Without a real KOTS
-   * here, the drill applies what a redeploy produces (the builder, appstack and ingress
-   * controller again, and the Dash operator's status), then confirms the gate.
+   * here, the drill applies what a redeploy produces — the builder, appstack and ingress
+   * controller again, as they are in the backup (the release's manifests), and the Dash
+   * operator's status — then confirms the gate.
    */
   operatorRedeploys(): void {
     const c = this.dest as LocalCluster;
@@ -152,49 +161,31 @@ export class DashWorld extends DrillWorld {
       "jsonpath={.metadata.uid}",
     ]).stdout;
     const de = owner("dash.plotly.com/v1alpha1", "DashEnterprise", "dash-enterprise", deUid);
-    c.apply({
-      apiVersion: "v1",
-      kind: "List",
-      items: [
-        {
-          apiVersion: "kpack.io/v1alpha2",
-          kind: "Builder",
-          metadata: { name: "dash-app-builder", namespace: PS, labels: { "redeployed-by": "kots" } },
-          spec: { tag: "registry-dash.example.com/builder" },
-          status: { conditions: [{ type: "Ready", status: "True" }] },
+    // A redeploy applies the app's release manifests again: the objects as they were backed up,
+    // read from the backup itself, never from the drill's fixture, so that whatever labels the
+    // installation used come back exactly (a Service selector and its pods must still match).
+    const backedUp = backupContents(this.velero, c, this.backupName, this.o.workDir);
+    const items = REDEPLOYED.map(({ resource, name }) => {
+      const o = backedUp(resource, PS, name);
+      const meta = o.metadata as Record<string, any>;
+      const redeployed: Record<string, any> = {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: {
+          name: meta.name,
+          namespace: meta.namespace,
+          labels: { ...(meta.labels ?? {}), "redeployed-by": "kots" },
+          ...(meta.annotations ? { annotations: meta.annotations } : {}),
+          // The operator that owns it is the live one, with its new uid.
+          ...(meta.ownerReferences ? { ownerReferences: [de] } : {}),
         },
-        {
-          apiVersion: "dash.plotly.com/v1alpha1",
-          kind: "Appstack",
-          metadata: {
-            name: "de-appstack",
-            namespace: PS,
-            labels: { "redeployed-by": "kots" },
-            ownerReferences: [de],
-          },
-          spec: { managed: true },
-        },
-        {
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          metadata: {
-            name: "ingress-nginx-controller",
-            namespace: PS,
-            labels: { app: "ingress-nginx-controller", "redeployed-by": "kots" },
-          },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: "ingress-nginx-controller" } },
-            template: {
-              metadata: { labels: { app: "ingress-nginx-controller" } },
-              spec: {
-                containers: [{ name: "controller", image: "registry.example/ingress-nginx-controller:1.0" }],
-              },
-            },
-          },
-        },
-      ],
+        spec: o.spec,
+      };
+      // kpack's controller would report the new builder Ready; the drill runs no kpack.
+      if (o.kind === "Builder") redeployed.status = { conditions: [{ type: "Ready", status: "True" }] };
+      return redeployed;
     });
+    c.apply({ apiVersion: "v1", kind: "List", items });
     c.kubectl([
       "-n",
       PS,
@@ -354,6 +345,26 @@ export async function checkRestore(w: DashWorld): Promise<Check[]> {
     "the restored builder, appstack and ingress controller were deleted (only the redeployed ones exist)",
     redeployed.length === 0,
     redeployed.join(", "),
+  );
+  // The kube-controller-manager's endpoints controller decides this from the live pods' labels and
+  // readiness: the restored Service must select the redeployed controller's Ready pods.
+  const served = c.kubectl(
+    [
+      "-n",
+      PS,
+      "get",
+      "endpoints",
+      "ingress-nginx-controller",
+      "-o",
+      "jsonpath={.subsets[*].addresses[*].ip}",
+    ],
+    undefined,
+    true,
+  ).stdout;
+  add(
+    "the entry point is served: the load balancer Service has ready endpoints (the redeployed controller's pods)",
+    served.trim().length > 0,
+    served || "no ready endpoint",
   );
   const mode = w.bslAccessMode();
   add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);

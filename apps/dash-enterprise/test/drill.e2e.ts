@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildRestoreChain } from "../../../components/restore/chain";
+import { buildRestoreChain, entryPointStep } from "../../../components/restore/chain";
 import { restoreName } from "../../../drill/scenario";
 import { toolchain } from "../../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
@@ -57,6 +57,57 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
     const checks = await checkRestore(w);
     for (const c of checks) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+  });
+
+  it("the drill catches a KOTS stand-in tuned to the fixture: its controller's pods are not the Service's, nothing is served", async () => {
+    // What the old stand-in re-created: the controller with the fixture's `app` label instead of
+    // the restored manifest's (upstream ingress-nginx's selector labels).
+    const c = w.dest!;
+    c.kubectl(["-n", "plotly-system", "delete", "deployment", "ingress-nginx-controller", "--wait=true"]);
+    c.kubectl([
+      "-n",
+      "plotly-system",
+      "wait",
+      "--for=delete",
+      "pod",
+      "-l",
+      "app.kubernetes.io/name=ingress-nginx",
+      "--timeout=120s",
+    ]);
+    c.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: {
+        name: "ingress-nginx-controller",
+        namespace: "plotly-system",
+        labels: { app: "ingress-nginx-controller" },
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "ingress-nginx-controller" } },
+        template: {
+          metadata: { labels: { app: "ingress-nginx-controller" } },
+          spec: {
+            containers: [{ name: "controller", image: "registry.example/ingress-nginx-controller:1.0" }],
+          },
+        },
+      },
+    });
+    c.kubectl([
+      "-n",
+      "plotly-system",
+      "rollout",
+      "status",
+      "deployment/ingress-nginx-controller",
+      "--timeout=120s",
+    ]);
+    const lb = { namespace: "plotly-system", service: "ingress-nginx-controller" };
+    const step = entryPointStep(lb, [], 10);
+    const r = await w.runChain({ steps: [step], env: {} }, path.join(w.o.workDir, "chain-entry.json"));
+    assert.equal(r.ok, false, "the product's entry-point check fails");
+    assert.match(r.results[0].stderr, /has no ready endpoint after 10s: no Ready pod matches its selector/);
+    const served = (await checkRestore(w)).find((x) => x.name.startsWith("the entry point is served"));
+    assert.equal(served?.ok, false, "the drill's own check fails too");
     await w.stopDestination("destination");
   });
 
