@@ -91,6 +91,7 @@ export function destinationProgram(
   let velero: VeleroInstall | undefined;
   const restore = new RestoreChain("restore", {
     chain,
+    rehearsal: cfg.mode === "rehearsal",
     kubeconfig: target.kubeconfig,
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,

@@ -201,6 +201,11 @@ const dnsSecrets = Object.fromEntries(
 export const destinationSchema = z
   .strictObject({
     role: z.literal("destination"),
+    /**
+     * `rehearsal`: prove the recovery on a separate cluster without touching production — no DNS
+     * change, no promotion (the location stays ReadOnly to the end), no Schedules.
+     */
+    mode: z.enum(["recovery", "rehearsal"]).default("recovery"),
     cloud: destinationCloudSchema,
     profile: profileSchema,
     app: appSchema,

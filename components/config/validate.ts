@@ -172,7 +172,13 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
     }
     const data = parsed.data;
     return settle(problems, () =>
-      resolveDestination(data, app.app as ConfiguredApp, input.stack, problems, input.redacted ?? []),
+      resolveDestination(
+        rehearsalProblems(data, input.values, app.app as ConfiguredApp, problems),
+        app.app as ConfiguredApp,
+        input.stack,
+        problems,
+        input.redacted ?? [],
+      ),
     );
   }
   problems.push(...foreignStorageKeys(values));
@@ -325,6 +331,42 @@ function checkApp(
     (p) => `${CONFIG_NAMESPACE}:app.${p.key}: ${p.message}`,
   );
   return { app: configureApp(def, options), problems };
+}
+
+/**
+ * A rehearsal changes nothing outside its own cluster: no DNS change and no promotion (a promoted
+ * destination sets the production location ReadWrite and writes backups of its own to it). Set
+ * any of dns, restore.promoteToPrimary or schedules and the stack is refused, naming the key; left
+ * out, they are off.
+ */
+function rehearsalProblems(
+  raw: RawDestinationConfig,
+  values: Record<string, unknown>,
+  app: ConfiguredApp,
+  problems: string[],
+): RawDestinationConfig {
+  if (raw.mode !== "rehearsal") return raw;
+  const restore = values.restore as { promoteToPrimary?: unknown } | undefined;
+  if (restore?.promoteToPrimary === true) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:restore.promoteToPrimary: got true with mode rehearsal; a rehearsal never promotes (the production location would go ReadWrite and take this cluster's backups): remove the key, or use mode recovery for a real recovery`,
+    );
+  }
+  if (raw.dns && raw.dns.provider !== "none") {
+    problems.push(
+      `${CONFIG_NAMESPACE}:dns.provider: got ${show(raw.dns.provider)} with mode rehearsal; a rehearsal changes no DNS (${app.profile.displayName}'s users must stay on production): remove velero-dr:dns or set dns.provider none`,
+    );
+  }
+  if (raw.schedules) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:schedules: set with mode rehearsal; a rehearsal writes no backups (its location stays ReadOnly): remove the key`,
+    );
+  }
+  return {
+    ...raw,
+    dns: raw.dns ?? { provider: "none", ttlSeconds: 300 },
+    restore: { ...raw.restore, promoteToPrimary: false },
+  } as RawDestinationConfig;
 }
 
 function resolveDestination(

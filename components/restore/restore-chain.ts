@@ -30,7 +30,15 @@ export interface RestoreChainArgs {
   secretEnv: Record<string, pulumi.Input<string>>;
   /** One entry for each name a step waits for, and none other. */
   external: Record<string, ExternalWait>;
+  /**
+   * A rehearsal: every Command carries VELERO_DR_MODE=rehearsal, so that the policy pack can hold
+   * the chain to it (no DNS, no promotion) from the registered resources alone.
+   */
+  rehearsal?: boolean;
 }
+
+/** Set to `rehearsal` on every Command of a rehearsal's chain. */
+export const MODE_ENV = "VELERO_DR_MODE";
 
 const DONE_SCRIPT = 'echo "velero-dr: step ${VELERO_DR_STEP_ID} already succeeded; it is not run again"';
 
@@ -100,7 +108,7 @@ export class RestoreChain extends pulumi.ComponentResource {
           ...run,
           // Run once: a changed input after success is not a reason to restore again.
           update: DONE_SCRIPT,
-          environment: { ...env, ...run.environment },
+          environment: { ...env, ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}), ...run.environment },
           logging: "stdoutAndStderr",
         },
         {

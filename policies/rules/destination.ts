@@ -227,9 +227,41 @@ export const destinationRestoreOrdering: StackValidationPolicy = {
   }),
 };
 
+/** DNS resources of the DNS providers that create records as resources (Azure DNS). */
+const DNS_RECORD_TYPES = ["azure-native:dns:RecordSet", "azure-native:network:RecordSet"];
+
+export const destinationRehearsal: StackValidationPolicy = {
+  name: "destination-rehearsal-changes-nothing",
+  description:
+    "A rehearsal (its Commands carry VELERO_DR_MODE=rehearsal) changes nothing outside its own cluster: no DNS " +
+    "step or record, no promotion of the production backup location to ReadWrite, no Schedules writing to it.",
+  remediationSteps:
+    "Leave velero-dr:dns unset (or provider none), restore.promoteToPrimary and schedules unset in a rehearsal; " +
+    "use mode recovery for a real recovery.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  validateStack: (args, report) => {
+    if (!isDestinationStack(args.resources))
+      return args.notApplicable("not a destination stack (no RestoreChain)");
+    const steps = chainSteps(args.resources);
+    const rehearsal = steps.some((s) => str(get(env(s.resource), "VELERO_DR_MODE")) === "rehearsal");
+    if (!rehearsal) return args.notApplicable("not a rehearsal (no VELERO_DR_MODE=rehearsal)");
+    for (const s of steps.filter((x) => ["dns-unpublish", "dns-publish", "promote"].includes(x.kind))) {
+      report(`${label(s)} would change production in a rehearsal.`, s.resource.urn);
+    }
+    for (const r of args.resources.filter((x) => DNS_RECORD_TYPES.includes(x.type))) {
+      report(`DNS record "${r.name}" would change production's DNS in a rehearsal.`, r.urn);
+    }
+    for (const r of ofType(args.resources, TOKENS.schedule)) {
+      report(`Schedule "${r.name}" would write backups to production's location in a rehearsal.`, r.urn);
+    }
+  },
+};
+
 export const destinationPolicies = [
   destinationStepContract,
   destinationBslReadOnly,
   destinationNotSourceCluster,
   destinationRestoreOrdering,
+  destinationRehearsal,
 ];

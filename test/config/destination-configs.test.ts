@@ -43,6 +43,24 @@ const SOURCE_OUTPUTS = {
 };
 
 const CASES: BadCase[] = [
+  {
+    name: "a rehearsal that would move DNS, promote and write backups",
+    edit: (c) => {
+      c.mode = "rehearsal";
+      c.restore = { promoteToPrimary: true };
+      c.schedules = [{ name: "dash-daily", cron: "0 0 * * *" }];
+    },
+    expect: [
+      /velero-dr:restore\.promoteToPrimary: got true with mode rehearsal; a rehearsal never promotes/,
+      /velero-dr:dns\.provider: got "azure" with mode rehearsal; a rehearsal changes no DNS .*: remove velero-dr:dns or set dns\.provider none/,
+      /velero-dr:schedules: set with mode rehearsal; a rehearsal writes no backups/,
+    ],
+  },
+  {
+    name: "a mode that is none of recovery and rehearsal",
+    edit: (c) => (c.mode = "drill"),
+    expect: [/velero-dr:mode: got "drill"; expected one of recovery, rehearsal|velero-dr:mode: .*"drill"/],
+  },
   { name: "no source", edit: (c) => delete c.source, expect: [/velero-dr:source: is required/] },
   {
     name: "a region's display name (West Europe) as the location",
@@ -275,6 +293,20 @@ describe("destination configuration", () => {
     other.app = undefined;
     const generic = create(other);
     assert.deepEqual([generic?.nodeVmSize, generic?.nodeCount], ["Standard_D8s_v5", 4]);
+  });
+
+  it("a rehearsal: no DNS (not required even for Dash Enterprise), no promotion, whatever the defaults", () => {
+    const values = example();
+    values.mode = "rehearsal";
+    delete values.dns;
+    // The example promotes explicitly; a rehearsal refuses that (above), so the key goes.
+    delete (values.restore as { promoteToPrimary?: boolean }).promoteToPrimary;
+    const cfg = validateConfig({ values, secretKeys: [], stack: "dr" });
+    assert.equal(cfg.role, "destination");
+    if (cfg.role !== "destination") return;
+    assert.equal(cfg.mode, "rehearsal");
+    assert.equal(cfg.dns.provider, "none");
+    assert.equal(cfg.restore.promoteToPrimary, false);
   });
 
   it("takes a known region in any case, as its lower-case name (ARM compares locations ignoring case)", () => {

@@ -389,5 +389,17 @@ describe("s3compat configurations: each bad value refused up front, naming its k
         "not promoted: no schedules",
       );
     });
+    it("accepts a read-only key in a rehearsal (which never promotes), the promotion key left out", async () => {
+      const { config, secretKeys } = stackFileConfig(DESTINATION);
+      set("s3compat", { readOnlyCredentials: true })(config, secretKeys);
+      const restore = JSON.parse(config["velero-dr:restore"] ?? "{}");
+      delete restore.promoteToPrimary;
+      config["velero-dr:restore"] = JSON.stringify(restore);
+      delete config["velero-dr:dns"];
+      config["velero-dr:mode"] = "rehearsal";
+      const run = await runProgram("rehearsal-s3compat", config, secretKeys);
+      if (run.error) throw run.error;
+      assert.equal(run.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { allPolicies } from "../../policies/rules/all";
+import { fromRecording, runAll } from "../policies/support";
 import { readStackFile } from "../../components/config/stack-file";
 import { validateStackConfig as validateConfig } from "../../stacks/config";
 import { destinationChainInput } from "../../components/restore/destination-chain";
@@ -288,6 +290,38 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.ok(!names.includes("primary-location-read-write"));
     assert.equal(secondary.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
     assert.ok(!names.includes("alerting-apply"), "no backups, no alerts");
+  });
+
+  it("a rehearsal changes nothing outside its cluster: no DNS, no promotion, no Schedules, and the pack agrees", async () => {
+    const rehearsal = await runDestination("example-destination-azure", (c) => {
+      const restore = JSON.parse(c["velero-dr:restore"] ?? "{}");
+      delete restore.promoteToPrimary;
+      c["velero-dr:restore"] = JSON.stringify(restore);
+      delete c["velero-dr:dns"];
+      c["velero-dr:mode"] = "rehearsal";
+    });
+    assert.equal(rehearsal.error, undefined, rehearsal.error?.message);
+    const resources = rehearsal.recorder.resources;
+    assert.deepEqual(
+      resources.filter((r) => /:dns:|RecordSet/.test(r.type)).map((r) => r.name),
+      [],
+      "no DNS record",
+    );
+    assert.equal(rehearsal.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
+    const commands = rehearsal.recorder
+      .byType("command:local:Command")
+      .filter((c) => c.inputs.environment?.VELERO_DR_STEP_ID);
+    const kinds = commands.map((c) => c.inputs.environment.VELERO_DR_STEP_KIND);
+    for (const k of ["dns-unpublish", "dns-publish", "promote"]) assert.ok(!kinds.includes(k), k);
+    assert.ok(!resources.some((r) => r.name === "primary-location-read-write"));
+    for (const c of commands) assert.equal(c.inputs.environment.VELERO_DR_MODE, "rehearsal", c.name);
+    // The whole policy pack passes it (test/policies/destination.test.ts: what it refuses).
+    assert.deepEqual(
+      (
+        await runAll(allPolicies, fromRecording(structuredClone(resources), "example-destination-azure"))
+      ).filter((f) => f.level === "mandatory"),
+      [],
+    );
   });
 
   it("keeps the kubeconfig and credentials secret", () => {

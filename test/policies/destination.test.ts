@@ -3,6 +3,7 @@ import { PolicyResource } from "@pulumi/policy";
 import {
   destinationBslReadOnly,
   destinationNotSourceCluster,
+  destinationRehearsal,
   destinationRestoreOrdering,
   destinationStepContract,
 } from "../../policies/rules/destination";
@@ -218,6 +219,49 @@ describe("policies: destination (hand-built restore chain)", () => {
         (await checkStack(destinationRestoreOrdering, sourceLike())).notApplicable,
         NOT_DESTINATION,
       );
+    });
+  });
+
+  describe("destination-rehearsal-changes-nothing", () => {
+    /** The chain as a rehearsal registers it: every Command marked, no DNS and no promote step. */
+    const rehearsal = (steps: StepSpec[]) => {
+      const stack = destination(steps);
+      for (const r of stack.filter((x) => x.type === T.command)) {
+        (r.props.environment as Record<string, string>).VELERO_DR_MODE = "rehearsal";
+      }
+      return stack;
+    };
+    const REHEARSAL_CHAIN: StepSpec[] = DASH_CHAIN.filter(
+      ([, kind]) => !["dns-unpublish", "dns-publish", "promote"].includes(kind),
+    ).map(([id, kind, needs]) => [
+      id,
+      kind,
+      needs.map((n) => (n === "dns-unpublish" ? "wait-backup" : n === "dns-publish" ? "restore" : n)),
+    ]);
+
+    it("passes a rehearsal without DNS, promotion or Schedules", async () => {
+      assert.deepEqual((await checkStack(destinationRehearsal, rehearsal(REHEARSAL_CHAIN))).violations, []);
+    });
+
+    it("refuses a rehearsal that would move DNS, promote the location or write backups", async () => {
+      const stack = rehearsal(DASH_CHAIN);
+      stack.push(resource({ type: T.schedule, name: "schedules-dash-daily", props: {} }));
+      stack.push(resource({ type: "azure-native:dns:RecordSet", name: "dns-base", props: {} }));
+      assert.deepEqual((await checkStack(destinationRehearsal, stack)).violations, [
+        'step "dns-unpublish" (dns-unpublish) would change production in a rehearsal.',
+        'step "bsl-read-write" (promote) would change production in a rehearsal.',
+        'step "dns-publish" (dns-publish) would change production in a rehearsal.',
+        'DNS record "dns-base" would change production\'s DNS in a rehearsal.',
+        'Schedule "schedules-dash-daily" would write backups to production\'s location in a rehearsal.',
+      ]);
+    });
+
+    it("is not applicable to a recovery, nor without a RestoreChain", async () => {
+      assert.match(
+        String((await checkStack(destinationRehearsal, destination())).notApplicable),
+        /not a rehearsal/,
+      );
+      assert.equal((await checkStack(destinationRehearsal, sourceLike())).notApplicable, NOT_DESTINATION);
     });
   });
 });

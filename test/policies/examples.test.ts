@@ -77,6 +77,7 @@ describe("policies over the example stacks (mocks)", () => {
       assert.deepEqual(notApplied.sort(), [
         "destination-bsl-read-only",
         "destination-not-source-cluster",
+        "destination-rehearsal-changes-nothing",
         "destination-restore-ordering",
         "destination-step-contract",
         "identity-aws-iam-least-privilege",

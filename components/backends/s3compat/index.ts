@@ -282,7 +282,7 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
     check: (c) => {
       const issues = fsBackupIssues(c);
       const section = (c as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
-      if (section?.readOnlyCredentials && c.restore.promoteToPrimary) {
+      if (section?.readOnlyCredentials && c.restore.promoteToPrimary && c.mode !== "rehearsal") {
         issues.push({
           path: ["s3compat", "readOnlyCredentials"],
           message:
