@@ -14,6 +14,7 @@ import {
   destinationVeleroValues,
 } from "../components/restore/destination-chain";
 import { ChainView, RestoreChain } from "../components/restore/restore-chain";
+import { buildRecoveryReport } from "../components/restore/recovery-report";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
 import { targetOf } from "../components/targets";
 import type { ClusterTarget, TargetCluster, TargetContext } from "../components/targets/target";
@@ -197,6 +198,21 @@ export function destinationProgram(
     schedules: scheduleNames,
     alerting: { prometheusRule: alerting },
     runbook: `npm run runbook -- ${cfg.stack}`,
+    // What the recovery took, from what its steps wrote while they ran (`npm run report` renders
+    // it). Only names, times and counts are in it, so it is not secret although the steps' output is.
+    recovery: pulumi.unsecret(
+      pulumi
+        .all(Object.fromEntries(chain.steps.map((s) => [s.id, restore.commands[s.id].stderr])))
+        .apply((stderr) =>
+          buildRecoveryReport({
+            stack: cfg.stack,
+            mode: cfg.mode,
+            steps: chain.steps,
+            stderr,
+            objectives: cfg.rehearsal.objectives,
+          }),
+        ),
+    ),
   };
 }
 

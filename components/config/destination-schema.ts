@@ -206,6 +206,20 @@ export const destinationSchema = z
      * change, no promotion (the location stays ReadOnly to the end), no Schedules.
      */
     mode: z.enum(["recovery", "rehearsal"]).default("recovery"),
+    /**
+     * The recovery objectives the report holds a recovery to (a rehearsal's driver fails on a
+     * missed one): RTO from the first step to health green, RPO the age of the restored backup.
+     */
+    rehearsal: z
+      .strictObject({
+        objectives: z
+          .strictObject({
+            rtoMinutes: z.number().positive().max(10080).optional(),
+            rpoHours: z.number().positive().max(8760).optional(),
+          })
+          .default({}),
+      })
+      .default({ objectives: {} }),
     cloud: destinationCloudSchema,
     profile: profileSchema,
     app: appSchema,

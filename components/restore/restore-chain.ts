@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
 import { scriptCommand } from "../shell/command-script";
+import { REPORT_MARK } from "../shell/script";
 import { Chain, stepEnvironment } from "./chain";
 import { stepScript } from "./step";
 
@@ -40,7 +41,16 @@ export interface RestoreChainArgs {
 /** Set to `rehearsal` on every Command of a rehearsal's chain. */
 export const MODE_ENV = "VELERO_DR_MODE";
 
-const DONE_SCRIPT = 'echo "velero-dr: step ${VELERO_DR_STEP_ID} already succeeded; it is not run again"';
+/**
+ * A step that succeeded is not run again when an input changes (a later `pulumi up` after a gate):
+ * its update says so and prints what the step printed (@pulumi/command passes the previous output
+ * in PULUMI_COMMAND_STDOUT/STDERR), so the value it produced and its report marks stay as they were.
+ */
+export const DONE_SCRIPT = [
+  'echo "velero-dr: step ${VELERO_DR_STEP_ID} already succeeded; it is not run again" >&2',
+  "printf '%s\\n' \"${PULUMI_COMMAND_STDOUT:-}\"",
+  `printf '%s\\n' "\${PULUMI_COMMAND_STDERR:-}" | { grep '^${REPORT_MARK} ' || true; } >&2`,
+].join("\n");
 
 /**
  * The restore chain as resources: one `command.local.Command` per step, `dependsOn` following

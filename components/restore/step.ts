@@ -3,8 +3,9 @@ import { Step } from "../model/step";
 
 export type { Gate, Step, StepEnv, StepKind, StepRetry, VeleroCli } from "../model/step";
 
+/** A step's script as a Command (and the drill's runner) runs it: it reports its own start and end. */
 export function stepScript(step: Step): string {
-  return buildScript(wrapRetry(step));
+  return buildScript(wrapRetry(step), { reportStep: step.id });
 }
 
 /**

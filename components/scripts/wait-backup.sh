@@ -59,8 +59,14 @@ if [ -n "$listing" ] && [ -n "$completed" ]; then
   printf '%s\n' "$listing" | awk -F '\t' -v c="$completed" 'NF >= 2 && $2 != "Completed" && $3 > c { print $1 "\t" $2 }' |
     while IFS=$'\t' read -r skipped phase; do
       echo "velero-dr: skipped the newer backup $skipped: it is ${phase:-not finished} (only Completed backups are restored; ${inspect//<name>/$skipped})"
+      echo "velero-dr:report skipped=$skipped phase=${phase:-InProgress} completed=" >&2
     done
 fi
+# For the recovery report: what the chosen backup holds and when it was taken (its start is the
+# oldest moment of its data, the RPO's reference).
+IFS='|' read -r b_started b_backed b_total < <(kubectl -n "$VELERO_NAMESPACE" get backups.velero.io "$chosen" \
+  -o 'jsonpath={.status.startTimestamp}|{.status.progress.itemsBackedUp}|{.status.progress.totalItems}' 2>/dev/null || true) || true
+echo "velero-dr:report backup=$chosen started=${b_started:-} completed=$completed items=${b_backed:-}/${b_total:-}" >&2
 at=""
 if [ -n "$completed" ]; then
   at="$(date -d "$completed" +%s 2>/dev/null || true)"

@@ -46,9 +46,41 @@ function formatChecks(spec: ScriptSpec): string[] {
 /** The interpreter Command resources use: scripts are passed as `bash -c <text>`. */
 export const BASH_INTERPRETER = ["/bin/bash", "-c"];
 
-export function buildScript(spec: ScriptSpec): string {
+/**
+ * The prefix of the lines a restore step writes to stderr for the recovery report: its start and
+ * end (taken by the step itself, so the report measures what ran, not what the engine scheduled)
+ * and the facts it found (components/restore/report-marks.ts reads them back).
+ */
+export const REPORT_MARK = "velero-dr:report";
+
+const NOW = "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)";
+
+export interface BuildOptions {
+  /** Writes the step's start and end (with its exit status) as report marks under this step id. */
+  reportStep?: string;
+}
+
+export function buildScript(spec: ScriptSpec, opts: BuildOptions = {}): string {
   const required = [...(spec.kubeconfig ? [KUBECONFIG_ENV] : []), ...spec.env, ...(spec.secretEnv ?? [])];
   const lines = ["#!/usr/bin/env bash", "set -euo pipefail"];
+  const step = opts.reportStep;
+  const usesTmp = spec.kubeconfig || (spec.secretEnv ?? []).length > 0;
+  if (step !== undefined) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(step)) throw new Error(`report step id ${step}: use [a-z0-9-]`);
+    // First, so that a step refused by its own input checks still reports its start and end. One
+    // EXIT trap does everything the script must do however it ends (bash keeps only one).
+    const onExit = [
+      "vdr_rc=$?",
+      ...(usesTmp ? ['if [ -n "${vdr_tmp:-}" ]; then rm -rf "$vdr_tmp"; fi'] : []),
+      `echo "${REPORT_MARK} step=${step} end=${NOW} rc=$vdr_rc" >&2`,
+    ];
+    // vdr_rc is set before the trap only so that shellcheck sees it assigned.
+    lines.push(
+      `echo "${REPORT_MARK} step=${step} start=${NOW}" >&2`,
+      "vdr_rc=0",
+      `trap '${onExit.join("; ")}' EXIT`,
+    );
+  }
   for (const name of [...new Set(required)]) {
     lines.push(
       `if [ -z "\${${name}:-}" ]; then`,
@@ -58,9 +90,10 @@ export function buildScript(spec: ScriptSpec): string {
     );
   }
   lines.push(...formatChecks(spec));
-  if (spec.kubeconfig || (spec.secretEnv ?? []).length > 0) {
+  if (usesTmp) {
     // Private scratch space for secrets written to files; removed however the script ends.
-    lines.push("umask 077", 'vdr_tmp="$(mktemp -d)"', "trap 'rm -rf \"$vdr_tmp\"' EXIT");
+    lines.push("umask 077", 'vdr_tmp="$(mktemp -d)"');
+    if (step === undefined) lines.push("trap 'rm -rf \"$vdr_tmp\"' EXIT");
   }
   if (spec.kubeconfig) {
     lines.push(

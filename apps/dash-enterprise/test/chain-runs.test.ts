@@ -5,6 +5,7 @@ import * as path from "path";
 import { dashEnterprise } from "../profile";
 import { buildRestoreChain, ChainInput } from "../../../components/restore/chain";
 import { runChain, StepResult } from "../../../components/restore/runner";
+import { buildRecoveryReport } from "../../../components/restore/recovery-report";
 import { configured } from "../../../test/support/apps";
 import { FAKE_BIN, FakeCall, verbOf } from "../../../test/support/bash";
 import { SEED_ORDER_ONLINE } from "./seed-order";
@@ -124,6 +125,58 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     return w;
   };
   after(() => worlds.forEach((w) => rmSync(w.dir, { recursive: true, force: true })));
+
+  it("reports each step's own start and end, the backup restored and skipped, RTO and RPO (the recovery report)", async () => {
+    const w = world();
+    const r = await run(w, input());
+    assert.ok(r.ok);
+    const report = buildRecoveryReport({
+      stack: "dash-dr",
+      mode: "recovery",
+      steps: r.chain.steps,
+      stderr: Object.fromEntries(r.results.map((x) => [x.id, x.stderr])),
+      objectives: { rtoMinutes: 60, rpoHours: 1 },
+    });
+    assert.deepEqual(
+      report.steps.map((s) => [s.id, s.status]),
+      SEED_ORDER_ONLINE.map((id) => [id, "succeeded"]),
+    );
+    // Times are the steps' own: each ends after it starts, and a step starts after those it needs end.
+    const byId = new Map(report.steps.map((s) => [s.id, s]));
+    for (const s of r.chain.steps) {
+      const t = byId.get(s.id);
+      assert.ok(t?.start && t.end && t.start <= t.end, s.id);
+      for (const n of s.needs) assert.ok((byId.get(n)?.end ?? "") <= (t?.start ?? ""), `${n} before ${s.id}`);
+    }
+    assert.deepEqual(report.backup, {
+      name: "dash-daily-20261120000000",
+      started: "2026-11-20T00:00:00.000Z",
+      completed: "2026-11-20T00:04:00.000Z",
+      itemsBackedUp: 574,
+      totalItems: 574,
+    });
+    assert.deepEqual(
+      report.skippedBackups.map((b) => [b.name, b.phase]),
+      [["dash-daily-20261120120000", "PartiallyFailed"]],
+    );
+    assert.equal(report.restores.length, 1);
+    assert.deepEqual(
+      [report.restores[0].name, report.restores[0].itemsRestored, report.restores[0].warnings],
+      ["restore-dash-daily-20261120000000", 574, 3],
+    );
+    assert.equal(report.health, "green");
+    const first = report.steps[0].start as string;
+    const lastHealth = report.steps.filter((s) => s.kind === "health").pop()?.end as string;
+    assert.equal(report.rtoSeconds, (Date.parse(lastHealth) - Date.parse(first)) / 1000);
+    // The restore began (Velero's time) six hours after the backup's data was taken.
+    assert.equal(report.rpoSeconds, 6 * 3600);
+    assert.deepEqual(report.objectives, {
+      rtoMinutes: { target: 60, met: true },
+      rpoHours: { target: 1, met: false },
+    });
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems, ["RPO 6.00 h exceeds the objective of 1 h"]);
+  });
 
   it("restores the newest Completed backup and repairs Dash Enterprise, every step in the seed's order", async () => {
     const w = world();
