@@ -147,6 +147,14 @@ export async function upWithVelero(
   return run;
 }
 
+/**
+ * The Pulumi CLI installation root of the engine toolset (`<root>/bin/pulumi`, as Pulumi's
+ * Automation API looks for it), for drivers that run the engine through the Automation API.
+ */
+export function engineCliRoot(ws: EngineWorkspace): string {
+  return path.dirname(ws.tools.bin);
+}
+
 export interface PolicyVerdict {
   run: EngineRun;
   /** The preview succeeded and no mandatory policy was violated. */

@@ -11,6 +11,11 @@ export function renderReportMarkdown(r: RecoveryReport): string {
     "| | |",
     "|---|---|",
     `| RTO (first step → health green) | ${r.rtoSeconds !== undefined ? minutes(r.rtoSeconds) : "not measured"}${objective(r.objectives?.rtoMinutes, "min")} |`,
+    ...(r.rtoWithSetupSeconds !== undefined
+      ? [
+          `| RTO with the cluster and Velero (first \`pulumi up\` → health green) | ${minutes(r.rtoWithSetupSeconds)} |`,
+        ]
+      : []),
     `| RPO (age of the backup's data when the restore began) | ${r.rpoSeconds !== undefined ? hours(r.rpoSeconds) : "not measured"}${objective(r.objectives?.rpoHours, "h")} |`,
     `| Backup restored | ${r.backup ? `\`${r.backup.name}\` (started ${r.backup.started ?? "?"}, completed ${r.backup.completed ?? "?"}, ${count(r.backup.itemsBackedUp, r.backup.totalItems)} items backed up)` : "none"} |`,
     `| Newer backups skipped | ${r.skippedBackups.length === 0 ? "none" : r.skippedBackups.map((b) => `\`${b.name}\`: ${b.why}`).join("; ")} |`,

@@ -111,13 +111,12 @@ export class RestoreChain extends pulumi.ComponentResource {
         },
         (v) => pulumi.secret(v),
       );
-      const run = scriptCommand(step.id, { create: stepScript(step) });
+      const run = scriptCommand(step.id, { create: stepScript(step), update: DONE_SCRIPT });
       const cmd = new Command(
         `${name}-${step.id}`,
         {
           ...run,
           // Run once: a changed input after success is not a reason to restore again.
-          update: DONE_SCRIPT,
           environment: { ...env, ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}), ...run.environment },
           logging: "stdoutAndStderr",
         },

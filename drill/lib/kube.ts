@@ -158,12 +158,13 @@ export class LocalCluster {
     ]);
     // KWOK reads Exec / ClusterExec objects from the cluster (--enable-crds): the drill creates
     // them at run time, per pod, and KWOK's server runs `kubectl exec` commands locally.
-    this.apply({ apiVersion: "v1", kind: "List", items: KWOK_EXEC_CRDS });
+    this.apply({ apiVersion: "v1", kind: "List", items: [...KWOK_EXEC_CRDS, KWOK_LOGS_CRD] });
     this.kubectl([
       "wait",
       "--for=condition=Established",
       "crd/execs.kwok.x-k8s.io",
       "crd/clusterexecs.kwok.x-k8s.io",
+      "crd/clusterlogs.kwok.x-k8s.io",
       "--timeout=60s",
     ]);
     const kwokHome = path.join(d, "kwok");
@@ -182,7 +183,7 @@ export class LocalCluster {
         // The apiserver's own self-signed serving pair (written to --cert-dir at its start).
         `--tls-cert-file=${path.join(d, "certs", "apiserver.crt")}`,
         `--tls-private-key-file=${path.join(d, "certs", "apiserver.key")}`,
-        "--enable-crds=Exec,ClusterExec",
+        "--enable-crds=Exec,ClusterExec,ClusterLogs",
         `--config=${writePodStages(kwokHome)}`,
       ],
       // HOME: KWOK would also load ~/.kwok/kwok.yaml; keep it to the cluster's own directory.
@@ -280,6 +281,19 @@ export class LocalCluster {
         .join("\n"),
       VELERO_DR_POD_ROOT_MOUNTPOINT: mountpoint,
     };
+  }
+
+  /**
+   * `kubectl logs` of the containers named `containers` in pods of `namespace` reads `logsFile`
+   * (a KWOK ClusterLogs): the log of the process that plays those pods.
+   */
+  setClusterLogs(name: string, namespace: string, containers: string[], logsFile: string): void {
+    this.apply({
+      apiVersion: "kwok.x-k8s.io/v1alpha1",
+      kind: "ClusterLogs",
+      metadata: { name, labels: EXEC_LABELS },
+      spec: { selector: { matchNamespaces: [namespace] }, logs: [{ containers, logsFile, follow: false }] },
+    });
   }
 
   deleteClusterExec(name: string): void {
@@ -395,7 +409,45 @@ const KWOK_EXEC_CRDS = [
   }),
 ];
 
-function kwokCrd(kind: string, plural: string, scope: string, spec: Record<string, unknown>) {
+/**
+ * KWOK v0.7.0's ClusterLogs CRD: `kubectl logs` of a matching pod's container reads `logsFile` (in
+ * the CRI logging format). The drill points it at the log of the process that plays the pod.
+ */
+const KWOK_LOGS_CRD = kwokCrd(
+  "ClusterLogs",
+  "clusterlogs",
+  "Cluster",
+  {
+    logs: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          containers: { type: "array", items: { type: "string" } },
+          follow: { type: "boolean" },
+          logsFile: { type: "string" },
+          previousLogsFile: { type: "string" },
+        },
+      },
+    },
+    selector: {
+      type: "object",
+      properties: {
+        matchNames: { type: "array", items: { type: "string" } },
+        matchNamespaces: { type: "array", items: { type: "string" } },
+      },
+    },
+  },
+  "logs",
+);
+
+function kwokCrd(
+  kind: string,
+  plural: string,
+  scope: string,
+  spec: Record<string, unknown>,
+  required = "execs",
+) {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
@@ -418,7 +470,7 @@ function kwokCrd(kind: string, plural: string, scope: string, spec: Record<strin
                 apiVersion: { type: "string" },
                 kind: { type: "string" },
                 metadata: { type: "object" },
-                spec: { type: "object", required: ["execs"], properties: spec },
+                spec: { type: "object", required: [required], properties: spec },
                 status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
               },
             },

@@ -83,7 +83,95 @@ export class Minio {
     if (r.status !== 204 && r.status !== 200) throw new Error(`deleting ${key}: ${r.status} ${r.body}`);
   }
 
-  private async s3(method: string, pathname: string, query = "", body: Buffer = Buffer.alloc(0)) {
+  /**
+   * Turns on the bucket's versioning (S3 PutBucketVersioning), so that the drill can list every
+   * version of every object: a write that replaced or deleted an object shows as a new version.
+   */
+  async enableVersioning(bucket: string): Promise<void> {
+    const body =
+      '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
+    const r = await this.s3("PUT", `/${bucket}`, "versioning=", Buffer.from(body));
+    if (r.status !== 200) throw new Error(`enabling versioning of ${bucket}: ${r.status} ${r.body}`);
+  }
+
+  /**
+   * Every version and delete marker in the bucket (S3 ListObjectVersions), one line each: key,
+   * version id, ETag, size, last-modified, latest. Identical listings before and after mean nothing
+   * was written, replaced or deleted in between.
+   */
+  async listVersions(bucket: string): Promise<string[]> {
+    const out: string[] = [];
+    let marker = "";
+    for (;;) {
+      const r = await this.s3("GET", `/${bucket}`, `versions=${marker}`);
+      if (r.status !== 200) throw new Error(`listing versions of ${bucket}: ${r.status} ${r.body}`);
+      for (const m of r.body.matchAll(/<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g)) {
+        const field = (n: string) => new RegExp(`<${n}>([^<]*)</${n}>`).exec(m[2])?.[1] ?? "";
+        out.push(
+          [
+            m[1],
+            field("Key"),
+            field("VersionId"),
+            field("ETag"),
+            field("Size"),
+            field("LastModified"),
+            field("IsLatest"),
+          ].join(" "),
+        );
+      }
+      const next = /<NextKeyMarker>([^<]+)<\/NextKeyMarker>/.exec(r.body)?.[1];
+      if (!/<IsTruncated>true<\/IsTruncated>/.test(r.body) || !next) break;
+      marker = `&key-marker=${encodeURIComponent(next)}`;
+    }
+    return out.sort();
+  }
+
+  /**
+   * Temporary credentials that may only read `bucket` (STS AssumeRole with a session policy, as
+   * MinIO implements it): what a team gives a rehearsal's Velero so that the store itself refuses
+   * any write.
+   */
+  async readOnlyCredentials(
+    bucket: string,
+    seconds = 3600,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+          Resource: [`arn:aws:s3:::${bucket}`],
+        },
+        { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/*`] },
+      ],
+    });
+    const form = new URLSearchParams({
+      Action: "AssumeRole",
+      Version: "2011-06-15",
+      DurationSeconds: String(seconds),
+      Policy: policy,
+    }).toString();
+    const r = await this.s3("POST", "/", "", Buffer.from(form), "sts", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    const field = (n: string) => new RegExp(`<${n}>([^<]+)</${n}>`).exec(r.body)?.[1];
+    const accessKeyId = field("AccessKeyId");
+    const secretAccessKey = field("SecretAccessKey");
+    const sessionToken = field("SessionToken");
+    if (r.status !== 200 || !accessKeyId || !secretAccessKey || !sessionToken)
+      throw new Error(`STS AssumeRole: ${r.status} ${r.body}`);
+    return { accessKeyId, secretAccessKey, sessionToken };
+  }
+
+  private async s3(
+    method: string,
+    pathname: string,
+    query = "",
+    body: Buffer = Buffer.alloc(0),
+    service = "s3",
+    extraHeaders: Record<string, string> = {},
+  ) {
     const url = new URL(`${this.endpoint}${encodePath(pathname)}${query ? `?${query}` : ""}`);
     const now = new Date();
     const amzDate = now
@@ -93,6 +181,7 @@ export class Minio {
     const day = amzDate.slice(0, 8);
     const payloadHash = sha256(body);
     const headers: Record<string, string> = {
+      ...extraHeaders,
       host: url.host,
       "x-amz-content-sha256": payloadHash,
       "x-amz-date": amzDate,
@@ -111,16 +200,16 @@ export class Minio {
       signed.join(";"),
       payloadHash,
     ].join("\n");
-    const scope = `${day}/${this.region}/s3/aws4_request`;
+    const scope = `${day}/${this.region}/${service}/aws4_request`;
     const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(Buffer.from(canonical))].join("\n");
     let key: Buffer = hmac(`AWS4${this.secretKey}`, day);
-    for (const part of [this.region, "s3", "aws4_request"]) key = hmac(key, part);
+    for (const part of [this.region, service, "aws4_request"]) key = hmac(key, part);
     const signature = createHmac("sha256", key).update(toSign).digest("hex");
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.accessKey}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${signature}`;
     const res = await fetch(url, {
       method,
       headers,
-      body: method === "PUT" && body.length > 0 ? body : undefined,
+      body: (method === "PUT" || method === "POST") && body.length > 0 ? body : undefined,
     });
     return { status: res.status, body: await res.text() };
   }

@@ -34,6 +34,37 @@ export class Processes {
     return child;
   }
 
+  /**
+   * Starts `command` with its output going straight (no pipe through this process) to a logger
+   * process, `drill/lib/cri-log.js`, that keeps the plain log and a CRI-format copy in `criLog`
+   * (what KWOK serves as the container's log to `kubectl logs`).
+   */
+  startWithCriLog(
+    name: string,
+    command: string,
+    args: string[],
+    criLog: string,
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): ChildProcess {
+    this.installHandlers();
+    if (this.children.has(name)) throw new Error(`process ${name} is already running`);
+    const logger = spawn(process.execPath, [path.join(__dirname, "cri-log.js"), this.logFile(name), criLog], {
+      stdio: ["pipe", "ignore", "inherit"],
+    });
+    logger.on("exit", () => this.children.delete(`${name}-logger`));
+    this.children.set(`${name}-logger`, logger);
+    const child = spawn(command, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ["ignore", logger.stdin, logger.stdin],
+    });
+    // The child holds the pipe's write end now; the logger ends when the child does.
+    logger.stdin?.destroy();
+    child.on("exit", () => this.children.delete(name));
+    this.children.set(name, child);
+    return child;
+  }
+
   running(name: string): boolean {
     const c = this.children.get(name);
     return !!c && c.exitCode === null;

@@ -93,12 +93,23 @@ export class LocalVelero {
    * Starts the server without waiting for its location (under the engine, the stack creates the
    * location after the server runs, as an in-cluster Velero pod would find it).
    */
-  startServer(name: string, cluster: LocalCluster, minio: Minio): void {
+  startServer(name: string, cluster: LocalCluster, minio: Minio, pod: PodPart = {}): void {
     const home = path.join(this.dir, name);
     mkdirSync(home, { recursive: true, mode: 0o700 });
     const creds = path.join(home, "credentials");
-    writeFileSync(creds, minio.credentialsFile(), { mode: 0o600 });
-    this.procs.start(
+    writeFileSync(creds, pod.credentials ?? minio.credentialsFile(), { mode: 0o600 });
+    const criLog = path.join(home, "container.log");
+    const start = (
+      n: string,
+      command: string,
+      args: string[],
+      opts: { env?: NodeJS.ProcessEnv; cwd?: string },
+    ) =>
+      pod.logs
+        ? this.procs.startWithCriLog(n, command, args, criLog, opts)
+        : this.procs.start(n, command, args, opts);
+    if (pod.logs) cluster.setClusterLogs(`${name}-logs`, NAMESPACE, ["velero"], criLog);
+    start(
       name,
       path.join(this.bin, "velero"),
       [
@@ -136,7 +147,17 @@ export class LocalVelero {
     name: string,
     cluster: LocalCluster,
     minio: Minio,
-    opts: { deployment?: string; timeoutMs?: number; stopped?: () => boolean } = {},
+    opts: {
+      deployment?: string;
+      timeoutMs?: number;
+      stopped?: () => boolean;
+      /**
+       * Play the pod as the Deployment defines it: the credentials file from the Secret it mounts
+       * (cloud-credentials, key `cloud`) instead of the store's root key, and its log served to
+       * `kubectl logs` of the velero container.
+       */
+      asDeployed?: boolean;
+    } = {},
   ): Promise<void> {
     await waitFor(
       `deployment ${opts.deployment ?? "velero"} ready in ${cluster.name}`,
@@ -161,7 +182,16 @@ export class LocalVelero {
       1000,
     );
     if (opts.stopped?.()) return;
-    this.startServer(name, cluster, minio);
+    if (!opts.asDeployed) return this.startServer(name, cluster, minio);
+    const deployment = cluster.getJson(["-n", NAMESPACE, "get", "deployment", opts.deployment ?? "velero"]);
+    const volume = (deployment.spec.template.spec.volumes ?? []).find(
+      (v: { name: string }) => v.name === "cloud-credentials",
+    );
+    if (!volume?.secret?.secretName)
+      throw new Error("the Velero Deployment mounts no cloud-credentials Secret");
+    const secret = cluster.getJson(["-n", NAMESPACE, "get", "secret", volume.secret.secretName]);
+    const credentials = Buffer.from(String(secret.data?.cloud ?? ""), "base64").toString("utf8");
+    this.startServer(name, cluster, minio, { credentials, logs: true });
   }
 
   async waitAvailable(name: string, cluster: LocalCluster): Promise<void> {
@@ -189,6 +219,14 @@ export class LocalVelero {
       { allowFail },
     );
   }
+}
+
+/** How the drill's server plays the in-cluster pod. */
+export interface PodPart {
+  /** The credentials file the pod mounts (default: the store's root key). */
+  credentials?: string;
+  /** Serve the server's log as the velero container's (`kubectl logs deployment/velero`). */
+  logs?: boolean;
 }
 
 /**

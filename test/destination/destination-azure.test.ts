@@ -238,7 +238,13 @@ describe("destination stack (example-destination-azure under mocks)", () => {
   });
 
   it("makes a step that succeeded a no-op on later updates (only its create runs the work)", () => {
-    for (const c of steps()) assert.match(c.inputs.update, /already succeeded; it is not run again/);
+    for (const c of steps()) {
+      assert.equal(
+        c.inputs.update,
+        'exec /bin/bash -c "$VELERO_DR_UPDATE_SCRIPT" ' + c.name.replace(/^restore-/, ""),
+      );
+      assert.match(c.inputs.environment.VELERO_DR_UPDATE_SCRIPT, /already succeeded; it is not run again/);
+    }
   });
 
   it("creates the destination's schedules only after the health check", () => {
@@ -343,6 +349,12 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     assert.deepEqual(o.restoreSteps, SEED_ORDER_ONLINE);
     assert.equal(o.backup, "dash-daily-20261120000000");
     assert.equal(o.runbook, "npm run runbook -- example-destination-azure");
+    // The recovery report: every step of the chain in its order, from what the steps wrote.
+    assert.deepEqual(
+      o.recovery.steps.map((s: { id: string }) => s.id),
+      SEED_ORDER_ONLINE,
+    );
+    assert.equal(o.recovery.mode, "recovery");
     assert.ok(!JSON.stringify(o).includes(FAKE.kubeconfigToken));
   });
 });

@@ -89,6 +89,30 @@ describe("destination stack on an S3-compatible store (example-destination-s3com
     assert.ok(!JSON.stringify(value).includes(ONPREM.secretAccessKey));
   });
 
+  it("temporary credentials (a rehearsal's read-only key from an STS): the session token reaches Velero's credentials file, as a secret", async () => {
+    const token = "FwoGZXIvYXdzEXAMPLEsessionTOKEN0123456789";
+    const temp = await runDestination(
+      STACK,
+      (c) => {
+        c["velero-dr:s3compatCredentials"] = JSON.stringify({
+          accessKeyId: "ASIAEXAMPLETEMP",
+          secretAccessKey: "temporary-secret-key-1",
+          sessionToken: token,
+        });
+      },
+      ["s3compatCredentials"],
+    );
+    if (temp.error) throw temp.error;
+    const secret = temp.recorder.one("kubernetes:core/v1:Secret", "velero-credentials");
+    assert.equal(
+      secret.inputs.stringData.cloud,
+      `[default]\naws_access_key_id=ASIAEXAMPLETEMP\naws_secret_access_key=temporary-secret-key-1\naws_session_token=${token}\n`,
+    );
+    for (const r of temp.recorder.resources) {
+      assert.deepEqual(plainOccurrences(r.raw, token), [], `${r.type} ${r.name}`);
+    }
+  });
+
   it("installs nothing before the guard; the location's wait and the restore wait for no grant (there is none)", () => {
     const guard = "restore-guard-different-cluster";
     assert.ok(deps(one("velero-dr:velero:VeleroInstall")).includes(guard));

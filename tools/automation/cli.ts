@@ -40,7 +40,7 @@ export function parseArgs(tool: string, argv: string[], allowed: string[]): CliA
       const eq = v.indexOf("=");
       if (eq <= 0 || !/^[A-Za-z][A-Za-z0-9.]*$/.test(v.slice(0, eq)))
         throw new UsageError(
-          `--gate ${v}: give the gate's config key and a command, e.g. --gate app.kotsRedeployed='./redeploy.sh'`,
+          `--gate ${v}: give the gate's config key and a command, e.g. --gate restore.prerequisitesConfirmed='./install-prerequisites.sh'`,
         );
       a.gates[v.slice(0, eq)] = v.slice(eq + 1);
     } else if (!arg.startsWith("-") && !a.stack) a.stack = arg;

@@ -147,6 +147,8 @@ export async function recover(o: DriveOptions): Promise<DriveResult> {
 
 interface UpRun {
   ok: boolean;
+  /** When the first `pulumi up` began. */
+  began?: string;
   outcomes: Map<string, StepOutcome>;
   message?: string;
   interrupted: boolean;
@@ -161,6 +163,7 @@ async function upThroughGates(
   const outcomes = new Map<string, StepOutcome>();
   const passed = new Set<string>();
   const max = o.maxGates ?? 5;
+  const began = o.io.now().toISOString();
   for (;;) {
     const progress = new Progress(o.io, steps);
     const controller = new AbortController();
@@ -170,14 +173,14 @@ async function upThroughGates(
     const up = await o.engine.up(progress, controller.signal);
     o.signal?.removeEventListener("abort", onAbort);
     for (const [id, x] of progress.outcomes) outcomes.set(id, { ...outcomes.get(id), ...x });
-    if (up.ok) return { ok: true, outcomes, interrupted: false };
-    if (o.signal?.aborted) return { ok: false, outcomes, message: "interrupted", interrupted: true };
+    if (up.ok) return { ok: true, began, outcomes, interrupted: false };
+    if (o.signal?.aborted) return { ok: false, began, outcomes, message: "interrupted", interrupted: true };
     const failedGate = steps.find((s) => s.gate && progress.outcomes.get(s.id)?.failed);
     if (!failedGate || passed.has(failedGate.id) || passed.size >= max) {
-      return { ok: false, outcomes, message: up.message, interrupted: false };
+      return { ok: false, began, outcomes, message: up.message, interrupted: false };
     }
     if (!(await passGate(failedGate))) {
-      return { ok: false, outcomes, message: `stopped at gate ${failedGate.id}`, interrupted: false };
+      return { ok: false, began, outcomes, message: `stopped at gate ${failedGate.id}`, interrupted: false };
     }
     const key = gateKey(failedGate);
     await o.engine.setTrue(key);
@@ -208,6 +211,7 @@ async function finish(
     stderr,
     failed,
     objectives: cfg.rehearsal.objectives,
+    began: run.began,
   });
   if (!run.ok && run.message && !report.problems.some((p) => p.startsWith("step "))) {
     report.problems.unshift(`pulumi up failed: ${run.message.split("\n")[0]}`);

@@ -35,7 +35,7 @@ import {
  * (an operator's redeploy simulated), and what must hold afterwards.
  */
 
-const BASE_DOMAIN = "dash.example.com";
+export const BASE_DOMAIN = "dash.example.com";
 export const SCHEDULE = "dash-daily";
 
 /** Dash Enterprise's settings (velero-dr:app) in the drill's destination stack file. */

@@ -10,6 +10,7 @@ export function s3compatCredentialsFile(): pulumi.Output<string> {
   return new pulumi.Config()
     .requireSecretObject<S3CompatCredentials>(CREDENTIALS_KEY)
     .apply(
-      (c) => `[default]\naws_access_key_id=${c.accessKeyId}\naws_secret_access_key=${c.secretAccessKey}\n`,
+      (c) =>
+        `[default]\naws_access_key_id=${c.accessKeyId}\naws_secret_access_key=${c.secretAccessKey}\n${c.sessionToken ? `aws_session_token=${c.sessionToken}\n` : ""}`,
     );
 }

@@ -101,8 +101,14 @@ export const s3compatCredentials = z.strictObject(
   {
     accessKeyId: keyPart("the store's access key id", 3, 128),
     secretAccessKey: keyPart("the store's secret access key", 8, 256),
+    // Temporary credentials (an STS's AssumeRole, e.g. a read-only key for a rehearsal) come
+    // with a session token; the AWS shared-credentials file carries it as aws_session_token.
+    sessionToken: keyPart("the temporary credentials' session token", 16, 8192).optional(),
   },
-  { error: "expected a map { accessKeyId, secretAccessKey } (the value is secret and not shown)" },
+  {
+    error:
+      "expected a map { accessKeyId, secretAccessKey } (and sessionToken for temporary credentials; the value is secret and not shown)",
+  },
 );
 
 export type S3CompatCredentials = z.output<typeof s3compatCredentials>;
