@@ -77,8 +77,16 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
       .map(([k, x]) => `\`${k}=${x}\``)
       .join(", ");
   const promote = step(PROMOTE);
+  const uploader = known
+    ? `\`${values.uploaderType}\``
+    : `the source's (\`${fromSource("velero.uploaderType")}\`), else \`${v.uploaderType}\``;
+  // On by the stack's key, or by the profile's volume backup (the promoted cluster's own backups).
+  const nodeAgentWhy =
+    cfg.volumeKeys.nodeAgent !== undefined
+      ? "`velero.nodeAgent`"
+      : `${cfg.profile.displayName}'s profile copies volumes file by file: this cluster's own backups once promoted, and the source's file-system backups`;
   const nodeAgent = v.nodeAgent
-    ? `on (\`velero.nodeAgent\`), uploader \`${values.uploaderType}\``
+    ? `on (${nodeAgentWhy}), uploader ${uploader}`
     : known
       ? values.nodeAgent
         ? `on (the source's backups copy volumes file by file), uploader \`${values.uploaderType}\``

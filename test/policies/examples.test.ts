@@ -76,6 +76,7 @@ describe("policies over the example stacks (mocks)", () => {
       const notApplied = allPolicies.map((p) => p.name).filter((n) => !applied.has(n));
       assert.deepEqual(notApplied.sort(), [
         "destination-bsl-read-only",
+        "destination-no-cross-region-snapshots",
         "destination-not-source-cluster",
         "destination-rehearsal-changes-nothing",
         "destination-restore-ordering",

@@ -298,6 +298,7 @@ describe("runbook: the cluster, identity and Velero before the restore", functio
       azure: {
         subscriptionId: "11111111-1111-1111-1111-111111111111",
         tenantId: "22222222-2222-2222-2222-222222222222",
+        location: "northeurope",
       },
       storage: {
         resourceGroupName: "velero-backups",
