@@ -409,6 +409,15 @@ function resolveDestination(
   // (only a promoted destination backs up); the source's file-system backups add it regardless
   // (destinationVeleroValues).
   const own = resolveVolumeBackup(profile, backend, volumeKeys, (k) => `${CONFIG_NAMESPACE}:${k}`).settings;
+  if (
+    raw.restore.promoteToPrimary &&
+    volumeKeys.nodeAgent === false &&
+    (own.defaultVolumesToFsBackup || own.fsBackup === "profile")
+  ) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:velero.nodeAgent: got false, but once promoted this cluster's own backups copy ${own.defaultVolumesToFsBackup ? "every pod volume" : `${profile.displayName}'s listed volumes`} file by file (the profile's default), which needs the node agent; remove the key${own.defaultVolumesToFsBackup ? `, or set ${CONFIG_NAMESPACE}:velero.defaultVolumesToFsBackup: false to snapshot them instead` : ""}`,
+    );
+  }
   const velero = {
     ...raw.velero,
     nodeAgent: volumeKeys.nodeAgent ?? (raw.restore.promoteToPrimary && own.nodeAgent),

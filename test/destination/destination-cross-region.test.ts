@@ -77,6 +77,23 @@ describe("destination stack: the cross-region guard", () => {
     assert.deepEqual(run.asyncErrors, []);
   });
 
+  it("through a stack reference: refuses an uploader other than the source's, creating nothing", async () => {
+    const run = await runDestination("example-destination-azure", (c) => {
+      c["velero-dr:velero"] = JSON.stringify({ uploaderType: "kopia" });
+    });
+    const message = [run.error, ...run.asyncErrors].map((e) => e?.message ?? "").join("\n");
+    assert.match(
+      message,
+      /velero-dr:velero\.uploaderType: got "kopia", but the source's file-system backups use restic/,
+    );
+    assert.deepEqual(
+      run.recorder.resources.filter(
+        (r) => r.custom && !/^pulumi:(pulumi:StackReference|providers:)/.test(r.type),
+      ),
+      [],
+    );
+  });
+
   describe("with the source's outputs typed in (validation, before anything is registered)", () => {
     const validate = async (
       velero: Record<string, unknown>,
@@ -145,6 +162,21 @@ describe("destination stack: the cross-region guard", () => {
         message,
         /velero-dr:source\.outputs\.azure\.location: is missing, and the source backs up/,
       );
+    });
+
+    it("refuses the node agent turned off for a promoted destination whose own backups copy volumes", async () => {
+      const message = await validate({ fsBackup: "off", snapshotVolumes: false, uploaderType: "" }, (v) => {
+        v.velero = { ...((v.velero as object) ?? {}), nodeAgent: false };
+      });
+      assert.ok(message);
+      assert.match(
+        message,
+        /velero-dr:velero\.nodeAgent: got false, but once promoted this cluster's own backups copy every pod volume file by file \(the profile's default\), which needs the node agent; remove the key, or set velero-dr:velero\.defaultVolumesToFsBackup: false/,
+      );
+      const accepted = await validate({ fsBackup: "off", snapshotVolumes: false, uploaderType: "" }, (v) => {
+        v.velero = { ...((v.velero as object) ?? {}), nodeAgent: false, defaultVolumesToFsBackup: false };
+      });
+      assert.equal(accepted, undefined);
     });
 
     it("refuses an uploader other than the source's, and a node agent turned off", async () => {
