@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { backendOf } from "../components/backends";
 import type { DestinationAccess, DestinationSupport } from "../components/backends/backend";
 import { SourceOutputs, sourceOutputsSchemaFor } from "../components/config/destination-schema";
-import { DestinationStackConfig } from "../components/config/validate";
+import { DestinationStackConfig, destinationVolumeChecks } from "../components/config/validate";
+import type { RawDestinationConfig } from "../components/config/destination-schema";
 import { DNS_RECORDS, WAIT_LB } from "../components/dns/dns-steps";
 import { dnsProviderOf } from "../components/dns/providers";
 import { buildRestoreChain } from "../components/restore/chain";
@@ -13,8 +14,9 @@ import {
   destinationTags,
   destinationVeleroValues,
 } from "../components/restore/destination-chain";
-import { ChainView, RestoreChain } from "../components/restore/restore-chain";
+import { ChainView, REGION_ENV, RestoreChain } from "../components/restore/restore-chain";
 import { buildRecoveryReport } from "../components/restore/recovery-report";
+import { snapshotOnlyVolumes, sourceVolumeFacts } from "../components/config/volume-backup";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
 import { targetOf } from "../components/targets";
 import type { ClusterTarget, TargetCluster, TargetContext } from "../components/targets/target";
@@ -51,8 +53,9 @@ export function destinationProgram(
   const clusterTarget = targetOf("destination", backend, cfg);
   const targetContext = support.targetContext(cfg);
   preflight(cfg, support, clusterTarget, targetContext);
-  const source = sourceOutputs(cfg);
+  const { source, gate } = sourceOutputs(cfg);
   const target = clusterTarget.open({
+    after: gate,
     stack: cfg.stack,
     tags: destinationTags(cfg),
     cluster: cfg.cluster,
@@ -84,7 +87,7 @@ export function destinationProgram(
       source,
       target,
       now: options.now,
-      after: target.created ? [] : [c.command(GUARD)],
+      after: target.created ? gate : [c.command(GUARD)],
     }));
 
   const dns = dnsProviderOf(cfg.dns);
@@ -93,6 +96,7 @@ export function destinationProgram(
   const restore = new RestoreChain("restore", {
     chain,
     rehearsal: cfg.mode === "rehearsal",
+    restoreDeclarations: regionDeclarations(cfg, source),
     kubeconfig: target.kubeconfig,
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,
@@ -217,6 +221,25 @@ export function destinationProgram(
 }
 
 /**
+ * What the restore Commands declare for the pack's cross-region rule: the regions and the volumes
+ * the source backs up only as disk snapshots ("" where the backend has no regions, or none are).
+ */
+function regionDeclarations(
+  cfg: DestinationStackConfig,
+  source: pulumi.Output<SourceOutputs>,
+): Record<string, pulumi.Input<string>> {
+  const backend = backendOf(cfg.cloud);
+  const regions = backend.destination?.regions;
+  return {
+    [REGION_ENV.source]: source.apply((s) => regions?.source(s) ?? ""),
+    [REGION_ENV.destination]: regions ? regions.destination(cfg as unknown as RawDestinationConfig) : "",
+    [REGION_ENV.snapshotOnly]: source.apply(
+      (s) => snapshotOnlyVolumes(cfg.profile, sourceVolumeFacts(s.velero, backend)) ?? "",
+    ),
+  };
+}
+
+/**
  * Checked before anything is registered: the programs the chain's Commands run on this machine,
  * then each plug-in's own checks (the backend's: its providers' credentials; the target's: a new
  * cluster's quota; the DNS provider's: its CLI's login). Otherwise the chain would stop at the
@@ -301,10 +324,20 @@ function veleroInstall(
  * RunError, so that the engine shows the message without a stack trace (the SDK keeps the error
  * object when it adds the property path).
  */
-function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs> {
-  if (cfg.source.outputs) return pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>;
+function sourceOutputs(cfg: DestinationStackConfig): {
+  source: pulumi.Output<SourceOutputs>;
+  /**
+   * What the resources that read nothing of the source's outputs wait for (a new cluster's resource
+   * group, Velero's Azure AD application): with a stack reference, its outputs once checked, so
+   * that a refusal reaches the engine before anything is created. Everything else reads the
+   * outputs, and waits for them anyway.
+   */
+  gate: pulumi.Input<pulumi.Resource>[];
+} {
+  if (cfg.source.outputs)
+    return { source: pulumi.output(cfg.source.outputs) as unknown as pulumi.Output<SourceOutputs>, gate: [] };
   const ref = new pulumi.StackReference("source", { name: cfg.source.stack as string });
-  return ref.outputs.apply((raw) => {
+  const checked = ref.outputs.apply((raw) => {
     // A source of another cloud exports none of this backend's keys: say so first.
     const cloud = (raw as { cloud?: unknown }).cloud;
     if (cloud !== undefined && cloud !== cfg.cloud) {
@@ -324,6 +357,21 @@ function sourceOutputs(cfg: DestinationStackConfig): pulumi.Output<SourceOutputs
         `velero-dr: stack ${cfg.source.stack} backs up profile ${parsed.data.profile}, but this destination restores ${cfg.profile.name}`,
       );
     }
+    // What validation checks when the outputs are typed in: the cross-region guard, the node agent
+    // and the uploader. Known only now, so refused now.
+    const problems = destinationVolumeChecks(
+      cfg as unknown as RawDestinationConfig,
+      cfg.profile,
+      backendOf(cfg.cloud),
+      parsed.data as SourceOutputs,
+      cfg.volumeKeys,
+    );
+    if (problems.length > 0) {
+      throw new pulumi.RunError(
+        `velero-dr: stack ${cfg.source.stack}'s outputs, read through the stack reference, refuse this destination (nothing was created):\n  - ${problems.join("\n  - ")}`,
+      );
+    }
     return parsed.data as SourceOutputs;
   });
+  return { source: checked, gate: [checked.apply(() => ref)] };
 }

@@ -7,6 +7,7 @@ import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-ins
 import { VeleroSchedules } from "../components/velero/velero-schedules";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { AppPreparation } from "../components/apps/app-preparation";
+import { fsBackupScope } from "../components/config/volume-backup";
 import { buildPreparation } from "../components/apps/preparation";
 import { SourceStackConfig } from "../components/config/validate";
 import { buildAlertRules } from "../components/monitoring/alert-rules";
@@ -133,5 +134,10 @@ export function veleroOutputs(cfg: SourceStackConfig) {
     bslName: BSL_NAME,
     vslName: vslName(cfg) ?? "",
     uploaderType: v.nodeAgent ? v.uploaderType : "",
+    // What a destination's cross-region guard reads: which volumes are copied file by file (into
+    // the backup storage, readable from any region) and whether the rest are disk snapshots
+    // (which restore only in their region).
+    fsBackup: fsBackupScope({ fsBackup: cfg.fsBackup, defaultVolumesToFsBackup: v.defaultVolumesToFsBackup }),
+    snapshotVolumes: vslName(cfg) !== undefined && cfg.profile.snapshotVolumes,
   };
 }

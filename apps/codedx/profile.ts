@@ -114,6 +114,17 @@ export function codedxProfile(o: CodedxOptions): AppProfile {
       post: [],
     },
     fsBackup,
+    // The vendor's procedure has a mode for Velero's Restic integration ("when a storage provider
+    // plugin is unavailable"): set-backup.ps1 -useVeleroResticIntegration opts exactly these volumes
+    // in (backup.velero.io/backup-volumes) and relies on no snapshot. Their data then is in the
+    // backup storage, which a destination in another region can read.
+    volumeBackup: {
+      mode: "fs-backup",
+      volumes: "listed",
+      snapshotUnlisted: false,
+      uploader: "restic",
+      why: "The vendor's Restic-integration mode (set-backup.ps1 -useVeleroResticIntegration): the codedx-appdata, MariaDB backup and MinIO data volumes file by file, no snapshots (the MariaDB data volumes are rebuilt from the database backup).",
+    },
     // set-backup.ps1 without Restic: the MariaDB data volumes are left out (the database comes
     // back from the backup volume), so the restored StatefulSets start on new, empty volumes.
     excludeVolumes: o.externalDatabase

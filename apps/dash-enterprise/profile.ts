@@ -91,6 +91,18 @@ export const dashEnterprise: AppProfile = {
   // The guide backs up with volume snapshots and no hooks; one Restore brings everything back.
   hooks: { pre: [], post: [] },
   fsBackup: [],
+  // The guide's sample `velero describe backup` shows "restic Backups ... Completed: 7" beside its
+  // 10 disk snapshots: the installations the guide describes run Velero's node agent, and Velero
+  // 1.10.3 prints there the uploader of the backup's PodVolumeBackups (restic). The guide does not
+  // name the volumes, so every pod volume is copied file by file: all of them are then in the
+  // backup storage, which a destination in another region can read (a disk snapshot cannot leave
+  // its region).
+  volumeBackup: {
+    mode: "fs-backup",
+    volumes: "all",
+    uploader: "restic",
+    why: "The vendor guide's sample backup holds file-system backups (\"restic Backups … Completed: 7\", the restic uploader in Velero 1.10.3's output) next to its snapshots, without naming the volumes: every pod volume is copied, so all of them are in the object store.",
+  },
   excludeVolumes: [],
   restorePhases: [
     {

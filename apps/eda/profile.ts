@@ -88,6 +88,15 @@ export function edaProfile(o: EdaOptions): AppProfile {
       post: [],
     },
     fsBackup: [],
+    // EDA's document only says to copy the tarball "to a safe location". The destination restores
+    // only the claim holding it (EDA rebuilds everything else from the tarball) and mounts it into
+    // its own toolbox; Velero 1.10.3 writes file-system-backed data only into pods it restores
+    // (the restore helper init container), so a file-system copy of the claim would come back
+    // empty. The claim is snapshotted: a destination in another region is refused.
+    volumeBackup: {
+      mode: "snapshot",
+      why: "The destination restores only the claim holding edactl's tarballs, not a pod: Velero 1.10.3 restores file-system backups only into pods it restores, so the claim is snapshotted (a cross-region destination is refused).",
+    },
     excludeVolumes: [],
     backupVolume: {
       id: "eda-backup",

@@ -134,6 +134,16 @@ export function nebariProfile(o: NebariOptions): AppProfile {
       },
       { namespace: ns, kind: "Deployment", name: o.nfsServer, volumes: [o.nfsVolume] },
     ],
+    // The RFD backs Nebari up as files: dumps of Keycloak's and conda-store's PostgreSQL, and "the
+    // nfs file system, which I think we can just do a tarball of"; nothing in it relies on disk
+    // snapshots. Those three volumes are copied file by file. Other volumes of the namespace, which
+    // the RFD does not name, are still snapshotted rather than silently left out.
+    volumeBackup: {
+      mode: "fs-backup",
+      volumes: "listed",
+      snapshotUnlisted: true,
+      why: "Nebari's backup and restore RFD copies files (pg_dump of Keycloak and conda-store, a tarball of the NFS share), never disk snapshots: the two PostgreSQL data volumes and the NFS export file by file; the volumes the RFD does not name are still snapshotted.",
+    },
     excludeVolumes: [],
     restorePhases: [
       {

@@ -67,6 +67,12 @@ export interface StorageBackend<C extends { cloud: string } = { cloud: string }>
    */
   volumeSnapshots: boolean;
   /**
+   * Whether Velero's file-system backup (the node agent) is supported on this backend's stacks:
+   * where it is not, an app profile's fs-backup default does not apply (its volumes stay as the
+   * backend backs them up) and the keys that ask for it are refused by the backend's checks.
+   */
+  fileSystemBackup: boolean;
+  /**
    * Top-level secret config keys the backend reads (`velero-dr:<key>`, set with
    * `pulumi config set --secret`), with their schema; each is also listed in SECRET_KEYS
    * (components/config/validate.ts), so plain text is refused.
@@ -125,6 +131,19 @@ export interface DestinationSupport {
   sectionRequired: boolean;
   /** The backend's rules on a parsed destination config (beyond its section's schema). */
   check?(c: RawDestinationConfig): TargetIssue[];
+  /**
+   * The source's and the destination's regions, where the backend has regions that matter to a
+   * restore (disk snapshots restore only in theirs): the cross-region guard compares them. `key`
+   * is the destination's config key that sets its region (e.g. `azure.location`).
+   */
+  regions?: {
+    key: string;
+    /** From the source's outputs; undefined where they do not say (outputs of an older source). */
+    source(outputs: SourceOutputs): string | undefined;
+    destination(c: RawDestinationConfig): string;
+    /** Where the source's region is in its outputs, for a message (`source.outputs.<path>`). */
+    sourceOutputPath: string;
+  };
   /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
   checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
   /**
@@ -189,6 +208,6 @@ export interface DestinationBackend {
     source: pulumi.Output<SourceOutputs>;
     target: TargetCluster;
     now?: Date;
-    after: pulumi.Resource[];
+    after: pulumi.Input<pulumi.Resource>[];
   }): DestinationAccess;
 }

@@ -63,7 +63,9 @@ export class AksCluster extends pulumi.ComponentResource {
     const rg = new resources.ResourceGroup(
       `${name}-rg`,
       { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
-      { parent: this },
+      // The first thing created: it waits for what the component waits for (a destination's
+      // checked source outputs); everything else in the component follows from it.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.cluster = new containerservice.ManagedCluster(
       `${name}-aks`,

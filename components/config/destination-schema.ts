@@ -49,6 +49,12 @@ export const sourceOutputsSchema = z.looseObject({
     pluginVersion: z.string(),
     bslName: z.string().default("default"),
     uploaderType: z.string().default(""),
+    /**
+     * Which volumes the source copies file by file (absent in outputs of a source from before it
+     * was exported: see sourceVolumeBackup) and whether it snapshots the others.
+     */
+    fsBackup: z.enum(["off", "profile", "all"]).optional(),
+    snapshotVolumes: z.boolean().optional(),
   }),
   schedules: z.array(z.string()).default([]),
   cluster: z.looseObject({

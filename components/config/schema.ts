@@ -125,6 +125,10 @@ export const veleroSchema = z
       requests: { cpu: "500m", memory: "256Mi" },
       limits: { cpu: "1", memory: "1Gi" },
     }),
+    // The next three default to the app profile's volume backup (resolved by validate.ts, which
+    // tells these defaults from a value the stack set): the node agent is on whenever a volume is
+    // copied file by file, the uploader is the profile's (else kopia; Velero 1.10.3's own default
+    // is restic).
     nodeAgent: z.boolean().default(false),
     uploaderType: z.enum(["kopia", "restic"]).default("kopia"),
     defaultVolumesToFsBackup: z.boolean().default(false),
@@ -243,7 +247,8 @@ export const sourceSchema = z
     app: appSchema,
     /**
      * `profile`: Velero copies the profile's chosen volumes file by file with its node agent
-     * (opt-in pod annotations the stack sets); `off`: volumes are snapshotted.
+     * (opt-in pod annotations the stack sets); `off`: volumes are snapshotted. Unset: the
+     * profile's default (profile.volumeBackup), resolved by validate.ts.
      */
     fsBackup: z.enum(["off", "profile"]).default("off"),
     ...backendSections,
@@ -339,21 +344,8 @@ function checkVelero(c: RawSourceConfig, ctx: Ctx): void {
       message: `an air-gapped install cannot fetch the chart from the public repository ${DEFAULT_VERSIONS.chartRepository}; set velero.chartPath (the chart directory or .tgz copied in) or velero.chartRepository (your mirror)`,
     });
   }
-  if (c.fsBackup === "profile" && !c.velero.nodeAgent) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["fsBackup"],
-      message:
-        'got "profile": file-system backup of the profile\'s volumes needs the node agent; set velero.nodeAgent: true (or fsBackup: off for volume snapshots)',
-    });
-  }
-  if (c.velero.defaultVolumesToFsBackup && !c.velero.nodeAgent) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["velero", "defaultVolumesToFsBackup"],
-      message: "file-system backup needs the node agent; set velero.nodeAgent: true",
-    });
-  }
+  // Whether file-system backup has its node agent is checked once the profile is known
+  // (validate.ts, resolveVolumeBackup): the profile's default may be what asks for it.
 }
 
 export const roleSchema = z.object({

@@ -20,6 +20,13 @@ import { formatIssues as formatZodIssues } from "./issues";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import { scheduleProblems } from "./schedule-checks";
+import {
+  destinationVolumeProblems,
+  resolveVolumeBackup,
+  sourceVolumeFacts,
+  VolumeKeysSet,
+  volumeKeysSet,
+} from "./volume-backup";
 import type { RawDestinationConfig, SourceOutputs } from "./destination-schema";
 import { DnsConfig } from "../dns/dns-config";
 import type { DnsProvider } from "../dns/provider";
@@ -110,6 +117,8 @@ export interface DestinationStackConfig
   /** `restore.loadBalancer`: the entry point the chain waits for (absent: no wait). */
   restore: RawDestinationConfig["restore"];
   schedules: ScheduleConfig[];
+  /** The volume keys the stack set itself (the destination's checks once a stack reference answers). */
+  volumeKeys: VolumeKeysSet;
 }
 
 export type StackConfig = SourceStackConfig | DestinationStackConfig;
@@ -178,6 +187,7 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
         input.stack,
         problems,
         input.redacted ?? [],
+        volumeKeysSet(values),
       ),
     );
   }
@@ -196,6 +206,7 @@ export function validateConfig(input: RawConfigInput, apps: AppRegistry): StackC
       problems,
       input.redacted ?? [],
       versionKeysSet(values),
+      volumeKeysSet(values),
     ),
   );
 }
@@ -375,6 +386,7 @@ function resolveDestination(
   stack: string,
   problems: string[],
   redacted: string[],
+  volumeKeys: VolumeKeysSet,
 ): DestinationStackConfig {
   const profile = app.profile;
   const backend = destinationBackendOf(raw.cloud);
@@ -389,6 +401,29 @@ function resolveDestination(
       `${CONFIG_NAMESPACE}:profile: got ${show(raw.profile)}, but the source stack backed up profile ${show(src.profile)}; use the same profile`,
     );
   }
+  if (src) {
+    problems.push(...destinationVolumeChecks(raw, profile, backend, src, volumeKeys));
+  }
+  // The destination's own backups, once promoted, back volumes up as the profile says unless the
+  // stack sets otherwise (a source's choices are its own config's). Its node agent serves them
+  // (only a promoted destination backs up); the source's file-system backups add it regardless
+  // (destinationVeleroValues).
+  const own = resolveVolumeBackup(profile, backend, volumeKeys, (k) => `${CONFIG_NAMESPACE}:${k}`).settings;
+  if (
+    raw.restore.promoteToPrimary &&
+    volumeKeys.nodeAgent === false &&
+    (own.defaultVolumesToFsBackup || own.fsBackup === "profile")
+  ) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:velero.nodeAgent: got false, but once promoted this cluster's own backups copy ${own.defaultVolumesToFsBackup ? "every pod volume" : `${profile.displayName}'s listed volumes`} file by file (the profile's default), which needs the node agent; remove the key${own.defaultVolumesToFsBackup ? `, or set ${CONFIG_NAMESPACE}:velero.defaultVolumesToFsBackup: false to snapshot them instead` : ""}`,
+    );
+  }
+  const velero = {
+    ...raw.velero,
+    nodeAgent: volumeKeys.nodeAgent ?? (raw.restore.promoteToPrimary && own.nodeAgent),
+    uploaderType: own.uploaderType,
+    defaultVolumesToFsBackup: own.defaultVolumesToFsBackup,
+  };
   // The chosen target's own checks (a kubeconfig that is none, a target that is the source's cluster).
   const target = targetOf("destination", backend, raw);
   problems.push(...(target.checkResolved?.(raw, src?.cluster, redacted, stack) ?? []));
@@ -432,7 +467,9 @@ function resolveDestination(
     // The backend's secrets are read as Pulumi secrets where they are used, never from here.
     ...withoutBackendSecrets(omit(raw, ["app"])),
     stack,
-    profile,
+    velero,
+    volumeKeys,
+    profile: { ...profile, snapshotVolumes: own.snapshotVolumes },
     app,
     source: { stack: raw.source.stack, outputs: src },
     backup: { name: raw.backup.name, schedule },
@@ -442,6 +479,35 @@ function resolveDestination(
     alerting: resolveInClusterAlerting(raw.alerting, schedules),
     cluster: withNodeSizing(raw.cluster, profile),
   };
+}
+
+/**
+ * The destination's volume checks with the source's outputs at hand (typed in): the cross-region
+ * guard, the node agent and uploader. With a StackReference the destination stack runs the same
+ * checks once the reference answers (stacks/destination.ts).
+ */
+export function destinationVolumeChecks(
+  raw: RawDestinationConfig,
+  profile: AppProfile,
+  backend: StorageBackend,
+  src: SourceOutputs,
+  volumeKeys: VolumeKeysSet,
+): string[] {
+  const regions = backend.destination?.regions;
+  return destinationVolumeProblems({
+    profile,
+    source: sourceVolumeFacts(src.velero, backend),
+    regions: regions
+      ? {
+          source: regions.source(src),
+          destination: regions.destination(raw),
+          key: regions.key,
+          sourceOutputPath: regions.sourceOutputPath,
+        }
+      : undefined,
+    set: volumeKeys,
+    key: (k) => `${CONFIG_NAMESPACE}:${k}`,
+  });
 }
 
 /** A new cluster's node pool: the stack's own keys win, then the size the vendor documents. */
@@ -542,18 +608,25 @@ function resolveSource(
   problems: string[],
   redacted: string[],
   versionsSet: ReadonlySet<VersionKey>,
+  volumeKeys: VolumeKeysSet,
 ): SourceStackConfig {
   const base = app.profile;
+  const backend = backendOf(raw.cloud);
+  const volumes = resolveVolumeBackup(base, backend, volumeKeys, (k) => `${CONFIG_NAMESPACE}:${k}`);
+  problems.push(...volumes.problems);
+  const vb = volumes.settings;
   const profile: AppProfile = {
     ...base,
     namespaces: raw.namespaces ?? base.namespaces,
     excludedResources: raw.excludedResources ?? base.excludedResources,
+    // The Schedules snapshot what is not copied file by file, unless the vendor's file-system mode
+    // takes no snapshots (profile.volumeBackup.snapshotUnlisted).
+    snapshotVolumes: vb.snapshotVolumes,
   };
   problems.push(...versionProblems(raw, profile, versionsSet));
   const schedules = resolveSchedules(raw.schedules, profile);
   problems.push(...scheduleProblems(schedules, raw.scheduleFloorMinutes, scheduleKey(raw.schedules)));
   const longestTtl = Math.max(...schedules.map((s) => durationSeconds(s.ttl)));
-  const backend = backendOf(raw.cloud);
   const target = targetOf("source", backend, raw);
   problems.push(...(target.checkResolved?.(raw, undefined, redacted, stack) ?? []));
   // The webhook URLs are secret: the program reads them as a Pulumi secret, never from here.
@@ -565,7 +638,14 @@ function resolveSource(
     // The app as this stack runs it: its profile with the stack's namespaces and exclusions.
     app: { ...app, profile },
     schedules,
-    velero: { ...raw.velero, pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion) },
+    fsBackup: vb.fsBackup,
+    velero: {
+      ...raw.velero,
+      nodeAgent: vb.nodeAgent,
+      uploaderType: vb.uploaderType,
+      defaultVolumesToFsBackup: vb.defaultVolumesToFsBackup,
+      pluginVersion: pluginVersionOf(raw.cloud, raw.velero.pluginVersion),
+    },
     alerting: resolveAlerting(raw, schedules),
   };
   return backend.resolveSource(raw, common, {

@@ -48,7 +48,13 @@ export class AzureVeleroIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: AzureVeleroIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:identity:AzureVeleroIdentity", name, {}, opts);
-    const app = new azuread.Application(`${name}-app`, { displayName: args.displayName }, { parent: this });
+    // The first thing created: it waits for what the component waits for (on a destination, the
+    // guard or the checked source outputs); everything else here follows from it.
+    const app = new azuread.Application(
+      `${name}-app`,
+      { displayName: args.displayName },
+      { parent: this, dependsOn: opts?.dependsOn },
+    );
     const sp = new azuread.ServicePrincipal(`${name}-sp`, { clientId: app.clientId }, { parent: this });
     const window = rotationWindow(args.now ?? new Date(), args.rotationDays);
     const password = new azuread.ApplicationPassword(

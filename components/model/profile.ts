@@ -92,6 +92,37 @@ export interface BackupHooks {
   post: ExecHook[];
 }
 
+/**
+ * How an app's volume data is backed up unless the stack says otherwise, from its vendor's
+ * document. The two modes differ in where the data ends up: a disk snapshot stays in the region
+ * (and cloud account) of the disk, so it restores only there; a file-system backup (Velero's node
+ * agent copying the files into the backup storage) is in the object store, readable wherever the
+ * backups are.
+ */
+export interface VolumeBackupDefault {
+  /** `fs-backup`: the node agent copies the volumes file by file; `snapshot`: disk snapshots. */
+  mode: "fs-backup" | "snapshot";
+  /**
+   * With fs-backup, which volumes: `all` pod volumes (Backup `defaultVolumesToFsBackup`, the stack's
+   * `velero.defaultVolumesToFsBackup`), or those `fsBackup` lists (opt-in pod annotations, the
+   * stack's `velero-dr:fsBackup: profile`).
+   */
+  volumes?: "all" | "listed";
+  /**
+   * With fs-backup of the listed volumes: whether Velero still snapshots the volumes not listed
+   * (false: the vendor's file-system mode takes no snapshots; those volumes' objects are backed up,
+   * their contents are not).
+   */
+  snapshotUnlisted?: boolean;
+  /**
+   * The uploader the vendor's backups use; absent: the program's default (kopia). Velero 1.10.3's
+   * own default is restic (`velero server --uploader-type`, `velero install --uploader-type`).
+   */
+  uploader?: "kopia" | "restic";
+  /** Why, from the vendor's document (README, "Volume data"). */
+  why: string;
+}
+
 /** A workload whose named volumes Velero copies file by file with its node agent (fs-backup). */
 export interface FsBackupWorkload {
   namespace: string;
@@ -179,6 +210,8 @@ export interface AppProfile {
   hooks: BackupHooks;
   /** Volumes backed up file by file when the stack chooses fs-backup (`velero-dr:fsBackup`). */
   fsBackup: FsBackupWorkload[];
+  /** How volumes are backed up by default (the stack's keys win). */
+  volumeBackup: VolumeBackupDefault;
   /** Velero Restores in order; one phase restores everything at once. */
   restorePhases: RestorePhase[];
   versionGuard?: VersionGuard;

@@ -36,7 +36,20 @@ export interface RestoreChainArgs {
    * the chain to it (no DNS, no promotion) from the registered resources alone.
    */
   rehearsal?: boolean;
+  /**
+   * Declared on every restore-kind Command, for the policy pack (policies/rules/destination.ts,
+   * destination-no-cross-region-snapshots): the source's and the destination's regions and the
+   * volumes the source backs up only as disk snapshots (REGION_ENV). No script reads them.
+   */
+  restoreDeclarations?: Record<string, pulumi.Input<string>>;
 }
+
+/** The declarations of restore-kind Commands (RestoreChainArgs.restoreDeclarations). */
+export const REGION_ENV = {
+  source: "VELERO_DR_SOURCE_REGION",
+  destination: "VELERO_DR_DESTINATION_REGION",
+  snapshotOnly: "VELERO_DR_SNAPSHOT_ONLY_VOLUMES",
+} as const;
 
 /** Set to `rehearsal` on every Command of a rehearsal's chain. */
 export const MODE_ENV = "VELERO_DR_MODE";
@@ -117,7 +130,12 @@ export class RestoreChain extends pulumi.ComponentResource {
         {
           ...run,
           // Run once: a changed input after success is not a reason to restore again.
-          environment: { ...env, ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}), ...run.environment },
+          environment: {
+            ...env,
+            ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}),
+            ...(step.kind === "restore" ? (args.restoreDeclarations ?? {}) : {}),
+            ...run.environment,
+          },
           logging: "stdoutAndStderr",
         },
         {

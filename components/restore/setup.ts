@@ -9,6 +9,8 @@ import type { VeleroValuesArgs } from "../velero/velero-install";
 import { Chain } from "./chain";
 import { destinationTags, destinationVeleroValues } from "./destination-chain";
 import { PROMOTE, WAIT_BSL } from "./velero-steps";
+import { snapshotOnlyVolumes, sourceVolumeFacts } from "../config/volume-backup";
+import type { RawDestinationConfig } from "../config/destination-schema";
 
 /**
  * The runbook's section "Cluster, identity and Velero": what a destination stack creates or uses
@@ -77,8 +79,16 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
       .map(([k, x]) => `\`${k}=${x}\``)
       .join(", ");
   const promote = step(PROMOTE);
+  const uploader = known
+    ? `\`${values.uploaderType}\``
+    : `the source's (\`${fromSource("velero.uploaderType")}\`), else \`${v.uploaderType}\``;
+  // On by the stack's key, or by the profile's volume backup (the promoted cluster's own backups).
+  const nodeAgentWhy =
+    cfg.volumeKeys.nodeAgent !== undefined
+      ? "`velero.nodeAgent`"
+      : `${cfg.profile.displayName}'s profile copies volumes file by file: this cluster's own backups once promoted, and the source's file-system backups`;
   const nodeAgent = v.nodeAgent
-    ? `on (\`velero.nodeAgent\`), uploader \`${values.uploaderType}\``
+    ? `on (${nodeAgentWhy}), uploader ${uploader}`
     : known
       ? values.nodeAgent
         ? `on (the source's backups copy volumes file by file), uploader \`${values.uploaderType}\``
@@ -120,6 +130,7 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
         `Secret \`${CREDENTIALS_SECRET}\`, key \`cloud\`: the credentials file of Velero's identity (never shown)`,
       ],
       ["Node agent", nodeAgent],
+      ["Volume data", volumeData(cfg, known)],
       ["Backup sync period", `\`${values.backupSyncPeriod}\``],
       [
         "Priority class",
@@ -238,4 +249,36 @@ export function placeholderOutputs(schema: unknown, path: string[] = []): unknow
     default:
       return `<source output ${path.join(".")}>`;
   }
+}
+
+/**
+ * Where the restored volumes' data comes from, and what the region allows (the cross-region guard:
+ * a disk snapshot restores only in its own region).
+ */
+function volumeData(cfg: DestinationStackConfig, known: SourceOutputs | undefined): string {
+  const backend = backendOf(cfg.cloud);
+  const regions = backend.destination?.regions;
+  const here = regions?.destination(cfg as unknown as RawDestinationConfig);
+  if (!backend.volumeSnapshots) {
+    return "only what the source copied file by file (this storage takes no disk snapshots)";
+  }
+  if (!known) {
+    return `as the source backs them up (\`<source output velero.fsBackup>\`: \`all\` or \`profile\` copy volumes file by file, readable here; the rest are disk snapshots${
+      regions
+        ? `, which restore only in the source's region \`<source output ${regions.sourceOutputPath}>\`: \`pulumi up\` refuses them in another region than \`${here}\``
+        : ""
+    })`;
+  }
+  const facts = sourceVolumeFacts(known.velero, backend);
+  const copied =
+    facts.fsBackup === "all"
+      ? "every pod volume copied file by file (restored by the node agent)"
+      : facts.fsBackup === "profile"
+        ? "the profile's listed volumes copied file by file (restored by the node agent)"
+        : "no volume copied file by file";
+  const snapshots = snapshotOnlyVolumes(cfg.profile, facts);
+  const from = regions?.source(known);
+  return snapshots
+    ? `${copied}; disk snapshots of ${snapshots}${from ? `, restorable only in \`${from}\`` : ""}`
+    : `${copied}; no volume backed up only as a disk snapshot`;
 }

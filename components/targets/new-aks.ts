@@ -68,17 +68,21 @@ export const create: ClusterTarget<"create"> = {
       }
       return spec.kubernetesVersion;
     });
-    const cluster = new (aksCluster().AksCluster)("cluster", {
-      name,
-      resourceGroupName,
-      location: ctx.azure.location,
-      kubernetesVersion,
-      nodeVmSize: spec.nodeVmSize,
-      nodeCount: spec.nodeCount,
-      availabilityZones: spec.availabilityZones,
-      nodeResourceGroup,
-      tags: ctx.tags,
-    });
+    const cluster = new (aksCluster().AksCluster)(
+      "cluster",
+      {
+        name,
+        resourceGroupName,
+        location: ctx.azure.location,
+        kubernetesVersion,
+        nodeVmSize: spec.nodeVmSize,
+        nodeCount: spec.nodeCount,
+        availabilityZones: spec.availabilityZones,
+        nodeResourceGroup,
+        tags: ctx.tags,
+      },
+      ctx.after && ctx.after.length > 0 ? { dependsOn: ctx.after } : {},
+    );
     return {
       provider: cluster.provider,
       kubeconfig: cluster.kubeconfig,

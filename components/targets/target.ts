@@ -67,6 +67,11 @@ export interface TargetContext extends TargetKeys {
   tags: Record<string, string>;
   /** A destination: the source cluster's Kubernetes version (a new cluster must not be older). */
   sourceKubernetesVersion?: pulumi.Output<string | undefined>;
+  /**
+   * A destination: what everything the target creates waits for (the source's outputs read
+   * through a stack reference, and checked), so that a refusal leaves nothing created.
+   */
+  after?: pulumi.Input<pulumi.Resource>[];
   /** Azure: where a new cluster goes (region; the stack's subscription, velero-dr:azure.subscriptionId). */
   azure?: { location: string; subscriptionId?: string };
   /** AWS: the stack's explicit provider and region; the OIDC issuer Velero's IRSA trust names. */

@@ -258,10 +258,61 @@ export const destinationRehearsal: StackValidationPolicy = {
   },
 };
 
+/** A declared value, "" when absent, or undefined while not known yet (preview). */
+function declared(r: PolicyResource, name: string): string | undefined {
+  try {
+    return str(get(env(r), name)) ?? "";
+  } catch (e) {
+    if (e instanceof UnknownValueError) return undefined;
+    throw e;
+  }
+}
+
+/** Azure and AWS compare region names ignoring case and spaces. */
+const regionName = (s: string) => s.replace(/\s+/g, "").toLowerCase();
+
+export const destinationCrossRegionSnapshots: StackValidationPolicy = {
+  name: "destination-no-cross-region-snapshots",
+  description:
+    "A destination in another region than the source's restores no volume the source backs up only as a disk " +
+    "snapshot: a snapshot restores only in its own region (Velero's Azure plugin creates a disk from it only " +
+    "there), so those volumes would come back empty. Read from the restore Commands' declarations " +
+    "(VELERO_DR_SOURCE_REGION, VELERO_DR_DESTINATION_REGION, VELERO_DR_SNAPSHOT_ONLY_VOLUMES) and, where the " +
+    "stack creates the cluster, its location.",
+  remediationSteps:
+    "Copy the volumes file by file on the source stack (velero-dr:velero.defaultVolumesToFsBackup: true, or " +
+    "velero-dr:fsBackup: profile for the profile's listed ones; the node agent comes with it) and restore a " +
+    "backup taken since, or restore in the source's region.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  validateStack: onDestination((steps, args, report) => {
+    const clusters = args.resources.filter((r) => r.type === "azure-native:containerservice:ManagedCluster");
+    let location: string | undefined;
+    try {
+      location = clusters.map((c) => str(get(c.props, "location"))).find((l) => l !== undefined);
+    } catch (e) {
+      if (!(e instanceof UnknownValueError)) throw e;
+    }
+    for (const s of steps.filter((x) => x.kind === "restore")) {
+      const source = declared(s.resource, "VELERO_DR_SOURCE_REGION");
+      const destination = location ?? declared(s.resource, "VELERO_DR_DESTINATION_REGION");
+      const volumes = declared(s.resource, "VELERO_DR_SNAPSHOT_ONLY_VOLUMES");
+      if (!source || !destination || !volumes) continue;
+      if (regionName(source) === regionName(destination)) continue;
+      report(
+        `${label(s)} restores in ${destination} what the source in ${source} backs up only as disk snapshots (${volumes}): ` +
+          "a snapshot restores only in its own region, so these volumes would come back empty.",
+        s.resource.urn,
+      );
+    }
+  }),
+};
+
 export const destinationPolicies = [
   destinationStepContract,
   destinationBslReadOnly,
   destinationNotSourceCluster,
   destinationRestoreOrdering,
   destinationRehearsal,
+  destinationCrossRegionSnapshots,
 ];

@@ -37,6 +37,7 @@ const hello = defineApp({
     },
     hooks: { pre: [], post: [] },
     fsBackup: [],
+    volumeBackup: { mode: "snapshot", why: "the vendor's document backs volumes up as disk snapshots" },
     excludeVolumes: [],
     restorePhases: [{ id: "all", title: "Restore the backup", why: "Everything comes back at once." }],
     backupLabels: {},

@@ -35,6 +35,18 @@ interface BadCase {
 const CASES: BadCase[] = [
   { name: "missing role", edits: [drop("role")], expect: [/velero-dr:role: is required/] },
   {
+    name: "the node agent off while the profile copies volumes file by file",
+    edits: [merge("velero", { nodeAgent: false })],
+    expect: [
+      /velero-dr:velero\.nodeAgent: got false, but Plotly Dash Enterprise 5's profile copies volumes file by file by default .*; remove the key .*, or set velero-dr:fsBackup: off/,
+    ],
+  },
+  {
+    name: "fs-backup of the profile's listed volumes for a profile that lists none",
+    edits: [set("fsBackup", "profile")],
+    expect: [/velero-dr:fsBackup: got "profile", but Plotly Dash Enterprise 5's profile lists no volumes/],
+  },
+  {
     name: "unknown role",
     edits: [set("role", "primary")],
     expect: [/velero-dr:role: got "primary"; expected "source"/],

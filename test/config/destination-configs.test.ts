@@ -31,6 +31,8 @@ const SOURCE_OUTPUTS = {
   azure: {
     subscriptionId: "00000000-0000-0000-0000-000000000000",
     tenantId: "00000000-0000-0000-0000-000000000000",
+    // The example destination's region: these cases are not about the cross-region guard.
+    location: "northeurope",
   },
   storage: {
     resourceGroupName: "rg",

@@ -8,10 +8,10 @@ import { exampleSourceOutputs, runDestination } from "../support/examples";
  * velero.nodeAgent off.
  */
 describe("destination stack: the node agent follows the source's file-system backups", () => {
-  const nodeAgentOf = async (uploaderType: string) => {
+  const nodeAgentOf = async (uploaderType: string, edit: (c: Record<string, string>) => void = () => {}) => {
     const outputs = await exampleSourceOutputs();
     const velero = { ...(outputs.velero as Record<string, unknown>), uploaderType };
-    const run = await runDestination("example-destination-azure", undefined, [], {
+    const run = await runDestination("example-destination-azure", edit, [], {
       sourceOutputs: { ...outputs, velero },
     });
     if (run.error) throw run.error;
@@ -28,8 +28,17 @@ describe("destination stack: the node agent follows the source's file-system bac
     assert.equal(r.ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
   });
 
-  it("leaves it out when the source ran none", async () => {
+  it("installs it for the promoted destination's own backups, which copy volumes as the profile says", async () => {
+    // Dash Enterprise's profile copies every pod volume file by file: so do the new primary's Schedules.
     const r = await nodeAgentOf("");
+    assert.equal(r.deploy, true);
+    assert.equal(r.uploader, "restic");
+  });
+
+  it("leaves it out when the source ran none and the destination takes no backups", async () => {
+    const r = await nodeAgentOf("", (c) => {
+      c["velero-dr:restore"] = JSON.stringify({ promoteToPrimary: false });
+    });
     assert.equal(r.deploy, false);
     assert.equal(r.ns.metadata.labels["pod-security.kubernetes.io/enforce"], undefined);
   });

@@ -175,6 +175,7 @@ describe("adding a backend: one module and one registry line", () => {
     pluginImage: "velero/velero-plugin-for-aws",
     defaultPluginVersion: "v1.6.2",
     volumeSnapshots: false,
+    fileSystemBackup: false,
     targets: { source: ["kubeconfig"] },
     clusterHint: "set a kubeconfig secret",
     resolveSource: () => ({ cloud: "fake" }),

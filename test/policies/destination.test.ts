@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { PolicyResource } from "@pulumi/policy";
 import {
   destinationBslReadOnly,
+  destinationCrossRegionSnapshots,
   destinationNotSourceCluster,
   destinationRehearsal,
   destinationRestoreOrdering,
@@ -262,6 +263,65 @@ describe("policies: destination (hand-built restore chain)", () => {
         /not a rehearsal/,
       );
       assert.equal((await checkStack(destinationRehearsal, sourceLike())).notApplicable, NOT_DESTINATION);
+    });
+  });
+
+  describe("destination-no-cross-region-snapshots", () => {
+    /** The restore Command declares the regions and the snapshot-only volumes. */
+    const declaring = (source: string, dest: string, volumes: string, cluster?: string) => {
+      const stack = destination(DASH_CHAIN);
+      Object.assign(step(stack, "restore").props.environment as Record<string, string>, {
+        VELERO_DR_SOURCE_REGION: source,
+        VELERO_DR_DESTINATION_REGION: dest,
+        VELERO_DR_SNAPSHOT_ONLY_VOLUMES: volumes,
+      });
+      if (cluster) {
+        stack.push(
+          resource({
+            type: "azure-native:containerservice:ManagedCluster",
+            name: "cluster-aks",
+            props: { location: cluster },
+          }),
+        );
+      }
+      return stack;
+    };
+    const VOLUMES = "every persistent volume in dash-apps, dash-services, plotly-system";
+
+    it("refuses snapshot-only volumes restored in another region", async () => {
+      assert.deepEqual(
+        (await checkStack(destinationCrossRegionSnapshots, declaring("westeurope", "northeurope", VOLUMES)))
+          .violations,
+        [
+          `step "restore" (restore) restores in northeurope what the source in westeurope backs up only as disk snapshots (${VOLUMES}): a snapshot restores only in its own region, so these volumes would come back empty.`,
+        ],
+      );
+    });
+
+    it("reads the new cluster's location over the declaration", async () => {
+      const o = await checkStack(
+        destinationCrossRegionSnapshots,
+        declaring("westeurope", "westeurope", VOLUMES, "northeurope"),
+      );
+      assert.equal(o.violations.length, 1);
+      assert.match(o.violations[0], /restores in northeurope what the source in westeurope/);
+    });
+
+    it("passes the same region (whatever the spelling), or no snapshot-only volume", async () => {
+      for (const stack of [
+        declaring("westeurope", "West Europe", VOLUMES),
+        declaring("westeurope", "northeurope", ""),
+        destination(),
+      ]) {
+        assert.deepEqual((await checkStack(destinationCrossRegionSnapshots, stack)).violations, []);
+      }
+    });
+
+    it("is not applicable without a RestoreChain", async () => {
+      assert.equal(
+        (await checkStack(destinationCrossRegionSnapshots, sourceLike())).notApplicable,
+        NOT_DESTINATION,
+      );
     });
   });
 });

@@ -76,6 +76,7 @@ describe("policies over the example stacks (mocks)", () => {
       const notApplied = allPolicies.map((p) => p.name).filter((n) => !applied.has(n));
       assert.deepEqual(notApplied.sort(), [
         "destination-bsl-read-only",
+        "destination-no-cross-region-snapshots",
         "destination-not-source-cluster",
         "destination-rehearsal-changes-nothing",
         "destination-restore-ordering",
@@ -406,6 +407,24 @@ describe("policies over the example stacks (mocks)", () => {
       for (const c of steps) c.dependencies = c.dependencies.filter((d) => d !== guard);
       const hit = policiesHit(mandatory(await runAll(allPolicies, stack)));
       assert.ok(hit.includes("destination-not-source-cluster"), hit.join(", "));
+    });
+
+    it("declares the regions on its restore step, and is caught restoring snapshots in another region", async () => {
+      const stack = fresh();
+      const restores = byType(stack, T.command).filter(
+        (c) => c.props.environment?.VELERO_DR_STEP_KIND === "restore",
+      );
+      assert.ok(restores.length > 0);
+      for (const c of restores) {
+        // The example: westeurope → northeurope, every pod volume copied file by file.
+        assert.equal(c.props.environment.VELERO_DR_SOURCE_REGION, "westeurope");
+        assert.equal(c.props.environment.VELERO_DR_DESTINATION_REGION, "northeurope");
+        assert.equal(c.props.environment.VELERO_DR_SNAPSHOT_ONLY_VOLUMES, "");
+        c.props.environment.VELERO_DR_SNAPSHOT_ONLY_VOLUMES = "every persistent volume in dash-apps";
+      }
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
+        "destination-no-cross-region-snapshots",
+      ]);
     });
   });
 });

@@ -298,6 +298,7 @@ describe("runbook: the cluster, identity and Velero before the restore", functio
       azure: {
         subscriptionId: "11111111-1111-1111-1111-111111111111",
         tenantId: "22222222-2222-2222-2222-222222222222",
+        location: "northeurope",
       },
       storage: {
         resourceGroupName: "velero-backups",
@@ -312,6 +313,11 @@ describe("runbook: the cluster, identity and Velero before the restore", functio
     });
     const md = stackRunbook(cfg);
     assert.doesNotMatch(md, /<source output/);
+    // Outputs of a source without a node agent: every volume is a disk snapshot of its region.
+    assert.match(
+      md,
+      /\| Volume data \| no volume copied file by file; disk snapshots of every persistent volume in dash-apps, dash-services, plotly-system, restorable only in `northeurope` \|/,
+    );
     assert.match(md, /^export SOURCE_API_SERVER=https:\/\/dash-0a1b2c3d\.hcp\.northeurope\.azmk8s\.io:443$/m);
     const setup = md.slice(md.indexOf("## Cluster, identity and Velero"), md.indexOf("## Steps"));
     assert.match(setup, /`1\.29` \(the same as the source's or newer: `1\.29\.7`\)/);

@@ -241,7 +241,11 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
         "velero-dr-critical",
       );
       assert.deepEqual(values().resources.limits, { cpu: "1", memory: "1Gi" });
-      assert.equal(values().deployNodeAgent, false);
+      // Dash Enterprise's default (its vendor's backups hold file-system backups): every pod
+      // volume file by file, with the node agent, uploader restic.
+      assert.equal(values().deployNodeAgent, true);
+      assert.equal(values().configuration.uploaderType, "restic");
+      assert.equal(values().configuration.defaultVolumesToFsBackup, true);
     });
 
     it("is installed after its namespace, credentials Secret and priority class", () => {
@@ -335,8 +339,11 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
         pluginVersion: "v1.6.2",
         bslName: "default",
         vslName: "default",
-        uploaderType: "",
+        uploaderType: "restic",
+        fsBackup: "all",
+        snapshotVolumes: true,
       });
+      assert.equal(o.azure.location, "westeurope", "the cross-region guard compares it");
       assert.deepEqual(o.schedules, ["dash-daily"]);
       assert.equal(o.cluster.apiServer, FAKE.apiServer);
       assert.equal(o.cluster.nodeResourceGroup, FAKE.nodeResourceGroup);
@@ -417,7 +424,8 @@ describe("source stack variants", () => {
       data: { image: "registry.corp.example:5000/mirror/velero-restore-helper:v1.10.3" },
     });
     assert.equal(v.deployNodeAgent, true);
-    assert.equal(v.configuration.uploaderType, "kopia");
+    // The profile's uploader (Dash Enterprise's backups use restic).
+    assert.equal(v.configuration.uploaderType, "restic");
   });
 
   it("honours a Velero patch the vendor approved, named in both keys (the pinned plugin stays)", async () => {

@@ -32,7 +32,7 @@ export const expectations: AppExpectations = {
       stack: "example-source-codedx",
       edits: { "velero-dr:velero": '{"nodeAgent":false}' },
       expected:
-        /velero-dr:fsBackup: got "profile": file-system backup of the profile's volumes needs the node agent; set velero.nodeAgent: true/,
+        /velero-dr:velero\.nodeAgent: got false, but Code Dx's profile copies volumes file by file by default .*: file-system backup needs the node agent; remove the key/,
     },
   ],
 };

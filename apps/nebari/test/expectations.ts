@@ -5,7 +5,8 @@ export const expectations: AppExpectations = {
   examples: {
     source: "example-source-nebari",
     destination: "example-destination-nebari",
-    sourcePreparation: [],
+    // The profile's default: its three volumes opted into file-system backup.
+    sourcePreparation: ["app-fs-backup-annotations"],
     runbookLine: "`nebari-keycloak-verify` · verify",
   },
   steps: {

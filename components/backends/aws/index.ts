@@ -126,6 +126,7 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   pluginImage: "velero/velero-plugin-for-aws",
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: true,
+  fileSystemBackup: true,
   targets: { source: ["eks", "kubeconfig"] },
   clusterHint: "on AWS set cluster.eksName or a kubeconfig secret",
   checkSource: (c) => checkAws((c as unknown as { aws?: AwsSection }).aws),

@@ -183,6 +183,7 @@ export const azure: StorageBackend<AzureSourceConfig> = {
   pluginImage: "velero/velero-plugin-for-microsoft-azure",
   defaultPluginVersion: DEFAULT_VERSIONS.azurePlugin,
   volumeSnapshots: true,
+  fileSystemBackup: true,
   targets: { source: ["aks", "kubeconfig"], destination: ["create", "aks", "kubeconfig"] },
   clusterHint: "use cluster.aksName and cluster.aksResourceGroup",
   // Velero reads (source) and creates (destination) disks in the node resource group: a
@@ -240,6 +241,15 @@ export const azure: StorageBackend<AzureSourceConfig> = {
         ctx,
         azureOf(cfg).subscriptionId,
       ),
+    // A disk snapshot is created in its disk's region, and the plugin creates a disk from it only
+    // there: the source's location is where its snapshots are (the storage's and, as the examples
+    // have it, the cluster's), the destination's where its cluster is.
+    regions: {
+      key: "azure.location",
+      source: (o) => (o as unknown as AzureSourceOutputs).azure.location,
+      destination: (c) => azureOf(c).location,
+      sourceOutputPath: "azure.location",
+    },
     targetContext: (cfg) => ({
       azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
     }),

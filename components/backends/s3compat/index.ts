@@ -240,6 +240,7 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
   pluginImage: "velero/velero-plugin-for-aws",
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: false,
+  fileSystemBackup: false,
   secretKeys: {
     [CREDENTIALS_KEY]: {
       schema: s3compatCredentials,
