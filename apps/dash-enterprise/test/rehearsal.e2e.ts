@@ -19,6 +19,7 @@ import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
 import { NEW_LB, OLD_LB } from "../../../drill/scenario";
 import { DriveResult, rehearse } from "../../../tools/automation/driver";
 import { automationEngine } from "../../../tools/automation/engine";
+import { Progress } from "../../../tools/automation/progress";
 import { dashEnterprise } from "../profile";
 import { BASE_DOMAIN, DashWorld, SCHEDULE } from "../drill/scenario";
 import { PS } from "../drill/fixture";
@@ -47,6 +48,9 @@ describe("rehearsal: Dash Enterprise rehearsed on a second cluster while product
   const log: string[] = [];
   const said: string[] = [];
   let dnsBefore = "";
+  let reportRun: ReturnType<typeof spawnSync> | undefined;
+  let reportJson = "";
+  let destroyed: { ok: boolean; message?: string } | undefined;
 
   const dig = (name: string) =>
     spawnSync("dig", ["+short", "-p", String(w.bind.port), "@127.0.0.1", name, "A"], {
@@ -128,7 +132,32 @@ describe("rehearsal: Dash Enterprise rehearsed on a second cluster while product
           // The KOTS redeploy of the rehearsal's own cluster (the drill's KOTS stand-in).
           "app.kotsRedeployed": async () => (w.operatorRedeploys(), true),
         },
+        // Kept for `npm run report` (a separate process, below); destroyed by the driver's engine then.
+        keep: true,
       });
+      // `npm run report` as a user runs it: its own process, the Pulumi CLI found on PATH.
+      reportRun = spawnSync(
+        "npm",
+        [
+          "run",
+          "--silent",
+          "report",
+          "--",
+          REHEARSAL,
+          "--cwd",
+          ws.project,
+          "--out",
+          path.join(workDir, "report-cli"),
+        ],
+        {
+          cwd: path.resolve(__dirname, "../../.."),
+          encoding: "utf8",
+          env: { ...ws.env, PATH: `${ws.tools.bin}:${ws.env.PATH}`, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" },
+          timeout: 5 * 60_000,
+        },
+      );
+      reportJson = path.join(workDir, "report-cli", `${REHEARSAL}.json`);
+      destroyed = await engine.destroy(new Progress({ say: (l) => said.push(l), now: () => new Date() }, []));
     } finally {
       done = true;
       await server.catch(() => undefined);
@@ -189,8 +218,20 @@ describe("rehearsal: Dash Enterprise rehearsed on a second cluster while product
     assert.equal(svc.status.loadBalancer.ingress[0].ip, OLD_LB);
   });
 
+  it("npm run report (its own process, the CLI on PATH) reads the same report from the stack's state", () => {
+    assert.equal(reportRun?.status, 0, `${reportRun?.stdout}\n${reportRun?.stderr}`);
+    const fromCli = JSON.parse(fs.readFileSync(reportJson, "utf8"));
+    const r = result.report;
+    assert.deepEqual(
+      fromCli.steps.map((s: { id: string; start: string; end: string }) => [s.id, s.start, s.end]),
+      r?.steps.map((s) => [s.id, s.start, s.end]),
+    );
+    assert.equal(fromCli.rtoSeconds, r?.rtoSeconds);
+    assert.equal(fromCli.rpoSeconds, r?.rpoSeconds);
+  });
+
   it("the rehearsal is destroyed afterwards: its stack holds no resources", () => {
-    assert.equal(result.destroyed, true);
+    assert.equal(destroyed?.ok, true, destroyed?.message);
     const state = JSON.parse(ws.pulumiSync(["stack", "export", "-s", REHEARSAL]).stdout);
     assert.deepEqual(state.deployment.resources ?? [], []);
   });
