@@ -7,6 +7,7 @@ import { readStackFile } from "../../components/config/stack-file";
 import { RawConfigInput } from "../../components/config/validate";
 import { EngineOps, gateKey, loadChain, recover, rehearse } from "../../tools/automation/driver";
 import { Progress } from "../../tools/automation/progress";
+import { marksFromState } from "../../tools/automation/engine";
 
 /**
  * The drivers' flow against a scripted engine: each `up` plays the chain's steps as the engine's
@@ -245,5 +246,39 @@ describe("recovery drivers (npm run rehearse / npm run dr) on a scripted engine"
     const r = await recover({ stack: "dash-dr", engine: s.engine, io: io(["dash-dr", "no"]), outDir: out });
     assert.equal(r.exitCode, 1);
     assert.deepEqual(s.calls, ["preview", "up"]);
+  });
+});
+
+describe("the recovery drivers' read of a stack's state", () => {
+  it("keeps only the report marks of each chain step's stderr, shown secret or plain; other resources ignored", () => {
+    const chain = (id: string) =>
+      `urn:pulumi:s::velero-dr::velero-dr:restore:RestoreChain$command:local:Command::restore-${id}`;
+    const marks = marksFromState({
+      deployment: {
+        resources: [
+          {
+            urn: chain("guard-different-cluster"),
+            outputs: {
+              stderr: {
+                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                plaintext: JSON.stringify(
+                  "velero-dr:report step=guard-different-cluster start=t1\nnoise\nvelero-dr:report step=guard-different-cluster end=t2 rc=0",
+                ),
+              },
+            },
+          },
+          { urn: chain("restore"), outputs: { stderr: "velero-dr:report step=restore start=t3" } },
+          {
+            urn: "urn:pulumi:s::velero-dr::command:local:Command::source-prep",
+            outputs: { stderr: "velero-dr:report step=x start=t" },
+          },
+        ],
+      },
+    });
+    assert.deepEqual(marks, {
+      "guard-different-cluster":
+        "velero-dr:report step=guard-different-cluster start=t1\nvelero-dr:report step=guard-different-cluster end=t2 rc=0",
+      restore: "velero-dr:report step=restore start=t3",
+    });
   });
 });

@@ -58,22 +58,37 @@ export async function automationEngine(t: EngineTarget): Promise<EngineOps> {
     setTrue: async (key) => {
       await stack.setConfig(`velero-dr:${key}`, { value: "true" }, true);
     },
-    stepOutputs: async () => {
-      const state = JSON.parse(await cli(["stack", "export", "--show-secrets"])) as {
-        deployment?: { resources?: { urn: string; outputs?: { stderr?: unknown } }[] };
-      };
-      const out: Record<string, string> = {};
-      for (const r of state.deployment?.resources ?? []) {
-        const id = CHAIN_COMMAND.exec(r.urn)?.[1];
-        if (!id || typeof r.outputs?.stderr !== "string") continue;
-        out[id] = r.outputs.stderr
-          .split("\n")
-          .filter((l) => l.startsWith(`${REPORT_MARK} `))
-          .join("\n");
-      }
-      return out;
-    },
+    stepOutputs: async () => marksFromState(JSON.parse(await cli(["stack", "export", "--show-secrets"]))),
   };
+}
+
+/** The secret signature of Pulumi's state: a value `{ <sig>: <secret>, plaintext: "<JSON>" }` when shown. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * Each chain step's report marks from a stack's exported state (`pulumi stack export
+ * --show-secrets`): its Command's `stderr`, which is secret (the Command's inputs hold secrets), so
+ * it comes as a shown secret; only the marks are kept.
+ */
+export function marksFromState(state: {
+  deployment?: { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
+}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of state.deployment?.resources ?? []) {
+    const id = CHAIN_COMMAND.exec(r.urn)?.[1];
+    if (!id) continue;
+    let stderr = r.outputs?.stderr;
+    if (stderr && typeof stderr === "object" && SECRET_SIG in stderr) {
+      const plaintext = (stderr as { plaintext?: unknown }).plaintext;
+      stderr = typeof plaintext === "string" ? JSON.parse(plaintext) : undefined;
+    }
+    if (typeof stderr !== "string") continue;
+    out[id] = stderr
+      .split("\n")
+      .filter((l) => l.startsWith(`${REPORT_MARK} `))
+      .join("\n");
+  }
+  return out;
 }
 
 function runCli(cli: string, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
