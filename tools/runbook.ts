@@ -1,12 +1,13 @@
 /**
- * `npm run runbook -- <stack>`: prints the restore runbook of a destination stack as Markdown,
- * offline, from stacks/Pulumi.<stack>.yaml, else from the app example of that name
- * (apps/<app>/examples/Pulumi.<stack>.yaml); encrypted values are not needed.
+ * `npm run runbook -- <stack>`: prints the restore runbook of a destination stack as Markdown. Its
+ * configuration comes from `pulumi config --json` when the Pulumi CLI is installed and knows the
+ * stack (ESC environments resolved), else from stacks/Pulumi.<stack>.yaml or the app example of
+ * that name (apps/<app>/examples/Pulumi.<stack>.yaml); encrypted values are not needed.
  */
 import { ConfigError } from "../components/config/errors";
-import { readStackFile } from "../components/config/stack-file";
 import { stackRunbook } from "../components/restore/stack-runbook";
 import { validateStackConfig } from "../stacks/config";
+import { readStackConfig } from "./stack-config";
 
 function main(argv: string[]): number {
   const stack = argv[0];
@@ -17,7 +18,9 @@ function main(argv: string[]): number {
     return 2;
   }
   try {
-    const cfg = validateStackConfig(readStackFile(stack));
+    const read = readStackConfig(stack);
+    if (read.note) process.stderr.write(`runbook: ${read.note}; reading ${read.from}\n`);
+    const cfg = validateStackConfig(read.raw);
     if (cfg.role !== "destination") {
       process.stderr.write(
         `runbook: ${stack} is a ${cfg.role} stack; runbooks describe destination (restore) stacks\n`,
