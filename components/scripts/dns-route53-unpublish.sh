@@ -8,6 +8,7 @@ for name in "${names[@]}"; do
   if [ -n "$deletions" ]; then
     changes="${changes:+$changes,}$deletions"
   fi
+  rows="$(r53_list "$name" ".[Type, TTL]" text)"
   while read -r type ttl; do
     if [ -z "$type" ]; then
       continue
@@ -24,7 +25,7 @@ for name in "${names[@]}"; do
     if [ "$ttl" -gt "$wait_seconds" ]; then
       wait_seconds="$ttl"
     fi
-  done <<<"$(r53_list "$name" ".[Type, TTL]" text)"
+  done <<<"$rows"
 done
 if [ -z "$changes" ]; then
   # Nothing left: an earlier run may have removed them moments ago, so caches may still hold them.

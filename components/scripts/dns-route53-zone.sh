@@ -3,6 +3,8 @@
 # credentials of whoever runs the step (AWS_PROFILE, an SSO session, AWS_ACCESS_KEY_ID...).
 # The record sets are built as JSON from values checked here: names and ids cannot break out.
 poll="${VELERO_DR_POLL_SECONDS:-10}"
+# AWS CLI v2 pipes output through a pager unless told not to; a step reads it.
+export AWS_PAGER=""
 vdr_zone_id_re='^Z[A-Z0-9]{1,31}$'
 for vdr_id in "$DNS_ROUTE53_ZONE_ID" "${DNS_ROUTE53_ALIAS_ZONE_ID:-ZNONE}"; do
   if ! [[ "$vdr_id" =~ $vdr_zone_id_re ]]; then
@@ -56,7 +58,8 @@ r53_list() {
 # every value matches), without the brackets of their list; nothing when there are none.
 r53_deletions() {
   local listed
-  listed="$(r53_list "$1" ".{Action: 'DELETE', ResourceRecordSet: @}" json)"
+  # In a command substitution bash clears -e: a failed listing must fail the caller's assignment.
+  listed="$(r53_list "$1" ".{Action: 'DELETE', ResourceRecordSet: @}" json)" || return 1
   listed="${listed#"${listed%%[![:space:]]*}"}"
   listed="${listed%"${listed##*[![:space:]]}"}"
   listed="${listed#[}"

@@ -263,6 +263,12 @@ describe("Route 53 DNS provider: the unpublish step (fake aws and dig)", functio
     );
     assert.deepEqual(at(denied, "dash.example.com."), ["A", "TXT"]);
     assert.deepEqual(sleeps(denied), [], "no TTL waited when nothing was removed");
+    const unlisted = unpublish(dnsOf(), world(OLD_RECORDS(), { denied: ["ListResourceRecordSets"] }));
+    assert.notEqual(unlisted.code, 0);
+    assert.match(unlisted.stderr, /\(AccessDenied\) when calling the ListResourceRecordSets operation/);
+    assert.doesNotMatch(unlisted.stdout + unlisted.stderr, /no record of|waiting/);
+    assert.deepEqual(sleeps(unlisted), []);
+    assert.equal(r53(unlisted).batches, undefined);
     const noLogin = unpublish(dnsOf(), { route53: world().route53 });
     assert.notEqual(noLogin.code, 0);
     assert.match(noLogin.stderr, /Unable to locate credentials/);
@@ -732,6 +738,21 @@ describe("Route 53 DNS provider: runbook and the destination stack under mocks",
         [],
       );
     });
+  });
+
+  it("pre-flight refuses the stack, registering nothing, without aws and dig on PATH: both named", async () => {
+    const run = await runDestination(
+      "example-destination-azure",
+      (c) => {
+        c["velero-dr:dns"] = JSON.stringify(DNS);
+      },
+      [],
+      { tools: ["bash", "kubectl", "az"] },
+    );
+    assert.ok(run.error, "must fail");
+    assert.match(run.error.message, /needs aws, dig on PATH, which are missing/);
+    assert.match(run.error.message, /aws: .*getting-started-install/);
+    assert.equal(run.recorder.resources.length, 0);
   });
 
   it("pre-flight refuses the stack, registering nothing, when the AWS CLI has no credentials", async () => {
