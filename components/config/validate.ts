@@ -436,8 +436,12 @@ function resolveDestination(
   }
   const rawDns = raw.dns ?? { provider: "none" as const, ttlSeconds: 300 };
   if (!raw.dns && profile.restore.dnsCutOver) {
+    // Every provider that changes records, from the registry.
+    const changing = Object.values(loadDnsProviders().dnsProviders)
+      .filter((p) => (p as DnsProvider<DnsConfig>).needsDomain !== false)
+      .map((p) => p.name);
     problems.push(
-      `${CONFIG_NAMESPACE}:dns.provider: is required for ${profile.displayName}: its vendor's restore procedure points the app's DNS names at the new cluster; set azure, rfc2136 or manual with dns.baseDomain and dns.zone, or none when someone else moves the names`,
+      `${CONFIG_NAMESPACE}:dns.provider: is required for ${profile.displayName}: its vendor's restore procedure points the app's DNS names at the new cluster; set ${changing.slice(0, -1).join(", ")} or ${changing[changing.length - 1]} with dns.baseDomain and dns.zone, or none when someone else moves the names`,
     );
   }
   const recordPrefixes = rawDns.recordPrefixes ?? profile.restore.dnsRecordPrefixes;

@@ -3,12 +3,13 @@ import { manual } from "./manual";
 import { none } from "./none";
 import { DnsProvider } from "./provider";
 import { rfc2136 } from "./rfc2136";
+import { route53 } from "./route53";
 
 /**
  * The DNS providers, by `velero-dr:dns.provider` value. Adding one is a file of this folder
  * (a `DnsProvider`) and a line here; the config schema, chain, stack and runbook read it from here.
  */
-export const dnsProviders = { azure, rfc2136, manual, none };
+export const dnsProviders = { azure, rfc2136, route53, manual, none };
 
 export type DnsProviderName = keyof typeof dnsProviders;
 

@@ -120,7 +120,7 @@ describe("DNS steps only where the vendor's procedure moves DNS", () => {
       stack: "example-destination-azure",
       edit: (v) => delete v.dns,
       expected:
-        /velero-dr:dns\.provider: is required for Plotly Dash Enterprise 5: its vendor's restore procedure points the app's DNS names at the new cluster; set azure, rfc2136 or manual .* or none/,
+        /velero-dr:dns\.provider: is required for Plotly Dash Enterprise 5: its vendor's restore procedure points the app's DNS names at the new cluster; set azure, rfc2136, route53 or manual .* or none/,
     },
     {
       what: "codedx with dns but no load balancer of its own: nothing for DNS to point at",

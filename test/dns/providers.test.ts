@@ -44,6 +44,9 @@ const SAMPLES: Record<string, { dns: RawDns; config?: Record<string, unknown> }>
     },
     config: { dnsTsigSecret: "dmVsZXJvLWRyIHRlc3QgdHNpZyBzZWNyZXQgMzIgYiE=" },
   },
+  route53: {
+    dns: { provider: "route53", ...COMMON, route53: { hostedZoneId: "Z0123456789ABCDEFGHIJ", ipv6: false } },
+  },
   manual: { dns: { provider: "manual", ...COMMON, unpublishConfirmed: false } },
   none: { dns: { provider: "none", ttlSeconds: 300 } },
 };
@@ -148,7 +151,7 @@ describe("DNS providers (one interface, one registry)", () => {
           assert.ok(secrets.includes(n), `${name}/${s.id}: secret ${n}`);
       }
     }
-    assert.equal(checked, 6, "two DNS steps for each of azure, rfc2136, manual; none for none");
+    assert.equal(checked, 8, "two DNS steps for each of azure, rfc2136, route53, manual; none for none");
   });
 
   it("a provider's secret config keys are secret keys of the configuration (plain text refused)", () => {
@@ -160,11 +163,11 @@ describe("DNS providers (one interface, one registry)", () => {
   });
 
   it("an unknown dns.provider is refused, naming every provider of the registry", () => {
-    const message = problemsOf(() => validate({ ...COMMON, provider: "route53" }));
+    const message = problemsOf(() => validate({ ...COMMON, provider: "route-53" }));
     const names = Object.keys(dnsProviders)
       .map((n) => `"${n}"`)
       .join(", ");
-    assert.match(message, /velero-dr:dns\.provider: got "route53"; expected one of /);
+    assert.match(message, /velero-dr:dns\.provider: got "route-53"; expected one of /);
     assert.ok(message.includes(`expected one of ${names}`), message);
     assert.ok(names.includes('"none"'));
   });

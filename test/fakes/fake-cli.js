@@ -1,8 +1,10 @@
 "use strict";
 /**
- * Fake `kubectl`, `velero`, `nsupdate`, `dig` and `az` for script tests: they answer like the
- * real CLIs from a JSON state file and record every call, so bash scripts run for real against
- * a predictable world.
+ * Fake `kubectl`, `velero`, `nsupdate`, `dig`, `az` and `aws` for script tests: they answer like
+ * the real CLIs from a JSON state file and record every call, so bash scripts run for real against
+ * a predictable world. They are test stand-ins, never the real tools: `aws` (see `aws` below)
+ * answers only the Route 53 and STS calls velero-dr makes, with the AWS CLI v2's documented output
+ * and error messages.
  *
  * State ($FAKE_KUBE_STATE):
  *   objects:  { "<resource>/<namespace>/<name>": object }   (cluster-scoped: namespace "")
@@ -11,6 +13,9 @@
  *   onCreate: { "<resource>": { ...fields merged into created objects (incl. sequences) } }
  *   plugins:  { kots: true }   (kubectl plugins that exist)
  *   dns:      { "<name>": { type, value } }   (the zone as nsupdate left it; dig answers from it)
+ *   awsIdentity: { UserId, Account, Arn }   (the AWS CLI's credentials; absent: none configured)
+ *   route53:  the Route 53 world of the fake `aws` (see `aws` below); `dig @<name server>` of one
+ *             of its zones answers from that zone as Route 53 serves it
  *   failures: { "<argv joined by space, prefix>": "message" }   (make a call fail)
  *   recreate: { "<key>": object }   (what an operator re-creates after the object is deleted)
  *   simulateWorkloads: true   (scaling a Deployment/StatefulSet sets its status replica counts, and a
@@ -322,6 +327,7 @@ function main(tool, argv) {
   if (tool === "nsupdate") return nsupdate(state, argv, save, fail);
   if (tool === "dig") return dig(state, argv, out);
   if (tool === "az") return az(state, a, out, save, fail);
+  if (tool === "aws") return aws(state, argv, out, save, fail);
   if (tool === "velero") {
     out(`fake velero: ${argv.join(" ")}\n`);
     return save();
@@ -619,13 +625,18 @@ function nsupdate(state, argv, save, fail) {
 }
 
 function dig(state, argv, out) {
+  const server = (argv.find((x) => x.startsWith("@")) || "").slice(1);
+  const r53Zone = Object.values((state.route53 || {}).zones || {}).find((z) =>
+    (z.nameServers || []).includes(server),
+  );
+  if (r53Zone) return digRoute53(state, r53Zone, argv, out);
   const names = argv.filter(
     (x) =>
       !x.startsWith("@") &&
       !x.startsWith("+") &&
       !x.startsWith("-") &&
       !/^\d+$/.test(x) &&
-      !["A", "CNAME"].includes(x),
+      !["A", "AAAA", "CNAME"].includes(x),
   );
   const rec = state.dns[names[0]];
   if (!rec) return;
@@ -646,6 +657,304 @@ function az(state, a, out, save) {
     if (rec && rec.type.toLowerCase() === type) out(`${rec.value}\n`);
   }
   save();
+}
+
+/**
+ * `aws`: a stand-in for the AWS CLI v2 answering the calls of velero-dr's Route 53 DNS steps and
+ * pre-flight: `sts get-caller-identity`; `route53 get-hosted-zone`, `list-resource-record-sets`,
+ * `change-resource-record-sets`, `get-change`. Output is the CLI's documented JSON (`--output json`,
+ * 4-space indented) or text (`--output text`: tab-separated, one line per row, booleans True/False,
+ * null None), after the `--query` expressions the scripts use (anything else is refused: this is
+ * not a JMESPath engine). Errors as the CLI prints them, "An error occurred (<Code>) when calling
+ * the <Operation> operation: <Message>" with exit status 254 (the service refused), no
+ * credentials "Unable to locate credentials..." with 253.
+ *
+ * State `route53`:
+ *   zones:  { "<id>": { name: "example.com.", private, nameServers: [...], recordSets: [...] } }
+ *           record sets as ListResourceRecordSets prints them (Name with its final dot, Type, TTL
+ *           and ResourceRecords, or AliasTarget)
+ *   loadBalancers: { "<dns name>": { hostedZoneId, addresses: [...] } }   what alias records may
+ *           target (an alias to anything else is refused as Route 53 does) and what the zone's
+ *           name servers answer for them
+ *   pendingPolls: how many get-change calls answer PENDING before INSYNC (default 1); meanwhile
+ *           the name servers still serve the zone as it was before the change
+ *   denied: ["<Operation>", ...]   calls refused with AccessDenied
+ *   batches: the change batches accepted, in order (written by the fake)
+ */
+function aws(state, argv, out, save, fail) {
+  const flags = {};
+  const positional = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x.startsWith("--")) {
+      if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) flags[x] = argv[++i];
+      else flags[x] = true;
+    } else positional.push(x);
+  }
+  const [service, command] = positional;
+  const r53 = (state.route53 = state.route53 || {});
+  r53.zones = r53.zones || {};
+  const operation = {
+    "get-caller-identity": "GetCallerIdentity",
+    "get-hosted-zone": "GetHostedZone",
+    "list-resource-record-sets": "ListResourceRecordSets",
+    "change-resource-record-sets": "ChangeResourceRecordSets",
+    "get-change": "GetChange",
+  }[command];
+  if (!operation || (service === "sts") !== (operation === "GetCallerIdentity")) {
+    return fail(
+      `\nusage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\naws: error: fake aws does not know: ${service} ${command}`,
+      252,
+    );
+  }
+  const error = (code, message) =>
+    fail(`\nAn error occurred (${code}) when calling the ${operation} operation: ${message}`, 254);
+  if (!state.awsIdentity) {
+    return fail(
+      '\nUnable to locate credentials. You can configure credentials by running "aws configure".',
+      253,
+    );
+  }
+  const emit = (value, queries) => {
+    const q = flags["--query"];
+    let v = value;
+    if (q !== undefined) {
+      const f =
+        queries[q] ||
+        Object.entries(queries).find(([k]) => k.startsWith("/") && new RegExp(k.slice(1, -1)).test(q))?.[1];
+      if (!f) return fail(`fake aws: --query not supported by this stand-in: ${q}`, 255);
+      v = typeof f === "function" ? f(value, q) : f;
+    }
+    out(flags["--output"] === "text" ? textOf(v) : `${JSON.stringify(v, null, 4)}\n`);
+    save();
+  };
+  if (operation === "GetCallerIdentity") return emit(state.awsIdentity, {});
+  if ((r53.denied || []).includes(operation)) {
+    const zoneArn = `arn:aws:route53:::hostedzone/${String(flags["--id"] || flags["--hosted-zone-id"] || "*").replace(/^\/hostedzone\//, "")}`;
+    return error(
+      "AccessDenied",
+      `User: ${state.awsIdentity.Arn} is not authorized to perform: route53:${operation} on resource: ${operation === "GetChange" ? "arn:aws:route53:::change/*" : zoneArn} because no identity-based policy allows the route53:${operation} action`,
+    );
+  }
+  if (operation === "GetChange") {
+    const id = String(flags["--id"]).replace(/^\/change\//, "");
+    const change = (r53.changes || {})[id];
+    if (!change) return error("NoSuchChange", `A change with the specified change ID does not exist.`);
+    let status = "INSYNC";
+    if (change.polls > 0) {
+      change.polls -= 1;
+      status = "PENDING";
+    } else delete r53.zones[change.zone].served;
+    return emit(
+      {
+        ChangeInfo: {
+          Id: `/change/${id}`,
+          Status: status,
+          SubmittedAt: change.submittedAt,
+          Comment: change.comment,
+        },
+      },
+      {
+        "ChangeInfo.Status": (v) => v.ChangeInfo.Status,
+      },
+    );
+  }
+  const zoneId = String(flags["--id"] || flags["--hosted-zone-id"]).replace(/^\/hostedzone\//, "");
+  const zone = r53.zones[zoneId];
+  if (!zone) return error("NoSuchHostedZone", `No hosted zone found with ID: ${zoneId}`);
+  if (operation === "GetHostedZone") {
+    const hz = {
+      HostedZone: {
+        Id: `/hostedzone/${zoneId}`,
+        Name: zone.name,
+        CallerReference: "velero-dr-fake",
+        Config: { PrivateZone: Boolean(zone.private) },
+        ResourceRecordSetCount: zone.recordSets.length,
+      },
+      ...(zone.private
+        ? { VPCs: [{ VPCRegion: "us-east-1", VPCId: "vpc-1a2b3c4d" }] }
+        : { DelegationSet: { NameServers: zone.nameServers } }),
+    };
+    return emit(hz, {
+      "[HostedZone.Name, HostedZone.Config.PrivateZone]": (v) => [
+        v.HostedZone.Name,
+        v.HostedZone.Config.PrivateZone,
+      ],
+      "DelegationSet.NameServers": (v) => (v.DelegationSet ? v.DelegationSet.NameServers : null),
+    });
+  }
+  if (operation === "ListResourceRecordSets") {
+    const start = flags["--start-record-name"] ? fqdn(flags["--start-record-name"]) : "";
+    const max = Number(flags["--max-items"] || 1000);
+    const sorted = [...zone.recordSets].sort((a, b) => orderKey(a).localeCompare(orderKey(b)));
+    const listed = sorted.filter((r) => !start || reversed(r.Name) >= reversed(start)).slice(0, max);
+    const filter =
+      /^ResourceRecordSets\[\?Name == '([^']*)' && \(Type == 'A' \|\| Type == 'AAAA' \|\| Type == 'CNAME'\)\](.*)$/;
+    return emit(
+      { ResourceRecordSets: listed, IsTruncated: false, MaxItems: String(max) },
+      {
+        [`/${filter.source}/`]: (v, q) => {
+          const [, name, projection] = filter.exec(q);
+          const sets = v.ResourceRecordSets.filter(
+            (r) => r.Name === name && ["A", "AAAA", "CNAME"].includes(r.Type),
+          );
+          if (projection === "") return sets;
+          if (projection === ".{Action: 'DELETE', ResourceRecordSet: @}")
+            return sets.map((r) => ({ Action: "DELETE", ResourceRecordSet: r }));
+          if (projection === ".[Type, TTL]")
+            return sets.map((r) => [r.Type, r.TTL === undefined ? null : r.TTL]);
+          throw new Error(`fake aws: projection not supported: ${projection}`);
+        },
+      },
+    );
+  }
+  // ChangeResourceRecordSets: each change against the zone as the ones before it left it; all or nothing.
+  let batch;
+  try {
+    const text = String(flags["--change-batch"]);
+    batch = JSON.parse(text.startsWith("file://") ? fs.readFileSync(text.slice(7), "utf8") : text);
+  } catch (e) {
+    return fail(`\nError parsing parameter '--change-batch': Invalid JSON: ${e.message}`, 252);
+  }
+  const sets = JSON.parse(JSON.stringify(zone.recordSets));
+  const problems = [];
+  const same = (a, b) =>
+    a.Name === b.Name && a.Type === b.Type && (a.SetIdentifier || "") === (b.SetIdentifier || "");
+  for (const c of batch.Changes || []) {
+    const r = { ...c.ResourceRecordSet, Name: fqdn(c.ResourceRecordSet.Name) };
+    const at = `[name='${r.Name}', type='${r.Type}']`;
+    const i = sets.findIndex((x) => same(x, r));
+    if (c.Action === "DELETE") {
+      if (i < 0) problems.push(`Tried to delete resource record set ${at} but it was not found`);
+      else if (!sameValues(sets[i], r))
+        problems.push(
+          `Tried to delete resource record set ${at} but the values provided do not match the current values`,
+        );
+      else sets.splice(i, 1);
+      continue;
+    }
+    if (c.Action === "CREATE" && i >= 0) {
+      problems.push(`Tried to create resource record set ${at} but it already exists`);
+      continue;
+    }
+    if (r.Type === "CNAME" && r.Name === zone.name) {
+      problems.push(
+        `RRSet of type CNAME with DNS name ${r.Name} is not permitted at apex in zone ${zone.name}`,
+      );
+      continue;
+    }
+    const others = sets.filter((x) => x.Name === r.Name && !same(x, r));
+    if (r.Type === "CNAME" && others.length > 0) {
+      problems.push(
+        `RRSet of type CNAME with DNS name ${r.Name} is not permitted as it conflicts with other records with the same DNS name in zone ${zone.name}`,
+      );
+      continue;
+    }
+    const cname = others.find((x) => x.Type === "CNAME");
+    if (cname) {
+      problems.push(
+        `RRSet of type ${r.Type} with DNS name ${r.Name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zone.name}`,
+      );
+      continue;
+    }
+    if (r.AliasTarget) {
+      const lb = (r53.loadBalancers || {})[bareTarget(r.AliasTarget.DNSName)];
+      if (!lb || lb.hostedZoneId !== r.AliasTarget.HostedZoneId) {
+        problems.push(
+          `Tried to create an alias that targets ${fqdn(r.AliasTarget.DNSName)}, type ${r.Type} in zone ${r.AliasTarget.HostedZoneId}, but the alias target name does not lie within the target zone`,
+        );
+        continue;
+      }
+      r.AliasTarget = { ...r.AliasTarget, DNSName: fqdn(r.AliasTarget.DNSName) };
+    }
+    if (i >= 0) sets[i] = r;
+    else sets.push(r);
+  }
+  if (problems.length > 0) return error("InvalidChangeBatch", `[${problems.join(", ")}]`);
+  r53.counter = (r53.counter || 0) + 1;
+  const id = `C${String(r53.counter).padStart(4, "0")}FAKE53VDR`;
+  const submittedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, r53.counter))
+    .toISOString()
+    .replace(/\.000Z$/, ".000000+00:00");
+  if (zone.served === undefined) zone.served = zone.recordSets;
+  zone.recordSets = sets;
+  r53.changes = r53.changes || {};
+  r53.changes[id] = { zone: zoneId, polls: r53.pendingPolls ?? 1, submittedAt, comment: batch.Comment };
+  r53.batches = [...(r53.batches || []), { zone: zoneId, ...batch }];
+  return emit(
+    {
+      ChangeInfo: {
+        Id: `/change/${id}`,
+        Status: "PENDING",
+        SubmittedAt: submittedAt,
+        Comment: batch.Comment,
+      },
+    },
+    {
+      "ChangeInfo.Id": (v) => v.ChangeInfo.Id,
+    },
+  );
+}
+
+const fqdn = (n) => `${String(n).toLowerCase().replace(/\.$/, "")}.`;
+const reversed = (n) => n.replace(/\.$/, "").split(".").reverse().join(".");
+const orderKey = (r) => `${reversed(r.Name)} ${r.Type}`;
+const bareTarget = (n) =>
+  String(n)
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^dualstack\./, "");
+
+/** Whether a DELETE names a record set exactly as it is (values in any order). */
+function sameValues(a, b) {
+  const norm = (r) =>
+    JSON.stringify({
+      TTL: r.TTL,
+      ResourceRecords: (r.ResourceRecords || []).map((x) => x.Value).sort(),
+      AliasTarget: r.AliasTarget && { ...r.AliasTarget, DNSName: fqdn(r.AliasTarget.DNSName) },
+    });
+  return norm(a) === norm(b);
+}
+
+/** The AWS CLI's `--output text` of a value. */
+function textOf(v) {
+  const scalar = (x) =>
+    x === null || x === undefined ? "None" : x === true ? "True" : x === false ? "False" : String(x);
+  if (v === null || v === undefined) return "None\n";
+  if (!Array.isArray(v))
+    return typeof v === "object"
+      ? `${Object.keys(v)
+          .sort()
+          .map((k) => scalar(v[k]))
+          .join("\t")}\n`
+      : `${scalar(v)}\n`;
+  if (v.length === 0) return "";
+  if (v.every((x) => Array.isArray(x))) return v.map((row) => `${row.map(scalar).join("\t")}\n`).join("");
+  return `${v.map(scalar).join("\t")}\n`;
+}
+
+/** `dig @<name server>` of a Route 53 zone: its records as the name servers serve them. */
+function digRoute53(state, zone, argv, out) {
+  const type = argv.find((x) => ["A", "AAAA", "CNAME", "TXT", "MX", "NS"].includes(x)) || "A";
+  const name = argv.find((x) => !x.startsWith("@") && !x.startsWith("+") && !x.startsWith("-") && x !== type);
+  const sets = zone.served || zone.recordSets;
+  const lbs = (state.route53 || {}).loadBalancers || {};
+  const answer = (n, t) => {
+    const r = sets.find((x) => x.Name === fqdn(n) && x.Type === t);
+    if (!r) return [];
+    if (r.AliasTarget) {
+      const lb = lbs[bareTarget(r.AliasTarget.DNSName)];
+      return ((lb && lb.addresses) || []).filter((a) => (t === "AAAA" ? a.includes(":") : !a.includes(":")));
+    }
+    return r.ResourceRecords.map((x) => (t === "CNAME" ? fqdn(x.Value) : x.Value));
+  };
+  let lines = answer(name, type);
+  if (lines.length === 0 && type !== "CNAME") {
+    const target = answer(name, "CNAME");
+    if (target.length > 0)
+      lines = [...target, ...(target[0].endsWith(zone.name) ? answer(target[0], type) : [])];
+  }
+  if (lines.length > 0) out(`${lines.join("\n")}\n`);
 }
 
 /** Thrown by `exit` in a served call: ends the call as process.exit ends a process. */

@@ -65,7 +65,8 @@ export const DEFAULT_FIGURES = {
   waitBackup: { seconds: 60, source: `${VELERO_SYNC}; the worst case of one period` },
   dnsUnpublishCalls: {
     seconds: 10,
-    source: "estimate: the az/nsupdate calls; the step then waits one TTL (dns.ttlSeconds of the stack)",
+    source:
+      "estimate: the az/nsupdate/aws calls (Route 53: until the change is INSYNC); the step then waits one TTL (dns.ttlSeconds of the stack)",
   },
   restoreItems: {
     seconds: 574,
@@ -81,7 +82,10 @@ export const DEFAULT_FIGURES = {
     seconds: 60,
     source: "estimate: Azure assigns the restored LoadBalancer Service a public IP",
   },
-  dnsPublish: { seconds: 10, source: "estimate: the records are checked (az) or sent (nsupdate)" },
+  dnsPublish: {
+    seconds: 10,
+    source: "estimate: the records are checked (az) or sent (nsupdate; aws, until INSYNC)",
+  },
   // The reference application's own steps.
   ...referenceBench.figures,
   otherStep: { seconds: 10, source: "estimate: an unknown step (none in the example)" },
