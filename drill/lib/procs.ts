@@ -27,6 +27,8 @@ export class Processes {
       env: opts.env ?? process.env,
       cwd: opts.cwd,
       stdio: ["ignore", log, log],
+      // Its own process group, so that stopping it stops what it started too (Velero's plugins).
+      detached: true,
     });
     closeSync(log);
     child.on("exit", () => this.children.delete(name));
@@ -57,6 +59,7 @@ export class Processes {
       env: opts.env ?? process.env,
       cwd: opts.cwd,
       stdio: ["ignore", logger.stdin, logger.stdin],
+      detached: true,
     });
     // The child holds the pipe's write end now; the logger ends when the child does.
     logger.stdin?.destroy();
@@ -78,10 +81,12 @@ export class Processes {
     const c = this.children.get(name);
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once("exit", r));
-    c.kill("SIGTERM");
-    const timer = setTimeout(() => c.kill("SIGKILL"), 10000);
+    signalGroup(c, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(c, "SIGKILL"), 10000);
     await exited;
     clearTimeout(timer);
+    // Whatever it started and left behind (a plugin it had no time to stop) goes with it.
+    signalGroup(c, "SIGKILL");
   }
 
   async stopAll(prefix = ""): Promise<void> {
@@ -91,13 +96,7 @@ export class Processes {
 
   /** Synchronous last resort for process exit: kill whatever is left. */
   killAll(): void {
-    for (const c of this.children.values()) {
-      try {
-        c.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    for (const c of this.children.values()) signalGroup(c, "SIGKILL");
   }
 
   private installHandlers(): void {
@@ -154,4 +153,18 @@ export async function waitFor(
   throw new Error(
     `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (${(last as Error).message})` : ""}`,
   );
+}
+
+/** Signals a child's process group (a child spawned detached leads its own), else the child alone. */
+function signalGroup(c: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (c.pid === undefined) throw new Error("no pid");
+    process.kill(-c.pid, signal);
+  } catch {
+    try {
+      c.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
 }
