@@ -203,18 +203,21 @@ export class DrillWorld {
     this.velero.installCrds(c);
     this.velero.prepare(c, this.bslConfig(), "ReadWrite");
     await this.velero.start("velero-source", c, this.minio);
-    for (const s of schedules) {
-      c.apply({
-        apiVersion: "velero.io/v1",
-        kind: "Schedule",
-        metadata: {
-          name: s.name,
-          namespace: NAMESPACE,
-          labels: { "app.kubernetes.io/managed-by": "velero-dr", "velero-dr/profile": profile },
-        },
-        spec: s.spec,
-      });
-    }
+    for (const s of schedules) this.applySchedule(s, profile);
+  }
+
+  /** One Velero Schedule on the source, labelled as the source stack labels its Schedules. */
+  applySchedule(s: { name: string; spec: Record<string, unknown> }, profile: string): void {
+    (this.source as LocalCluster).apply({
+      apiVersion: "velero.io/v1",
+      kind: "Schedule",
+      metadata: {
+        name: s.name,
+        namespace: NAMESPACE,
+        labels: { "app.kubernetes.io/managed-by": "velero-dr", "velero-dr/profile": profile },
+      },
+      spec: s.spec,
+    });
   }
 
   async backup(schedule: string): Promise<string> {

@@ -2,13 +2,18 @@ import { LocalCluster } from "./kube";
 import { PodVolumes } from "./volumes";
 
 /**
- * The drill's stand-in for a CSI provisioner: every Pending claim without a volume gets a hostPath
- * PersistentVolume pre-bound to it, whose directory is the claim's volume directory of this
- * machine (PodVolumes.claimDir) - the directory a fake pod's exec commands see at the claim's
+ * The drill's stand-in for a CSI provisioner and the cluster's default StorageClass (as a managed
+ * cluster ships one, e.g. AKS's managed-csi): a Pending claim of that class without a volume gets
+ * a hostPath PersistentVolume pre-bound to it, whose directory is the claim's volume directory of
+ * this machine (PodVolumes.claimDir) - the directory a fake pod's exec commands see at the claim's
  * mount path. A claim Velero restores without its volume (reclaim policy Delete, no snapshot) is
  * provisioned again the same way, at the destination's directory the drill carried the data to.
+ * Like a real provisioner it leaves every other claim Pending: one naming a class the cluster does
+ * not have, or none at all (storageClassName ""), never gets a volume.
  */
 export const PROVISIONER = "drill.velero-dr/hostpath";
+/** The default StorageClass; the apiserver's DefaultStorageClass admission gives it to claims naming none. */
+export const STORAGE_CLASS = "drill-hostpath";
 
 export class ClaimProvisioner {
   private timer?: NodeJS.Timeout;
@@ -20,6 +25,17 @@ export class ClaimProvisioner {
   ) {}
 
   start(intervalMs = 500): void {
+    this.cluster.apply({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: {
+        name: STORAGE_CLASS,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+      },
+      provisioner: PROVISIONER,
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "Immediate",
+    });
     this.timer = setInterval(() => this.tick(), intervalMs);
   }
 
@@ -32,6 +48,7 @@ export class ClaimProvisioner {
     if (r.code !== 0) return;
     for (const pvc of JSON.parse(r.stdout).items) {
       if (pvc.status?.phase !== "Pending" || pvc.spec.volumeName || pvc.metadata.deletionTimestamp) continue;
+      if (pvc.spec.storageClassName !== STORAGE_CLASS) continue;
       const ns = pvc.metadata.namespace;
       const name = pvc.metadata.name;
       const dir = this.volumes.claimDir(this.cluster.name, ns, name);
@@ -46,7 +63,7 @@ export class ClaimProvisioner {
           capacity: { storage: pvc.spec.resources?.requests?.storage ?? "1Gi" },
           accessModes: pvc.spec.accessModes ?? ["ReadWriteOnce"],
           persistentVolumeReclaimPolicy: "Delete",
-          storageClassName: pvc.spec.storageClassName ?? "",
+          storageClassName: STORAGE_CLASS,
           volumeMode: pvc.spec.volumeMode ?? "Filesystem",
           hostPath: { path: dir, type: "DirectoryOrCreate" },
           claimRef: {

@@ -2,8 +2,11 @@ import { strict as assert } from "assert";
 import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Chain } from "../../components/restore/chain";
+import { validateChain } from "../../components/restore/step";
 import { AppScenario } from "../../drill/app-scenario";
 import { AppDrill } from "../../drill/app-kit/app-drill";
+import { Check } from "../../drill/app-kit/check";
 import { toolchain } from "../../drill/lib/toolchain";
 
 /**
@@ -62,4 +65,37 @@ export function assertInOrder(r: ChainRun, ids: string[]): void {
     r.results.map((x) => x.id).filter((id) => ids.includes(id)),
     ids,
   );
+}
+
+/**
+ * The chain without these steps (a mutation: a repair skipped), each step that needed one needing
+ * what the skipped step needed.
+ */
+export function skipSteps(chain: Chain, skipped: string[]): Chain {
+  const byId = new Map(chain.steps.map((st) => [st.id, st]));
+  for (const id of skipped) assert.ok(byId.has(id), `the chain has no step ${id} to skip`);
+  const resolve = (ids: string[]): string[] => [
+    ...new Set(ids.flatMap((id) => (skipped.includes(id) ? resolve(byId.get(id)?.needs ?? []) : [id]))),
+  ];
+  const steps = chain.steps
+    .filter((st) => !skipped.includes(st.id))
+    .map((st) => ({ ...st, needs: resolve(st.needs) }));
+  validateChain(steps);
+  return { ...chain, steps };
+}
+
+/**
+ * The drill caught every mutation: each of `mustFail` names a failed check, and no other check
+ * failed (a check that fails for another reason would hide one that cannot fail).
+ */
+export function assertCaught(checks: Check[], mustFail: RegExp[]): void {
+  const report = checks.map((c) => `${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail ?? ""}`).join("\n");
+  const failed = checks.filter((c) => !c.ok);
+  for (const name of mustFail) {
+    assert.ok(
+      failed.some((c) => name.test(c.name)),
+      `the drill did not catch it: ${name}\n${report}`,
+    );
+  }
+  assert.equal(failed.length, mustFail.length, `only those fail\n${report}`);
 }

@@ -38,6 +38,13 @@ CREATE TABLE ${DB}.findings (id INT PRIMARY KEY, project_id INT NOT NULL, severi
 INSERT INTO ${DB}.projects VALUES (1, 'payments'), (2, 'portal');
 INSERT INTO ${DB}.findings VALUES (1, 1, 'High'), (2, 1, 'Medium'), (3, 2, 'Low'), (4, 2, 'Critical');`;
 
+/** The rows of a batch query's output, as LocalMariaDB.query splits them. */
+const rows = (stdout: string): string[][] =>
+  stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"));
+
 const FINDINGS_SQL =
   "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
 
@@ -309,16 +316,21 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
     const servers = this.servers.get(c.name) as MariaDBPods;
     const want = JSON.stringify(this.backedUp);
     for (const pod of [this.masterPod, this.slavePod]) {
-      const got = JSON.stringify(servers.server(pod)?.query(FINDINGS_SQL, DB) ?? []);
+      // A server without the database (never restored) is reported, not thrown.
+      const r = servers.server(pod)?.sql(FINDINGS_SQL, DB, true);
+      const got = r?.code === 0 ? JSON.stringify(rows(r.stdout)) : (r?.stderr.trim() ?? "no server");
       add(`${pod} holds the database as the backup's hook took it`, got === want, got);
     }
     const master = servers.server(this.masterPod);
     const slave = servers.server(this.slavePod);
-    master?.sql(`INSERT INTO ${DB}.findings VALUES (5, 2, 'High')`);
+    master?.sql(`INSERT INTO ${DB}.findings VALUES (5, 2, 'High')`, undefined, true);
     let replicated = false;
     await waitFor(
       "a new finding on the subordinate",
-      () => (replicated = (slave?.query(`SELECT count(*) FROM ${DB}.findings`)[0]?.[0] ?? "") === "5"),
+      () =>
+        (replicated =
+          rows(slave?.sql(`SELECT count(*) FROM ${DB}.findings`, undefined, true).stdout ?? "")[0]?.[0] ===
+          "5"),
       30000,
       300,
     ).catch(() => undefined);

@@ -4,10 +4,14 @@ import { AppScenario } from "../../../drill/app-scenario";
 import { SEED_ORDER } from "./seed-order";
 import {
   appDrillSuite,
+  assertCaught,
   assertInOrder,
   assertSucceeded,
   onDestination,
+  skipSteps,
 } from "../../../test/e2e/app-drill-suite";
+import { buildRestoreChain, REAPPLY_EXCLUSIONS } from "../../../components/restore/chain";
+import { PROMOTE } from "../../../components/restore/velero-steps";
 import { CodedxDrill } from "../drill";
 
 /**
@@ -72,6 +76,23 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
         `the master started on the restored data: ${events.join("; ")}`,
       );
       for (const c of await s.checks()) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+    });
+  });
+
+  it("the drill catches a chain without restore-db, without re-applying the backup exclusions and not promoted", async () => {
+    await onDestination(s, "destination-mutated", async () => {
+      // One destination for several mutations. Without restore-db the new, empty servers replicate
+      // nothing of the backup and Code Dx still starts: the chain ends green, only the checks tell.
+      const skipped = ["codedx-restore-db", REAPPLY_EXCLUSIONS, PROMOTE];
+      const chain = skipSteps(buildRestoreChain(s.chainInput()), skipped);
+      assertSucceeded(await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-mutated.json")));
+      assertCaught(await s.checks(), [
+        /^codedx-mariadb-master-0 holds the database as the backup's hook took it/,
+        /^codedx-mariadb-slave-0 holds the database as the backup's hook took it/,
+        /^replication runs again/,
+        /^the promoted destination leaves MariaDB's new data claims and their volumes out/,
+        /^the backup storage location ended ReadWrite/,
+      ]);
     });
   });
 });

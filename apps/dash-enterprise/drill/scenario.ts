@@ -2,6 +2,7 @@ import * as path from "path";
 import { dashEnterpriseApp } from "..";
 import { dashEnterprise, DashOptions } from "../profile";
 import { buildRestoreChain, ChainInput } from "../../../components/restore/chain";
+import { AppProfile } from "../../../components/model/profile";
 import { buildScheduleSpec } from "../../../components/velero/specs";
 import { LocalCluster } from "../../../drill/lib/kube";
 import { waitFor } from "../../../drill/lib/procs";
@@ -17,6 +18,7 @@ import {
   NEW_LB,
   OLD_LB,
   printSummary,
+  restoreName,
   veleroRestoreSeconds,
 } from "../../../drill/scenario";
 import {
@@ -100,30 +102,7 @@ export class DashWorld extends DrillWorld {
 
   /** Velero on the source with the project's own Schedule for the profile (what the source stack creates). */
   override async startSourceVelero(): Promise<void> {
-    const schedule = dashEnterprise.schedules[0];
-    await super.startSourceVelero(
-      [
-        {
-          name: SCHEDULE,
-          spec: buildScheduleSpec({
-            schedule: {
-              name: schedule.name,
-              cron: schedule.cron,
-              ttl: dashEnterprise.defaultTtl,
-              paused: false,
-              namespaces: dashEnterprise.namespaces,
-              excludedResources: dashEnterprise.excludedResources,
-            },
-            // As a source stack on the s3compat backend builds it: no snapshot location to name.
-            storageLocation: "default",
-            snapshotVolumes: dashEnterprise.snapshotVolumes,
-            defaultVolumesToFsBackup: false,
-            profile: dashEnterprise.name,
-          }),
-        },
-      ],
-      dashEnterprise.name,
-    );
+    await super.startSourceVelero([{ name: SCHEDULE, spec: dashScheduleSpec() }], dashEnterprise.name);
   }
 
   override async backup(schedule = SCHEDULE): Promise<string> {
@@ -197,6 +176,29 @@ export class DashWorld extends DrillWorld {
       JSON.stringify({ status: { appstack: "healthy", buildstack: "healthy" } }),
     ]);
   }
+}
+
+/**
+ * The Schedule spec the source stack builds for a Dash profile (the project's own; a test may hand
+ * it a mutated profile to show the drill's checks catch it).
+ */
+export function dashScheduleSpec(profile: AppProfile = dashEnterprise): Record<string, unknown> {
+  const schedule = profile.schedules[0];
+  return buildScheduleSpec({
+    schedule: {
+      name: schedule.name,
+      cron: schedule.cron,
+      ttl: profile.defaultTtl,
+      paused: false,
+      namespaces: profile.namespaces,
+      excludedResources: profile.excludedResources,
+    },
+    // As a source stack on the s3compat backend builds it: no snapshot location to name.
+    storageLocation: "default",
+    snapshotVolumes: profile.snapshotVolumes,
+    defaultVolumesToFsBackup: false,
+    profile: profile.name,
+  });
 }
 
 /** The demo: back up, lose the source, restore, check. */
@@ -308,15 +310,26 @@ export async function checkRestore(w: DashWorld): Promise<Check[]> {
       .items.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`),
   );
   const restoredSlices = w.sourceSlices.filter((s) => destSlices.has(s));
+  // The destination's EndpointSlice controller deletes a slice its Service does not own (Velero
+  // drops owner references), so a restored slice may be gone by now: Velero's own restore log
+  // says whether it restored any.
+  const restoreLog = w.velero.cli(c, ["restore", "logs", restoreName(w.backupName)], true).stdout;
+  const sliceLines = restoreLog.split("\n").filter((l) => /Attempting to restore EndpointSlice:/.test(l));
   add(
     "no source EndpointSlice was restored (the destination rebuilt its own)",
-    restoredSlices.length === 0 && w.sourceSlices.length > 0,
-    `${w.sourceSlices.length} on the source, ${restoredSlices.length} restored`,
+    restoredSlices.length === 0 && sliceLines.length === 0 && w.sourceSlices.length > 0 && restoreLog !== "",
+    `${w.sourceSlices.length} on the source, ${restoredSlices.length} still there, ${sliceLines.length} restored by Velero's log`,
   );
+  // A missing object reads as no uid (the check reports it rather than ending the drill).
   const uid = (res: string, name: string) =>
-    c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"]).stdout;
+    c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"], undefined, true).stdout ||
+    "(none)";
   const ownerUid = (res: string, name: string) =>
-    c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.ownerReferences[0].uid}"]).stdout;
+    c.kubectl(
+      ["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.ownerReferences[0].uid}"],
+      undefined,
+      true,
+    ).stdout;
   const refs: [string, string, string, string][] = [
     ["buildstacks.dash.plotly.com", "de-buildstack", "dashenterprises.dash.plotly.com", "dash-enterprise"],
     ["giteas.dash.plotly.com", "gitea-cluster", "buildstacks.dash.plotly.com", "de-buildstack"],
@@ -340,18 +353,17 @@ export async function checkRestore(w: DashWorld): Promise<Check[]> {
     "jsonpath={.metadata.finalizers}",
   ]).stdout;
   add("the Buildstack has its finalizer", finalizers.includes("csc.dash.plotly.com/finalizer"), finalizers);
+  // Velero labels what it restores (velero.io/restore-name, kept by an apply over the object): the
+  // redeploy's own objects exist only where the cleanup deleted the restored ones first.
   const redeployed = [
     "builders.kpack.io/dash-app-builder",
     "appstacks.dash.plotly.com/de-appstack",
     "deployments.apps/ingress-nginx-controller",
-  ].filter(
-    (k) =>
-      c.kubectl(
-        ["-n", PS, "get", ...k.split("/"), "-o", "jsonpath={.metadata.labels.redeployed-by}"],
-        undefined,
-        true,
-      ).stdout !== "kots",
-  );
+  ].filter((k) => {
+    const r = c.kubectl(["-n", PS, "get", ...k.split("/"), "-o", "json"], undefined, true);
+    const labels = r.code === 0 ? (JSON.parse(r.stdout).metadata.labels ?? {}) : {};
+    return labels["redeployed-by"] !== "kots" || "velero.io/restore-name" in labels;
+  });
   add(
     "the restored builder, appstack and ingress controller were deleted (only the redeployed ones exist)",
     redeployed.length === 0,

@@ -2,23 +2,43 @@ import { strict as assert } from "assert";
 import { mkdirSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { AppProfile } from "../../../components/model/profile";
 import { buildRestoreChain, entryPointStep } from "../../../components/restore/chain";
+import { PROMOTE } from "../../../components/restore/velero-steps";
+import { DNS_PUBLISH } from "../../../components/dns/provider";
 import { restoreName } from "../../../drill/scenario";
 import { toolchain } from "../../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
-import { checkRestore, DashWorld } from "../drill/scenario";
+import { dashEnterprise } from "../profile";
+import { PS } from "../drill/fixture";
+import { checkRestore, dashScheduleSpec, DashWorld } from "../drill/scenario";
+import { skipSteps } from "../../../test/e2e/app-drill-suite";
+
+/**
+ * The Dash profile with mistakes a maintainer could make, each of which a drill check must catch:
+ * Plotly's exclusions gone (webhook configurations, EndpointSlices), a namespace of the guide's
+ * command lost, and a resource the app needs excluded.
+ */
+const MUTATED_SCHEDULE = "dash-daily-mutated";
+const mutatedProfile: AppProfile = {
+  ...dashEnterprise,
+  schedules: [{ name: MUTATED_SCHEDULE, cron: "0 0 * * *" }],
+  namespaces: dashEnterprise.namespaces.filter((n) => n !== "dash-services"),
+  excludedResources: ["statefulsets"],
+};
 
 /**
  * The local DR drill as tests: one real backup of the Dash fixture, then a restore into a new
  * cluster that must pass every check, and the fault cases — a chain stopped after the restore
- * and run again, and a corrupted backup. Needs the drill toolchain (drill/toolchain.sh) and
+ * and run again, a corrupted backup — and the faults the drill itself must catch: a KOTS stand-in
+ * tuned to the fixture, a mutated profile restored by a chain with its repairs skipped. Needs the drill toolchain (drill/toolchain.sh) and
  * Debian's bind9 + bind9-dnsutils; .ci/run provides both and fails loudly without them.
  */
-
 describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", function () {
   this.timeout(20 * 60 * 1000);
   let w: DashWorld;
   let backup = "";
+  let mutatedBackup = "";
   const log: string[] = [];
 
   before(async () => {
@@ -33,6 +53,22 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     w.installFixture();
     await w.startSourceVelero();
     backup = await w.backup();
+    // A second backup, from the project's Schedule spec built for the mutated profile. Its
+    // Buildstack carries no finalizer, as Plotly's guide says of a restored one ("metadata that
+    // Velero didn't persist"; Velero 1.10.3 does keep finalizers): only the owner-references repair
+    // puts it back.
+    w.source!.kubectl([
+      "-n",
+      PS,
+      "patch",
+      "buildstacks.dash.plotly.com",
+      "de-buildstack",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ metadata: { finalizers: null } }),
+    ]);
+    w.applySchedule({ name: MUTATED_SCHEDULE, spec: dashScheduleSpec(mutatedProfile) }, dashEnterprise.name);
+    mutatedBackup = await w.backup(MUTATED_SCHEDULE);
     w.backupName = backup;
     await w.loseSource();
   });
@@ -109,6 +145,74 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     const served = (await checkRestore(w)).find((x) => x.name.startsWith("the entry point is served"));
     assert.equal(served?.ok, false, "the drill's own check fails too");
     await w.stopDestination("destination");
+  });
+
+  it("the drill catches a mutated profile and skipped repairs: each check that must fail fails, naming what is wrong", async () => {
+    // One destination for many mutations (a drill run costs minutes): the mutated profile's backup
+    // (Plotly's exclusions removed, a namespace lost, StatefulSets excluded) restored by the chain
+    // without its owner-references and cleanup repairs, its DNS publish, its promotion and its
+    // health step, with the operators not yet healthy after the redeploy.
+    const skipped = ["dash-owner-references", "dash-cleanup", DNS_PUBLISH, PROMOTE, "dash-health"];
+    w.backupName = mutatedBackup;
+    try {
+      await w.startDestination("destination-mutated");
+      const state = path.join(w.o.workDir, "chain-mutated.json");
+      const edits = { backup: { name: mutatedBackup } };
+      const gated = await w.runChain(skipSteps(buildRestoreChain(w.chainInput(edits)), skipped), state);
+      assert.equal(gated.results.find((r) => r.status === "failed")?.id, "dash-kots-redeploy");
+      w.operatorRedeploys();
+      w.dest!.kubectl([
+        "-n",
+        PS,
+        "patch",
+        "dashenterprises.dash.plotly.com",
+        "dash-enterprise",
+        "--type=merge",
+        "-p",
+        JSON.stringify({ status: { appstack: "deploying" } }),
+      ]);
+      const confirmed = buildRestoreChain(w.chainInput({ ...edits, app: { kotsRedeployed: true } }));
+      const done = await w.runChain(skipSteps(confirmed, skipped), state);
+      assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
+      const checks = await checkRestore(w);
+      const failed = checks.filter((c) => !c.ok);
+      const report = checks.map((c) => `${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail ?? ""}`).join("\n");
+      // Each check that must fail, and what its detail must name.
+      const mustFail: [RegExp, RegExp][] = [
+        [
+          /^every backed-up object is restored/,
+          /dash-services\/app-db.*statefulsets\.apps\/plotly-system\/redpanda|statefulsets\.apps\/plotly-system\/redpanda.*dash-services\/app-db/,
+        ],
+        [/^the backup holds the app's kinds/, /^(?!.*StatefulSet)/],
+        [/^the backup holds no EndpointSlice/, /EndpointSlice/],
+        [
+          /^the backup ran with the profile's exclusions/,
+          /validatingwebhookconfiguration, mutatingwebhookconfiguration, endpointslices/,
+        ],
+        [/^no source EndpointSlice was restored/, /[1-9]\d* restored by Velero's log/],
+        [/^owner references point at the live owners' UIDs/, /buildstacks\.dash\.plotly\.com\/de-buildstack/],
+        [/^the Buildstack has its finalizer/, /^$/],
+        [
+          /^the restored builder, appstack and ingress controller were deleted/,
+          /dash-app-builder.*de-appstack.*ingress-nginx-controller/,
+        ],
+        [/^the backup storage location ended ReadWrite/, /ReadOnly/],
+        [/^DNS: dash\.example\.com answers the new load balancer address/, /.*/],
+        [/^DNS: api-dash\.example\.com is a CNAME/, /.*/],
+        [/^the health check passed/, /deploying\/healthy/],
+      ];
+      for (const [name, detail] of mustFail) {
+        const c = failed.find((x) => name.test(x.name));
+        assert.ok(c, `the drill did not catch it: ${name}\n${report}`);
+        assert.match(c.detail ?? "", detail, `${c.name}\n${report}`);
+      }
+      assert.equal(failed.length, mustFail.length, `only those fail\n${report}`);
+      // What no mutation touched still holds: the restored controller serves the entry point.
+      assert.ok(checks.find((c) => c.name.startsWith("the entry point is served"))?.ok, report);
+    } finally {
+      w.backupName = backup;
+      await w.stopDestination("destination-mutated");
+    }
   });
 
   it("stopped after the restore and run again, resumes without restoring twice", async () => {

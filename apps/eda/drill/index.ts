@@ -22,9 +22,6 @@ import { configMap, deployment, list, namespace, secret, service } from "../../.
 const EDA_BIN = path.join(__dirname, "bin");
 
 export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
-  /** The EDA version each cluster runs (the toolbox image tag), by cluster name. */
-  readonly versions: Record<string, string> = {};
-
   constructor(readonly version = "25.4.1") {
     super(edaApp, { version }, "eda.example.com");
   }
@@ -49,7 +46,6 @@ export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
   private install(c: LocalCluster, version: string): void {
     const ns = this.ns;
     const app = (name: string) => ({ "eda.nokia.com/app": name });
-    this.versions[c.name] = version;
     c.apply(
       list([
         namespace(ns),
@@ -80,7 +76,6 @@ export class EdaDrill extends AppDrillBase<EdaOptions> implements AppDrill {
         env: {
           PATH: `${EDA_BIN}:/usr/local/bin:/usr/bin:/bin`,
           EDA_PLATFORM_DIR: this.platformDir(c.name, ctx),
-          EDA_VERSION: this.versions[c.name],
           EDA_RESTORE_LOG: this.restoreLog(c.name, ctx),
         },
         mounts: { "/velero-dr-backup": ctx.volumes.claimDir(c.name, this.ns, EDA_BACKUP_CLAIM) },

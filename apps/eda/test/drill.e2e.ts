@@ -6,10 +6,14 @@ import { AppScenario } from "../../../drill/app-scenario";
 import { SEED_ORDER } from "./seed-order";
 import {
   appDrillSuite,
+  assertCaught,
   assertInOrder,
   assertSucceeded,
   onDestination,
+  skipSteps,
 } from "../../../test/e2e/app-drill-suite";
+import { buildRestoreChain } from "../../../components/restore/chain";
+import { PROMOTE } from "../../../components/restore/velero-steps";
 import { EdaDrill } from "../drill";
 import { NAMESPACE } from "../../../drill/lib/velero";
 import { OLD_LB } from "../../../drill/scenario";
@@ -89,6 +93,26 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
       assert.match(again.results.find((x) => x.id === "eda-platform-restore")!.stdout, /restored already/);
       const restores = readFileSync(eda.restoreLog("destination", s.ctx), "utf8").trim().split("\n");
       assert.equal(restores.length, 1);
+    });
+  });
+
+  it("the drill catches a chain without its claim mount, platform restore and promotion, and a stack that moves DNS", async () => {
+    await onDestination(s, "destination-mutated", async () => {
+      // One destination for several mutations: three steps skipped, and DNS moved although Nokia's
+      // procedure leaves it alone. The chain still ends green (its health step sees EDA's
+      // workloads ready): only the drill's checks can tell.
+      const chain = buildRestoreChain(s.chainInput({ dns: s.w.dnsConfig(eda.baseDomain) }));
+      const skipped = ["eda-mount-backup", "eda-platform-restore", PROMOTE];
+      assertSucceeded(
+        await s.w.runChain(skipSteps(chain, skipped), path.join(s.ctx.workDir, "chain-mutated.json")),
+      );
+      assertCaught(await s.checks(), [
+        /^the destination's EDA platform state is the source's/,
+        /^edactl platform restore ran once/,
+        /^the destination's eda-toolbox mounts the restored backup claim/,
+        /^the backup storage location ended ReadWrite/,
+        /^DNS: eda\.example\.com unchanged/,
+      ]);
     });
   });
 });

@@ -108,17 +108,30 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
         this.ports[role],
       );
       await pg.start();
-      pg.sql(`CREATE DATABASE ${KEYCLOAK_DB}`);
-      pg.sql(`CREATE DATABASE ${CONDA_DB}`);
-      pg.sql(KEYCLOAK_SCHEMA, KEYCLOAK_DB);
-      pg.sql(CONDA_SCHEMA, CONDA_DB);
-      pg.sql(role === "source" ? KEYCLOAK_DATA : STALE_KEYCLOAK, KEYCLOAK_DB);
-      pg.sql(role === "source" ? CONDA_DATA : STALE_CONDA, CONDA_DB);
       this.servers[role] = pg;
+      this.seed(role);
     }
   }
 
-  /** The server a cluster's PostgreSQL pods reach: the source's, or the destinations' fresh one. */
+  /**
+   * The databases as a cluster's Nebari holds them: the source's state at backup time, or on a
+   * destination the older state its own install left (each new destination starts from it again:
+   * the destinations share one server, and what an earlier one restored must not pass for what the
+   * next one did).
+   */
+  private seed(role: "source" | "destination"): void {
+    const pg = this.servers[role];
+    for (const db of [KEYCLOAK_DB, CONDA_DB]) {
+      pg.sql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      pg.sql(`CREATE DATABASE ${db}`);
+    }
+    pg.sql(KEYCLOAK_SCHEMA, KEYCLOAK_DB);
+    pg.sql(CONDA_SCHEMA, CONDA_DB);
+    pg.sql(role === "source" ? KEYCLOAK_DATA : STALE_KEYCLOAK, KEYCLOAK_DB);
+    pg.sql(role === "source" ? CONDA_DATA : STALE_CONDA, CONDA_DB);
+  }
+
+  /** The server a cluster's PostgreSQL pods reach: the source's, or the destinations' (seeded afresh for each). */
   private server(c: LocalCluster): LocalPostgres {
     return c.name === "source" ? this.servers.source : this.servers.destination;
   }
@@ -270,6 +283,7 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
   }
 
   async prepareDestination(c: LocalCluster, ctx: AppDrillContext): Promise<void> {
+    this.seed("destination");
     this.setExecs(c, ctx);
   }
 

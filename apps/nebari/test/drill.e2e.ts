@@ -5,10 +5,14 @@ import { AppScenario } from "../../../drill/app-scenario";
 import { SEED_ORDER } from "./seed-order";
 import {
   appDrillSuite,
+  assertCaught,
   assertInOrder,
   assertSucceeded,
   onDestination,
+  skipSteps,
 } from "../../../test/e2e/app-drill-suite";
+import { buildRestoreChain } from "../../../components/restore/chain";
+import { PROMOTE } from "../../../components/restore/velero-steps";
 import { NebariDrill } from "../drill";
 import { NAMESPACE } from "../../../drill/lib/velero";
 
@@ -119,6 +123,33 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
       assert.equal(failed.id, "wait-backup");
       assert.match(failed.stderr, /is PartiallyFailed; it cannot be restored safely/);
       assert.equal(s.dest.getJson(["-n", NAMESPACE, "get", "restores.velero.io"]).items.length, 0);
+    });
+  });
+
+  it("the drill catches a chain without the conda-store phase, its pg_restore steps and its promotion", async () => {
+    await onDestination(s, "destination-mutated", async () => {
+      // One destination for several mutations. Each verify step compares with the dump's counts,
+      // so it goes with its restore step; the chain then ends green on the destination's older data.
+      // Without its own phase conda-store comes back with the last one (Velero restores what is
+      // not there yet), one Restore short.
+      const skipped = [
+        "restore-conda-store",
+        "nebari-keycloak-restore",
+        "nebari-keycloak-verify",
+        "nebari-conda-store-restore",
+        "nebari-conda-store-verify",
+        PROMOTE,
+      ];
+      const chain = skipSteps(buildRestoreChain(s.chainInput()), skipped);
+      assertSucceeded(await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-mutated.json")));
+      assertCaught(await s.checks(), [
+        /^Keycloak: the restored database has the backup's users/,
+        /^Keycloak: the restored database has the backup's groups/,
+        /^conda-store: namespaces, environments and builds as in the backup/,
+        /^the database clients .* were stopped for pg_restore/,
+        /^one Velero Restore per phase/,
+        /^the backup storage location ended ReadWrite/,
+      ]);
     });
   });
 });
