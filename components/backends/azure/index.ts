@@ -12,7 +12,7 @@ import {
   buildVeleroRoles,
   resourceGroupId,
 } from "../../identity/azure-role";
-import type { AccessDescription, DestinationLocations, DestinationSupport } from "../backend";
+import type { AccessDescription, DestinationLocations, DestinationSupport, ResolveContext } from "../backend";
 import type { StorageBackend } from "../backend";
 import { azureIdentityBasics } from "./identity-basics";
 
@@ -39,6 +39,23 @@ const azureRegion = z.string().transform((v, ctx) => {
   });
   return z.NEVER;
 });
+
+/** `velero-dr:storage.replica` on an Azure source. */
+function azureReplicaSchema() {
+  return z.strictObject({
+    /** The recovery region (not the primary's). */
+    location: azureRegion,
+    accountName: named(names.STORAGE_ACCOUNT).optional(),
+    resourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  });
+}
+
+/** The resolved replica of an Azure source (every name set). */
+export interface AzureReplicaConfig {
+  location: string;
+  accountName: string;
+  resourceGroupName: string;
+}
 
 /** `velero-dr:azure`. */
 export const azureSection = z.strictObject({
@@ -69,6 +86,12 @@ export const azureStorageKeys = {
   snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
   /** CanNotDelete management lock on the account (needs Owner or User Access Administrator to create). */
   deleteLock: z.boolean().default(true),
+  /**
+   * A second account in the recovery region, hardened like the primary, filled by Azure Blob object
+   * replication from the primary's container: the backups a destination reads when the primary's
+   * region is gone.
+   */
+  replica: azureReplicaSchema().optional(),
 };
 
 type AzureStorageKeys = z.output<z.ZodObject<typeof azureStorageKeys>>;
@@ -85,7 +108,12 @@ export interface AzureSourceConfig extends SourceCommon {
   cloud: "azure";
   azure: AzureSection;
   storage: SourceCommon["storage"] &
-    AzureStorageKeys & { resourceGroupName: string; accountName: string; snapshotResourceGroupName: string };
+    Omit<AzureStorageKeys, "replica"> & {
+      resourceGroupName: string;
+      accountName: string;
+      snapshotResourceGroupName: string;
+      replica?: AzureReplicaConfig;
+    };
 }
 
 /** What a destination reads of an Azure source stack's outputs. */
@@ -102,6 +130,15 @@ export const azureSourceOutputKeys = {
     containerName: named(names.BLOB_CONTAINER),
     prefix: z.string().default(""),
     snapshotResourceGroupName: named(names.RESOURCE_GROUP),
+    /** The replica in the recovery region (sources with `storage.replica`; absent on older ones). */
+    replica: z
+      .looseObject({
+        resourceGroupName: named(names.RESOURCE_GROUP),
+        accountName: named(names.STORAGE_ACCOUNT),
+        containerName: named(names.BLOB_CONTAINER),
+        location: z.string(),
+      })
+      .optional(),
   }),
 };
 
@@ -112,6 +149,58 @@ export function defaultAccountName(subscriptionId: string, stack: string): strin
   const digest = createHash("sha256").update(`${subscriptionId}/${stack}`).digest("hex");
   return `velerodr${digest.slice(0, 14)}`;
 }
+
+/**
+ * The replica's names (defaults: a stable account name of its own, group
+ * `velero-dr-<stack>-replica`), and what cannot work: the primary's region (the replica would die
+ * with it), the primary's account or resource group.
+ */
+function resolveReplica(
+  r: { location: string; accountName?: string; resourceGroupName?: string },
+  primary: { location: string; subscriptionId: string; accountName: string; resourceGroupName: string },
+  ctx: ResolveContext,
+): AzureReplicaConfig {
+  const key = "velero-dr:storage.replica";
+  if (r.location === primary.location) {
+    ctx.problems.push(
+      `${key}.location: got ${JSON.stringify(r.location)}, the primary's own region (velero-dr:azure.location); a replica there is lost with the region it should survive: set the recovery region, e.g. ${pairHint(primary.location)}`,
+    );
+  }
+  const accountName = r.accountName ?? defaultAccountName(primary.subscriptionId, `${ctx.stack}/replica`);
+  if (accountName === primary.accountName) {
+    ctx.problems.push(
+      `${key}.accountName: got ${JSON.stringify(accountName)}, the primary's account (velero-dr:storage.accountName); the replica is a second account: set another name (3-24 lowercase letters and digits, globally unique) or leave the key out for a derived one`,
+    );
+  }
+  const resourceGroupName = r.resourceGroupName ?? `velero-dr-${ctx.stack}-replica`;
+  if (resourceGroupName === primary.resourceGroupName) {
+    ctx.problems.push(
+      `${key}.resourceGroupName: got ${JSON.stringify(resourceGroupName)}, the primary's resource group (velero-dr:storage.resourceGroupName), whose metadata lives in the primary's region; set another group or leave the key out (default velero-dr-${ctx.stack}-replica)`,
+    );
+  }
+  return { location: r.location, accountName, resourceGroupName };
+}
+
+/** "its paired region <x>" where the pair is known, else a neutral example. */
+function pairHint(location: string): string {
+  const pair = AZURE_PAIRS[location];
+  return pair ? `its paired region ${pair}` : "another region than the primary's";
+}
+
+/** A few Azure region pairs (Microsoft's "cross-region replication" list), for messages only. */
+const AZURE_PAIRS: Record<string, string> = {
+  westeurope: "northeurope",
+  northeurope: "westeurope",
+  eastus: "westus",
+  westus: "eastus",
+  eastus2: "centralus",
+  centralus: "eastus2",
+  uksouth: "ukwest",
+  ukwest: "uksouth",
+  germanywestcentral: "germanynorth",
+  francecentral: "francesouth",
+  swedencentral: "swedensouth",
+};
 
 /** The BSL/VSL of an Azure destination, from the source's outputs. */
 export function azureDestinationLocations(outputs: unknown): DestinationLocations {
@@ -215,15 +304,21 @@ export const azure: StorageBackend<AzureSourceConfig> = {
         `velero-dr:storage.snapshotResourceGroupName: got ${JSON.stringify(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
       );
     }
+    const resourceGroupName = storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`;
+    const accountName = storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack);
+    const replica = storage.replica
+      ? resolveReplica(storage.replica, { ...azure, accountName, resourceGroupName }, ctx)
+      : undefined;
     return {
       ...common,
       cloud: "azure",
       azure,
       storage: {
         ...storage,
-        resourceGroupName: storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`,
+        resourceGroupName,
         snapshotResourceGroupName: snapshotRg,
-        accountName: storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack),
+        accountName,
+        replica,
       },
     };
   },
