@@ -202,18 +202,63 @@ const AZURE_PAIRS: Record<string, string> = {
   swedencentral: "swedensouth",
 };
 
-/** The BSL/VSL of an Azure destination, from the source's outputs. */
-export function azureDestinationLocations(outputs: unknown): DestinationLocations {
+/** The account a destination reads the backups from (`backup.location`), from the source's outputs. */
+export interface AzureReadAccount {
+  location: "primary" | "replica";
+  resourceGroupName: string;
+  accountName: string;
+  containerName: string;
+}
+
+/**
+ * Where an Azure destination reads: `backup.location` as set, else the replica when the source has
+ * one, else the primary. A replica asked for that the source does not have is refused.
+ */
+export function azureReadAccount(
+  outputs: unknown,
+  choice: "primary" | "replica" | undefined,
+): AzureReadAccount {
   const s = outputs as AzureSourceOutputs;
+  const replica = s.storage.replica;
+  if (choice === "replica" && !replica) {
+    throw new Error(
+      'velero-dr:backup.location: got "replica", but the source\'s outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set velero-dr:backup.location: primary, or give the source a replica and run its `pulumi up` first',
+    );
+  }
+  if (replica && choice !== "primary") {
+    return {
+      location: "replica",
+      resourceGroupName: replica.resourceGroupName,
+      accountName: replica.accountName,
+      containerName: replica.containerName,
+    };
+  }
+  return {
+    location: "primary",
+    resourceGroupName: s.storage.resourceGroupName,
+    accountName: s.storage.accountName,
+    containerName: s.storage.containerName,
+  };
+}
+
+/** The destination's `backup.location` (undefined: the default). */
+function backupLocationOf(cfg: object | undefined): "primary" | "replica" | undefined {
+  return (cfg as { backup?: { location?: "primary" | "replica" } } | undefined)?.backup?.location;
+}
+
+/** The BSL/VSL of an Azure destination, from the source's outputs and `backup.location`. */
+export function azureDestinationLocations(outputs: unknown, cfg?: object): DestinationLocations {
+  const s = outputs as AzureSourceOutputs;
+  const read = azureReadAccount(outputs, backupLocationOf(cfg));
   return {
     provider: "azure",
     pluginImage: azure.pluginImage,
     bsl: {
-      bucket: s.storage.containerName,
+      bucket: read.containerName,
       prefix: s.storage.prefix || undefined,
       config: buildAzureBslConfig({
-        resourceGroup: s.storage.resourceGroupName,
-        storageAccount: s.storage.accountName,
+        resourceGroup: read.resourceGroupName,
+        storageAccount: read.accountName,
         subscriptionId: s.azure.subscriptionId,
       }),
     },
@@ -231,12 +276,13 @@ export function azureDestinationLocations(outputs: unknown): DestinationLocation
 const describeAzureAccess: DestinationSupport["describeAccess"] = ({ cfg, source, nodeResourceGroup }) => {
   const o = source as unknown as AzureSourceOutputs;
   const basics = azureIdentityBasics({ ...cfg, azure: azureOf(cfg) });
-  const storageRg = resourceGroupId(o.azure.subscriptionId, o.storage.resourceGroupName);
+  const read = azureReadAccount(o, backupLocationOf(cfg));
+  const storageRg = resourceGroupId(o.azure.subscriptionId, read.resourceGroupName);
   const nodeRg = nodeResourceGroup ?? "<the cluster's node resource group>";
   const roles = buildVeleroRoles({
     stack: cfg.stack,
     storageResourceGroupId: storageRg,
-    storageAccountId: `${storageRg}/providers/Microsoft.Storage/storageAccounts/${o.storage.accountName}`,
+    storageAccountId: `${storageRg}/providers/Microsoft.Storage/storageAccounts/${read.accountName}`,
     snapshotResourceGroupId: resourceGroupId(o.azure.subscriptionId, o.storage.snapshotResourceGroupName),
     nodeResourceGroupId: resourceGroupId(basics.subscriptionId, nodeRg),
   });
@@ -246,6 +292,15 @@ const describeAzureAccess: DestinationSupport["describeAccess"] = ({ cfg, source
     rows: [
       ["Application (service principal)", `\`${basics.displayName}\` in tenant \`${basics.tenantId}\``],
       ["Password", `rotated every ${basics.rotationDays} days; never shown`],
+      [
+        "Backups read from",
+        read.location === "replica"
+          ? `the source's replica \`${read.accountName}\` (${o.storage.replica?.location ?? "recovery region"}), container \`${read.containerName}\`: nothing is granted on the source's primary account`
+          : backupLocationOf(cfg) === undefined && read.accountName.startsWith("<")
+            ? // Outputs not known yet (a stack reference): the default decides when they are.
+              `the source's replica (\`<source output storage.replica.accountName>\`) when its outputs have one (\`backup.location\` unset), the roles then granted there instead; else its primary account \`${read.accountName}\`, container \`${read.containerName}\``
+            : `the source's primary account \`${read.accountName}\`, container \`${read.containerName}\``,
+      ],
       [
         `Role \`${roles.storage.roleName}\``,
         `${AZURE_STORAGE_ACTIONS.map((a) => `\`${a}\``).join(", ")} on ${roles.storage.assignmentScopes.map((x) => `\`${x}\``).join(", ")}`,
