@@ -17,6 +17,14 @@ const REPLICA = {
   location: "northeurope",
 };
 
+/** The example source's outputs as an older source, or one without storage.replica, exports them. */
+async function withoutReplica(): Promise<Record<string, unknown>> {
+  const o = await exampleSourceOutputs();
+  const { replica: _replica, ...storage } = o.storage as Record<string, unknown>;
+  void _replica;
+  return { ...o, storage };
+}
+
 async function withReplica(): Promise<Record<string, unknown>> {
   const o = await exampleSourceOutputs();
   return { ...o, storage: { ...(o.storage as Record<string, unknown>), replica: REPLICA } };
@@ -93,13 +101,17 @@ describe("destination stack: backup.location (primary or the source's replica)",
   });
 
   it("a source without a replica is read from its primary (the default), as before", async () => {
-    const run = await runDestination("example-destination-azure");
+    const run = await runDestination("example-destination-azure", undefined, [], {
+      sourceOutputs: await withoutReplica(),
+    });
     if (run.error) throw run.error;
     assert.equal(bslOf(run).config.storageAccount, "dashbackupsexample01");
   });
 
   it("through a stack reference: backup.location: replica on a source without one is refused", async () => {
-    const run = await runDestination("example-destination-azure", setLocation("replica"));
+    const run = await runDestination("example-destination-azure", setLocation("replica"), [], {
+      sourceOutputs: await withoutReplica(),
+    });
     const message = [run.error, ...run.asyncErrors]
       .filter((e): e is Error => e !== undefined)
       .map((e) => e.message)
@@ -129,7 +141,7 @@ describe("destination stack: backup.location (primary or the source's replica)",
         values[k.slice(10)] = v;
       }
     }
-    values.source = { outputs: await exampleSourceOutputs() };
+    values.source = { outputs: await withoutReplica() };
     values.backup = { location: "replica" };
     assert.throws(
       () => validateConfig({ values, secretKeys: [], stack: "dr" }),
