@@ -157,7 +157,7 @@ export interface DestinationSupport {
    * The BSL/VSL values on a destination, from the source's outputs (plain data: the stack and the
    * runbook).
    */
-  locations(source: SourceOutputs): DestinationLocations;
+  locations(source: SourceOutputs, cfg: DestinationStackConfig): DestinationLocations;
   /**
    * Velero's identity on the destination as the runbook describes it (never a secret value): what
    * the stack creates or uses, with its values. `nodeResourceGroup`: the target's, where known.

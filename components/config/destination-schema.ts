@@ -117,6 +117,11 @@ const backupSchema = z
     name: named(names.DNS1123_LABEL).optional(),
     /** Or: the newest Completed backup of this schedule, resolved at run time. */
     schedule: named(names.SCHEDULE_NAME).optional(),
+    /**
+     * Where Velero reads the backups: the source's own storage (`primary`) or its replica in the
+     * recovery region (`replica`). Unset: the replica when the source's outputs have one.
+     */
+    location: z.enum(["primary", "replica"]).optional(),
   })
   .refine((b) => !(b.name !== undefined && b.schedule !== undefined), {
     error: "set backup.name or backup.schedule, not both",

@@ -109,7 +109,7 @@ export interface DestinationStackConfig
   profile: AppProfile;
   app: ConfiguredApp;
   source: { stack?: string; outputs?: SourceOutputs };
-  backup: { name?: string; schedule?: string };
+  backup: { name?: string; schedule?: string; location?: "primary" | "replica" };
   /** `none` where the stack sets no `dns` and the app's vendor does not move DNS. */
   dns: DnsConfig;
   /** The in-cluster alerting of the promoted destination (its own schedules). */
@@ -476,7 +476,11 @@ function resolveDestination(
     profile: { ...profile, snapshotVolumes: own.snapshotVolumes },
     app,
     source: { stack: raw.source.stack, outputs: src },
-    backup: { name: raw.backup.name, schedule },
+    backup: {
+      name: raw.backup.name,
+      schedule,
+      ...(raw.backup.location !== undefined ? { location: raw.backup.location } : {}),
+    },
     dns,
     restore: { ...raw.restore, loadBalancer: waitsForEntryPoint ? entryPoint : undefined },
     schedules,
@@ -498,20 +502,30 @@ export function destinationVolumeChecks(
   volumeKeys: VolumeKeysSet,
 ): string[] {
   const regions = backend.destination?.regions;
-  return destinationVolumeProblems({
-    profile,
-    source: sourceVolumeFacts(src.velero, backend),
-    regions: regions
-      ? {
-          source: regions.source(src),
-          destination: regions.destination(raw),
-          key: regions.key,
-          sourceOutputPath: regions.sourceOutputPath,
-        }
-      : undefined,
-    set: volumeKeys,
-    key: (k) => `${CONFIG_NAMESPACE}:${k}`,
-  });
+  // Where the backups are read from: a replica asked for must be in the source's outputs.
+  const replicaProblems =
+    raw.backup.location === "replica" &&
+    (src as unknown as { storage?: { replica?: unknown } }).storage?.replica === undefined
+      ? [
+          `${CONFIG_NAMESPACE}:backup.location: got "replica", but the source's outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set ${CONFIG_NAMESPACE}:backup.location: primary, or give the source a replica and run its \`pulumi up\` first (then copy its outputs again if they are typed in)`,
+        ]
+      : [];
+  return replicaProblems.concat(
+    destinationVolumeProblems({
+      profile,
+      source: sourceVolumeFacts(src.velero, backend),
+      regions: regions
+        ? {
+            source: regions.source(src),
+            destination: regions.destination(raw),
+            key: regions.key,
+            sourceOutputPath: regions.sourceOutputPath,
+          }
+        : undefined,
+      set: volumeKeys,
+      key: (k) => `${CONFIG_NAMESPACE}:${k}`,
+    }),
+  );
 }
 
 /** A new cluster's node pool: the stack's own keys win, then the size the vendor documents. */

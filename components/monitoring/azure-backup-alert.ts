@@ -25,35 +25,7 @@ export class AzureBackupAlert extends pulumi.ComponentResource {
 
   constructor(name: string, args: AzureBackupAlertArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:monitoring:AzureBackupAlert", name, {}, opts);
-    const group = new monitor.ActionGroup(
-      `${name}-action-group`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        actionGroupName: `velero-dr-${args.accountName}`,
-        groupShortName: "velero-dr",
-        location: "Global",
-        enabled: true,
-        emailReceivers: args.emails.map((emailAddress, i) => ({
-          name: `email-${i}`,
-          emailAddress,
-          useCommonAlertSchema: true,
-        })),
-        // The URLs usually embed a token: the whole receiver list stays a secret.
-        webhookReceivers: args.webhooks
-          ? pulumi.secret(
-              args.webhooks.apply((urls) =>
-                urls.map((serviceUri, i) => ({
-                  name: `webhook-${i}`,
-                  serviceUri,
-                  useCommonAlertSchema: true,
-                })),
-              ),
-            )
-          : [],
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    const group = newAzureActionGroup(`${name}-action-group`, args, { parent: this });
     const alert = new monitor.MetricAlert(
       `${name}-no-backups`,
       {
@@ -79,4 +51,44 @@ export class AzureBackupAlert extends pulumi.ComponentResource {
     this.alertName = alert.name;
     this.registerOutputs({ actionGroupId: this.actionGroupId, alertName: this.alertName });
   }
+}
+
+/**
+ * The action group of the storage-side alerts (e-mails, secret webhooks): one per backup account,
+ * notified by the "no backups" alert and the replica's "replication lags" alert.
+ */
+export function newAzureActionGroup(
+  name: string,
+  args: Pick<AzureBackupAlertArgs, "resourceGroupName" | "accountName" | "emails" | "webhooks" | "tags">,
+  opts: pulumi.CustomResourceOptions,
+): monitor.ActionGroup {
+  return new monitor.ActionGroup(
+    name,
+    {
+      resourceGroupName: args.resourceGroupName,
+      actionGroupName: `velero-dr-${args.accountName}`,
+      groupShortName: "velero-dr",
+      location: "Global",
+      enabled: true,
+      emailReceivers: args.emails.map((emailAddress, i) => ({
+        name: `email-${i}`,
+        emailAddress,
+        useCommonAlertSchema: true,
+      })),
+      // The URLs usually embed a token: the whole receiver list stays a secret.
+      webhookReceivers: args.webhooks
+        ? pulumi.secret(
+            args.webhooks.apply((urls) =>
+              urls.map((serviceUri, i) => ({
+                name: `webhook-${i}`,
+                serviceUri,
+                useCommonAlertSchema: true,
+              })),
+            ),
+          )
+        : [],
+      tags: args.tags,
+    },
+    opts,
+  );
 }

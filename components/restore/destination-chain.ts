@@ -20,7 +20,7 @@ export function destinationVeleroValues(cfg: DestinationStackConfig, s: SourceOu
   const v = cfg.velero;
   const loc = (
     backendOf(cfg.cloud).destination as NonNullable<ReturnType<typeof backendOf>["destination"]>
-  ).locations(s);
+  ).locations(s, cfg);
   return {
     provider: loc.provider,
     version: s.velero.version,

@@ -21,8 +21,9 @@ export interface AzureBackupStorageArgs extends AzureStorageSettings {
   /**
    * Resource group for disk snapshots. The default (the cluster's MC_ group) is deleted with
    * the cluster, taking every snapshot with it; a separate group survives a lost cluster.
+   * Unset (a replica, which holds no snapshots): the account's own group, nothing more created.
    */
-  snapshotResourceGroupName: string;
+  snapshotResourceGroupName?: string;
   /** Subscription of the resource groups (used for the id of an existing group). */
   subscriptionId: string;
   /** Refuse `pulumi destroy` until the storage is explicitly unprotected. */
@@ -32,6 +33,8 @@ export interface AzureBackupStorageArgs extends AzureStorageSettings {
    * i.e. Owner or User Access Administrator, for whoever runs `pulumi up`).
    */
   deleteLock: boolean;
+  /** Name of the management lock (default velero-dr-backups). */
+  lockName?: string;
 }
 
 /**
@@ -48,6 +51,10 @@ export class AzureBackupStorage extends pulumi.ComponentResource {
   public readonly containerName: pulumi.Output<string>;
   public readonly snapshotResourceGroupName: pulumi.Output<string>;
   public readonly snapshotResourceGroupId: pulumi.Output<string>;
+  /** The account's blob service settings (versioning, change feed): what object replication waits for. */
+  public readonly blobService: pulumi.Resource;
+  /** The container resource (object replication waits for it on both sides). */
+  public readonly container: pulumi.Resource;
 
   constructor(name: string, args: AzureBackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:storage:AzureBackupStorage", name, {}, opts);
@@ -85,7 +92,7 @@ export class AzureBackupStorage extends pulumi.ComponentResource {
         {
           scope: account.id,
           level: "CanNotDelete",
-          lockName: "velero-dr-backups",
+          lockName: args.lockName ?? "velero-dr-backups",
           notes: "Holds Velero backups for disaster recovery. Remove this lock only to retire the backups.",
         },
         { parent: this, retainOnDelete: true },
@@ -140,7 +147,10 @@ export class AzureBackupStorage extends pulumi.ComponentResource {
       );
     }
 
-    if (args.snapshotResourceGroupName === args.resourceGroupName) {
+    if (
+      args.snapshotResourceGroupName === undefined ||
+      args.snapshotResourceGroupName === args.resourceGroupName
+    ) {
       this.snapshotResourceGroupName = rgName;
       this.snapshotResourceGroupId = rgId;
     } else {
@@ -158,6 +168,8 @@ export class AzureBackupStorage extends pulumi.ComponentResource {
     this.accountName = account.name;
     this.accountId = account.id;
     this.containerName = container.name;
+    this.blobService = blobService;
+    this.container = container;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       accountName: this.accountName,

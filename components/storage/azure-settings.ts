@@ -12,6 +12,11 @@ export interface AzureStorageSettings {
   versionRetentionDays: number;
   containerName: string;
   immutabilityDays?: number;
+  /**
+   * Blob change feed on the account: Azure object replication reads the source account's change
+   * feed, so the primary of a replicated stack has it (the replica does not need it).
+   */
+  changeFeed?: boolean;
   tags: Record<string, string>;
 }
 
@@ -41,6 +46,7 @@ export function buildBlobServiceSettings(s: AzureStorageSettings) {
     isVersioningEnabled: true,
     deleteRetentionPolicy: { enabled: true, days: s.softDeleteDays },
     containerDeleteRetentionPolicy: { enabled: true, days: s.containerSoftDeleteDays },
+    ...(s.changeFeed ? { changeFeed: { enabled: true, retentionInDays: s.versionRetentionDays } } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export const TOKENS = {
   blobContainer: "azure-native:storage:BlobContainer",
   managementPolicy: "azure-native:storage:ManagementPolicy",
   immutabilityPolicy: "azure-native:storage:BlobContainerImmutabilityPolicy",
+  objectReplicationPolicy: "azure-native:storage:ObjectReplicationPolicy",
   roleAssignment: "azure-native:authorization:RoleAssignment",
   roleDefinition: "azure-native:authorization:RoleDefinition",
   appPassword: "azuread:index/applicationPassword:ApplicationPassword",

@@ -11,6 +11,7 @@ import {
   ofType,
   PRODUCTION_TAG,
   records,
+  str,
   parsePolicy,
   S3,
   TOKENS,
@@ -276,3 +277,70 @@ function deniesPlainHttp(props: Record<string, unknown>): boolean {
     return arr(Array.isArray(value) ? value : [value]).some((v) => String(v) === "false");
   });
 }
+
+/**
+ * A production Azure backup account has its backups replicated to another region: when the
+ * primary's region is lost, a destination must have something to read (GRS alone does not serve
+ * Velero: reading the secondary needs a failover). An account is covered when it is the source of
+ * an object replication policy (on the source account, the side that replicates) into another
+ * account of the stack in another region, or is that replica itself. S3 buckets are not checked
+ * yet: the AWS replica (CRR) is not implemented (README, limits).
+ */
+export const storageReplicaProduction: StackValidationPolicy = {
+  name: "storage-replica-production",
+  description:
+    `Production Azure backup storage (tag ${PRODUCTION_TAG}: "true") is replicated by Azure Blob object ` +
+    "replication to a storage account of the stack in another region, so the backups survive the loss of " +
+    "the primary's region.",
+  remediationSteps:
+    "Set velero-dr:storage.replica.location to the recovery region (not velero-dr:azure.location); the " +
+    "source stack then creates the replica account and the object replication policy.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  validateStack: (args, report) => {
+    const accounts = ofType(args.resources, TOKENS.storageAccount);
+    const production = accounts.filter((a) => isProduction(a.props));
+    if (production.length === 0) return args.notApplicable("no production storage account in this stack");
+    const policies = ofType(args.resources, TOKENS.objectReplicationPolicy);
+    const nameOf = (a: PolicyResource) => str(a.props.accountName);
+    const byId = (id: unknown) => {
+      const text = str(id);
+      if (text === undefined) return undefined;
+      const name = text.split("/").pop();
+      return accounts.find((a) => nameOf(a) === name);
+    };
+    const replicaOf = new Map<PolicyResource, PolicyResource>();
+    for (const p of policies) {
+      const source = byId(p.props.sourceAccount);
+      const destination = byId(p.props.destinationAccount);
+      // The policy that replicates is the one on the source account.
+      if (!source || !destination || str(p.props.accountName) !== nameOf(source)) continue;
+      const rules = records(p.props.rules);
+      if (rules.length === 0) continue;
+      replicaOf.set(source, destination);
+    }
+    const replicas = new Set(replicaOf.values());
+    for (const account of production) {
+      if (replicas.has(account)) continue;
+      const replica = replicaOf.get(account);
+      if (!replica) {
+        report(
+          `storage account "${nameOf(account) ?? account.name}" holds production backups but replicates them ` +
+            "nowhere (no object replication policy on it into another account of the stack): when its region " +
+            "is lost, a destination has no backups to read.",
+          account.urn,
+        );
+        continue;
+      }
+      const here = str(account.props.location)?.toLowerCase();
+      const there = str(replica.props.location)?.toLowerCase();
+      if (here !== undefined && here === there) {
+        report(
+          `storage account "${nameOf(account) ?? account.name}" replicates to "${nameOf(replica) ?? replica.name}" ` +
+            `in its own region (${here}): the replica is lost with the region it should survive.`,
+          account.urn,
+        );
+      }
+    }
+  },
+};

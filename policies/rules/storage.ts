@@ -1,6 +1,11 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, forTypes, get, num, S3, show, TOKENS } from "./common";
-import { s3BucketControls, storageImmutabilityPolicies, storageRetention } from "./storage-stack";
+import {
+  s3BucketControls,
+  storageImmutabilityPolicies,
+  storageReplicaProduction,
+  storageRetention,
+} from "./storage-stack";
 
 /**
  * Backup storage: the one thing that must survive a disaster. Resource rules (one resource at a
@@ -169,4 +174,5 @@ export const storagePolicies = [
   s3BucketControls,
   storageRetention,
   ...storageImmutabilityPolicies,
+  storageReplicaProduction,
 ];

@@ -182,6 +182,50 @@ const CASES: BadCase[] = [
     expect: [/velero-dr:storage\.immutabilityDays: got 7; backups live up to 30 days/],
   },
   {
+    name: "replica in the primary's own region",
+    edits: [merge("storage", { replica: { location: "westeurope" } })],
+    expect: [
+      /velero-dr:storage\.replica\.location: got "westeurope", the primary's own region \(velero-dr:azure\.location\); .*set the recovery region, e\.g\. its paired region northeurope/,
+    ],
+  },
+  {
+    name: "replica region spelt as the portal shows it",
+    edits: [merge("storage", { replica: { location: "North Europe" } })],
+    expect: [
+      /velero-dr:storage\.replica\.location: got "North Europe"; Azure's name for that region is northeurope/,
+    ],
+  },
+  {
+    name: "replica account name with capitals",
+    edits: [merge("storage", { replica: { location: "northeurope", accountName: "DashReplica" } })],
+    expect: [
+      /velero-dr:storage\.replica\.accountName: got "DashReplica"; expected 3-24 lowercase letters and digits/,
+    ],
+  },
+  {
+    name: "replica account is the primary's",
+    edits: [merge("storage", { replica: { location: "northeurope", accountName: "dashbackupsexample01" } })],
+    expect: [
+      /velero-dr:storage\.replica\.accountName: got "dashbackupsexample01", the primary's account \(velero-dr:storage\.accountName\); .*set another name/,
+    ],
+  },
+  {
+    name: "replica in the primary's resource group",
+    edits: [
+      merge("storage", {
+        replica: { location: "northeurope", resourceGroupName: "velero-dr-bad-backups" },
+      }),
+    ],
+    expect: [
+      /velero-dr:storage\.replica\.resourceGroupName: got "velero-dr-bad-backups", the primary's resource group/,
+    ],
+  },
+  {
+    name: "replica key misspelt",
+    edits: [merge("storage", { replica: { location: "northeurope", region: "northeurope" } })],
+    expect: [/velero-dr:storage\.replica/, /region/],
+  },
+  {
     name: "a Prometheus label value with a space",
     edits: [merge("alerting", { prometheusLabels: { release: "kube prometheus" } })],
     expect: [

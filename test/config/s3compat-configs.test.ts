@@ -270,6 +270,13 @@ const DESTINATION_CASES: BadCase[] = [
     ],
   },
   {
+    name: "backup.location on an s3compat destination (its sources have no replica)",
+    edits: [merge("backup", { location: "replica" })],
+    expect: [
+      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's\)/,
+    ],
+  },
+  {
     name: "store settings on the destination (they come from the source)",
     edits: [set("s3compat", { endpoint: "https://minio.example.com" })],
     expect: [/velero-dr:s3compat\.endpoint: unknown key/],

@@ -58,9 +58,10 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const bsl = r.values.configuration.backupStorageLocation;
     assert.equal(bsl.accessMode, "ReadOnly");
     assert.equal(bsl.bucket, "velero");
+    // The example source has a replica in northeurope: the default backup.location reads it.
     assert.deepEqual(bsl.config, {
-      resourceGroup: "velero-dr-example-source-azure-backups",
-      storageAccount: "dashbackupsexample01",
+      resourceGroup: "velero-dr-example-source-azure-replica",
+      storageAccount: "dashbackupsexample02",
       subscriptionId: "00000000-0000-0000-0000-000000000000",
     });
     assert.equal(
@@ -75,7 +76,8 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const scopes = run.recorder
       .byType("azure-native:authorization:RoleAssignment")
       .map((a) => a.inputs.scope as string);
-    assert.ok(scopes.some((s) => s.endsWith("/storageAccounts/dashbackupsexample01")));
+    assert.ok(scopes.some((s) => s.endsWith("/storageAccounts/dashbackupsexample02")));
+    assert.ok(!scopes.some((s) => s.includes("dashbackupsexample01")), "nothing on the primary");
     assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-source-azure-snapshots")));
     assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-destination-azure-nodes")));
   });

@@ -198,8 +198,8 @@ describe("alerting", () => {
     });
 
     it("targets the backup account's blob service: no write transaction within the window", () => {
-      const alert = run.recorder.one("azure-native:monitor:MetricAlert").inputs;
-      const account = run.recorder.one("azure-native:storage:StorageAccount");
+      const alert = run.recorder.one("azure-native:monitor:MetricAlert", "no-backups").inputs;
+      const account = run.recorder.one("azure-native:storage:StorageAccount", "backups-account");
       assert.deepEqual(alert.scopes, [
         `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${account.inputs.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/dashbackupsexample01/blobServices/default`,
       ]);
@@ -228,7 +228,7 @@ describe("alerting", () => {
       for (const r of run.recorder.resources) {
         assert.deepEqual(plainOccurrences(r.raw, "secret-hook-42"), [], `${r.type} ${r.name}`);
       }
-      const alert = run.recorder.one("azure-native:monitor:MetricAlert");
+      const alert = run.recorder.one("azure-native:monitor:MetricAlert", "no-backups");
       assert.equal(
         alert.inputs.actions[0].actionGroupId,
         `${"/subscriptions/00000000-0000-0000-0000-000000000000"}/resourceGroups/velero-dr-example-source-azure-backups/providers/Microsoft.Insights/actionGroups/${group.inputs.actionGroupName}`,

@@ -28,6 +28,7 @@ export const T = {
   objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
   iamPolicy: "aws:iam/policy:Policy",
   resourceGroup: "azure-native:resources:ResourceGroup",
+  replicationPolicy: "azure-native:storage:ObjectReplicationPolicy",
 } as const;
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
@@ -38,6 +39,7 @@ export function accountProps(production = true): Record<string, any> {
   return {
     accountName: "velerotest01",
     resourceGroupName: "velero-dr-test-backups",
+    location: "westeurope",
     kind: "StorageV2",
     sku: { name: "Standard_GRS" },
     enableHttpsTrafficOnly: true,
@@ -262,6 +264,8 @@ export function azureStack(
     immutabilityDays?: number | null;
     versionDays?: number;
     ttl?: string | null;
+    /** The replica in another region and the object replication into it (default: with production). */
+    replica?: boolean;
   } = {},
 ): PolicyResource[] {
   const account = resource({
@@ -308,6 +312,7 @@ export function azureStack(
       }),
     );
   }
+  if (o.replica ?? o.production ?? true) out.push(...replicaOf(account, container, days));
   out.push(resource({ type: T.release, name: "velero-release", props: releaseProps() }));
   out.push(
     resource({
@@ -317,4 +322,62 @@ export function azureStack(
     }),
   );
   return out;
+}
+
+export const REPLICA_ID = `${SUB}/resourceGroups/velero-dr-test-replica/providers/Microsoft.Storage/storageAccounts/velerotest02`;
+
+/** The replica account (northeurope) of `account` and the object replication policy on the source. */
+export function replicaOf(
+  account: PolicyResource,
+  container: PolicyResource,
+  immutabilityDays: number | null = 30,
+): PolicyResource[] {
+  const replica = resource({
+    type: T.account,
+    name: "replica-storage-account",
+    protect: true,
+    props: {
+      ...accountProps(account.props.tags?.["velero-dr-production"] === "true"),
+      accountName: "velerotest02",
+      resourceGroupName: "velero-dr-test-replica",
+      location: "northeurope",
+    },
+  });
+  const replicaContainer = resource({
+    type: T.container,
+    name: "replica-storage-container",
+    protect: true,
+    dependencies: [replica],
+    props: { accountName: "velerotest02", containerName: "velero", publicAccess: "None" },
+  });
+  const hardening =
+    immutabilityDays === null
+      ? []
+      : [
+          resource({
+            type: T.immutability,
+            name: "replica-storage-immutability",
+            dependencies: [replica, replicaContainer],
+            props: {
+              accountName: "velerotest02",
+              containerName: "velero",
+              immutabilityPeriodSinceCreationInDays: immutabilityDays,
+            },
+          }),
+        ];
+  const rule = { sourceContainer: "velero", destinationContainer: "velero" };
+  const onSource = resource({
+    type: T.replicationPolicy,
+    name: "replica-policy-source",
+    dependencies: [account, container, replica],
+    props: {
+      accountName: "velerotest01",
+      resourceGroupName: "velero-dr-test-backups",
+      objectReplicationPolicyId: "policy-guid",
+      sourceAccount: ACCOUNT_ID,
+      destinationAccount: REPLICA_ID,
+      rules: [{ ...rule, ruleId: "rule-guid" }],
+    },
+  });
+  return [replica, replicaContainer, ...hardening, onSource];
 }

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
+import { PolicyResource } from "@pulumi/policy";
 import {
   s3BucketControls,
   storageImmutabilityPolicies,
+  storageReplicaProduction,
   storageRetention,
 } from "../../policies/rules/storage-stack";
 import { azureStack, releaseProps, s3Stack, scheduleProps, T } from "./fixtures";
@@ -21,7 +23,7 @@ describe("policies: storage (stack rules)", () => {
     });
 
     it("reports version retention and immutability shorter than the longest TTL, on the right resource", async () => {
-      const stack = azureStack({ versionDays: 7, immutabilityDays: 14 });
+      const stack = azureStack({ versionDays: 7, immutabilityDays: 14, replica: false });
       const o = await checkStack(storageRetention, stack);
       assert.deepEqual(o.violations, [
         'lifecycle rule "expire-old-backup-versions" deletes previous blob versions after 7 days, shorter than ' +
@@ -32,7 +34,7 @@ describe("policies: storage (stack rules)", () => {
     });
 
     it("takes the longest of several schedules, and the server default for a schedule without ttl", async () => {
-      const stack = azureStack({ versionDays: 40, immutabilityDays: 40 });
+      const stack = azureStack({ versionDays: 40, immutabilityDays: 40, replica: false });
       const weekly = scheduleProps("2160h");
       weekly.metadata.name = "dash-weekly";
       stack.push(resource({ type: T.schedule, name: "weekly", props: weekly }));
@@ -41,7 +43,7 @@ describe("policies: storage (stack rules)", () => {
           'the longest backup TTL (2160h of Schedule "dash-weekly" = 90 days).',
         'the container immutability policy ends after 40 days, shorter than the longest backup TTL (2160h of Schedule "dash-weekly" = 90 days).',
       ]);
-      const noTtl = azureStack({ ttl: null, versionDays: 20, immutabilityDays: null });
+      const noTtl = azureStack({ ttl: null, versionDays: 20, immutabilityDays: null, replica: false });
       assert.deepEqual(
         (await checkStack(storageRetention, noTtl, { defaultBackupTtlHours: 480 })).violations,
         [],
@@ -110,7 +112,7 @@ describe("policies: storage (stack rules)", () => {
     });
 
     it("reports production storage without immutability (mandatory)", async () => {
-      const stack = azureStack({ immutabilityDays: null });
+      const stack = azureStack({ immutabilityDays: null, replica: false });
       const o = await checkStack(immutableProduction, stack);
       assert.equal(immutableProduction.enforcementLevel, "mandatory");
       assert.deepEqual(o.violations, [
@@ -127,7 +129,7 @@ describe("policies: storage (stack rules)", () => {
     });
 
     it("accepts account-level version immutability", async () => {
-      const stack = azureStack({ immutabilityDays: null });
+      const stack = azureStack({ immutabilityDays: null, replica: false });
       stack[0].props.immutableStorageWithVersioning = {
         enabled: true,
         immutabilityPolicy: { immutabilityPeriodSinceCreationInDays: 30 },
@@ -172,5 +174,56 @@ describe("policies: storage (stack rules)", () => {
       const o = await checkStack(s3BucketControls, [resource({ type: T.release, props: releaseProps() })]);
       assert.equal(o.notApplicable, "no S3 bucket in this stack");
     });
+  });
+});
+
+describe("policies: storage-replica-production", () => {
+  const rule = storageReplicaProduction;
+  const violations = async (stack: PolicyResource[]) => (await checkStack(rule, stack)).violations;
+
+  it("is mandatory", () => {
+    assert.equal(rule.enforcementLevel, "mandatory");
+  });
+
+  it("passes a production account replicated to another region (and its replica)", async () => {
+    assert.deepEqual(await violations(azureStack()), []);
+  });
+
+  it("reports a production account without a replica, on that account", async () => {
+    const o = await checkStack(rule, azureStack({ replica: false }));
+    assert.deepEqual(o.violations, [
+      'storage account "velerotest01" holds production backups but replicates them nowhere (no object replication policy on it into another account of the stack): when its region is lost, a destination has no backups to read.',
+    ]);
+    assert.ok(
+      o.urns.every((u) => u?.endsWith("backups-account")),
+      o.urns.join(", "),
+    );
+  });
+
+  it("reports a replica in the primary's own region", async () => {
+    const stack = azureStack();
+    const replica = stack.find((r) => r.name === "replica-storage-account") as PolicyResource;
+    replica.props.location = "WestEurope";
+    assert.deepEqual(await violations(stack), [
+      'storage account "velerotest01" replicates to "velerotest02" in its own region (westeurope): the replica is lost with the region it should survive.',
+    ]);
+  });
+
+  it("does not count a policy registered on the replica only (Azure replicates from the source account's policy)", async () => {
+    const stack = azureStack();
+    const policy = stack.find((r) => r.name === "replica-policy-source") as PolicyResource;
+    policy.props.accountName = "velerotest02";
+    const v = await violations(stack);
+    assert.ok(
+      v.some((m) =>
+        m.startsWith('storage account "velerotest01" holds production backups but replicates them nowhere'),
+      ),
+      v.join("\n"),
+    );
+  });
+
+  it("does not apply to non-production storage", async () => {
+    const o = await checkStack(rule, azureStack({ production: false }));
+    assert.ok(o.notApplicable !== undefined);
   });
 });

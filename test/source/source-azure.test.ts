@@ -31,7 +31,7 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
 
   describe("backup storage", () => {
     it("creates a hardened StorageV2 account: GRS, https only, TLS 1.2, no public blob access", () => {
-      const a = one("azure-native:storage:StorageAccount").inputs;
+      const a = one("azure-native:storage:StorageAccount", "backups-account").inputs;
       assert.equal(a.accountName, "dashbackupsexample01");
       assert.equal(a.kind, "StorageV2");
       assert.deepEqual(a.sku, { name: "Standard_GRS" });
@@ -43,17 +43,17 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
     });
 
     it("turns on blob versioning and soft delete for blobs and containers", () => {
-      const b = one("azure-native:storage:BlobServiceProperties").inputs;
+      const b = one("azure-native:storage:BlobServiceProperties", "backups-blob-service").inputs;
       assert.equal(b.isVersioningEnabled, true);
       assert.deepEqual(b.deleteRetentionPolicy, { enabled: true, days: 30 });
       assert.deepEqual(b.containerDeleteRetentionPolicy, { enabled: true, days: 30 });
     });
 
     it("keeps the container private and expires old versions with a lifecycle rule", () => {
-      const c = one("azure-native:storage:BlobContainer").inputs;
+      const c = one("azure-native:storage:BlobContainer", "backups-container").inputs;
       assert.equal(c.containerName, "velero");
       assert.equal(c.publicAccess, "None");
-      const rule = one("azure-native:storage:ManagementPolicy").inputs.policy.rules[0];
+      const rule = one("azure-native:storage:ManagementPolicy", "backups-lifecycle").inputs.policy.rules[0];
       assert.deepEqual(rule.definition.actions, {
         version: { delete: { daysAfterCreationGreaterThan: 90 } },
       });
@@ -61,7 +61,7 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
     });
 
     it("adds the time-based immutability policy the example asks for", () => {
-      const p = one("azure-native:storage:BlobContainerImmutabilityPolicy").inputs;
+      const p = one("azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability").inputs;
       assert.equal(p.immutabilityPeriodSinceCreationInDays, 30);
       assert.equal(p.containerName, "velero");
     });
@@ -75,17 +75,18 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
       ]) {
         for (const r of byType(t)) assert.ok(r.retainOnDelete, `${r.name} retainOnDelete`);
       }
-      assert.ok(one("azure-native:storage:StorageAccount").protect);
-      assert.ok(one("azure-native:storage:BlobContainer").protect);
-      const lock = one("azure-native:authorization:ManagementLockByScope").inputs;
+      assert.ok(one("azure-native:storage:StorageAccount", "backups-account").protect);
+      assert.ok(one("azure-native:storage:BlobContainer", "backups-container").protect);
+      const lock = one("azure-native:authorization:ManagementLockByScope", "backups-lock").inputs;
       assert.equal(lock.level, "CanNotDelete");
       assert.match(lock.scope, /storageAccounts\/dashbackupsexample01$/);
     });
 
-    it("creates a separate resource group for disk snapshots", () => {
+    it("creates a separate resource group for disk snapshots (and the replica's own group)", () => {
       const names = byType("azure-native:resources:ResourceGroup").map((r) => r.inputs.resourceGroupName);
       assert.deepEqual(names.sort(), [
         "velero-dr-example-source-azure-backups",
+        "velero-dr-example-source-azure-replica",
         "velero-dr-example-source-azure-snapshots",
       ]);
     });
@@ -299,6 +300,8 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
         "velero-dr:identity:AzureVeleroIdentity",
         "velero-dr:monitoring:AzureBackupAlert",
         "velero-dr:monitoring:VeleroPrometheusRule",
+        "velero-dr:storage:AzureBackupReplica",
+        "velero-dr:storage:AzureBackupStorage",
         "velero-dr:storage:AzureBackupStorage",
         "velero-dr:velero:VeleroInstall",
         "velero-dr:velero:VeleroSchedules",
@@ -329,6 +332,13 @@ describe("source stack on Azure (example-source-azure under mocks)", () => {
         containerName: "velero",
         prefix: "",
         snapshotResourceGroupName: "velero-dr-example-source-azure-snapshots",
+        // The example's replica in the recovery region (test/source/source-azure-replica.test.ts).
+        replica: {
+          resourceGroupName: "velero-dr-example-source-azure-replica",
+          accountName: "dashbackupsexample02",
+          containerName: "velero",
+          location: "northeurope",
+        },
       });
       assert.equal(o.azure.subscriptionId, "00000000-0000-0000-0000-000000000000");
       assert.equal(o.azure.tenantId, "00000000-0000-0000-0000-000000000000");
@@ -464,10 +474,10 @@ describe("source stack variants", () => {
       .map((r) => r.inputs.resourceGroupName);
     assert.deepEqual(rgs, ["velero-dr-existing-snapshots"]);
     assert.equal(
-      run.recorder.one("azure-native:storage:StorageAccount").inputs.resourceGroupName,
+      run.recorder.one("azure-native:storage:StorageAccount", "backups-account").inputs.resourceGroupName,
       "shared-backups",
     );
-    assert.deepEqual(run.recorder.one("azure-native:storage:StorageAccount").inputs.sku, {
+    assert.deepEqual(run.recorder.one("azure-native:storage:StorageAccount", "backups-account").inputs.sku, {
       name: "Standard_ZRS",
     });
     assert.equal(run.recorder.byType("azure-native:authorization:ManagementLockByScope").length, 0);
@@ -479,7 +489,7 @@ describe("source stack variants", () => {
     const schedule = run.recorder.one("kubernetes:velero.io/v1:Schedule");
     assert.ok(run.recorder.dependencyNames(schedule).includes("velero-release"));
     assert.match(
-      run.recorder.one("azure-native:storage:StorageAccount").inputs.accountName,
+      run.recorder.one("azure-native:storage:StorageAccount", "backups-account").inputs.accountName,
       /^velerodr[0-9a-f]{14}$/,
     );
   });

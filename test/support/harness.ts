@@ -91,6 +91,19 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
       };
     case "azure-native:storage:BlobContainer":
       return { ...inputs, name: inputs.containerName };
+    case "azure-native:storage:ObjectReplicationPolicy": {
+      // Azure assigns the policy id and rule ids on the destination account ("default"); the
+      // source account's policy takes them.
+      const assigned = inputs.objectReplicationPolicyId === "default";
+      return {
+        ...inputs,
+        policyId: assigned ? `${name}-policy-guid` : inputs.objectReplicationPolicyId,
+        rules: (inputs.rules ?? []).map((r: Record<string, unknown>, i: number) => ({
+          ...r,
+          ruleId: assigned ? `${name}-rule-${i}-guid` : r.ruleId,
+        })),
+      };
+    }
     case "azure-native:authorization:RoleDefinition":
       return {
         ...inputs,

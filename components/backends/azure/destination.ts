@@ -1,6 +1,6 @@
 import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
 import type { DestinationBackend } from "../backend";
-import { azureOf, AzureSourceOutputs } from ".";
+import { azureOf, azureReadAccount, AzureSourceOutputs } from ".";
 import { azureIdentityBasics } from "./identity-basics";
 
 /**
@@ -14,14 +14,17 @@ export const azureDestination: DestinationBackend = {
   // Whatever is scoped to the node resource group waits for the cluster, which creates that group.
   access: ({ cfg, source, target, now, after }) => {
     const s = source as unknown as import("@pulumi/pulumi").Output<AzureSourceOutputs>;
+    const readOf = (o: AzureSourceOutputs) => azureReadAccount(o, cfg.backup.location);
     const identity = new AzureVeleroIdentity(
       "velero-identity",
       {
         ...azureIdentityBasics({ ...cfg, azure: azureOf(cfg) }, now),
-        storageResourceGroupId: s.apply((o) => rgId(o.azure.subscriptionId, o.storage.resourceGroupName)),
+        // The account Velero reads (backup.location: the replica by default when there is one):
+        // the grant is there only, so nothing of this identity reaches the other account.
+        storageResourceGroupId: s.apply((o) => rgId(o.azure.subscriptionId, readOf(o).resourceGroupName)),
         storageAccountId: s.apply(
           (o) =>
-            `${rgId(o.azure.subscriptionId, o.storage.resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${o.storage.accountName}`,
+            `${rgId(o.azure.subscriptionId, readOf(o).resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/${readOf(o).accountName}`,
         ),
         snapshotResourceGroupId: s.apply((o) =>
           rgId(o.azure.subscriptionId, o.storage.snapshotResourceGroupName),

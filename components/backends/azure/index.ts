@@ -12,7 +12,7 @@ import {
   buildVeleroRoles,
   resourceGroupId,
 } from "../../identity/azure-role";
-import type { AccessDescription, DestinationLocations, DestinationSupport } from "../backend";
+import type { AccessDescription, DestinationLocations, DestinationSupport, ResolveContext } from "../backend";
 import type { StorageBackend } from "../backend";
 import { azureIdentityBasics } from "./identity-basics";
 
@@ -39,6 +39,23 @@ const azureRegion = z.string().transform((v, ctx) => {
   });
   return z.NEVER;
 });
+
+/** `velero-dr:storage.replica` on an Azure source. */
+function azureReplicaSchema() {
+  return z.strictObject({
+    /** The recovery region (not the primary's). */
+    location: azureRegion,
+    accountName: named(names.STORAGE_ACCOUNT).optional(),
+    resourceGroupName: named(names.RESOURCE_GROUP).optional(),
+  });
+}
+
+/** The resolved replica of an Azure source (every name set). */
+export interface AzureReplicaConfig {
+  location: string;
+  accountName: string;
+  resourceGroupName: string;
+}
 
 /** `velero-dr:azure`. */
 export const azureSection = z.strictObject({
@@ -69,6 +86,12 @@ export const azureStorageKeys = {
   snapshotResourceGroupName: named(names.RESOURCE_GROUP).optional(),
   /** CanNotDelete management lock on the account (needs Owner or User Access Administrator to create). */
   deleteLock: z.boolean().default(true),
+  /**
+   * A second account in the recovery region, hardened like the primary, filled by Azure Blob object
+   * replication from the primary's container: the backups a destination reads when the primary's
+   * region is gone.
+   */
+  replica: azureReplicaSchema().optional(),
 };
 
 type AzureStorageKeys = z.output<z.ZodObject<typeof azureStorageKeys>>;
@@ -85,7 +108,12 @@ export interface AzureSourceConfig extends SourceCommon {
   cloud: "azure";
   azure: AzureSection;
   storage: SourceCommon["storage"] &
-    AzureStorageKeys & { resourceGroupName: string; accountName: string; snapshotResourceGroupName: string };
+    Omit<AzureStorageKeys, "replica"> & {
+      resourceGroupName: string;
+      accountName: string;
+      snapshotResourceGroupName: string;
+      replica?: AzureReplicaConfig;
+    };
 }
 
 /** What a destination reads of an Azure source stack's outputs. */
@@ -102,6 +130,15 @@ export const azureSourceOutputKeys = {
     containerName: named(names.BLOB_CONTAINER),
     prefix: z.string().default(""),
     snapshotResourceGroupName: named(names.RESOURCE_GROUP),
+    /** The replica in the recovery region (sources with `storage.replica`; absent on older ones). */
+    replica: z
+      .looseObject({
+        resourceGroupName: named(names.RESOURCE_GROUP),
+        accountName: named(names.STORAGE_ACCOUNT),
+        containerName: named(names.BLOB_CONTAINER),
+        location: z.string(),
+      })
+      .optional(),
   }),
 };
 
@@ -113,18 +150,115 @@ export function defaultAccountName(subscriptionId: string, stack: string): strin
   return `velerodr${digest.slice(0, 14)}`;
 }
 
-/** The BSL/VSL of an Azure destination, from the source's outputs. */
-export function azureDestinationLocations(outputs: unknown): DestinationLocations {
+/**
+ * The replica's names (defaults: a stable account name of its own, group
+ * `velero-dr-<stack>-replica`), and what cannot work: the primary's region (the replica would die
+ * with it), the primary's account or resource group.
+ */
+function resolveReplica(
+  r: { location: string; accountName?: string; resourceGroupName?: string },
+  primary: { location: string; subscriptionId: string; accountName: string; resourceGroupName: string },
+  ctx: ResolveContext,
+): AzureReplicaConfig {
+  const key = "velero-dr:storage.replica";
+  if (r.location === primary.location) {
+    ctx.problems.push(
+      `${key}.location: got ${JSON.stringify(r.location)}, the primary's own region (velero-dr:azure.location); a replica there is lost with the region it should survive: set the recovery region, e.g. ${pairHint(primary.location)}`,
+    );
+  }
+  const accountName = r.accountName ?? defaultAccountName(primary.subscriptionId, `${ctx.stack}/replica`);
+  if (accountName === primary.accountName) {
+    ctx.problems.push(
+      `${key}.accountName: got ${JSON.stringify(accountName)}, the primary's account (velero-dr:storage.accountName); the replica is a second account: set another name (3-24 lowercase letters and digits, globally unique) or leave the key out for a derived one`,
+    );
+  }
+  const resourceGroupName = r.resourceGroupName ?? `velero-dr-${ctx.stack}-replica`;
+  if (resourceGroupName === primary.resourceGroupName) {
+    ctx.problems.push(
+      `${key}.resourceGroupName: got ${JSON.stringify(resourceGroupName)}, the primary's resource group (velero-dr:storage.resourceGroupName), whose metadata lives in the primary's region; set another group or leave the key out (default velero-dr-${ctx.stack}-replica)`,
+    );
+  }
+  return { location: r.location, accountName, resourceGroupName };
+}
+
+/** "its paired region <x>" where the pair is known, else a neutral example. */
+function pairHint(location: string): string {
+  const pair = AZURE_PAIRS[location];
+  return pair ? `its paired region ${pair}` : "another region than the primary's";
+}
+
+/** A few Azure region pairs (Microsoft's "cross-region replication" list), for messages only. */
+const AZURE_PAIRS: Record<string, string> = {
+  westeurope: "northeurope",
+  northeurope: "westeurope",
+  eastus: "westus",
+  westus: "eastus",
+  eastus2: "centralus",
+  centralus: "eastus2",
+  uksouth: "ukwest",
+  ukwest: "uksouth",
+  germanywestcentral: "germanynorth",
+  francecentral: "francesouth",
+  swedencentral: "swedensouth",
+};
+
+/** The account a destination reads the backups from (`backup.location`), from the source's outputs. */
+export interface AzureReadAccount {
+  location: "primary" | "replica";
+  resourceGroupName: string;
+  accountName: string;
+  containerName: string;
+}
+
+/**
+ * Where an Azure destination reads: `backup.location` as set, else the replica when the source has
+ * one, else the primary. A replica asked for that the source does not have is refused.
+ */
+export function azureReadAccount(
+  outputs: unknown,
+  choice: "primary" | "replica" | undefined,
+): AzureReadAccount {
   const s = outputs as AzureSourceOutputs;
+  const replica = s.storage.replica;
+  if (choice === "replica" && !replica) {
+    throw new Error(
+      'velero-dr:backup.location: got "replica", but the source\'s outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set velero-dr:backup.location: primary, or give the source a replica and run its `pulumi up` first',
+    );
+  }
+  if (replica && choice !== "primary") {
+    return {
+      location: "replica",
+      resourceGroupName: replica.resourceGroupName,
+      accountName: replica.accountName,
+      containerName: replica.containerName,
+    };
+  }
+  return {
+    location: "primary",
+    resourceGroupName: s.storage.resourceGroupName,
+    accountName: s.storage.accountName,
+    containerName: s.storage.containerName,
+  };
+}
+
+/** The destination's `backup.location` (undefined: the default). */
+function backupLocationOf(cfg: object | undefined): "primary" | "replica" | undefined {
+  return (cfg as { backup?: { location?: "primary" | "replica" } } | undefined)?.backup?.location;
+}
+
+/** The BSL/VSL of an Azure destination, from the source's outputs and `backup.location`. */
+export function azureDestinationLocations(outputs: unknown, cfg?: object): DestinationLocations {
+  const s = outputs as AzureSourceOutputs;
+  const read = azureReadAccount(outputs, backupLocationOf(cfg));
   return {
     provider: "azure",
     pluginImage: azure.pluginImage,
     bsl: {
-      bucket: s.storage.containerName,
+      bucket: read.containerName,
       prefix: s.storage.prefix || undefined,
       config: buildAzureBslConfig({
-        resourceGroup: s.storage.resourceGroupName,
-        storageAccount: s.storage.accountName,
+        resourceGroup: read.resourceGroupName,
+        storageAccount: read.accountName,
         subscriptionId: s.azure.subscriptionId,
       }),
     },
@@ -142,12 +276,13 @@ export function azureDestinationLocations(outputs: unknown): DestinationLocation
 const describeAzureAccess: DestinationSupport["describeAccess"] = ({ cfg, source, nodeResourceGroup }) => {
   const o = source as unknown as AzureSourceOutputs;
   const basics = azureIdentityBasics({ ...cfg, azure: azureOf(cfg) });
-  const storageRg = resourceGroupId(o.azure.subscriptionId, o.storage.resourceGroupName);
+  const read = azureReadAccount(o, backupLocationOf(cfg));
+  const storageRg = resourceGroupId(o.azure.subscriptionId, read.resourceGroupName);
   const nodeRg = nodeResourceGroup ?? "<the cluster's node resource group>";
   const roles = buildVeleroRoles({
     stack: cfg.stack,
     storageResourceGroupId: storageRg,
-    storageAccountId: `${storageRg}/providers/Microsoft.Storage/storageAccounts/${o.storage.accountName}`,
+    storageAccountId: `${storageRg}/providers/Microsoft.Storage/storageAccounts/${read.accountName}`,
     snapshotResourceGroupId: resourceGroupId(o.azure.subscriptionId, o.storage.snapshotResourceGroupName),
     nodeResourceGroupId: resourceGroupId(basics.subscriptionId, nodeRg),
   });
@@ -157,6 +292,15 @@ const describeAzureAccess: DestinationSupport["describeAccess"] = ({ cfg, source
     rows: [
       ["Application (service principal)", `\`${basics.displayName}\` in tenant \`${basics.tenantId}\``],
       ["Password", `rotated every ${basics.rotationDays} days; never shown`],
+      [
+        "Backups read from",
+        read.location === "replica"
+          ? `the source's replica \`${read.accountName}\` (${o.storage.replica?.location ?? "recovery region"}), container \`${read.containerName}\`: nothing is granted on the source's primary account`
+          : backupLocationOf(cfg) === undefined && read.accountName.startsWith("<")
+            ? // Outputs not known yet (a stack reference): the default decides when they are.
+              `the source's replica (\`<source output storage.replica.accountName>\`) when its outputs have one (\`backup.location\` unset), the roles then granted there instead; else its primary account \`${read.accountName}\`, container \`${read.containerName}\``
+            : `the source's primary account \`${read.accountName}\`, container \`${read.containerName}\``,
+      ],
       [
         `Role \`${roles.storage.roleName}\``,
         `${AZURE_STORAGE_ACTIONS.map((a) => `\`${a}\``).join(", ")} on ${roles.storage.assignmentScopes.map((x) => `\`${x}\``).join(", ")}`,
@@ -215,15 +359,21 @@ export const azure: StorageBackend<AzureSourceConfig> = {
         `velero-dr:storage.snapshotResourceGroupName: got ${JSON.stringify(snapshotRg)}, the cluster's node resource group; snapshots there are deleted with the cluster, so use a separate group`,
       );
     }
+    const resourceGroupName = storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`;
+    const accountName = storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack);
+    const replica = storage.replica
+      ? resolveReplica(storage.replica, { ...azure, accountName, resourceGroupName }, ctx)
+      : undefined;
     return {
       ...common,
       cloud: "azure",
       azure,
       storage: {
         ...storage,
-        resourceGroupName: storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`,
+        resourceGroupName,
         snapshotResourceGroupName: snapshotRg,
-        accountName: storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack),
+        accountName,
+        replica,
       },
     };
   },

@@ -3,7 +3,9 @@ import { AzureVeleroIdentity } from "../../identity/azure-velero-identity";
 import { buildAzureBslConfig, buildAzureVslConfig } from "../../velero/locations";
 import { humanDuration } from "../../model/durations";
 import { azureAlertWindow, silenceSeconds } from "../../monitoring/cloud-alerts";
-import { AzureBackupAlert } from "../../monitoring/azure-backup-alert";
+import type * as pulumi from "@pulumi/pulumi";
+import { AzureBackupAlert, newAzureActionGroup } from "../../monitoring/azure-backup-alert";
+import { AzureBackupReplica } from "../../storage/azure-backup-replica";
 import type { SourceBackend } from "../backend";
 import { alertWebhooks, BSL_NAME, noCloudAlert, stackTags, VSL_NAME } from "../kit/source-kit";
 import { azure, AzureSourceConfig } from ".";
@@ -34,6 +36,8 @@ export const azureSource: SourceBackend<AzureSourceConfig> = {
         snapshotResourceGroupName: cfg.storage.snapshotResourceGroupName,
         protect: cfg.storage.protect,
         deleteLock: cfg.storage.deleteLock,
+        // Object replication reads the source account's change feed.
+        changeFeed: cfg.storage.replica !== undefined,
         tags,
       });
 
@@ -91,6 +95,49 @@ export const azureSource: SourceBackend<AzureSourceConfig> = {
         }
       }
 
+      // The replica in the recovery region: the primary's settings, its own names and region.
+      let replica: AzureBackupReplica | undefined;
+      const r = cfg.storage.replica;
+      if (r) {
+        let actionGroupId: pulumi.Input<string> | undefined;
+        if (cfg.alerting.cloudAlert) {
+          actionGroupId =
+            cloudAlert?.actionGroupId ??
+            newAzureActionGroup(
+              "replication-action-group",
+              {
+                resourceGroupName: backupStorage.resourceGroupName,
+                accountName: cfg.storage.accountName,
+                emails: cfg.alerting.emails,
+                webhooks: alertWebhooks(cfg),
+                tags,
+              },
+              {},
+            ).id;
+        }
+        replica = new AzureBackupReplica("replica", {
+          storage: {
+            location: r.location,
+            subscriptionId: cfg.azure.subscriptionId,
+            resourceGroupName: r.resourceGroupName,
+            existingResourceGroup: false,
+            accountName: r.accountName,
+            containerName: cfg.storage.containerName,
+            replication: cfg.storage.replication,
+            softDeleteDays: cfg.storage.softDeleteDays,
+            containerSoftDeleteDays: cfg.storage.containerSoftDeleteDays,
+            versionRetentionDays: cfg.storage.versionRetentionDays,
+            immutabilityDays: cfg.storage.immutabilityDays,
+            protect: cfg.storage.protect,
+            deleteLock: cfg.storage.deleteLock,
+            tags,
+          },
+          primary: backupStorage,
+          actionGroupId,
+          tags,
+        });
+      }
+
       return {
         storage: backupStorage,
         values,
@@ -109,6 +156,17 @@ export const azureSource: SourceBackend<AzureSourceConfig> = {
             containerName: backupStorage.containerName,
             prefix: cfg.storage.prefix ?? "",
             snapshotResourceGroupName: backupStorage.snapshotResourceGroupName,
+            // Where a destination reads the backups when this region is gone.
+            ...(replica && r
+              ? {
+                  replica: {
+                    resourceGroupName: replica.storage.resourceGroupName,
+                    accountName: replica.storage.accountName,
+                    containerName: replica.storage.containerName,
+                    location: r.location,
+                  },
+                }
+              : {}),
           },
           cluster: {
             apiServer: cluster.apiServer,
@@ -122,6 +180,7 @@ export const azureSource: SourceBackend<AzureSourceConfig> = {
           alerting: {
             cloudAlert: cloudAlert ? cloudAlert.alertName : "",
             actionGroupId: cloudAlert ? cloudAlert.actionGroupId : "",
+            ...(replica ? { replicationAlert: replica.alertName ?? "" } : {}),
           },
         },
       };

@@ -247,7 +247,13 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
       set: `pulumi config set --secret velero-dr:${CREDENTIALS_KEY} (then paste {"accessKeyId": "...", "secretAccessKey": "..."})`,
     },
   },
-  refusedKeys: { source: refusedOnSource, destination: { identity: { why: STATIC_KEY } } },
+  refusedKeys: {
+    source: refusedOnSource,
+    destination: {
+      identity: { why: STATIC_KEY },
+      "backup.location": { why: "its sources have no replica (velero-dr:storage.replica is Azure's)" },
+    },
+  },
   // On premises, any cluster: a kubeconfig.
   targets: { source: ["kubeconfig"], destination: ["kubeconfig"] },
   clusterHint: "on s3compat set a kubeconfig secret",

@@ -1,0 +1,155 @@
+import { strict as assert } from "assert";
+import { ConfigError } from "../../components/config/errors";
+import { validateStackConfig as validateConfig } from "../../stacks/config";
+import { stackFileConfig, RunResult } from "../support/harness";
+import { exampleSourceOutputs, runDestination } from "../support/examples";
+
+/**
+ * `velero-dr:backup.location` (#17 item 3): a destination reads the source's replica in the
+ * recovery region by default when the source has one, read-only, and its identity is granted on
+ * that account only.
+ */
+
+const REPLICA = {
+  resourceGroupName: "velero-dr-example-source-azure-replica",
+  accountName: "dashbackupsexample02",
+  containerName: "velero",
+  location: "northeurope",
+};
+
+/** The example source's outputs as an older source, or one without storage.replica, exports them. */
+async function withoutReplica(): Promise<Record<string, unknown>> {
+  const o = await exampleSourceOutputs();
+  const { replica: _replica, ...storage } = o.storage as Record<string, unknown>;
+  void _replica;
+  return { ...o, storage };
+}
+
+async function withReplica(): Promise<Record<string, unknown>> {
+  const o = await exampleSourceOutputs();
+  return { ...o, storage: { ...(o.storage as Record<string, unknown>), replica: REPLICA } };
+}
+
+const setLocation = (location: string) => (c: Record<string, string>) => {
+  c["velero-dr:backup"] = JSON.stringify({ ...JSON.parse(c["velero-dr:backup"] ?? "{}"), location });
+};
+
+function bslOf(run: RunResult) {
+  return run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values.configuration.backupStorageLocation;
+}
+
+function storageScopes(run: RunResult): string[] {
+  return run.recorder
+    .byType("azure-native:authorization:RoleAssignment")
+    .map((a) => a.inputs.scope as string)
+    .filter((s) => s.includes("/storageAccounts/"));
+}
+
+describe("destination stack: backup.location (primary or the source's replica)", () => {
+  it("reads the replica by default when the source has one: BSL ReadOnly on the replica account", async () => {
+    const run = await runDestination("example-destination-azure", undefined, [], {
+      sourceOutputs: await withReplica(),
+    });
+    if (run.error) throw run.error;
+    const bsl = bslOf(run);
+    assert.equal(bsl.accessMode, "ReadOnly");
+    assert.equal(bsl.bucket, "velero");
+    assert.deepEqual(bsl.config, {
+      resourceGroup: "velero-dr-example-source-azure-replica",
+      storageAccount: "dashbackupsexample02",
+      subscriptionId: "00000000-0000-0000-0000-000000000000",
+    });
+    // Disk snapshots stay where the source took them.
+    assert.equal(
+      run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values.configuration.volumeSnapshotLocation
+        .config.resourceGroup,
+      "velero-dr-example-source-azure-snapshots",
+    );
+  });
+
+  it("grants Velero's identity on the replica account only, nothing on the primary", async () => {
+    const run = await runDestination("example-destination-azure", undefined, [], {
+      sourceOutputs: await withReplica(),
+    });
+    if (run.error) throw run.error;
+    const scopes = storageScopes(run);
+    assert.equal(scopes.length, 1);
+    assert.match(
+      scopes[0],
+      /resourceGroups\/velero-dr-example-source-azure-replica\/.*\/storageAccounts\/dashbackupsexample02$/,
+    );
+    const all = run.recorder
+      .byType("azure-native:authorization:RoleAssignment")
+      .map((a) => String(a.inputs.scope));
+    assert.ok(!all.some((s) => s.includes("dashbackupsexample01")), all.join("\n"));
+    const roles = run.recorder.byType("azure-native:authorization:RoleDefinition");
+    const storageRole = roles.find((r) => r.name.endsWith("storage-role"));
+    assert.ok(storageRole);
+    assert.deepEqual(storageRole.inputs.assignableScopes, [
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/velero-dr-example-source-azure-replica",
+    ]);
+  });
+
+  it("backup.location: primary reads the source's own account even when a replica exists", async () => {
+    const run = await runDestination("example-destination-azure", setLocation("primary"), [], {
+      sourceOutputs: await withReplica(),
+    });
+    if (run.error) throw run.error;
+    assert.equal(bslOf(run).config.storageAccount, "dashbackupsexample01");
+    assert.equal(bslOf(run).accessMode, "ReadOnly");
+    assert.ok(storageScopes(run)[0].endsWith("/storageAccounts/dashbackupsexample01"));
+  });
+
+  it("a source without a replica is read from its primary (the default), as before", async () => {
+    const run = await runDestination("example-destination-azure", undefined, [], {
+      sourceOutputs: await withoutReplica(),
+    });
+    if (run.error) throw run.error;
+    assert.equal(bslOf(run).config.storageAccount, "dashbackupsexample01");
+  });
+
+  it("through a stack reference: backup.location: replica on a source without one is refused", async () => {
+    const run = await runDestination("example-destination-azure", setLocation("replica"), [], {
+      sourceOutputs: await withoutReplica(),
+    });
+    const message = [run.error, ...run.asyncErrors]
+      .filter((e): e is Error => e !== undefined)
+      .map((e) => e.message)
+      .join("\n");
+    assert.match(
+      message,
+      /velero-dr:backup\.location: got "replica", but the source's outputs have no storage\.replica .*set velero-dr:backup\.location: primary/,
+    );
+    const created = run.recorder.resources.filter(
+      (r) => r.custom && !/^pulumi:(pulumi:StackReference|providers:)/.test(r.type),
+    );
+    assert.deepEqual(
+      created.map((r) => `${r.type}::${r.name}`),
+      [],
+      "nothing is created",
+    );
+  });
+
+  it("with typed-in outputs: backup.location: replica without a replica is a configuration error", async () => {
+    const { config } = stackFileConfig("example-destination-azure");
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config)) {
+      if (!k.startsWith("velero-dr:")) continue;
+      try {
+        values[k.slice(10)] = JSON.parse(v);
+      } catch {
+        values[k.slice(10)] = v;
+      }
+    }
+    values.source = { outputs: await withoutReplica() };
+    values.backup = { location: "replica" };
+    assert.throws(
+      () => validateConfig({ values, secretKeys: [], stack: "dr" }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /velero-dr:backup\.location: got "replica", but the source's outputs have no storage\.replica/.test(
+          e.message,
+        ),
+    );
+  });
+});
