@@ -33,7 +33,7 @@ export function readRawConfig(): RawConfigInput {
  * Pulumi keeps structured and scalar config values as strings; YAML `true`, `3` and maps arrive
  * as "true", "3" and JSON text. Parse what is JSON, keep the rest as the string it is.
  */
-function parseValue(value: string): unknown {
+export function parseValue(value: string): unknown {
   try {
     const parsed: unknown = JSON.parse(value);
     return typeof parsed === "string" ? value : parsed;

@@ -5,10 +5,10 @@
  * (stacks/Pulumi.<stack>.yaml, or an app's example of that name).
  */
 import { spawnSync } from "child_process";
-import { accessSync, constants } from "fs";
 import * as path from "path";
 import { readStackFile } from "../components/config/stack-file";
 import { RawConfigInput } from "../components/config/validate";
+import { findOnPath } from "../components/restore/preflight";
 import { rawConfigFromCli } from "./automation/driver";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -22,7 +22,7 @@ export interface StackConfigRead {
 }
 
 export function readStackConfig(stack: string, env: NodeJS.ProcessEnv = process.env): StackConfigRead {
-  const cli = onPath("pulumi", env.PATH ?? "");
+  const cli = findOnPath("pulumi", env.PATH ?? "");
   let note: string | undefined;
   if (cli) {
     const r = spawnSync(cli, ["config", "--json", "--stack", stack, "--non-interactive"], {
@@ -39,17 +39,4 @@ export function readStackConfig(stack: string, env: NodeJS.ProcessEnv = process.
   }
   const raw = readStackFile(stack);
   return { raw, from: `the stack file of ${stack}`, ...(note ? { note } : {}) };
-}
-
-function onPath(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(":").filter(Boolean)) {
-    const p = path.join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

@@ -18,8 +18,16 @@ export const CHAIN_TOOLS: Tool[] = [
 
 /** The tools of `tools` that no directory of `searchPath` (a PATH value) holds as an executable file. */
 export function missingTools(tools: Tool[], searchPath: string): Tool[] {
-  const dirs = searchPath.split(path.delimiter).filter(Boolean);
-  return tools.filter((t) => !dirs.some((d) => isExecutable(path.join(d, t.name))));
+  return tools.filter((t) => findOnPath(t.name, searchPath) === undefined);
+}
+
+/** The executable file `name` in the first directory of `searchPath` (a PATH value) that holds one. */
+export function findOnPath(name: string, searchPath: string): string | undefined {
+  return searchPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((d) => path.join(d, name))
+    .find(isExecutable);
 }
 
 function isExecutable(file: string): boolean {

@@ -216,26 +216,28 @@ export function buildRecoveryReport(input: ReportInput): RecoveryReport {
 
   const o = input.objectives ?? {};
   const objectives: RecoveryReport["objectives"] = {};
-  if (o.rtoMinutes !== undefined) {
-    const met = rtoSeconds !== undefined && rtoSeconds <= o.rtoMinutes * 60;
-    objectives.rtoMinutes = { target: o.rtoMinutes, met };
+  const judge = (
+    key: "rtoMinutes" | "rpoHours",
+    actual: number | undefined,
+    unitSeconds: number,
+    show: (s: number) => string,
+    unit: string,
+    unmeasured: string,
+  ) => {
+    const target = o[key];
+    if (target === undefined) return;
+    const met = actual !== undefined && actual <= target * unitSeconds;
+    objectives[key] = { target, met };
+    const what = key === "rtoMinutes" ? "RTO" : "RPO";
     if (!met)
       problems.push(
-        rtoSeconds === undefined
-          ? `RTO objective ${o.rtoMinutes} min: not measured (health not green)`
-          : `RTO ${minutes(rtoSeconds)} exceeds the objective of ${o.rtoMinutes} min`,
+        actual === undefined
+          ? `${what} objective ${target} ${unit}: not measured (${unmeasured})`
+          : `${what} ${show(actual)} exceeds the objective of ${target} ${unit}`,
       );
-  }
-  if (o.rpoHours !== undefined) {
-    const met = rpoSeconds !== undefined && rpoSeconds <= o.rpoHours * 3600;
-    objectives.rpoHours = { target: o.rpoHours, met };
-    if (!met)
-      problems.push(
-        rpoSeconds === undefined
-          ? `RPO objective ${o.rpoHours} h: not measured (no backup restored)`
-          : `RPO ${hours(rpoSeconds)} exceeds the objective of ${o.rpoHours} h`,
-      );
-  }
+  };
+  judge("rtoMinutes", rtoSeconds, 60, minutes, "min", "health not green");
+  judge("rpoHours", rpoSeconds, 3600, hours, "h", "no backup restored");
   if (healthState !== "green" && !problems.some((p) => p.startsWith("step "))) {
     problems.push(`health ${healthState === "failed" ? "failed" : "was not reached"}`);
   }

@@ -13,7 +13,7 @@ import { destinationChainInput } from "../../components/restore/destination-chai
 import { buildRecoveryReport, RecoveryReport } from "../../components/restore/recovery-report";
 import { renderReportMarkdown } from "../../components/restore/report-render";
 import type { Step } from "../../components/restore/step";
-import { validateStackConfig } from "../../stacks/config";
+import { parseValue, validateStackConfig } from "../../stacks/config";
 import { Progress, StepOutcome } from "./progress";
 
 /** What the drivers need from the Pulumi engine (tools/automation/engine.ts: the Automation API). */
@@ -265,17 +265,8 @@ export function rawConfigFromCli(
     } else if (v.objectValue !== undefined) {
       values[key] = v.objectValue;
     } else {
-      values[key] = parseScalar(v.value ?? "");
+      values[key] = parseValue(v.value ?? "");
     }
   }
   return { stack, values, secretKeys, redacted };
-}
-
-function parseScalar(value: string): unknown {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === "string" ? value : parsed;
-  } catch {
-    return value;
-  }
 }

@@ -161,16 +161,7 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
       const gated = await w.runChain(skipSteps(buildRestoreChain(w.chainInput(edits)), skipped), state);
       assert.equal(gated.results.find((r) => r.status === "failed")?.id, "dash-kots-redeploy");
       w.operatorRedeploys();
-      w.dest!.kubectl([
-        "-n",
-        PS,
-        "patch",
-        "dashenterprises.dash.plotly.com",
-        "dash-enterprise",
-        "--type=merge",
-        "-p",
-        JSON.stringify({ status: { appstack: "deploying" } }),
-      ]);
+      w.setOperatorStatus({ appstack: "deploying" });
       const confirmed = buildRestoreChain(w.chainInput({ ...edits, app: { kotsRedeployed: true } }));
       const done = await w.runChain(skipSteps(confirmed, skipped), state);
       assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
