@@ -579,10 +579,10 @@ function foreignStorageKeys(values: Record<string, unknown>): string[] {
   );
   return Object.keys(storage).flatMap((k) => {
     if (k in backend.storageKeys) return [];
-    const owner = others.find((b) => k in b.storageKeys);
-    return owner
+    const owners = others.filter((b) => k in b.storageKeys).map((b) => b.name);
+    return owners.length > 0
       ? [
-          `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud ${owner.name} only; remove it${backend.storageHint ? ` ${backend.storageHint}` : ""}`,
+          `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud ${owners.join(" or ")} only; remove it${backend.storageHint ? ` ${backend.storageHint}` : ""}`,
         ]
       : [];
   });

@@ -273,7 +273,7 @@ const DESTINATION_CASES: BadCase[] = [
     name: "backup.location on an s3compat destination (its sources have no replica)",
     edits: [merge("backup", { location: "replica" })],
     expect: [
-      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's\)/,
+      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's and AWS's\)/,
     ],
   },
   {

@@ -361,8 +361,13 @@ export const azure: StorageBackend<AzureSourceConfig> = {
     }
     const resourceGroupName = storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`;
     const accountName = storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack);
+    // `storage.replica` is a key AWS reads too: checked by this schema already, read with it here.
     const replica = storage.replica
-      ? resolveReplica(storage.replica, { ...azure, accountName, resourceGroupName }, ctx)
+      ? resolveReplica(
+          azureReplicaSchema().parse(storage.replica),
+          { ...azure, accountName, resourceGroupName },
+          ctx,
+        )
       : undefined;
     return {
       ...common,
