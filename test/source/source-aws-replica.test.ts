@@ -19,8 +19,13 @@ function awsConfig(patch: { aws?: Record<string, unknown>; storage?: Record<stri
   const { config, secretKeys } = stackFileConfig("example-source-aws");
   const aws = { ...JSON.parse(config["velero-dr:aws"]), ...(patch.aws ?? {}) };
   const storage = { ...JSON.parse(config["velero-dr:storage"]), ...(patch.storage ?? {}) };
+  const patched: Record<string, string> = {
+    ...config,
+    "velero-dr:aws": JSON.stringify(aws),
+    "velero-dr:storage": JSON.stringify(storage),
+  };
   return {
-    config: { ...config, "velero-dr:aws": JSON.stringify(aws), "velero-dr:storage": JSON.stringify(storage) },
+    config: patched,
     secretKeys,
   };
 }

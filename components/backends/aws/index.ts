@@ -7,11 +7,13 @@ import type { SourceCommon } from "../../config/validate";
 import type { TargetIssue } from "../../targets/target";
 import { DEFAULT_VERSIONS } from "../../velero/versions";
 import type { ResolveContext, StorageBackend } from "../backend";
+import { AWS_PLUGIN_IMAGE } from "./read";
 
 /**
  * Amazon S3 (`velero-dr:cloud: aws`): the backups in an S3 bucket, EBS snapshots, Velero as an
  * IAM role (IRSA) or user. The config part (this file) is plain zod; the Pulumi code is in
- * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`).
+ * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`); what it
+ * will read of the source's outputs, and where (`backup.location`, the replica), is in read.ts.
  */
 
 /** `velero-dr:aws`. */
@@ -189,7 +191,7 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   sectionKeys: "region, accountId, ...",
   storageKeys: awsStorageKeys,
   storageHint: "(S3 settings live under velero-dr:aws: bucketName, kmsKeyArn, objectLock)",
-  pluginImage: "velero/velero-plugin-for-aws",
+  pluginImage: AWS_PLUGIN_IMAGE,
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: true,
   fileSystemBackup: true,

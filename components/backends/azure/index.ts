@@ -408,6 +408,10 @@ export const azure: StorageBackend<AzureSourceConfig> = {
     targetContext: (cfg) => ({
       azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
     }),
+    replica: (o) => {
+      const r = (o as unknown as AzureSourceOutputs).storage.replica;
+      return r ? { where: `\`${r.accountName}\` (${r.location})` } : undefined;
+    },
     locations: azureDestinationLocations,
     describeAccess: describeAzureAccess,
     // eslint-disable-next-line @typescript-eslint/no-require-imports
