@@ -144,6 +144,13 @@ export interface DestinationSupport {
     /** Where the source's region is in its outputs, for a message (`source.outputs.<path>`). */
     sourceOutputPath: string;
   };
+  /**
+   * The source's replica in the recovery region, where its outputs name one (`where`: how messages
+   * name it, e.g. "`<bucket>` (<region>)"); undefined without one. A backend without replicas
+   * leaves it out (and refuses `backup.location`). Where Velero reads, the default and the
+   * refusals are decided for every backend alike (kit/read-location.ts).
+   */
+  replica?(source: SourceOutputs): { where: string } | undefined;
   /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
   checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
   /**

@@ -38,6 +38,55 @@ const cron = z.string().superRefine((v, ctx) => {
 /** Backend keys of the schema, typed by each backend itself (components/backends): none here. */
 const untyped = (shape: Record<string, z.ZodType>) => shape as Record<never, never>;
 
+/**
+ * The backends' own storage keys. A key several backends read, each with its own shape (`replica`:
+ * an Azure account or an S3 bucket in the recovery region), is parsed here as any value and checked
+ * with the stack's backend's schema (sourceSchema's refinement, `sharedStorageKeyIssues`); the
+ * backend reads it with that schema again.
+ */
+function backendStorageKeys(): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {};
+  for (const b of Object.values(storageBackends) as StorageBackend[]) {
+    for (const [k, schema] of Object.entries(b.storageKeys)) out[k] = k in out ? z.unknown() : schema;
+  }
+  return out;
+}
+
+/** Storage keys more than one backend reads (checked by the stack's backend's own schema). */
+export const SHARED_STORAGE_KEYS: readonly string[] = (() => {
+  const seen = new Map<string, number>();
+  for (const b of Object.values(storageBackends) as StorageBackend[]) {
+    for (const k of Object.keys(b.storageKeys)) seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+})();
+
+/** A shared storage key's value checked by the stack's backend's schema: its issues, under `storage.<key>`. */
+function sharedStorageKeyIssues(
+  backend: StorageBackend,
+  storage: Record<string, unknown>,
+): z.core.$ZodIssue[] {
+  return SHARED_STORAGE_KEYS.flatMap((k) => {
+    const schema = backend.storageKeys[k];
+    if (!schema || storage[k] === undefined) return [];
+    const parsed = schema.safeParse(storage[k], { reportInput: true });
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((i) => {
+          const path = ["storage", k, ...i.path];
+          // A missing leaf: said as such (added to the outer context, the input would be the whole config).
+          if (i.code === "invalid_type" && i.input === undefined) {
+            return {
+              code: "custom",
+              path,
+              message: `is required; expected a ${i.expected}`,
+            } as z.core.$ZodIssue;
+          }
+          return { ...i, path } as z.core.$ZodIssue;
+        });
+  });
+}
+
 /** `velero-dr:storage`: the keys every backend reads, and each backend's own (refused on the others). */
 export const storageSchema = z.strictObject({
   /** Old blob or object versions (overwritten or deleted backups) are removed after this many days. */
@@ -46,7 +95,7 @@ export const storageSchema = z.strictObject({
   protect: z.boolean().default(true),
   /** Object prefix in the container: several clusters can share one container. */
   prefix: named(names.OBJECT_PREFIX).optional(),
-  ...untyped(Object.assign({}, ...Object.values(storageBackends).map((b: StorageBackend) => b.storageKeys))),
+  ...untyped(backendStorageKeys()),
 });
 
 export const clusterSchema = z
@@ -300,6 +349,9 @@ export const sourceSchema = z
       }
     }
     selectTarget("source", backend, c).issues.forEach(issue);
+    for (const i of sharedStorageKeyIssues(backend, c.storage as Record<string, unknown>)) {
+      ctx.addIssue(i as unknown as Parameters<typeof ctx.addIssue>[0]);
+    }
     backend.checkSource?.(c).forEach(issue);
     checkVelero(c, ctx);
   });

@@ -17,6 +17,7 @@ import { DEFAULT_VERSIONS, minorOf } from "../velero/versions";
 import { pairingProblems, VersionKey } from "../velero/compatibility";
 import { ConfigError, keyPath } from "./errors";
 import { formatIssues as formatZodIssues } from "./issues";
+import { backupLocationProblems } from "../backends/kit/read-location";
 import { cronMaxIntervalSeconds } from "./cron";
 import { pluginVersionOf, RawSourceConfig, roleSchema, sourceSchema } from "./schema";
 import { scheduleProblems } from "./schedule-checks";
@@ -490,8 +491,9 @@ function resolveDestination(
 }
 
 /**
- * The destination's volume checks with the source's outputs at hand (typed in): the cross-region
- * guard, the node agent and uploader. With a StackReference the destination stack runs the same
+ * The destination's volume checks with the source's outputs at hand (typed in): where the backups
+ * are read (a replica that exists, no promotion onto it), the cross-region guard, the node agent
+ * and uploader. With a StackReference the destination stack runs the same
  * checks once the reference answers (stacks/destination.ts).
  */
 export function destinationVolumeChecks(
@@ -502,14 +504,17 @@ export function destinationVolumeChecks(
   volumeKeys: VolumeKeysSet,
 ): string[] {
   const regions = backend.destination?.regions;
-  // Where the backups are read from: a replica asked for must be in the source's outputs.
-  const replicaProblems =
-    raw.backup.location === "replica" &&
-    (src as unknown as { storage?: { replica?: unknown } }).storage?.replica === undefined
-      ? [
-          `${CONFIG_NAMESPACE}:backup.location: got "replica", but the source's outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set ${CONFIG_NAMESPACE}:backup.location: primary, or give the source a replica and run its \`pulumi up\` first (then copy its outputs again if they are typed in)`,
-        ]
-      : [];
+  // Where the backups are read from: a replica asked for must be in the source's outputs, and a
+  // destination reading the replica is not promoted onto it.
+  const replicaProblems = backend.destination
+    ? backupLocationProblems({
+        support: backend.destination,
+        source: src,
+        choice: raw.backup.location,
+        promoteToPrimary: raw.restore.promoteToPrimary,
+        namespace: CONFIG_NAMESPACE,
+      })
+    : [];
   return replicaProblems.concat(
     destinationVolumeProblems({
       profile,
@@ -579,10 +584,10 @@ function foreignStorageKeys(values: Record<string, unknown>): string[] {
   );
   return Object.keys(storage).flatMap((k) => {
     if (k in backend.storageKeys) return [];
-    const owner = others.find((b) => k in b.storageKeys);
-    return owner
+    const owners = others.filter((b) => k in b.storageKeys).map((b) => b.name);
+    return owners.length > 0
       ? [
-          `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud ${owner.name} only; remove it${backend.storageHint ? ` ${backend.storageHint}` : ""}`,
+          `${CONFIG_NAMESPACE}:storage.${k}: applies to cloud ${owners.join(" or ")} only; remove it${backend.storageHint ? ` ${backend.storageHint}` : ""}`,
         ]
       : [];
   });

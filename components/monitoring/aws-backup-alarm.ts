@@ -41,32 +41,7 @@ export class AwsBackupAlarm extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
-    // the notifications carry no secret.
-    const topic = new sns.Topic(
-      `${name}-topic`,
-      { name: `velero-dr-${args.bucketNameValue}`.slice(0, 256), tags: args.tags },
-      { parent: this },
-    );
-    args.emails.forEach(
-      (endpoint, i) =>
-        new sns.TopicSubscription(
-          `${name}-email-${i}`,
-          { topic: topic.arn, protocol: "email", endpoint },
-          { parent: this },
-        ),
-    );
-    for (let i = 0; i < args.webhookCount; i++) {
-      new sns.TopicSubscription(
-        `${name}-webhook-${i}`,
-        {
-          topic: topic.arn,
-          protocol: "https",
-          endpoint: pulumi.secret((args.webhooks as pulumi.Output<string[]>).apply((urls) => urls[i])),
-        },
-        { parent: this },
-      );
-    }
+    const topic = newAwsAlertTopic(name, args, { parent: this });
     const alarm = buildCloudWatchAlarm({
       bucketName: args.bucketNameValue,
       filterId: REQUEST_METRICS_FILTER,
@@ -97,4 +72,42 @@ export class AwsBackupAlarm extends pulumi.ComponentResource {
     this.topicArn = topic.arn;
     this.registerOutputs({ topicArn: this.topicArn });
   }
+}
+
+/**
+ * The SNS topic of the storage-side alarms (e-mails, secret webhook endpoints): one per backup
+ * bucket, notified by the "no backups" alarm and the replica's replication alarms.
+ */
+export function newAwsAlertTopic(
+  name: string,
+  args: Pick<AwsBackupAlarmArgs, "bucketNameValue" | "emails" | "webhooks" | "webhookCount" | "tags">,
+  opts: pulumi.CustomResourceOptions,
+): sns.Topic {
+  // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
+  // the notifications carry no secret.
+  const topic = new sns.Topic(
+    `${name}-topic`,
+    { name: `velero-dr-${args.bucketNameValue}`.slice(0, 256), tags: args.tags },
+    opts,
+  );
+  args.emails.forEach(
+    (endpoint, i) =>
+      new sns.TopicSubscription(
+        `${name}-email-${i}`,
+        { topic: topic.arn, protocol: "email", endpoint },
+        opts,
+      ),
+  );
+  for (let i = 0; i < args.webhookCount; i++) {
+    new sns.TopicSubscription(
+      `${name}-webhook-${i}`,
+      {
+        topic: topic.arn,
+        protocol: "https",
+        endpoint: pulumi.secret((args.webhooks as pulumi.Output<string[]>).apply((urls) => urls[i])),
+      },
+      opts,
+    );
+  }
+  return topic;
 }

@@ -12,7 +12,9 @@ import {
   VERSIONING,
 } from "./aws-settings";
 
-export interface AwsBackupStorageArgs extends AwsStorageSettings {
+export interface AwsBackupStorageArgs extends Omit<AwsStorageSettings, "kmsKeyArn"> {
+  /** SSE-KMS with this key (the bucket's region's); none: SSE-S3. A replica's key is created with it. */
+  kmsKeyArn?: pulumi.Input<string>;
   /** Refuse `pulumi destroy` until the bucket is explicitly unprotected. */
   protect: boolean;
 }
@@ -29,6 +31,10 @@ export interface AwsBackupStorageArgs extends AwsStorageSettings {
 export class AwsBackupStorage extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
+  /** The bucket's versioning: what S3 replication waits for, on both sides. */
+  public readonly versioning: pulumi.Resource;
+  /** The default encryption (a replica's key must be in place before replication writes). */
+  public readonly encryption: pulumi.Resource;
 
   constructor(name: string, args: AwsBackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:storage:AwsBackupStorage", name, {}, opts);
@@ -43,7 +49,7 @@ export class AwsBackupStorage extends pulumi.ComponentResource {
       keep,
     );
     const versioning = new s3.BucketVersioning(`${name}-versioning`, { ...on, ...VERSIONING }, keep);
-    new s3.BucketServerSideEncryptionConfiguration(
+    const encryption = new s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       { ...on, rules: buildEncryptionRules(args) },
       keep,
@@ -69,6 +75,8 @@ export class AwsBackupStorage extends pulumi.ComponentResource {
       { ...keep, dependsOn: [publicAccess] },
     );
 
+    this.versioning = versioning;
+    this.encryption = encryption;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

@@ -15,7 +15,10 @@ export interface AwsStorageSettings {
   tags: Record<string, string>;
 }
 
-export function buildBucketArgs(s: AwsStorageSettings) {
+/** The settings that do not depend on the encryption key. */
+export type AwsBucketSettings = Omit<AwsStorageSettings, "kmsKeyArn">;
+
+export function buildBucketArgs(s: AwsBucketSettings) {
   return {
     bucket: s.bucketName,
     // Object Lock can only be switched on when the bucket is created.
@@ -38,7 +41,8 @@ export const OWNERSHIP_RULE = { objectOwnership: "BucketOwnerEnforced" } as cons
 
 export const VERSIONING = { versioningConfiguration: { status: "Enabled" } } as const;
 
-export function buildEncryptionRules(s: AwsStorageSettings) {
+/** `K`: the key's ARN as known (a string), or as the stack creates it (a replica's key, an output). */
+export function buildEncryptionRules<K = string>(s: { kmsKeyArn?: K }) {
   return [
     s.kmsKeyArn
       ? {
@@ -50,14 +54,14 @@ export function buildEncryptionRules(s: AwsStorageSettings) {
   ];
 }
 
-export function buildObjectLockRule(s: AwsStorageSettings) {
+export function buildObjectLockRule(s: AwsBucketSettings) {
   return s.objectLock
     ? { defaultRetention: { mode: s.objectLock.mode, days: s.objectLock.days } }
     : undefined;
 }
 
 /** With versioning on, every overwritten or deleted backup object is kept until this rule removes it. */
-export function buildLifecycleRules(s: AwsStorageSettings) {
+export function buildLifecycleRules(s: AwsBucketSettings) {
   return [
     {
       id: "expire-noncurrent-backup-versions",
@@ -76,6 +80,6 @@ export function buildLifecycleRules(s: AwsStorageSettings) {
   ];
 }
 
-export function buildBucketPolicy(s: AwsStorageSettings): string {
+export function buildBucketPolicy(s: AwsBucketSettings): string {
   return JSON.stringify(buildTlsOnlyBucketPolicy(s.partition, s.bucketName));
 }

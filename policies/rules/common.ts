@@ -48,6 +48,7 @@ export const S3 = {
   ],
   bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],
   iamPolicies: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy"],
+  replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
 } as const;
 
 /** Tag (Azure) or bucket tag (S3) that marks production backup storage (set by stackTags, components/backends/source-kit.ts). */

@@ -51,6 +51,27 @@ export const AWS_KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 
 const KMS_KEY = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/[^*]+$/;
 
+/**
+ * The S3 replication role of a replicated bucket (`storage.replica`): Amazon S3's user guide lists
+ * these for live replication (with Object Lock on the source, retention and legal hold are read
+ * too). A policy that replicates (any s3:Replicate* action) is held to this list instead of the
+ * plugin's; its KMS actions (Decrypt the source, Encrypt the replicas, Decrypt the replica's Bucket
+ * Key) are accepted on named keys only and only through S3 (`kms:ViaService`).
+ */
+export const AWS_REPLICATION_ACTIONS = [
+  "s3:GetReplicationConfiguration",
+  "s3:ListBucket",
+  "s3:GetObjectVersionForReplication",
+  "s3:GetObjectVersionAcl",
+  "s3:GetObjectVersionTagging",
+  "s3:GetObjectRetention",
+  "s3:GetObjectLegalHold",
+  "s3:ReplicateObject",
+  "s3:ReplicateDelete",
+  "s3:ReplicateTags",
+];
+export const AWS_REPLICATION_KMS_ACTIONS = ["kms:Decrypt", "kms:Encrypt"];
+
 export const identityNoPrivilegedRoles: ResourceValidationPolicy = {
   name: "identity-no-privileged-builtin-roles",
   description:
@@ -118,7 +139,9 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
   description:
     "IAM policies allow only velero-plugin-for-aws v1.6.2's documented actions, and S3 actions only on the " +
     'backup bucket (never "*"): a wildcard would let Velero\'s credentials read every bucket of the account. ' +
-    "With SSE-KMS, kms:Decrypt and kms:GenerateDataKey are accepted on named key ARNs only.",
+    "With SSE-KMS, kms:Decrypt and kms:GenerateDataKey are accepted on named key ARNs only. An S3 " +
+    "replication role's policy (storage.replica) is held to S3's documented replication actions instead, " +
+    "its KMS actions on named keys through S3 only.",
   remediationSteps:
     "Use the plugin's policy with the bucket ARN: objects on arn:aws:s3:::<bucket>/*, ListBucket on " +
     "arn:aws:s3:::<bucket>.",
@@ -127,9 +150,17 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
   validateResource: forTypes(S3.iamPolicies, (props, _args, report) => {
     const doc = parsePolicy(props.policy);
     if (!doc) return report("the policy document is not valid JSON.");
-    const allowed = new Set(AWS_PLUGIN_ACTIONS.map((a) => a.toLowerCase()));
-    const kms = new Set(AWS_KMS_ACTIONS.map((a) => a.toLowerCase()));
     const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    const replication = statements
+      .filter(isRecord)
+      .some((s) => list(s.Action).some((a) => a.toLowerCase().startsWith("s3:replicate")));
+    const allowed = new Set(
+      (replication ? AWS_REPLICATION_ACTIONS : AWS_PLUGIN_ACTIONS).map((a) => a.toLowerCase()),
+    );
+    const kms = new Set(
+      (replication ? AWS_REPLICATION_KMS_ACTIONS : AWS_KMS_ACTIONS).map((a) => a.toLowerCase()),
+    );
+    const documented = replication ? "S3's documented replication list" : "the plugin's documented list";
     statements.filter(isRecord).forEach((s, i) => {
       if (s.Effect !== "Allow") return;
       const at = `statement ${str(s.Sid) ?? i}`;
@@ -141,8 +172,10 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
       const extra = actions.filter(
         (a) => !allowed.has(a.toLowerCase()) && !(keysOnly && kms.has(a.toLowerCase())),
       );
-      if (extra.length > 0)
-        report(`${at}: actions outside the plugin's documented list: ${extra.join(", ")}.`);
+      if (extra.length > 0) report(`${at}: actions outside ${documented}: ${extra.join(", ")}.`);
+      if (replication && actions.some((a) => kms.has(a.toLowerCase())) && !viaService(s)) {
+        report(`${at}: KMS actions for replication without a kms:ViaService condition (S3 only).`);
+      }
       const broad = list(s.Resource).filter(isBroadS3Resource);
       if (actions.some((a) => a.toLowerCase().startsWith("s3:")) && broad.length > 0) {
         report(`${at}: S3 actions on ${broad.map((r) => `"${r}"`).join(", ")}; name the backup bucket.`);
@@ -150,6 +183,14 @@ export const identityAwsIamLeastPrivilege: ResourceValidationPolicy = {
     });
   }),
 };
+
+/** A statement limited to calls made through S3 (`kms:ViaService` s3.<region>.amazonaws.com). */
+function viaService(s: Record<string, unknown>): boolean {
+  const conditions = isRecord(s.Condition) ? Object.values(s.Condition).filter(isRecord) : [];
+  return conditions.some((c) =>
+    list(c["kms:ViaService"]).some((v) => /^s3\.[a-z0-9-]+\.amazonaws\.com$/.test(v)),
+  );
+}
 
 function list(v: unknown): string[] {
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);

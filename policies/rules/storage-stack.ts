@@ -279,29 +279,35 @@ function deniesPlainHttp(props: Record<string, unknown>): boolean {
 }
 
 /**
- * A production Azure backup account has its backups replicated to another region: when the
- * primary's region is lost, a destination must have something to read (GRS alone does not serve
- * Velero: reading the secondary needs a failover). An account is covered when it is the source of
- * an object replication policy (on the source account, the side that replicates) into another
- * account of the stack in another region, or is that replica itself. S3 buckets are not checked
- * yet: the AWS replica (CRR) is not implemented (README, limits).
+ * Production backup storage has its backups replicated to another region: when the primary's
+ * region is lost, a destination must have something to read (Azure GRS alone does not serve
+ * Velero: reading the secondary needs a failover).
+ * - An Azure account is covered when it is the source of an object replication policy (on the
+ *   source account, the side that replicates) into another account of the stack in another
+ *   region, or is that replica itself.
+ * - An S3 bucket is covered when an enabled rule of an S3 replication configuration on it copies
+ *   into another bucket of the stack in another region (each bucket's region: its own `region`, else
+ *   its provider's), or is that replica itself.
  */
 export const storageReplicaProduction: StackValidationPolicy = {
   name: "storage-replica-production",
   description:
-    `Production Azure backup storage (tag ${PRODUCTION_TAG}: "true") is replicated by Azure Blob object ` +
-    "replication to a storage account of the stack in another region, so the backups survive the loss of " +
-    "the primary's region.",
+    `Production backup storage (tag ${PRODUCTION_TAG}: "true") is replicated to storage of the stack in another ` +
+    "region (an Azure account by Azure Blob object replication, an S3 bucket by S3 replication), so the " +
+    "backups survive the loss of the primary's region.",
   remediationSteps:
-    "Set velero-dr:storage.replica.location to the recovery region (not velero-dr:azure.location); the " +
-    "source stack then creates the replica account and the object replication policy.",
+    "Set velero-dr:storage.replica (Azure: location, not velero-dr:azure.location; AWS: region, not " +
+    "velero-dr:aws.region); the source stack then creates the replica and the replication into it.",
   enforcementLevel: "mandatory",
   severity: "high",
   validateStack: (args, report) => {
     const accounts = ofType(args.resources, TOKENS.storageAccount);
-    const production = accounts.filter((a) => isProduction(a.props));
-    if (production.length === 0) return args.notApplicable("no production storage account in this stack");
-    const policies = ofType(args.resources, TOKENS.objectReplicationPolicy);
+    const buckets = ofType(args.resources, ...S3.buckets);
+    const production = [...accounts, ...buckets].filter((a) => isProduction(a.props));
+    if (production.length === 0) return args.notApplicable("no production backup storage in this stack");
+    const replicaOf = new Map<PolicyResource, PolicyResource>();
+
+    // Azure: the policy that replicates is the one on the source account.
     const nameOf = (a: PolicyResource) => str(a.props.accountName);
     const byId = (id: unknown) => {
       const text = str(id);
@@ -309,36 +315,58 @@ export const storageReplicaProduction: StackValidationPolicy = {
       const name = text.split("/").pop();
       return accounts.find((a) => nameOf(a) === name);
     };
-    const replicaOf = new Map<PolicyResource, PolicyResource>();
-    for (const p of policies) {
+    for (const p of ofType(args.resources, TOKENS.objectReplicationPolicy)) {
       const source = byId(p.props.sourceAccount);
       const destination = byId(p.props.destinationAccount);
-      // The policy that replicates is the one on the source account.
       if (!source || !destination || str(p.props.accountName) !== nameOf(source)) continue;
-      const rules = records(p.props.rules);
-      if (rules.length === 0) continue;
+      if (records(p.props.rules).length === 0) continue;
       replicaOf.set(source, destination);
     }
+
+    // S3: the configuration is on the source bucket, each enabled rule names its destination's ARN.
+    const bucketNamed = (name: string | undefined) => buckets.find((b) => str(b.props.bucket) === name);
+    for (const c of ofType(args.resources, ...S3.replication)) {
+      const source = bucketNamed(str(c.props.bucket));
+      if (!source) continue;
+      for (const rule of records(c.props.rules)) {
+        if (str(rule.status) !== "Enabled") continue;
+        const destination = bucketNamed(
+          str(get(rule, "destination", "bucket"))
+            ?.split(":::")
+            .pop(),
+        );
+        if (destination && destination !== source) replicaOf.set(source, destination);
+      }
+    }
+
+    const label = (r: PolicyResource) =>
+      accounts.includes(r)
+        ? `storage account "${nameOf(r) ?? r.name}"`
+        : `S3 bucket "${str(r.props.bucket) ?? r.name}"`;
+    const regionOf = (r: PolicyResource) =>
+      (str(r.props.location) ?? str(r.props.region) ?? str(r.provider?.props.region))?.toLowerCase();
     const replicas = new Set(replicaOf.values());
-    for (const account of production) {
-      if (replicas.has(account)) continue;
-      const replica = replicaOf.get(account);
+    for (const storage of production) {
+      if (replicas.has(storage)) continue;
+      const replica = replicaOf.get(storage);
       if (!replica) {
         report(
-          `storage account "${nameOf(account) ?? account.name}" holds production backups but replicates them ` +
-            "nowhere (no object replication policy on it into another account of the stack): when its region " +
-            "is lost, a destination has no backups to read.",
-          account.urn,
+          `${label(storage)} holds production backups but replicates them nowhere (` +
+            (accounts.includes(storage)
+              ? "no object replication policy on it into another account of the stack"
+              : "no enabled S3 replication rule on it into another bucket of the stack") +
+            "): when its region is lost, a destination has no backups to read.",
+          storage.urn,
         );
         continue;
       }
-      const here = str(account.props.location)?.toLowerCase();
-      const there = str(replica.props.location)?.toLowerCase();
+      const here = regionOf(storage);
+      const there = regionOf(replica);
       if (here !== undefined && here === there) {
         report(
-          `storage account "${nameOf(account) ?? account.name}" replicates to "${nameOf(replica) ?? replica.name}" ` +
+          `${label(storage)} replicates to ${label(replica).replace(/^(storage account|S3 bucket) /, "")} ` +
             `in its own region (${here}): the replica is lost with the region it should survive.`,
-          account.urn,
+          storage.urn,
         );
       }
     }

@@ -267,7 +267,7 @@ describe("destination configuration", () => {
     const cfg = validateConfig({ values: example(), secretKeys: [], stack: "dr" });
     assert.equal(cfg.role, "destination");
     if (cfg.role !== "destination") return;
-    assert.deepEqual(cfg.backup, { name: undefined, schedule: "dash-daily" });
+    assert.deepEqual(cfg.backup, { name: undefined, schedule: "dash-daily", location: "primary" });
     assert.deepEqual(cfg.dns.recordPrefixes, ["api", "ws", "git", "registry", "auth", "admin"]);
     assert.equal(cfg.restore.promoteToPrimary, true);
     assert.equal(cfg.app.name, "dash-enterprise");

@@ -201,6 +201,13 @@ const SOURCE_CASES: BadCase[] = [
     ],
   },
   {
+    name: "a replica (the store's own replication, not the stack's)",
+    edits: [merge("storage", { replica: { region: "eu-central-1" } })],
+    expect: [
+      /velero-dr:storage\.replica: applies to cloud azure or aws only; remove it \(an s3compat bucket is not the stack's: only storage\.prefix applies\)/,
+    ],
+  },
+  {
     name: "alert e-mails (no cloud alert on a store)",
     edits: [merge("alerting", { emails: ["oncall@example.com"] })],
     expect: [
@@ -273,7 +280,7 @@ const DESTINATION_CASES: BadCase[] = [
     name: "backup.location on an s3compat destination (its sources have no replica)",
     edits: [merge("backup", { location: "replica" })],
     expect: [
-      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's\)/,
+      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's and AWS's\)/,
     ],
   },
   {

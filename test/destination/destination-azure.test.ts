@@ -58,10 +58,11 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const bsl = r.values.configuration.backupStorageLocation;
     assert.equal(bsl.accessMode, "ReadOnly");
     assert.equal(bsl.bucket, "velero");
-    // The example source has a replica in northeurope: the default backup.location reads it.
+    // The example source has a replica in northeurope, but this example is promoted and so reads
+    // the primary (backup.location: primary); reading the replica: destination-replica.test.ts.
     assert.deepEqual(bsl.config, {
-      resourceGroup: "velero-dr-example-source-azure-replica",
-      storageAccount: "dashbackupsexample02",
+      resourceGroup: "velero-dr-example-source-azure-backups",
+      storageAccount: "dashbackupsexample01",
       subscriptionId: "00000000-0000-0000-0000-000000000000",
     });
     assert.equal(
@@ -76,8 +77,11 @@ describe("destination stack (example-destination-azure under mocks)", () => {
     const scopes = run.recorder
       .byType("azure-native:authorization:RoleAssignment")
       .map((a) => a.inputs.scope as string);
-    assert.ok(scopes.some((s) => s.endsWith("/storageAccounts/dashbackupsexample02")));
-    assert.ok(!scopes.some((s) => s.includes("dashbackupsexample01")), "nothing on the primary");
+    assert.ok(scopes.some((s) => s.endsWith("/storageAccounts/dashbackupsexample01")));
+    assert.ok(
+      !scopes.some((s) => s.includes("dashbackupsexample02")),
+      "nothing on the replica it does not read",
+    );
     assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-source-azure-snapshots")));
     assert.ok(scopes.some((s) => s.endsWith("/resourceGroups/velero-dr-example-destination-azure-nodes")));
   });

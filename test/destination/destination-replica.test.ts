@@ -34,6 +34,41 @@ const setLocation = (location: string) => (c: Record<string, string>) => {
   c["velero-dr:backup"] = JSON.stringify({ ...JSON.parse(c["velero-dr:backup"] ?? "{}"), location });
 };
 
+/** The example's `backup.location` (primary) removed: the default decides. */
+const defaultLocation = (c: Record<string, string>) => {
+  const { location: _l, ...backup } = JSON.parse(c["velero-dr:backup"] ?? "{}");
+  void _l;
+  c["velero-dr:backup"] = JSON.stringify(backup);
+};
+
+const setPromote = (promoteToPrimary: boolean) => (c: Record<string, string>) => {
+  c["velero-dr:restore"] = JSON.stringify({
+    ...JSON.parse(c["velero-dr:restore"] ?? "{}"),
+    promoteToPrimary,
+  });
+};
+
+const both =
+  (...edits: ((c: Record<string, string>) => void)[]) =>
+  (c: Record<string, string>) =>
+    edits.forEach((e) => e(c));
+
+/** How a region-loss recovery reads: the replica (by default), not promoted. */
+const regionLoss = both(defaultLocation, setPromote(false));
+
+/** Every message of a run that failed. */
+const messagesOf = (run: RunResult) =>
+  [run.error, ...run.asyncErrors]
+    .filter((e): e is Error => e !== undefined)
+    .map((e) => e.message)
+    .join("\n");
+
+/** What a run created (not the stack reference nor providers). */
+const createdBy = (run: RunResult) =>
+  run.recorder.resources
+    .filter((r) => r.custom && !/^pulumi:(pulumi:StackReference|providers:)/.test(r.type))
+    .map((r) => `${r.type}::${r.name}`);
+
 function bslOf(run: RunResult) {
   return run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values.configuration.backupStorageLocation;
 }
@@ -47,7 +82,7 @@ function storageScopes(run: RunResult): string[] {
 
 describe("destination stack: backup.location (primary or the source's replica)", () => {
   it("reads the replica by default when the source has one: BSL ReadOnly on the replica account", async () => {
-    const run = await runDestination("example-destination-azure", undefined, [], {
+    const run = await runDestination("example-destination-azure", regionLoss, [], {
       sourceOutputs: await withReplica(),
     });
     if (run.error) throw run.error;
@@ -68,7 +103,7 @@ describe("destination stack: backup.location (primary or the source's replica)",
   });
 
   it("grants Velero's identity on the replica account only, nothing on the primary", async () => {
-    const run = await runDestination("example-destination-azure", undefined, [], {
+    const run = await runDestination("example-destination-azure", regionLoss, [], {
       sourceOutputs: await withReplica(),
     });
     if (run.error) throw run.error;
@@ -100,12 +135,13 @@ describe("destination stack: backup.location (primary or the source's replica)",
     assert.ok(storageScopes(run)[0].endsWith("/storageAccounts/dashbackupsexample01"));
   });
 
-  it("a source without a replica is read from its primary (the default), as before", async () => {
-    const run = await runDestination("example-destination-azure", undefined, [], {
+  it("a source without a replica is read from its primary (the default), as before, and promoted", async () => {
+    const run = await runDestination("example-destination-azure", defaultLocation, [], {
       sourceOutputs: await withoutReplica(),
     });
     if (run.error) throw run.error;
     assert.equal(bslOf(run).config.storageAccount, "dashbackupsexample01");
+    assert.equal(run.recorder.byType("kubernetes:velero.io/v1:Schedule").length > 0, true);
   });
 
   it("through a stack reference: backup.location: replica on a source without one is refused", async () => {
@@ -151,5 +187,66 @@ describe("destination stack: backup.location (primary or the source's replica)",
           e.message,
         ),
     );
+  });
+
+  describe("promotion while reading the replica (refused)", () => {
+    it("through a stack reference: the example promoting with backup.location unset on a replicated source is refused before anything is created", async () => {
+      const run = await runDestination("example-destination-azure", defaultLocation, [], {
+        sourceOutputs: await withReplica(),
+      });
+      assert.match(
+        messagesOf(run),
+        /velero-dr:restore\.promoteToPrimary: got true, but this destination reads the source's replica `dashbackupsexample02` \(northeurope\) \(velero-dr:backup\.location unset: the replica, since the source has one\); .*Set velero-dr:restore\.promoteToPrimary: false .*or velero-dr:backup\.location: primary/,
+      );
+      assert.deepEqual(createdBy(run), [], "nothing is created");
+    });
+
+    it("backup.location: replica with promotion: refused, naming both keys", async () => {
+      const run = await runDestination("example-destination-azure", setLocation("replica"), [], {
+        sourceOutputs: await withReplica(),
+      });
+      assert.match(
+        messagesOf(run),
+        /velero-dr:restore\.promoteToPrimary: got true, but this destination reads the source's replica .*\(velero-dr:backup\.location: replica\)/,
+      );
+      assert.deepEqual(createdBy(run), []);
+    });
+
+    it("reading the replica without promotion: no promote step, no keeper, no Schedules; the location stays ReadOnly", async () => {
+      const run = await runDestination("example-destination-azure", regionLoss, [], {
+        sourceOutputs: await withReplica(),
+      });
+      if (run.error) throw run.error;
+      assert.equal(bslOf(run).accessMode, "ReadOnly");
+      const names = run.recorder.resources.map((r) => r.name);
+      assert.ok(!names.some((n) => n.includes("bsl-read-write")), "no promote step");
+      assert.ok(!names.includes("primary-location-read-write"));
+      assert.equal(run.recorder.byType("kubernetes:velero.io/v1:Schedule").length, 0);
+    });
+
+    it("with typed-in outputs: a configuration error before anything else", async () => {
+      const { config } = stackFileConfig("example-destination-azure");
+      const values: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(config)) {
+        if (!k.startsWith("velero-dr:")) continue;
+        try {
+          values[k.slice(10)] = JSON.parse(v);
+        } catch {
+          values[k.slice(10)] = v;
+        }
+      }
+      values.source = { outputs: await withReplica() };
+      values.backup = { schedule: "dash-daily" };
+      assert.throws(
+        () => validateConfig({ values, secretKeys: [], stack: "dr" }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.problems.some((p) =>
+            /^velero-dr:restore\.promoteToPrimary: got true, but this destination reads the source's replica/.test(
+              p,
+            ),
+          ),
+      );
+    });
   });
 });

@@ -235,6 +235,7 @@ describe("policies over the example stacks (mocks)", () => {
         "storage-protected",
         "storage-retention-covers-backup-ttl",
         "storage-immutability-production",
+        "storage-replica-production",
         "identity-aws-iam-least-privilege",
         "velero-no-plaintext-credentials",
         "velero-bsl-config-keys",
@@ -262,6 +263,11 @@ describe("policies over the example stacks (mocks)", () => {
         "no Object Lock on production",
         (s) => s.splice(s.indexOf(byType(s, T.objectLock)[0]), 1),
         ["storage-immutability-production"],
+      ],
+      [
+        "no replication into the replica",
+        (s) => s.splice(s.indexOf(byType(s, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")[0]), 1),
+        ["storage-replica-production"],
       ],
       [
         "S3 actions on every bucket",

@@ -181,13 +181,63 @@ export function iamPolicyDocument(bucket = "velero-backups"): Record<string, any
 }
 
 /** A hardened S3 bucket with its companions, each depending on the bucket as `bucket: bucket.id` makes it. */
-export function s3Stack(opts: { lockDays?: number; production?: boolean } = {}): PolicyResource[] {
-  const bucket = resource({
-    type: T.bucket,
-    name: "backups",
-    protect: true,
+/** A provider of the region S3 resources are registered with (what the engine gives a policy). */
+function awsProvider(region: string): NonNullable<PolicyResource["provider"]> {
+  return {
+    type: "pulumi:providers:aws",
+    name: `aws-${region}`,
+    urn: `urn:pulumi:test::velero-dr::pulumi:providers:aws::aws-${region}`,
+    props: { region },
+  };
+}
+
+/**
+ * The S3 source stack's bucket and companions; `replica`: a second bucket in that region with an S3
+ * replication configuration on the primary into it, as the program registers them.
+ */
+export function s3Stack(
+  opts: { lockDays?: number; production?: boolean; replica?: { region: string } } = {},
+): PolicyResource[] {
+  const stack = s3Bucket("velero-backups", "backups", "", opts);
+  if (!opts.replica) return stack;
+  const replica = s3Bucket("velero-backups-replica", "replica-storage-bucket", "replica-", opts);
+  const replicaProvider = awsProvider(opts.replica.region);
+  for (const r of replica) r.provider = replicaProvider;
+  const replication = resource({
+    type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    name: "replica-replication",
+    dependencies: [stack[0], replica[0]],
     props: {
       bucket: "velero-backups",
+      role: "arn:aws:iam::123456789012:role/velero-dr/velero-dr-replication-velero-backups",
+      rules: [
+        {
+          id: "velero-dr-backups-to-replica",
+          status: "Enabled",
+          priority: 1,
+          filter: {},
+          deleteMarkerReplication: { status: "Enabled" },
+          destination: { bucket: "arn:aws:s3:::velero-backups-replica" },
+        },
+      ],
+    },
+  });
+  replication.provider = awsProvider("eu-west-1");
+  return [...stack, ...replica, replication];
+}
+
+function s3Bucket(
+  bucketName: string,
+  resourceName: string,
+  prefix: string,
+  opts: { lockDays?: number; production?: boolean },
+): PolicyResource[] {
+  const bucket = resource({
+    type: T.bucket,
+    name: resourceName,
+    protect: true,
+    props: {
+      bucket: bucketName,
       objectLockEnabled: opts.lockDays !== undefined,
       tags: { "velero-dr-production": String(opts.production ?? false) },
     },
@@ -201,7 +251,7 @@ export function s3Stack(opts: { lockDays?: number; production?: boolean } = {}):
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: ["arn:aws:s3:::velero-backups", "arn:aws:s3:::velero-backups/*"],
+        Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ],
@@ -209,10 +259,10 @@ export function s3Stack(opts: { lockDays?: number; production?: boolean } = {}):
   const companions = [
     resource({
       type: T.publicAccessBlock,
-      name: "pab",
+      name: `${prefix}pab`,
       ...dep,
       props: {
-        bucket: "velero-backups",
+        bucket: bucketName,
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
@@ -221,40 +271,43 @@ export function s3Stack(opts: { lockDays?: number; production?: boolean } = {}):
     }),
     resource({
       type: T.bucketVersioning,
-      name: "versioning",
+      name: `${prefix}versioning`,
       ...dep,
-      props: { bucket: "velero-backups", versioningConfiguration: { status: "Enabled" } },
+      props: { bucket: bucketName, versioningConfiguration: { status: "Enabled" } },
     }),
     resource({
       type: T.sse,
-      name: "sse",
+      name: `${prefix}sse`,
       ...dep,
       props: {
-        bucket: "velero-backups",
+        bucket: bucketName,
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
       },
     }),
     resource({
       type: T.bucketPolicy,
-      name: "tls-only",
+      name: `${prefix}tls-only`,
       ...dep,
-      props: { bucket: "velero-backups", policy: JSON.stringify(tlsPolicy) },
+      props: { bucket: bucketName, policy: JSON.stringify(tlsPolicy) },
     }),
   ];
   if (opts.lockDays !== undefined) {
     companions.push(
       resource({
         type: T.objectLock,
-        name: "lock",
+        name: `${prefix}lock`,
         ...dep,
         props: {
-          bucket: "velero-backups",
+          bucket: bucketName,
           rule: { defaultRetention: { mode: "COMPLIANCE", days: opts.lockDays } },
         },
       }),
     );
   }
-  return [bucket, ...companions];
+  const provider = awsProvider("eu-west-1");
+  const all = [bucket, ...companions];
+  for (const r of all) r.provider = provider;
+  return all;
 }
 
 /** The Azure source stack's storage, Velero release and schedule, linked as the program links them. */

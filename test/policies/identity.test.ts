@@ -9,6 +9,7 @@ import {
   identityNoPrivilegedRoles,
 } from "../../policies/rules/identity";
 import { AZURE_DISK_ACTIONS, AZURE_STORAGE_ACTIONS } from "../../components/identity/azure-role";
+import { buildReplicationRolePolicy } from "../../components/storage/aws-replication";
 import { accountProps, iamPolicyDocument, RG_ID, roleAssignmentProps, T } from "./fixtures";
 import { checkResource } from "./support";
 import {
@@ -180,6 +181,51 @@ describe("policies: identity", () => {
           [],
         );
       }
+    });
+
+    it("holds an S3 replication role's policy (storage.replica) to S3's replication actions, KMS through S3 only", async () => {
+      const doc = buildReplicationRolePolicy({
+        partition: "aws",
+        accountId: "123456789012",
+        source: {
+          bucket: "velero-backups",
+          region: "eu-west-1",
+          kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+        },
+        replica: {
+          bucket: "velero-backups-replica",
+          region: "eu-central-1",
+          kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/66666666-7777-8888-9999-000000000000",
+        },
+        objectLock: true,
+      });
+      const check = async (policy: unknown) =>
+        (
+          await checkResource(identityAwsIamLeastPrivilege, {
+            type: "aws:iam/rolePolicy:RolePolicy",
+            props: { policy: JSON.stringify(policy) },
+          })
+        ).violations;
+      assert.deepEqual(await check(doc), []);
+      // Velero's write actions slipped into the replication role.
+      const writes = structuredClone(doc);
+      writes.Statement[2].Action = [...(writes.Statement[2].Action as string[]), "s3:PutObject"];
+      assert.deepEqual(await check(writes), [
+        "statement ReplicaObjects: actions outside S3's documented replication list: s3:PutObject.",
+      ]);
+      // KMS usable outside S3.
+      const anyService = structuredClone(doc);
+      delete anyService.Statement[3].Condition;
+      assert.deepEqual(await check(anyService), [
+        "statement DecryptSourceObjects: KMS actions for replication without a kms:ViaService condition (S3 only).",
+      ]);
+      // Replication on every bucket.
+      const broad = structuredClone(doc);
+      broad.Statement[2].Resource = ["arn:aws:s3:::*"];
+      assert.match(
+        (await check(broad)).join("\n"),
+        /statement ReplicaObjects: S3 actions on "arn:aws:s3:::\*"/,
+      );
     });
 
     it("reports extra actions, wildcard S3 resources, NotAction and unparseable documents", async () => {

@@ -227,3 +227,63 @@ describe("policies: storage-replica-production", () => {
     assert.ok(o.notApplicable !== undefined);
   });
 });
+
+describe("policies: storage-replica-production (S3)", () => {
+  const rule = storageReplicaProduction;
+  const violations = async (stack: PolicyResource[]) => (await checkStack(rule, stack)).violations;
+
+  it("passes a production bucket replicated to a bucket of the stack in another region (and that replica)", async () => {
+    assert.deepEqual(
+      await violations(s3Stack({ production: true, lockDays: 30, replica: { region: "eu-central-1" } })),
+      [],
+    );
+  });
+
+  it("reports a production bucket without a replica, on that bucket", async () => {
+    const stack = s3Stack({ production: true, lockDays: 30 });
+    const o = await checkStack(rule, stack);
+    assert.deepEqual(o.violations, [
+      'S3 bucket "velero-backups" holds production backups but replicates them nowhere (no enabled S3 replication rule on it into another bucket of the stack): when its region is lost, a destination has no backups to read.',
+    ]);
+    assert.deepEqual(o.urns, [byType(stack, T.bucket)[0].urn]);
+  });
+
+  it("reports a replica in the primary's own region (the providers' regions)", async () => {
+    assert.deepEqual(await violations(s3Stack({ production: true, replica: { region: "eu-west-1" } })), [
+      'S3 bucket "velero-backups" replicates to "velero-backups-replica" in its own region (eu-west-1): the replica is lost with the region it should survive.',
+    ]);
+  });
+
+  it("a bucket's own region input wins over its provider's", async () => {
+    const stack = s3Stack({ production: true, replica: { region: "eu-central-1" } });
+    (stack.find((r) => r.name === "replica-storage-bucket") as PolicyResource).props.region = "eu-west-1";
+    assert.equal((await violations(stack)).length, 1);
+  });
+
+  it("does not count a disabled rule, nor a rule into a bucket outside the stack", async () => {
+    const disabled = s3Stack({ production: true, replica: { region: "eu-central-1" } });
+    const config = byType(disabled, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")[0];
+    config.props.rules[0].status = "Disabled";
+    assert.match(
+      (await violations(disabled))[0],
+      /S3 bucket "velero-backups" holds production backups but replicates them nowhere/,
+    );
+    const elsewhere = s3Stack({ production: true, replica: { region: "eu-central-1" } });
+    byType(
+      elsewhere,
+      "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    )[0].props.rules[0].destination.bucket = "arn:aws:s3:::someone-elses-bucket";
+    const v = await violations(elsewhere);
+    assert.ok(
+      v.some((m) =>
+        /S3 bucket "velero-backups" holds production backups but replicates them nowhere/.test(m),
+      ),
+      v.join("\n"),
+    );
+  });
+
+  it("does not apply to non-production buckets", async () => {
+    const o = await checkStack(rule, s3Stack());
+    assert.equal(o.notApplicable, "no production backup storage in this stack");
+  });
+});

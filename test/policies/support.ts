@@ -214,6 +214,14 @@ export function fromRecording(recorded: Registered[], stack: string): PolicyReso
   }
   for (const [r, rec] of pending) {
     r.parent = rec.parent ? byUrn.get(rec.parent) : undefined;
+    // The provider the resource was registered with (`<urn>::<id>`: its type and name), as the engine gives it.
+    const [providerType, providerName] = (rec.provider ?? "").split("::").slice(-3, -1);
+    const provider = pending.find(
+      ([, p]) => p.name === providerName && providerType?.split("$").pop() === p.type,
+    )?.[0];
+    if (provider) {
+      r.provider = { type: provider.type, props: provider.props, urn: provider.urn, name: provider.name };
+    }
     r.dependencies = rec.dependencies
       .map((u) => byUrn.get(u))
       .filter((d): d is PolicyResource => d !== undefined);

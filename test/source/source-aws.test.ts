@@ -22,8 +22,11 @@ const OIDC = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCD
 /** The documented policy with this bucket substituted: what the program must grant, no more. */
 const documentedPolicy = awsPluginV1_6_2IamStatements;
 
+/** The primary's resource of that type (the replica's companions are named replica-storage-*). */
 const companion = (run: RunResult, type: string) => {
-  const r = run.recorder.one(type);
+  const found = run.recorder.byType(type).filter((x) => x.name.startsWith("backups-"));
+  assert.equal(found.length, 1, `one ${type} of the primary`);
+  const r = found[0];
   assert.equal(r.inputs.bucket, BUCKET, `${type} is on the backup bucket`);
   return r;
 };
@@ -43,7 +46,7 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
 
   describe("S3 bucket", () => {
     it("creates the bucket with Object Lock chosen at creation, never force-destroyed, tagged production", () => {
-      const b = one("aws:s3/bucket:Bucket");
+      const b = one("aws:s3/bucket:Bucket", "backups-bucket");
       assert.equal(b.inputs.bucket, BUCKET);
       assert.equal(b.inputs.objectLockEnabled, true);
       assert.equal(b.inputs.forceDestroy, false);
@@ -102,7 +105,7 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
     });
 
     it("survives pulumi destroy: the bucket is protected, it and every companion retained", () => {
-      assert.ok(one("aws:s3/bucket:Bucket").protect);
+      assert.ok(one("aws:s3/bucket:Bucket", "backups-bucket").protect);
       for (const r of run.recorder.resources.filter(
         (x) => x.type.startsWith("aws:s3/") && x.type !== "aws:s3/bucketMetric:BucketMetric",
       )) {
@@ -110,11 +113,15 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
       }
     });
 
-    it("uses one AWS provider pinned to the configured region and account", () => {
-      const p = one("pulumi:providers:aws").inputs;
+    it("uses the stack's AWS provider, pinned to the configured region and account, outside the replica's region", () => {
+      const p = one("pulumi:providers:aws", "aws").inputs;
       assert.equal(p.region, "eu-west-1");
       assert.deepEqual(JSON.parse(p.allowedAccountIds), ["123456789012"]);
-      for (const r of run.recorder.resources.filter((x) => x.type.startsWith("aws:"))) {
+      // The replica's resources in eu-central-1 have a provider of their own (source-aws-replica.test.ts).
+      const inRecovery = (r: Registered) => /pulumi:providers:aws::replica-provider::/.test(r.provider ?? "");
+      const here = run.recorder.resources.filter((x) => x.type.startsWith("aws:") && !inRecovery(x));
+      assert.ok(here.some((r) => r.name === "backups-bucket"));
+      for (const r of here) {
         assert.match(r.provider ?? "", /pulumi:providers:aws::aws::/, `${r.type} ${r.name}`);
       }
     });
@@ -133,7 +140,7 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
     });
 
     it("trusts only velero:velero-server through the cluster's OIDC provider", () => {
-      const role = one("aws:iam/role:Role");
+      const role = one("aws:iam/role:Role", "velero-identity-role");
       const trust = JSON.parse(role.inputs.assumeRolePolicy);
       assert.equal(trust.Statement.length, 1);
       const s = trust.Statement[0];
@@ -237,7 +244,7 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
       const metric = one("aws:s3/bucketMetric:BucketMetric").inputs;
       assert.equal(metric.bucket, BUCKET);
       assert.deepEqual(metric.filter, { prefix: "backups/" });
-      const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
+      const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", "backup-alert-no-backups").inputs;
       assert.equal(alarm.namespace, "AWS/S3");
       assert.equal(alarm.metricName, "PutRequests");
       assert.deepEqual(alarm.dimensions, { BucketName: BUCKET, FilterId: metric.name });
@@ -272,6 +279,8 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
         "velero-dr:identity:AwsVeleroIdentity",
         "velero-dr:monitoring:AwsBackupAlarm",
         "velero-dr:monitoring:VeleroPrometheusRule",
+        "velero-dr:storage:AwsBackupReplica",
+        "velero-dr:storage:AwsBackupStorage",
         "velero-dr:storage:AwsBackupStorage",
         "velero-dr:velero:VeleroInstall",
         "velero-dr:velero:VeleroSchedules",
@@ -282,7 +291,23 @@ describe("source stack on AWS (example-source-aws under mocks)", () => {
       const { value } = await resolve(run.outputs as Record<string, unknown>);
       const o = value as Record<string, any>;
       assert.equal(o.cloud, "aws");
-      assert.deepEqual(o.storage, { bucketName: BUCKET, prefix: "", region: "eu-west-1", kmsKeyArn: "" });
+      assert.deepEqual(o.storage, {
+        bucketName: BUCKET,
+        prefix: "",
+        region: "eu-west-1",
+        kmsKeyArn: "",
+        // The replica a destination reads when eu-west-1 is gone, with its own key there.
+        replica: {
+          bucketName: "dash-backups-example-02",
+          region: "eu-central-1",
+          kmsKeyArn: o.storage.replica.kmsKeyArn,
+        },
+      });
+      assert.match(o.storage.replica.kmsKeyArn, /^arn:aws:kms:.*:key\//);
+      assert.deepEqual(o.alerting.replicationAlarms, [
+        "velero-dr-replication-lag-dash-backups-example-02",
+        "velero-dr-replication-failed-dash-backups-example-02",
+      ]);
       assert.deepEqual(o.identity, {
         mode: "irsa",
         roleArn: "arn:aws:iam::123456789012:role/velero-dr/velero-dr-example-source-aws",
@@ -324,6 +349,7 @@ describe("source stack on AWS: variants", () => {
     assert.deepEqual(
       run.recorder.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "backups-encryption",
       ).inputs.rules,
       [
         {

@@ -153,6 +153,13 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
           .toUpperCase()}`,
         secret: FAKE.awsSecretKey,
       };
+    case "aws:kms/key:Key":
+      // The region is the provider's (not among the inputs): tests read it from the provider.
+      return {
+        ...inputs,
+        keyId: `${name}-key-id`,
+        arn: `arn:aws:kms:region-of-provider:${FAKE.awsAccount}:key/${name}-key-id`,
+      };
     case "aws:sns/topic:Topic":
       return { ...inputs, arn: `arn:aws:sns:eu-west-1:${FAKE.awsAccount}:${inputs.name}` };
     case "azure-native:monitor:ActionGroup":

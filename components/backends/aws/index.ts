@@ -6,12 +6,14 @@ import { checkName, IAM_NAME } from "../../model/names";
 import type { SourceCommon } from "../../config/validate";
 import type { TargetIssue } from "../../targets/target";
 import { DEFAULT_VERSIONS } from "../../velero/versions";
-import type { StorageBackend } from "../backend";
+import type { ResolveContext, StorageBackend } from "../backend";
+import { AWS_PLUGIN_IMAGE } from "./read";
 
 /**
  * Amazon S3 (`velero-dr:cloud: aws`): the backups in an S3 bucket, EBS snapshots, Velero as an
  * IAM role (IRSA) or user. The config part (this file) is plain zod; the Pulumi code is in
- * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`).
+ * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`); what it
+ * will read of the source's outputs, and where (`backup.location`, the replica), is in read.ts.
  */
 
 /** `velero-dr:aws`. */
@@ -45,6 +47,31 @@ export const awsSection = z.strictObject({
 
 export type AwsSection = z.output<typeof awsSection>;
 
+/** `velero-dr:storage.replica` on an AWS source: a bucket in the recovery region filled by S3 replication. */
+export function awsReplicaSchema() {
+  return z.strictObject({
+    /** The recovery region (not aws.region). */
+    region: named(names.AWS_REGION),
+    /** The replica bucket (globally unique); default derived from account and stack. */
+    bucketName: named(names.S3_BUCKET).optional(),
+  });
+}
+
+/** The resolved replica of an AWS source (every name set). */
+export interface AwsReplicaConfig {
+  region: string;
+  bucketName: string;
+}
+
+/** The AWS source's `storage.*` keys of its own (the S3 settings live under velero-dr:aws). */
+export const awsStorageKeys = {
+  /**
+   * A second bucket in the recovery region, hardened like the primary, filled by S3 cross-region
+   * replication: the backups a destination reads when the primary's region is gone.
+   */
+  replica: awsReplicaSchema().optional(),
+};
+
 /** The AWS section, resolved. */
 export interface AwsConfig {
   region: string;
@@ -66,8 +93,8 @@ export interface AwsConfig {
 export interface AwsSourceConfig extends SourceCommon {
   cloud: "aws";
   aws: AwsConfig;
-  /** Only the cloud-neutral storage keys (prefix, protect, versionRetentionDays) apply. */
-  storage: SourceCommon["storage"];
+  /** The cloud-neutral storage keys (prefix, protect, versionRetentionDays) and the replica. */
+  storage: SourceCommon["storage"] & { replica?: AwsReplicaConfig };
 }
 
 /** Default bucket name: S3 names are global, so it carries a hash of account and stack. */
@@ -82,6 +109,47 @@ function partitionOf(region: string): string {
   if (region.startsWith("us-gov-")) return "aws-us-gov";
   return "aws";
 }
+
+/**
+ * The replica's bucket name (default: one of its own, derived like the primary's), and what cannot
+ * work: the primary's region (the replica would die with it), another partition (S3 replicates
+ * within one), the primary's bucket.
+ */
+function resolveAwsReplica(
+  r: { region: string; bucketName?: string },
+  primary: { region: string; accountId: string; bucketName: string },
+  ctx: ResolveContext,
+): AwsReplicaConfig {
+  const key = "velero-dr:storage.replica";
+  if (r.region === primary.region) {
+    ctx.problems.push(
+      `${key}.region: got ${JSON.stringify(r.region)}, the primary's own region (velero-dr:aws.region); a replica there is lost with the region it should survive: set the recovery region, e.g. ${AWS_RECOVERY_HINTS[primary.region] ?? "another region of the same partition"}`,
+    );
+  } else if (partitionOf(r.region) !== partitionOf(primary.region)) {
+    ctx.problems.push(
+      `${key}.region: got ${JSON.stringify(r.region)} (partition ${partitionOf(r.region)}), but the primary's region ${primary.region} is in partition ${partitionOf(primary.region)}; S3 replicates within one partition: set a region of ${partitionOf(primary.region)}`,
+    );
+  }
+  const bucketName = r.bucketName ?? defaultBucketName(primary.accountId, `${ctx.stack}-replica`);
+  if (bucketName === primary.bucketName) {
+    ctx.problems.push(
+      `${key}.bucketName: got ${JSON.stringify(bucketName)}, the primary's bucket (velero-dr:aws.bucketName); the replica is a second bucket: set another name or leave the key out for a derived one`,
+    );
+  }
+  return { region: r.region, bucketName };
+}
+
+/** A nearby recovery region, for messages only. */
+const AWS_RECOVERY_HINTS: Record<string, string> = {
+  "eu-west-1": "eu-central-1",
+  "eu-central-1": "eu-west-1",
+  "eu-west-2": "eu-west-1",
+  "us-east-1": "us-west-2",
+  "us-east-2": "us-west-2",
+  "us-west-2": "us-east-1",
+  "ap-southeast-1": "ap-southeast-2",
+  "ap-northeast-1": "ap-northeast-3",
+};
 
 function checkAws(aws: AwsSection | undefined): TargetIssue[] {
   if (!aws) return [];
@@ -121,9 +189,9 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   label: "AWS",
   section: awsSection,
   sectionKeys: "region, accountId, ...",
-  storageKeys: {},
+  storageKeys: awsStorageKeys,
   storageHint: "(S3 settings live under velero-dr:aws: bucketName, kmsKeyArn, objectLock)",
-  pluginImage: "velero/velero-plugin-for-aws",
+  pluginImage: AWS_PLUGIN_IMAGE,
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: true,
   fileSystemBackup: true,
@@ -144,9 +212,21 @@ export const aws: StorageBackend<AwsSourceConfig> = {
         `velero-dr:identity.displayName: got ${JSON.stringify(identityName)}; expected ${IAM_NAME.expected} (it names Velero's IAM role or user)`,
       );
     }
+    const bucketName = aws.bucketName ?? defaultBucketName(aws.accountId, ctx.stack);
+    // `storage.replica` is a key Azure reads too: checked by this schema already, read with it here.
+    const rawReplica = (raw.storage as { replica?: unknown }).replica;
+    const replica =
+      rawReplica === undefined
+        ? undefined
+        : resolveAwsReplica(
+            awsReplicaSchema().parse(rawReplica),
+            { region: aws.region, accountId: aws.accountId, bucketName },
+            ctx,
+          );
     return {
       ...common,
       cloud: "aws",
+      storage: { ...common.storage, ...(replica ? { replica } : {}) },
       aws: {
         region: aws.region,
         accountId: aws.accountId,
@@ -154,7 +234,7 @@ export const aws: StorageBackend<AwsSourceConfig> = {
         identity: aws.identity,
         oidcProviderArn: aws.oidcProviderArn,
         oidcIssuer: aws.oidcProviderArn?.split(":oidc-provider/")[1],
-        bucketName: aws.bucketName ?? defaultBucketName(aws.accountId, ctx.stack),
+        bucketName,
         kmsKeyArn: aws.kmsKeyArn,
         objectLock: lock,
         identityName,

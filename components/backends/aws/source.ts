@@ -6,6 +6,7 @@ import { VeleroValuesArgs } from "../../velero/velero-install";
 import { buildAwsBslConfig, buildAwsVslConfig } from "../../velero/locations";
 import { silenceSeconds } from "../../monitoring/cloud-alerts";
 import { AwsBackupAlarm } from "../../monitoring/aws-backup-alarm";
+import { AwsBackupReplica } from "../../storage/aws-backup-replica";
 import type { BackendValues, SourceBackend } from "../backend";
 import {
   alertWebhooks,
@@ -109,6 +110,47 @@ export const awsSource: SourceBackend<AwsSourceConfig> = {
           noCloudAlert("every schedule is paused");
         }
 
+        // The replica in the recovery region: the primary's settings, its own bucket, key and region.
+        let replica: AwsBackupReplica | undefined;
+        const r = cfg.storage.replica;
+        if (r) {
+          // The alarms notify the "no backups" alarm's topic, or a topic of their own when that
+          // alarm is not there (every schedule paused).
+          const alerts = !cfg.alerting.cloudAlert
+            ? undefined
+            : cloudAlarm
+              ? { topicArn: cloudAlarm.topicArn }
+              : {
+                  newTopic: {
+                    bucketNameValue: aws.bucketName,
+                    emails: cfg.alerting.emails,
+                    webhooks: alertWebhooks(cfg),
+                    webhookCount: cfg.alerting.webhookCount,
+                    tags,
+                  },
+                };
+          replica = new AwsBackupReplica(
+            "replica",
+            {
+              region: r.region,
+              bucketName: r.bucketName,
+              accountId: aws.accountId,
+              partition: aws.partition,
+              primary: backupStorage,
+              primaryBucketName: aws.bucketName,
+              primaryRegion: aws.region,
+              primaryKmsKeyArn: aws.kmsKeyArn,
+              objectLock: aws.objectLock,
+              versionRetentionDays: cfg.storage.versionRetentionDays,
+              protect: cfg.storage.protect,
+              prefix: cfg.storage.prefix,
+              alerts,
+              tags,
+            },
+            onAws,
+          );
+        }
+
         return {
           storage: backupStorage,
           values: identity.roleArn
@@ -128,6 +170,16 @@ export const awsSource: SourceBackend<AwsSourceConfig> = {
               prefix: cfg.storage.prefix ?? "",
               region: aws.region,
               kmsKeyArn: aws.kmsKeyArn ?? "",
+              // Where a destination reads the backups when this region is gone.
+              ...(replica && r
+                ? {
+                    replica: {
+                      bucketName: replica.storage.bucketName,
+                      region: r.region,
+                      kmsKeyArn: replica.kmsKeyArn,
+                    },
+                  }
+                : {}),
             },
             cluster: {
               apiServer: cluster.apiServer,
@@ -142,6 +194,7 @@ export const awsSource: SourceBackend<AwsSourceConfig> = {
             alerting: {
               cloudAlert: cloudAlarm?.alarmName ?? "",
               topicArn: cloudAlarm ? cloudAlarm.topicArn : "",
+              ...(replica ? { replicationAlarms: replica.alarmNames } : {}),
             },
           },
         };

@@ -15,6 +15,8 @@ import {
 import type { AccessDescription, DestinationLocations, DestinationSupport, ResolveContext } from "../backend";
 import type { StorageBackend } from "../backend";
 import { azureIdentityBasics } from "./identity-basics";
+import { readLocation } from "../kit/read-location";
+import type { SourceOutputs } from "../../config/destination-schema";
 
 /**
  * Azure Blob storage (`velero-dr:cloud: azure`): the backups in a storage account's container,
@@ -210,9 +212,16 @@ export interface AzureReadAccount {
   containerName: string;
 }
 
+/** The source's replica, as messages name it (`DestinationSupport.replica`). */
+export const azureReplicaOf: NonNullable<DestinationSupport["replica"]> = (o) => {
+  const r = (o as unknown as AzureSourceOutputs).storage.replica;
+  return r ? { where: `\`${r.accountName}\` (${r.location})` } : undefined;
+};
+
 /**
  * Where an Azure destination reads: `backup.location` as set, else the replica when the source has
- * one, else the primary. A replica asked for that the source does not have is refused.
+ * one, else the primary (kit/read-location.ts, as every backend). A replica asked for that the
+ * source does not have is refused (validation says so first; this is the last line).
  */
 export function azureReadAccount(
   outputs: unknown,
@@ -225,7 +234,7 @@ export function azureReadAccount(
       'velero-dr:backup.location: got "replica", but the source\'s outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set velero-dr:backup.location: primary, or give the source a replica and run its `pulumi up` first',
     );
   }
-  if (replica && choice !== "primary") {
+  if (replica && readLocation({ replica: azureReplicaOf }, outputs as SourceOutputs, choice) === "replica") {
     return {
       location: "replica",
       resourceGroupName: replica.resourceGroupName,
@@ -361,8 +370,13 @@ export const azure: StorageBackend<AzureSourceConfig> = {
     }
     const resourceGroupName = storage.resourceGroupName ?? `velero-dr-${ctx.stack}-backups`;
     const accountName = storage.accountName ?? defaultAccountName(azure.subscriptionId, ctx.stack);
+    // `storage.replica` is a key AWS reads too: checked by this schema already, read with it here.
     const replica = storage.replica
-      ? resolveReplica(storage.replica, { ...azure, accountName, resourceGroupName }, ctx)
+      ? resolveReplica(
+          azureReplicaSchema().parse(storage.replica),
+          { ...azure, accountName, resourceGroupName },
+          ctx,
+        )
       : undefined;
     return {
       ...common,
@@ -403,6 +417,7 @@ export const azure: StorageBackend<AzureSourceConfig> = {
     targetContext: (cfg) => ({
       azure: { location: azureOf(cfg).location, subscriptionId: azureOf(cfg).subscriptionId },
     }),
+    replica: azureReplicaOf,
     locations: azureDestinationLocations,
     describeAccess: describeAzureAccess,
     // eslint-disable-next-line @typescript-eslint/no-require-imports

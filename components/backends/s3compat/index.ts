@@ -251,7 +251,9 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
     source: refusedOnSource,
     destination: {
       identity: { why: STATIC_KEY },
-      "backup.location": { why: "its sources have no replica (velero-dr:storage.replica is Azure's)" },
+      "backup.location": {
+        why: "its sources have no replica (velero-dr:storage.replica is Azure's and AWS's)",
+      },
     },
   },
   // On premises, any cluster: a kubeconfig.
