@@ -46,6 +46,7 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
     stack: cfg.stack,
     tags: destinationTags(cfg),
     ...support.targetContext(cfg),
+    ...support.describeContext?.(cfg),
     sourceKubernetesVersion:
       source.cluster.kubernetesVersion ??
       fromSource("cluster.kubernetesVersion") ??
