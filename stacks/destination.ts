@@ -14,7 +14,12 @@ import {
   destinationTags,
   destinationVeleroValues,
 } from "../components/restore/destination-chain";
-import { ChainView, READ_ONLY_STORAGE_ENV, REGION_ENV, RestoreChain } from "../components/restore/restore-chain";
+import {
+  ChainView,
+  READ_ONLY_STORAGE_ENV,
+  REGION_ENV,
+  RestoreChain,
+} from "../components/restore/restore-chain";
 import { buildRecoveryReport } from "../components/restore/recovery-report";
 import { snapshotOnlyVolumes, sourceVolumeFacts } from "../components/config/volume-backup";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
@@ -92,6 +97,7 @@ export function destinationProgram(
       now: options.now,
       after: target.created ? gate : [c.command(GUARD)],
       context: cloudContext,
+      tags: destinationTags(cfg),
     }));
 
   const dns = dnsProviderOf(cfg.dns);
@@ -153,7 +159,14 @@ export function destinationProgram(
     if (!velero) throw new Error("the restore chain installed no Velero");
     // Where the identity could only read while restoring: its write access, to the location it
     // will write, only now that every restore step succeeded.
-    const writeGrants = reader.promote?.({ cfg, source, context: cloudContext, after: [restore.last] }) ?? [];
+    const writeGrants =
+      reader.promote?.({
+        cfg,
+        source,
+        context: cloudContext,
+        after: [restore.last],
+        tags: destinationTags(cfg),
+      }) ?? [];
     // The primary's location stays ReadWrite whatever later upgrades of the release re-create.
     const primary = new PrimaryLocation("primary-location", {
       kubeconfig: target.kubeconfig,

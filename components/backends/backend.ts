@@ -226,6 +226,8 @@ export interface DestinationBackend {
     after: pulumi.Input<pulumi.Resource>[];
     /** What `context` created. */
     context: Pick<TargetContext, "aws">;
+    /** The tags of what the destination creates in the cloud. */
+    tags: Record<string, string>;
   }): DestinationAccess;
   /**
    * Promotion's grants: write access for the destination's own backups, only to the location it
@@ -237,5 +239,6 @@ export interface DestinationBackend {
     source: pulumi.Output<SourceOutputs>;
     context: Pick<TargetContext, "aws">;
     after: pulumi.Input<pulumi.Resource>[];
+    tags: Record<string, string>;
   }): pulumi.Resource[];
 }

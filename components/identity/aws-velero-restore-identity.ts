@@ -74,7 +74,9 @@ export class AwsVeleroRestoreIdentity extends pulumi.ComponentResource {
         ),
         tags: args.tags,
       },
-      { parent: this },
+      // What the identity waits for (the guard, on a cluster that may be the source): every grant
+      // is attached to this role, so waits with it.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.roleName = role.name;
     const bucket = pulumi.output(args.bucket);
@@ -156,12 +158,13 @@ export class AwsVeleroWriteGrant extends pulumi.ComponentResource {
           .apply((b) => JSON.stringify(buildVeleroWritePolicy({ ...b, region: args.region }))),
         tags: args.tags,
       },
-      { parent: this },
+      // Children do not inherit the component's dependsOn: the grant waits for the restore itself.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.attachment = new iam.RolePolicyAttachment(
       `${name}-attachment`,
       { role: args.roleName, policyArn: policy.arn },
-      { parent: this },
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.registerOutputs({ policyArn: policy.arn });
   }

@@ -6,6 +6,7 @@ import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../components/config/errors";
 import { FAKE, plainOccurrences, Registered, resolve, RunResult, secretPaths } from "../support/harness";
 import { runDestination } from "../support/examples";
+import { runbook } from "../support/runbook";
 import { ancestors, unmet } from "../../tools/bench/graph";
 import { hardEdges } from "../../tools/bench/hard";
 import { buildGraph } from "../../tools/bench/recorded";
@@ -335,5 +336,18 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
         e instanceof ConfigError &&
         /velero-dr:aws\.oidcProviderArn: is required with a kubeconfig on AWS/.test(e.message),
     );
+  });
+
+  it("prints a runbook with the new EKS cluster and Velero's read-only role (npm run runbook)", () => {
+    const r = runbook(STACK);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /managed node group `system`: 4 × `m6i\.2xlarge`/);
+    assert.match(r.stdout, /aws eks update-kubeconfig --region eu-west-1 --name dr-example-destination-aws/);
+    assert.match(
+      r.stdout,
+      /\| Read \(while restoring\) \| `s3:GetObject` on `arn:aws:s3:::<source output storage\.bucketName>\/\*`/,
+    );
+    assert.match(r.stdout, /\| Writes \| only once every restore step succeeded \(promotion\)/);
+    assert.doesNotMatch(r.stdout, /aws_secret_access_key/);
   });
 });

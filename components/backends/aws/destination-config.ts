@@ -143,7 +143,7 @@ const describeAwsAccess: DestinationSupport["describeAccess"] = ({ cfg, source }
     ],
     [
       "Read (while restoring)",
-      `${list(AWS_READ_OBJECT_ACTIONS)} on \`${arn}/*\`, ${list(AWS_BUCKET_ACTIONS)} on \`${arn}\`${read.kmsKeyArn ? `, ${list(AWS_READ_KMS_ACTIONS)} on \`${read.kmsKeyArn}\`` : ""}: nothing that writes`,
+      `${list(AWS_READ_OBJECT_ACTIONS)} on \`${arn}/*\`, ${list(AWS_BUCKET_ACTIONS)} on \`${arn}\`${read.kmsKeyArn ? `, ${list(AWS_READ_KMS_ACTIONS)} on \`${read.kmsKeyArn}\`${read.kmsKeyArn.startsWith("<") ? " (where the source encrypts with SSE-KMS)" : ""}` : ""}: nothing that writes`,
     ],
     [
       "Volumes from EBS snapshots",
@@ -155,9 +155,14 @@ const describeAwsAccess: DestinationSupport["describeAccess"] = ({ cfg, source }
         ? `only once every restore step succeeded (promotion): ${list(AWS_WRITE_OBJECT_ACTIONS)} on \`${arn}/*\`, ${list(AWS_SNAPSHOT_WRITE_ACTIONS)} in \`${aws.region}\``
         : "none: this destination is not promoted",
     ],
-    ["Credentials file", "none: the service account's annotation `eks.amazonaws.com/role-arn` names the role"],
+    [
+      "Credentials file",
+      "none: the service account's annotation `eks.amazonaws.com/role-arn` names the role",
+    ],
   ];
-  if (s.velero.uploaderType === "restic") {
+  // Granted unless the source's outputs show no restic (from a stack reference they are not known yet).
+  const uploader = String(s.velero.uploaderType ?? "");
+  if (uploader === "restic" || uploader.startsWith("<")) {
     rows.push([
       "restic repository locks",
       `\`s3:PutObject\`, \`s3:DeleteObject\` on \`${arn}/${read.prefix ? `${read.prefix}/` : ""}restic/*/locks/*\` only: restic locks its repository to read it`,

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { AwsVeleroRestoreIdentity, AwsVeleroWriteGrant } from "../../identity/aws-velero-restore-identity";
-import { destinationTags } from "../../restore/destination-chain";
 import type { DestinationBackend } from "../backend";
 import {
   AwsSourceOutputs,
@@ -30,13 +29,15 @@ export const awsDestination: DestinationBackend = {
       },
     };
   },
-  access: ({ cfg, source, target, after, context }) => {
+  access: ({ cfg, source, target, after, context, tags }) => {
     const aws = awsOf(cfg);
     const provider = context.aws?.provider;
     const s = source as unknown as pulumi.Output<AwsSourceOutputs>;
     const oidcProviderArn = target.oidcProviderArn ?? aws.oidcProviderArn;
     if (oidcProviderArn === undefined) {
-      throw new Error("velero-dr: an AWS destination's cluster has no IAM OIDC provider (aws.oidcProviderArn)");
+      throw new Error(
+        "velero-dr: an AWS destination's cluster has no IAM OIDC provider (aws.oidcProviderArn)",
+      );
     }
     // From typed-in outputs it is known whether the source copies volumes with restic; from a
     // stack reference it is not yet, and restic's lock objects are granted.
@@ -50,7 +51,7 @@ export const awsDestination: DestinationBackend = {
         bucket: s.apply((o) => ({ partition: partitionOfRegion(aws.region), ...readOf(o, cfg) })),
         snapshotRegion: s.apply((o) => o.aws.region),
         resticLocks: uploader === undefined || uploader === "restic",
-        tags: destinationTags(cfg),
+        tags,
       },
       { ...(provider ? { providers: [provider] } : {}), ...(after.length > 0 ? { dependsOn: after } : {}) },
     );
@@ -61,7 +62,7 @@ export const awsDestination: DestinationBackend = {
       restoreAccess: [identity],
     };
   },
-  promote: ({ cfg, source, context, after }) => {
+  promote: ({ cfg, source, context, after, tags }) => {
     const aws = awsOf(cfg);
     const s = source as unknown as pulumi.Output<AwsSourceOutputs>;
     const provider = context.aws?.provider;
@@ -72,7 +73,7 @@ export const awsDestination: DestinationBackend = {
         policyName: `${destinationRoleName(cfg)}-write`,
         bucket: s.apply((o) => ({ partition: partitionOfRegion(aws.region), ...readOf(o, cfg) })),
         region: aws.region,
-        tags: destinationTags(cfg),
+        tags,
       },
       { ...(provider ? { providers: [provider] } : {}), dependsOn: after },
     );
