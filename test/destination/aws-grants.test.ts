@@ -6,7 +6,8 @@ import {
   buildVeleroWritePolicy,
   PolicyDocument,
 } from "../../components/identity/aws-iam";
-import { awsReadBucket } from "../../components/backends/aws/destination-config";
+import { awsDestinationFindings, awsReadBucket } from "../../components/backends/aws/destination-config";
+import type { CommandResult, PreflightContext } from "../../components/model/preflight";
 import { awsPluginV1_6_2IamStatements } from "../upstream/velero-plugins";
 
 const BUCKET = "dash-backups";
@@ -93,5 +94,31 @@ describe("AWS destination grants (pure builders, against the plugin's documented
       () => awsReadBucket(outputs, "replica"),
       /backup\.location: got "replica", but the source's outputs have no storage\.replica/,
     );
+  });
+
+  it("pre-flight: the AWS CLI on PATH, logged in to aws.accountId", () => {
+    const ctx = (has: boolean, answer: CommandResult): PreflightContext => ({
+      has: () => has,
+      run: () => answer,
+      env: {},
+      config: () => undefined,
+      preview: false,
+    });
+    const as = (account: string) => ({ status: 0, stdout: JSON.stringify({ Account: account }), stderr: "" });
+    assert.deepEqual(awsDestinationFindings("123456789012", ctx(true, as("123456789012"))), []);
+    const other = awsDestinationFindings("123456789012", ctx(true, as("210987654321")));
+    assert.match(
+      other[0].message,
+      /credentials are of account 210987654321, but velero-dr:aws\.accountId is 123456789012/,
+    );
+    const none = awsDestinationFindings(
+      "123456789012",
+      ctx(true, { status: 253, stdout: "", stderr: "\nUnable to locate credentials.\n" }),
+    );
+    assert.match(
+      none[0].message,
+      /no usable credentials \(aws sts get-caller-identity: Unable to locate credentials\.\)/,
+    );
+    assert.match(awsDestinationFindings("123456789012", ctx(false, as("x")))[0].message, /aws eks get-token/);
   });
 });

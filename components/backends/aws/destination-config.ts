@@ -14,6 +14,7 @@ import {
   bucketArn,
 } from "../../identity/aws-iam";
 import type { DestinationLocations, DestinationSupport } from "../backend";
+import type { PreflightContext, PreflightFinding } from "../../model/preflight";
 
 /**
  * The destination side of the `aws` backend, as plain data and zod: its settings, what it reads of
@@ -175,6 +176,47 @@ const describeAwsAccess: DestinationSupport["describeAccess"] = ({ cfg, source }
   };
 };
 
+/**
+ * Before anything is created: the AWS CLI is on PATH (an EKS kubeconfig runs `aws eks get-token`,
+ * so every step needs it) and its identity is in `aws.accountId` (the stack's provider, which uses
+ * the same credentials, refuses any other account only once it runs).
+ */
+export function awsDestinationFindings(accountId: string, ctx: PreflightContext): PreflightFinding[] {
+  if (!ctx.has("aws")) {
+    return [
+      {
+        level: "error",
+        message:
+          "the AWS CLI (aws) is not on PATH: the EKS cluster's kubeconfig authenticates with `aws eks get-token`, so the restore steps and the Kubernetes provider need it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)",
+      },
+    ];
+  }
+  const r = ctx.run("aws", ["sts", "get-caller-identity", "--output", "json"]);
+  let account: string | undefined;
+  try {
+    account = (JSON.parse(r.stdout) as { Account?: string }).Account;
+  } catch {
+    account = undefined;
+  }
+  if (r.status !== 0 || account === undefined) {
+    const detail = r.stderr.trim().split("\n").pop() || r.error || `exit status ${String(r.status)}`;
+    return [
+      {
+        level: "error",
+        message: `the AWS CLI has no usable credentials (aws sts get-caller-identity: ${detail}): log in (aws sso login, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) as an identity of account ${accountId} that may create the EKS cluster and IAM roles`,
+      },
+    ];
+  }
+  return account === accountId
+    ? []
+    : [
+        {
+          level: "error",
+          message: `the AWS CLI's credentials are of account ${account}, but velero-dr:aws.accountId is ${accountId}: log in to ${accountId} (AWS_PROFILE) or correct aws.accountId`,
+        },
+      ];
+}
+
 /** The `aws` backend's destination side (its `DestinationSupport`). */
 export const awsDestinationSupport: DestinationSupport = {
   sourceOutputKeys: awsSourceOutputKeys,
@@ -191,6 +233,7 @@ export const awsDestinationSupport: DestinationSupport = {
         ]
       : [];
   },
+  preflight: (cfg, ctx) => awsDestinationFindings(awsOf(cfg).accountId, ctx),
   // An EBS snapshot restores only in its region: the source's (its cluster, bucket and snapshots
   // are in aws.region), the destination's where its cluster is.
   regions: {
