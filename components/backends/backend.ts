@@ -186,6 +186,11 @@ export interface DestinationLocations {
   bsl: { bucket: string; prefix?: string; config: Record<string, string> };
   /** None: the backend takes no volume snapshots. */
   vsl?: { config: Record<string, string> };
+  /**
+   * A workload identity: the annotations of Velero's service account (AWS: the IRSA role's ARN),
+   * and no credentials Secret.
+   */
+  serviceAccountAnnotations?: Record<string, string>;
 }
 
 /** Velero's identity on the destination for the runbook: a sentence, rows of values, commands. */

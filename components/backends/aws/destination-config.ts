@@ -104,6 +104,16 @@ export function backupLocationOf(cfg: object | undefined): "primary" | "replica"
   return (cfg as { backup?: { location?: "primary" | "replica" } } | undefined)?.backup?.location;
 }
 
+/** The service account annotation naming the IAM role a pod assumes (EKS IRSA). */
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/** Velero's IAM role's ARN on a destination (what AwsVeleroRestoreIdentity creates: path /velero-dr/). */
+export function destinationRoleArn(cfg: object): string {
+  const aws = awsOf(cfg);
+  const c = cfg as { stack: string; identity: { displayName?: string } };
+  return `arn:${partitionOfRegion(aws.region)}:iam::${aws.accountId}:role/velero-dr/${destinationRoleName(c)}`;
+}
+
 /** Velero's IAM role name on a destination: `identity.displayName`, else velero-dr-<stack>. */
 export function destinationRoleName(cfg: { stack: string; identity: { displayName?: string } }): string {
   return cfg.identity.displayName ?? `velero-dr-${cfg.stack}`.slice(0, 64);
@@ -123,6 +133,7 @@ export function awsDestinationLocations(outputs: unknown, cfg?: object): Destina
     },
     // EBS snapshots are in the source's region; the plugin creates volumes from them only there.
     vsl: { config: buildAwsVslConfig({ region: s.aws.region }) },
+    ...(cfg ? { serviceAccountAnnotations: { [IRSA_ANNOTATION]: destinationRoleArn(cfg) } } : {}),
   };
 }
 

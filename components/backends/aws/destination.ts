@@ -8,6 +8,7 @@ import {
   awsReadBucket,
   backupLocationOf,
   destinationRoleName,
+  IRSA_ANNOTATION,
   partitionOfRegion,
 } from "./destination-config";
 
@@ -57,7 +58,7 @@ export const awsDestination: DestinationBackend = {
     );
     return {
       credentialsFile: undefined,
-      serviceAccountAnnotations: identity.roleArn.apply((arn) => ({ "eks.amazonaws.com/role-arn": arn })),
+      serviceAccountAnnotations: identity.roleArn.apply((arn) => ({ [IRSA_ANNOTATION]: arn })),
       storageAccess: [identity.readGrant],
       restoreAccess: [identity],
     };
