@@ -33,7 +33,11 @@ export function managedPolicyArn(partition: string, name: string): string {
 /** What the cluster's role needs (EKS's documented cluster role policy). */
 export const CLUSTER_POLICIES = ["AmazonEKSClusterPolicy"];
 /** What a managed node group's nodes need: join the cluster, the VPC CNI, pull images from ECR. */
-export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+export const NODE_POLICIES = [
+  "AmazonEKSWorkerNodePolicy",
+  "AmazonEKS_CNI_Policy",
+  "AmazonEC2ContainerRegistryReadOnly",
+];
 /** The EBS CSI driver's managed policy (restored EBS volumes are attached through it). */
 export const EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy";
 
@@ -41,7 +45,9 @@ export const EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy";
 export function serviceTrustPolicy(service: string): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Sid: "Service", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    Statement: [
+      { Sid: "Service", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" },
+    ],
   };
 }
 

@@ -130,7 +130,11 @@ const backupSchema = z
   .prefault({});
 
 /** A new cluster's nodes when neither the stack nor the app's vendor says otherwise. */
-export const GENERIC_NODES = { azureVmSize: "Standard_D8s_v5", awsInstanceType: "m6i.2xlarge", count: 4 } as const;
+export const GENERIC_NODES = {
+  azureVmSize: "Standard_D8s_v5",
+  awsInstanceType: "m6i.2xlarge",
+  count: 4,
+} as const;
 
 const kubernetesVersion = z.string().regex(/^1\.\d+(\.\d+)?$/, {
   error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,

@@ -174,7 +174,12 @@ export interface VeleroReadInput {
 export function buildVeleroReadPolicy(i: VeleroReadInput): PolicyDocument {
   const arn = bucketArn(i.partition, i.bucket);
   const statements: PolicyStatement[] = [
-    { Sid: "VeleroReadBackups", Effect: "Allow", Action: [...AWS_READ_OBJECT_ACTIONS], Resource: [`${arn}/*`] },
+    {
+      Sid: "VeleroReadBackups",
+      Effect: "Allow",
+      Action: [...AWS_READ_OBJECT_ACTIONS],
+      Resource: [`${arn}/*`],
+    },
     { Sid: "VeleroListBackups", Effect: "Allow", Action: [...AWS_BUCKET_ACTIONS], Resource: [arn] },
   ];
   if (i.kmsKeyArn) {
@@ -214,7 +219,12 @@ export function buildVeleroEbsRestorePolicy(region: string): PolicyDocument {
 export function buildVeleroWritePolicy(i: VeleroReadInput & { region: string }): PolicyDocument {
   const arn = bucketArn(i.partition, i.bucket);
   const statements: PolicyStatement[] = [
-    { Sid: "VeleroWriteBackups", Effect: "Allow", Action: [...AWS_WRITE_OBJECT_ACTIONS], Resource: [`${arn}/*`] },
+    {
+      Sid: "VeleroWriteBackups",
+      Effect: "Allow",
+      Action: [...AWS_WRITE_OBJECT_ACTIONS],
+      Resource: [`${arn}/*`],
+    },
     {
       Sid: "VeleroSnapshots",
       Effect: "Allow",

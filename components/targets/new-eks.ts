@@ -41,7 +41,8 @@ export const createEks: ClusterTarget<"createEks"> = {
   open: (ctx) => {
     const spec = ctx.cluster.createEks;
     const aws = ctx.aws;
-    if (!spec || !aws?.partition) throw new Error("a new EKS cluster needs cluster.createEks and the AWS provider");
+    if (!spec || !aws?.partition)
+      throw new Error("a new EKS cluster needs cluster.createEks and the AWS provider");
     // From a stack reference the source's version arrives while the program runs: checked then,
     // before the cluster is created.
     const kubernetesVersion = pulumi.output(ctx.sourceKubernetesVersion).apply((source) => {
@@ -118,7 +119,10 @@ function describeCreateEks(ctx: TargetDescribeContext): TargetDescription {
         `\`${spec.kubernetesVersion}\` (the same as the source's or newer: \`${ctx.sourceKubernetesVersion}\`)`,
       ],
       ["Subnets", spec.subnetIds.map((s) => `\`${s}\``).join(", ")],
-      ["Nodes", `managed node group \`system\`: ${spec.nodeCount} × \`${spec.instanceType}\` (up to ${spec.nodeCount + 2})`],
+      [
+        "Nodes",
+        `managed node group \`system\`: ${spec.nodeCount} × \`${spec.instanceType}\` (up to ${spec.nodeCount + 2})`,
+      ],
       ["IRSA", "the cluster's IAM OIDC provider (client id `sts.amazonaws.com`): Velero's role trusts it"],
       ["Volumes", "the `aws-ebs-csi-driver` add-on, its role trusted by `kube-system:ebs-csi-controller-sa`"],
     ],
