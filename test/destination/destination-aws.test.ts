@@ -5,7 +5,7 @@ import { readStackFile } from "../../components/config/stack-file";
 import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../components/config/errors";
 import { FAKE, plainOccurrences, Registered, resolve, RunResult, secretPaths } from "../support/harness";
-import { runDestination } from "../support/examples";
+import { exampleSourceOutputs, runDestination } from "../support/examples";
 import { runbook } from "../support/runbook";
 import { ancestors, unmet } from "../../tools/bench/graph";
 import { hardEdges } from "../../tools/bench/hard";
@@ -349,5 +349,29 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
     );
     assert.match(r.stdout, /\| Writes \| only once every restore step succeeded \(promotion\)/);
     assert.doesNotMatch(r.stdout, /aws_secret_access_key/);
+  });
+
+  it("with the source's outputs typed in, refuses an older Kubernetes and the source's own name at validation", async () => {
+    const outputs = await exampleSourceOutputs("example-source-aws");
+    const raw = readStackFile(STACK);
+    raw.values.source = { outputs };
+    raw.values.cluster = {
+      createEks: {
+        name: "dash-enterprise",
+        kubernetesVersion: "1.28",
+        subnetIds: ["subnet-0a1b2c3d", "subnet-0b2c3d4e"],
+      },
+    };
+    assert.throws(
+      () => validateStackConfig(raw),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /velero-dr:cluster\.createEks\.kubernetesVersion: got "1\.28", older than the source cluster's 1\.29/.test(
+          e.message,
+        ) &&
+        /velero-dr:cluster\.createEks\.name: a new cluster named "dash-enterprise" is the source cluster's name/.test(
+          e.message,
+        ),
+    );
   });
 });
