@@ -14,7 +14,12 @@ import {
   destinationTags,
   destinationVeleroValues,
 } from "../components/restore/destination-chain";
-import { ChainView, REGION_ENV, RestoreChain } from "../components/restore/restore-chain";
+import {
+  ChainView,
+  READ_ONLY_STORAGE_ENV,
+  REGION_ENV,
+  RestoreChain,
+} from "../components/restore/restore-chain";
 import { buildRecoveryReport } from "../components/restore/recovery-report";
 import { snapshotOnlyVolumes, sourceVolumeFacts } from "../components/config/volume-backup";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
@@ -53,6 +58,8 @@ export function destinationProgram(
   const clusterTarget = targetOf("destination", backend, cfg);
   const targetContext = support.targetContext(cfg);
   preflight(cfg, support, clusterTarget, targetContext);
+  // What the backend's cloud needs that is a resource (AWS: its provider), once the checks passed.
+  const cloudContext = reader.context?.(cfg) ?? {};
   const { source, gate } = sourceOutputs(cfg);
   const target = clusterTarget.open({
     after: gate,
@@ -62,6 +69,7 @@ export function destinationProgram(
     kubeconfig: cfg.kubeconfig,
     sourceKubernetesVersion: source.apply((s) => s.cluster.kubernetesVersion),
     ...targetContext,
+    ...cloudContext,
   });
 
   // The guard's value is checked here as well, so a preview already refuses the source cluster.
@@ -88,6 +96,8 @@ export function destinationProgram(
       target,
       now: options.now,
       after: target.created ? gate : [c.command(GUARD)],
+      context: cloudContext,
+      tags: destinationTags(cfg),
     }));
 
   const dns = dnsProviderOf(cfg.dns);
@@ -96,7 +106,10 @@ export function destinationProgram(
   const restore = new RestoreChain("restore", {
     chain,
     rehearsal: cfg.mode === "rehearsal",
-    restoreDeclarations: regionDeclarations(cfg, source),
+    restoreDeclarations: {
+      ...regionDeclarations(cfg, source),
+      ...(support.readOnlyRestore ? { [READ_ONLY_STORAGE_ENV]: "true" } : {}),
+    },
     kubeconfig: target.kubeconfig,
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,
@@ -144,13 +157,23 @@ export function destinationProgram(
   let alerting: pulumi.Input<string> = "off";
   if (cfg.restore.promoteToPrimary) {
     if (!velero) throw new Error("the restore chain installed no Velero");
+    // Where the identity could only read while restoring: its write access, to the location it
+    // will write, only now that every restore step succeeded.
+    const writeGrants =
+      reader.promote?.({
+        cfg,
+        source,
+        context: cloudContext,
+        after: [restore.last],
+        tags: destinationTags(cfg),
+      }) ?? [];
     // The primary's location stays ReadWrite whatever later upgrades of the release re-create.
     const primary = new PrimaryLocation("primary-location", {
       kubeconfig: target.kubeconfig,
       namespace: cfg.velero.namespace,
       bslName: BSL_NAME,
       releaseRevision: velero.release.status.revision,
-      dependsOn: [restore.last, velero.release],
+      dependsOn: [restore.last, velero.release, ...writeGrants],
     });
     // Only once the restored system is healthy does the destination start writing backups.
     const schedules = new VeleroSchedules("schedules", {
@@ -165,7 +188,7 @@ export function destinationProgram(
         defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
       }),
       firstBackup: { enabled: false, timeoutSeconds: 0 },
-      dependsOn: [restore.last, primary.command],
+      dependsOn: [restore.last, primary.command, ...writeGrants],
     });
     scheduleNames = schedules.names;
     // The new primary is watched as the source was: a backup its location refuses (ReadOnly)
@@ -289,7 +312,13 @@ function veleroInstall(
   guard: pulumi.Resource,
 ): VeleroInstall {
   const v = cfg.velero;
-  const values: pulumi.Output<VeleroValuesArgs> = source.apply((s) => destinationVeleroValues(cfg, s));
+  // A workload identity's annotation (AWS: the IRSA role) is the backend's, the rest the source's.
+  const values: pulumi.Output<VeleroValuesArgs> = pulumi
+    .all([source, access.serviceAccountAnnotations ?? {}])
+    .apply(([s, annotations]) => ({
+      ...destinationVeleroValues(cfg, s),
+      ...(Object.keys(annotations).length > 0 ? { serviceAccountAnnotations: annotations } : {}),
+    }));
   return new VeleroInstall(
     "velero",
     {

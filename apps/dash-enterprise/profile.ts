@@ -53,8 +53,10 @@ export const dashEnterprise: AppProfile = {
     // four nodes and two more for node rotations). Standard_D8d_v5 is that family's 8-vCPU size.
     nodes: {
       azureVmSize: "Standard_D8d_v5",
+      // The same node on EKS: 8 vCPUs and 32 GiB (general purpose), as Standard_D8d_v5.
+      awsInstanceType: "m6i.2xlarge",
       count: 4,
-      why: "Dash Enterprise on AKS: 8 vCPUs per node in the Standard DDv5 family (48 vCPUs of quota: 4 nodes and 2 for rotations)",
+      why: "Dash Enterprise on AKS: 8 vCPUs per node in the Standard DDv5 family (48 vCPUs of quota: 4 nodes and 2 for rotations); on EKS the same 8 vCPUs and 32 GiB per node (m6i.2xlarge)",
     },
   },
   // The vendor provisions a new cluster for a restore with restore.sh of the customer's Installation

@@ -5,7 +5,7 @@ import type { RawDestinationConfig, SourceOutputs } from "../config/destination-
 import type { DestinationStackConfig, SourceCommon } from "../config/validate";
 import type { PreflightContext, PreflightFinding } from "../model/preflight";
 import type { TargetOffer } from "../targets";
-import type { TargetCluster, TargetContext, TargetIssue } from "../targets/target";
+import type { TargetCluster, TargetContext, TargetDescribeContext, TargetIssue } from "../targets/target";
 import type { VeleroValuesArgs } from "../velero/velero-install";
 
 /**
@@ -160,6 +160,14 @@ export interface DestinationSupport {
   preflight?(cfg: DestinationStackConfig, ctx: PreflightContext): PreflightFinding[];
   /** What a destination target of this backend's cloud needs to open (Azure: the location of a new AKS). */
   targetContext(cfg: DestinationStackConfig): Pick<TargetContext, "azure">;
+  /** What the runbook's description of a target of this cloud reads beyond `targetContext` (AWS: region, account). */
+  describeContext?(cfg: DestinationStackConfig): Pick<TargetDescribeContext, "aws">;
+  /**
+   * Velero's identity cannot write the backup storage while the restore runs: its upload of the
+   * restore's log and results is refused, which the restore step then accepts as the restore's one
+   * error (declared on the restore Commands, READ_ONLY_STORAGE_ENV).
+   */
+  readOnlyRestore?: boolean;
   /**
    * The BSL/VSL values on a destination, from the source's outputs (plain data: the stack and the
    * runbook).
@@ -185,6 +193,11 @@ export interface DestinationLocations {
   bsl: { bucket: string; prefix?: string; config: Record<string, string> };
   /** None: the backend takes no volume snapshots. */
   vsl?: { config: Record<string, string> };
+  /**
+   * A workload identity: the annotations of Velero's service account (AWS: the IRSA role's ARN),
+   * and no credentials Secret.
+   */
+  serviceAccountAnnotations?: Record<string, string>;
 }
 
 /** Velero's identity on the destination for the runbook: a sentence, rows of values, commands. */
@@ -203,9 +216,16 @@ export interface DestinationAccess {
   storageAccess: pulumi.Resource[];
   /** What the restore waits for (every grant). */
   restoreAccess: pulumi.Resource[];
+  /** Annotations of Velero's service account (a workload identity: the role it assumes). */
+  serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
 }
 
 export interface DestinationBackend {
+  /**
+   * What a target of this backend's cloud needs that is itself a resource (AWS: the stack's
+   * explicit provider), created once, after the pre-flight checks.
+   */
+  context?(cfg: DestinationStackConfig): Pick<TargetContext, "aws">;
   /**
    * Velero's identity on the destination, created once when first asked. `after`: what it waits
    * for (the guard, on a cluster that already exists and may yet be the source).
@@ -216,5 +236,21 @@ export interface DestinationBackend {
     target: TargetCluster;
     now?: Date;
     after: pulumi.Input<pulumi.Resource>[];
+    /** What `context` created. */
+    context: Pick<TargetContext, "aws">;
+    /** The tags of what the destination creates in the cloud. */
+    tags: Record<string, string>;
   }): DestinationAccess;
+  /**
+   * Promotion's grants: write access for the destination's own backups, only to the location it
+   * will write, created once the restore is done (`after`); the Schedules wait for them. None: the
+   * identity could write from the start (the location's ReadOnly mode held it back).
+   */
+  promote?(args: {
+    cfg: DestinationStackConfig;
+    source: pulumi.Output<SourceOutputs>;
+    context: Pick<TargetContext, "aws">;
+    after: pulumi.Input<pulumi.Resource>[];
+    tags: Record<string, string>;
+  }): pulumi.Resource[];
 }

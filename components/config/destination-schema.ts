@@ -73,6 +73,7 @@ export const sourceOutputsSchema = z.looseObject({
       .optional(),
     aksName: z.string().optional(),
     aksResourceGroup: z.string().optional(),
+    eksName: z.string().optional(),
   }),
 });
 
@@ -129,15 +130,21 @@ const backupSchema = z
   .prefault({});
 
 /** A new cluster's nodes when neither the stack nor the app's vendor says otherwise. */
-export const GENERIC_NODES = { azureVmSize: "Standard_D8s_v5", count: 4 } as const;
+export const GENERIC_NODES = {
+  azureVmSize: "Standard_D8s_v5",
+  awsInstanceType: "m6i.2xlarge",
+  count: 4,
+} as const;
+
+const kubernetesVersion = z.string().regex(/^1\.\d+(\.\d+)?$/, {
+  error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,
+});
 
 const createClusterSchema = z.strictObject({
   resourceGroupName: named(names.RESOURCE_GROUP).optional(),
   name: named(names.AKS_CLUSTER).optional(),
   /** At least the source's minor version (Velero restores to the same or a newer Kubernetes). */
-  kubernetesVersion: z.string().regex(/^1\.\d+(\.\d+)?$/, {
-    error: (iss) => `got ${show(iss.input)}; expected a version such as 1.29 or 1.29.7`,
-  }),
+  kubernetesVersion,
   /** Unset: the size the app's vendor documents (profile.requirements.nodes), else GENERIC_NODES. */
   nodeVmSize: z
     .string()
@@ -151,12 +158,39 @@ const createClusterSchema = z.strictObject({
   nodeResourceGroup: named(names.RESOURCE_GROUP).optional(),
 });
 
+/** A new EKS cluster (AWS destinations), in the site's VPC. */
+const createEksSchema = z.strictObject({
+  name: named(names.EKS_CLUSTER).optional(),
+  /** At least the source's minor version (Velero restores to the same or a newer Kubernetes). EKS takes major.minor. */
+  kubernetesVersion: z.string().regex(/^1\.\d+$/, {
+    error: (iss) => `got ${show(iss.input)}; expected an EKS version (major.minor) such as 1.29`,
+  }),
+  /** Existing subnets, in two availability zones at least (EKS requires two). */
+  subnetIds: z
+    .array(
+      z.string().regex(/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/, {
+        error: (iss) => `got ${show(iss.input)}; expected a subnet id such as subnet-0123456789abcdef0`,
+      }),
+    )
+    .min(2, { error: "expected at least two subnets, in different availability zones (EKS requires two)" }),
+  /** Unset: the size the app's vendor sizing gives (profile.requirements.nodes), else GENERIC_NODES. */
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+      error: (iss) => `got ${show(iss.input)}; expected an EC2 instance type such as m6i.2xlarge`,
+    })
+    .optional(),
+  nodeCount: int(1, 100, "nodes").optional(),
+});
+
 const clusterSchema = z
   .strictObject({
     create: createClusterSchema.optional(),
     aksName: named(names.AKS_CLUSTER).optional(),
     aksResourceGroup: named(names.RESOURCE_GROUP).optional(),
     nodeResourceGroup: named(names.RESOURCE_GROUP).optional(),
+    eksName: named(names.EKS_CLUSTER).optional(),
+    createEks: createEksSchema.optional(),
   })
   .prefault({});
 

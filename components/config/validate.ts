@@ -11,7 +11,7 @@ import {
 } from "../backends";
 import type { StorageBackend } from "../backends/backend";
 import { targetOf } from "../targets";
-import type { SizedCreateCluster } from "../targets/target";
+import type { SizedCreateCluster, SizedCreateEks } from "../targets/target";
 import { durationSeconds } from "../model/durations";
 import { DEFAULT_VERSIONS, minorOf } from "../velero/versions";
 import { pairingProblems, VersionKey } from "../velero/compatibility";
@@ -106,7 +106,10 @@ export interface DestinationStackConfig
   > {
   stack: string;
   /** `cluster.create`'s node pool resolved: the stack's keys, else the vendor's sizing, else the generic. */
-  cluster: Omit<RawDestinationConfig["cluster"], "create"> & { create?: SizedCreateCluster };
+  cluster: Omit<RawDestinationConfig["cluster"], "create" | "createEks"> & {
+    create?: SizedCreateCluster;
+    createEks?: SizedCreateEks;
+  };
   profile: AppProfile;
   app: ConfiguredApp;
   source: { stack?: string; outputs?: SourceOutputs };
@@ -538,16 +541,25 @@ function withNodeSizing(
   cluster: RawDestinationConfig["cluster"],
   profile: AppProfile,
 ): DestinationStackConfig["cluster"] {
-  const create = cluster.create;
-  if (!create) return { ...cluster, create: undefined };
-  const nodes = profile.requirements.nodes ?? loadDestinationSchemaModule().GENERIC_NODES;
+  const { create, createEks } = cluster;
+  const generic = loadDestinationSchemaModule().GENERIC_NODES;
+  const nodes = profile.requirements.nodes ?? generic;
   return {
     ...cluster,
-    create: {
-      ...create,
-      nodeVmSize: create.nodeVmSize ?? nodes.azureVmSize,
-      nodeCount: create.nodeCount ?? nodes.count,
-    },
+    create: create
+      ? {
+          ...create,
+          nodeVmSize: create.nodeVmSize ?? nodes.azureVmSize,
+          nodeCount: create.nodeCount ?? nodes.count,
+        }
+      : undefined,
+    createEks: createEks
+      ? {
+          ...createEks,
+          instanceType: createEks.instanceType ?? nodes.awsInstanceType ?? generic.awsInstanceType,
+          nodeCount: createEks.nodeCount ?? nodes.count,
+        }
+      : undefined,
   };
 }
 

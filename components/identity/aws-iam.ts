@@ -139,3 +139,135 @@ export function buildTlsOnlyBucketPolicy(partition: string, bucket: string): Pol
     ],
   };
 }
+
+/**
+ * What Velero needs of the backup bucket to restore (plugin v1.6.2's ObjectStore reads with
+ * GetObject and lists with ListObjectsV2, which S3 authorizes as s3:ListBucket; with SSE-KMS, S3
+ * decrypts on the reader's behalf with kms:Decrypt). A destination's role holds these and nothing
+ * else of the bucket until it is promoted. No s3:GetObjectVersion: Velero reads current objects only.
+ */
+export const AWS_READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
+export const AWS_READ_KMS_ACTIONS = ["kms:Decrypt"] as const;
+
+/**
+ * What the plugin needs to create volumes from EBS snapshots (its documented EC2 actions minus the
+ * two that create and delete snapshots): granted only in the snapshots' region.
+ */
+export const AWS_EBS_RESTORE_ACTIONS = [
+  "ec2:DescribeVolumes",
+  "ec2:DescribeSnapshots",
+  "ec2:CreateTags",
+  "ec2:CreateVolume",
+] as const;
+
+/** What a promoted destination adds: the writes of the plugin's documented policy. */
+export const AWS_WRITE_OBJECT_ACTIONS = AWS_OBJECT_ACTIONS.filter((a) => a !== "s3:GetObject");
+export const AWS_SNAPSHOT_WRITE_ACTIONS = ["ec2:CreateSnapshot", "ec2:DeleteSnapshot"] as const;
+
+export interface VeleroReadInput {
+  partition: string;
+  bucket: string;
+  kmsKeyArn?: string;
+}
+
+/** The destination's read-only grant on the bucket it restores from. */
+export function buildVeleroReadPolicy(i: VeleroReadInput): PolicyDocument {
+  const arn = bucketArn(i.partition, i.bucket);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "VeleroReadBackups",
+      Effect: "Allow",
+      Action: [...AWS_READ_OBJECT_ACTIONS],
+      Resource: [`${arn}/*`],
+    },
+    { Sid: "VeleroListBackups", Effect: "Allow", Action: [...AWS_BUCKET_ACTIONS], Resource: [arn] },
+  ];
+  if (i.kmsKeyArn) {
+    statements.push({
+      Sid: "VeleroDecryptBackups",
+      Effect: "Allow",
+      Action: [...AWS_READ_KMS_ACTIONS],
+      Resource: [i.kmsKeyArn],
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Volumes from EBS snapshots, only in `region` (the snapshots'): aws:RequestedRegion makes a call
+ * to any other region's EC2 API fail, whatever the VSL says.
+ */
+export function buildVeleroEbsRestorePolicy(region: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "VeleroVolumesFromSnapshots",
+        Effect: "Allow",
+        Action: [...AWS_EBS_RESTORE_ACTIONS],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:RequestedRegion": region } },
+      },
+    ],
+  };
+}
+
+/**
+ * What a destination gets once promoted, on the bucket it then writes (the one it restored from):
+ * the plugin's documented writes, and EBS snapshots of its own volumes in its own region.
+ */
+export function buildVeleroWritePolicy(i: VeleroReadInput & { region: string }): PolicyDocument {
+  const arn = bucketArn(i.partition, i.bucket);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "VeleroWriteBackups",
+      Effect: "Allow",
+      Action: [...AWS_WRITE_OBJECT_ACTIONS],
+      Resource: [`${arn}/*`],
+    },
+    {
+      Sid: "VeleroSnapshots",
+      Effect: "Allow",
+      Action: [...AWS_SNAPSHOT_WRITE_ACTIONS],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": i.region } },
+    },
+  ];
+  if (i.kmsKeyArn) {
+    statements.push({
+      Sid: "VeleroEncryptBackups",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey"],
+      Resource: [i.kmsKeyArn],
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * restic (Velero 1.10's file-system uploader) takes a lock in its repository for every `restic
+ * restore` and `restic snapshots` it runs (Velero passes no --no-lock): a lock object under
+ * `<prefix>/restic/<namespace>/locks/`, deleted when done. A destination restoring file-system
+ * backups needs to write and delete exactly those objects, nothing else of the bucket.
+ */
+export function buildResticLockPolicy(i: VeleroReadInput & { prefix: string }): PolicyDocument {
+  const arn = bucketArn(i.partition, i.bucket);
+  const prefix = i.prefix.replace(/^\/+|\/+$/g, "");
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ResticRepositoryLocks",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: [`${arn}/${prefix ? `${prefix}/` : ""}restic/*/locks/*`],
+    },
+  ];
+  if (i.kmsKeyArn) {
+    statements.push({
+      Sid: "ResticLockEncryption",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey"],
+      Resource: [i.kmsKeyArn],
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}

@@ -40,6 +40,8 @@ export interface RestoreRequirements {
 export interface NodeSizing {
   /** Azure VM size of the node pool (e.g. a size of the quota family the document names). */
   azureVmSize: string;
+  /** EC2 instance type of a new EKS cluster's node group (the same vCPUs and memory); unset: the generic one. */
+  awsInstanceType?: string;
   count: number;
   /** Where the size comes from, for a reader of the profile. */
   why: string;

@@ -48,6 +48,7 @@ export function destinationVeleroValues(cfg: DestinationStackConfig, s: SourceOu
     logLevel: v.logLevel,
     backupSyncPeriod: v.backupSyncPeriod,
     serviceMonitor: v.serviceMonitor,
+    ...(loc.serviceAccountAnnotations ? { serviceAccountAnnotations: loc.serviceAccountAnnotations } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
     stack: cfg.stack,
     tags: destinationTags(cfg),
     ...support.targetContext(cfg),
+    ...support.describeContext?.(cfg),
     sourceKubernetesVersion:
       source.cluster.kubernetesVersion ??
       fromSource("cluster.kubernetesVersion") ??
@@ -127,7 +128,13 @@ export function renderSetup(cfg: DestinationStackConfig, chain: Chain): string[]
       ],
       [
         "Credentials",
-        `Secret \`${CREDENTIALS_SECRET}\`, key \`cloud\`: the credentials file of Velero's identity (never shown)`,
+        values.serviceAccountAnnotations
+          ? `none (no Secret): Velero's service account is annotated ${Object.entries(
+              values.serviceAccountAnnotations,
+            )
+              .map(([k, x]) => `\`${k}: ${x}\``)
+              .join(", ")}`
+          : `Secret \`${CREDENTIALS_SECRET}\`, key \`cloud\`: the credentials file of Velero's identity (never shown)`,
       ],
       ["Node agent", nodeAgent],
       ["Volume data", volumeData(cfg, known)],
@@ -189,7 +196,9 @@ function installByHand(
   chartVersion: string,
 ): string[] {
   const v = cfg.velero;
-  const helmValues = buildVeleroValues({ ...values, credentialsSecretName: CREDENTIALS_SECRET });
+  // A workload identity (the service account's annotation) needs no credentials Secret.
+  const secret = values.serviceAccountAnnotations ? undefined : CREDENTIALS_SECRET;
+  const helmValues = buildVeleroValues({ ...values, credentialsSecretName: secret });
   const version = shellQuote(chartVersion);
   const chart = v.chartPath
     ? shellQuote(v.chartPath)
@@ -197,14 +206,20 @@ function installByHand(
       ? `${shellQuote(`${v.chartRepository}/velero`)} --version ${version}`
       : `velero --repo ${shellQuote(v.chartRepository)} --version ${version}`;
   return [
-    "By hand (the credentials file holds what the identity above says; Helm waits for Velero to run):",
+    secret
+      ? "By hand (the credentials file holds what the identity above says; Helm waits for Velero to run):"
+      : "By hand (Velero's service account assumes the identity above; Helm waits for Velero to run):",
     "",
     "```bash",
     'kubectl create namespace "$VELERO_NAMESPACE"',
     ...(values.nodeAgent
       ? ['kubectl label namespace "$VELERO_NAMESPACE" pod-security.kubernetes.io/enforce=privileged']
       : []),
-    `kubectl -n "$VELERO_NAMESPACE" create secret generic ${CREDENTIALS_SECRET} --from-file=cloud=<the credentials file>`,
+    ...(secret
+      ? [
+          `kubectl -n "$VELERO_NAMESPACE" create secret generic ${secret} --from-file=cloud=<the credentials file>`,
+        ]
+      : []),
     ...(v.createPriorityClass
       ? [`kubectl create priorityclass ${shellQuote(values.priorityClassName)} --value=1000000`]
       : []),

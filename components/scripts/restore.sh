@@ -53,13 +53,15 @@ echo "velero-dr: restore $name ended $phase with ${errors:-0} errors and ${warni
 IFS='|' read -r r_started r_completed r_restored r_total < <(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" \
   -o 'jsonpath={.status.startTimestamp}|{.status.completionTimestamp}|{.status.progress.itemsRestored}|{.status.progress.totalItems}' 2>/dev/null || true) || true
 report="velero-dr:report restore=$name backup=$backup phase=$phase started=${r_started:-} completed=${r_completed:-} items=${r_restored:-}/${r_total:-} warnings=${warnings:-0} errors=${errors:-0}"
-if [ "$phase" = "PartiallyFailed" ] && [ "${VELERO_DR_MODE:-}" = "rehearsal" ] && [ "${errors:-0}" = "1" ] &&
+if [ "$phase" = "PartiallyFailed" ] && { [ "${VELERO_DR_MODE:-}" = "rehearsal" ] || [ "${VELERO_DR_STORAGE_READ_ONLY:-}" = "true" ]; } &&
+  [ "${errors:-0}" = "1" ] &&
   kubectl -n "$VELERO_NAMESPACE" logs deployment/velero --since-time="${r_started:-1970-01-01T00:00:00Z}" 2>/dev/null |
   grep -q 'Error uploading restore results to backup storage'; then
-  # A rehearsal's key may only read the backups. Velero 1.10.3 still uploads a restore's log and
-  # results to the bucket, whatever the location's access mode; the storage refuses, which Velero
-  # counts as the restore's one error. Its server log shows the refused upload: nothing else failed.
-  echo "velero-dr: restore $name: its one error is Velero's upload of the restore log, refused by the read-only key of a rehearsal (Velero 1.10.3 uploads it even to a ReadOnly location); nothing was written to the backup storage. Counted as Completed."
+  # A rehearsal's key, or a destination's identity until it is promoted, may only read the
+  # backups. Velero 1.10.3 still uploads a restore's log and results to the bucket, whatever the
+  # location's access mode; the storage refuses, which Velero counts as the restore's one error.
+  # Its server log shows the refused upload: nothing else failed.
+  echo "velero-dr: restore $name: its one error is Velero's upload of the restore log, refused by the read-only credentials (Velero 1.10.3 uploads it even to a ReadOnly location); nothing was written to the backup storage. Counted as Completed."
   echo "$report refusedUpload=true" >&2
   exit 0
 fi

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { accessTarget, clusterAccess } from "./access";
+import { shellQuote } from "../shell/script";
 import { ClusterTarget } from "./target";
 
 /** The EKS lookup and the kubeconfig builder, loaded only when an EKS target opens. */
@@ -13,9 +14,10 @@ function eksModules() {
 }
 
 /**
- * An existing EKS cluster (`cluster.eksName`, AWS sources): read with the stack's AWS provider;
- * the kubeconfig authenticates with `aws eks get-token`. With IRSA the cluster's OIDC issuer must
- * be the one Velero's role trusts, checked before anything is installed in the cluster.
+ * An existing EKS cluster (`cluster.eksName`): read with the stack's AWS provider; the kubeconfig
+ * authenticates with `aws eks get-token`. A source's IRSA trust names an OIDC provider, which must
+ * be the cluster's, checked before anything is installed in the cluster; a destination's role
+ * trusts the cluster's own provider (its ARN from the cluster's issuer and the account).
  */
 export const eks: ClusterTarget<"eks"> = {
   name: "eks",
@@ -26,6 +28,18 @@ export const eks: ClusterTarget<"eks"> = {
   hint: "cluster.eksName",
   short: "cluster.eksName",
   choice: "cluster.eksName (an existing EKS cluster)",
+  describe: (ctx) => {
+    const name = ctx.cluster.eksName as string;
+    const region = ctx.aws?.region ?? "<aws.region>";
+    return {
+      summary:
+        "An existing EKS cluster (`cluster.eksName`): the stack reads its endpoint and OIDC issuer, and changes nothing of the cluster itself (its IAM OIDC provider must be registered, for IRSA). The guard (step 1) refuses it if it is the source cluster:",
+      rows: [["Name", `\`${name}\` in \`${region}\``]],
+      commands: [
+        `aws eks update-kubeconfig --region ${shellQuote(region)} --name ${shellQuote(name)} --kubeconfig "$KUBECONFIG"`,
+      ],
+    };
+  },
   open: (ctx) => {
     const aws = ctx.aws;
     if (!aws) throw new Error("an EKS target needs the stack's AWS provider");
@@ -54,6 +68,18 @@ export const eks: ClusterTarget<"eks"> = {
       }),
     );
     const cluster = accessTarget(new (clusterAccess().ClusterAccess)("cluster", { kubeconfig }));
-    return { ...cluster, kubernetesVersion: eksCluster.version };
+    const account = aws.accountId;
+    return {
+      ...cluster,
+      kubernetesVersion: eksCluster.version,
+      ...(account
+        ? {
+            oidcProviderArn: eksCluster.apply(
+              (c) =>
+                `arn:${aws.partition ?? "aws"}:iam::${account}:oidc-provider/${access.issuerHostPath(c.identities[0]?.oidcs[0]?.issuer ?? "")}`,
+            ),
+          }
+        : {}),
+    };
   },
 };

@@ -2,6 +2,7 @@ import { aks } from "./existing-aks";
 import { eks } from "./existing-eks";
 import { kubeconfig } from "./kubeconfig";
 import { create } from "./new-aks";
+import { createEks } from "./new-eks";
 import { ClusterTarget, TargetIssue, TargetKeys, TargetRole } from "./target";
 
 /**
@@ -9,7 +10,7 @@ import { ClusterTarget, TargetIssue, TargetKeys, TargetRole } from "./target";
  * line here, plus its name in the list of each storage backend it works with
  * (`StorageBackend.targets`); `selectTarget` below is the one place choosing among them.
  */
-export const clusterTargets = { create, aks, kubeconfig, eks };
+export const clusterTargets = { create, aks, kubeconfig, eks, createEks };
 
 export type TargetName = keyof typeof clusterTargets;
 

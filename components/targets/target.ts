@@ -30,6 +30,23 @@ export interface SizedCreateCluster extends CreateClusterKeys {
   nodeCount: number;
 }
 
+/** A new EKS cluster's settings (`cluster.createEks` of an AWS destination). */
+export interface CreateEksKeys {
+  name?: string;
+  kubernetesVersion: string;
+  /** Existing subnets of the site's VPC (two availability zones at least). */
+  subnetIds: string[];
+  /** Unset in the stack: resolved from the app's vendor sizing (SizedCreateEks). */
+  instanceType?: string;
+  nodeCount?: number;
+}
+
+/** `cluster.createEks` with its node group resolved. */
+export interface SizedCreateEks extends CreateEksKeys {
+  instanceType: string;
+  nodeCount: number;
+}
+
 /** The configuration every target reads from: `velero-dr:cluster` and the `kubeconfig` secret. */
 export interface TargetKeys {
   cluster: {
@@ -38,6 +55,7 @@ export interface TargetKeys {
     aksResourceGroup?: string;
     nodeResourceGroup?: string;
     eksName?: string;
+    createEks?: CreateEksKeys;
   };
   kubeconfig?: string;
 }
@@ -58,11 +76,13 @@ export interface TargetCluster {
   uid: pulumi.Output<string>;
   /** A cluster this stack creates: it cannot be the source cluster. */
   created: boolean;
+  /** The cluster's IAM OIDC provider, where the target knows it (EKS: what IRSA roles trust). */
+  oidcProviderArn?: pulumi.Output<string>;
 }
 
 /** What opening a target may need besides its own keys (each cloud's part is set by its backend). */
 export interface TargetContext extends TargetKeys {
-  cluster: TargetKeys["cluster"] & { create?: SizedCreateCluster };
+  cluster: TargetKeys["cluster"] & { create?: SizedCreateCluster; createEks?: SizedCreateEks };
   stack: string;
   tags: Record<string, string>;
   /** A destination: the source cluster's Kubernetes version (a new cluster must not be older). */
@@ -74,8 +94,17 @@ export interface TargetContext extends TargetKeys {
   after?: pulumi.Input<pulumi.Resource>[];
   /** Azure: where a new cluster goes (region; the stack's subscription, velero-dr:azure.subscriptionId). */
   azure?: { location: string; subscriptionId?: string };
-  /** AWS: the stack's explicit provider and region; the OIDC issuer Velero's IRSA trust names. */
-  aws?: { provider: pulumi.ProviderResource; region: string; oidcIssuer?: string };
+  /**
+   * AWS: the stack's explicit provider and region; the OIDC issuer Velero's IRSA trust names (a
+   * source); the account and arn partition (a destination: its cluster's OIDC provider's ARN).
+   */
+  aws?: {
+    provider: pulumi.ProviderResource;
+    region: string;
+    oidcIssuer?: string;
+    accountId?: string;
+    partition?: string;
+  };
 }
 
 /** What the runbook's description of a destination's target reads (plain values, no Pulumi). */
@@ -84,6 +113,7 @@ export interface TargetDescribeContext {
   stack: string;
   tags: Record<string, string>;
   azure?: { location: string };
+  aws?: { region: string; accountId: string };
   /** The source cluster's Kubernetes version, or where to find it. */
   sourceKubernetesVersion: string;
 }
@@ -103,8 +133,22 @@ export interface SourceCluster {
   apiServer: string;
   aksName?: string;
   aksResourceGroup?: string;
+  /** EKS: the source cluster's name, where its outputs say. */
+  eksName?: string;
   /** The source's Kubernetes version (e.g. 1.29.7), where its outputs say. */
   kubernetesVersion?: string;
+}
+
+/**
+ * Whether Kubernetes `version` (1.29 or 1.29.7) is an older minor than the source's `source`
+ * (Velero restores only into the same or a newer minor); false where either is unknown.
+ */
+export function olderKubernetes(version: string, source: string | undefined): boolean {
+  const minor = (v: string) => /^v?(\d+)\.(\d+)/.exec(v)?.slice(1, 3).map(Number);
+  const a = minor(version);
+  const b = source ? minor(source) : undefined;
+  if (!a || !b) return false;
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] < b[1];
 }
 
 /** Azure resource names (groups, clusters) are case-insensitive: "RG-Dash" is "rg-dash". */

@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { destinationPolicies } from "./destination";
+import { destinationAwsPolicies } from "./destination-aws";
 import { identityPolicies } from "./identity";
 import { schedulePolicies } from "./schedules";
 import { storagePolicies } from "./storage";
@@ -15,4 +16,5 @@ export const allPolicies: Policies = [
   ...veleroPolicies,
   ...schedulePolicies,
   ...destinationPolicies,
+  ...destinationAwsPolicies,
 ];

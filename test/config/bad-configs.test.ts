@@ -609,13 +609,23 @@ describe("bad configurations fail up front, with their own message, registering 
     }
   });
 
-  it("a destination refuses cloud aws (restores come from Azure or an S3-compatible store)", async () => {
+  it("a destination of cloud aws needs its aws section and an AWS target; Azure's keys are refused, named", async () => {
     const { config } = stackFileConfig("example-destination-azure");
     set("cloud", "aws")(config);
     const run = await runProgram("bad-dest", config);
+    const message = run.error?.message ?? "";
     assert.match(
-      run.error?.message ?? "",
-      /velero-dr:cloud: got "aws"; expected "azure" or "s3compat" \(a destination stack restores from Azure or S3-compatible storage only; AWS restore is not implemented/,
+      message,
+      /velero-dr:aws: is required; expected a map of settings \(region, accountId, \.\.\.\) with cloud aws/,
+    );
+    assert.match(message, /velero-dr:azure: applies to cloud azure only; remove it/);
+    assert.match(
+      message,
+      /velero-dr:cluster\.create: applies to cloud azure only; on AWS set cluster\.eksName, cluster\.createEks/,
+    );
+    assert.match(
+      message,
+      /velero-dr:cluster: choose exactly one target: cluster\.createEks \(a new EKS cluster\), cluster\.eksName \(an existing EKS cluster\) or a kubeconfig secret/,
     );
     assert.equal(run.recorder.resources.length, 0);
   });

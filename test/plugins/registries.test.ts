@@ -38,7 +38,7 @@ describe("storage backends registry", () => {
     }
     assert.deepEqual(
       destinationBackends().map((b) => b.name),
-      ["azure", "s3compat"],
+      ["azure", "aws", "s3compat"],
     );
   });
 
@@ -56,12 +56,17 @@ describe("storage backends registry", () => {
   });
 
   it("a destination on a backend without a destination side is refused by the registry", () => {
-    const r = destinationCloudSchema().safeParse("aws");
+    // Every backend has a destination side now: one without (the registry as it was before AWS's).
+    const { destination: _unused, ...sourceOnly } = storageBackends.aws;
+    void _unused;
+    const registry = { ...storageBackends, aws: sourceOnly } as Record<string, StorageBackend>;
+    const r = destinationCloudSchema(registry).safeParse("aws");
     assert.ok(!r.success);
     assert.equal(
       r.error.issues[0].message,
       'got "aws"; expected "azure" or "s3compat" (a destination stack restores from Azure or S3-compatible storage only; AWS restore is not implemented)',
     );
+    assert.ok(destinationCloudSchema().safeParse("aws").success, "the registry's aws restores");
   });
 
   it("loads a backend's Pulumi code only when asked (the config part is plain data)", () => {
@@ -105,7 +110,7 @@ describe("cluster targets and their selection", () => {
       ["cluster.eksName: applies to cloud aws only; use cluster.aksName and cluster.aksResourceGroup"],
     );
     assert.deepEqual(messages("source", "aws", { cluster: { aksName: "a", eksName: "e" } }), [
-      "cluster.aksName: applies to cloud azure only; on AWS set cluster.eksName or a kubeconfig secret",
+      "cluster.aksName: applies to cloud azure only; on AWS set cluster.eksName, cluster.createEks (destinations) or a kubeconfig secret",
     ]);
   });
 
@@ -191,7 +196,7 @@ describe("adding a backend: one module and one registry line", () => {
     assert.equal(r.error?.issues[0].message, 'got "gcp"; expected "azure" or "aws" or "s3compat" or "fake"');
     assert.match(
       destinationCloudSchema(registry).safeParse("fake").error?.issues[0].message ?? "",
-      /AWS and Fake restore is not implemented/,
+      /a destination stack restores from Azure or AWS or S3-compatible storage only; Fake restore is not implemented/,
     );
   });
 

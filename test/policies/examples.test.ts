@@ -13,6 +13,7 @@ import {
   SOURCE_S3COMPAT,
   DESTINATION_S3COMPAT,
   SourceRecording,
+  DESTINATION_AWS,
 } from "./recordings";
 import {
   byType,
@@ -75,6 +76,7 @@ describe("policies over the example stacks (mocks)", () => {
       const applied = await appliedPolicies(stack);
       const notApplied = allPolicies.map((p) => p.name).filter((n) => !applied.has(n));
       assert.deepEqual(notApplied.sort(), [
+        "destination-aws-velero-read-only-while-restoring",
         "destination-bsl-read-only",
         "destination-no-cross-region-snapshots",
         "destination-not-source-cluster",
@@ -431,6 +433,80 @@ describe("policies over the example stacks (mocks)", () => {
       assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
         "destination-no-cross-region-snapshots",
       ]);
+    });
+  });
+
+  describe(DESTINATION_AWS, () => {
+    let destination: Registered[];
+    before(async () => {
+      destination = await recordDestination(await recordSource(SOURCE_AWS), DESTINATION_AWS);
+    });
+    const fresh = () => stackOf(destination, DESTINATION_AWS);
+    const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+    const named = (s: PolicyResource[], type: string, name: string) =>
+      byType(s, type).find((r) => r.name === name) as PolicyResource;
+
+    it("rebuilds every dependency the program declared", () => {
+      assert.deepEqual(unresolvedDependencies(destination, DESTINATION_AWS), []);
+    });
+
+    it("passes every mandatory policy; the destination, AWS role and IAM policies apply to it", async () => {
+      const stack = fresh();
+      assert.deepEqual(mandatory(await runAll(allPolicies, stack)), []);
+      const applied = await appliedPolicies(stack);
+      for (const name of [
+        "destination-aws-velero-read-only-while-restoring",
+        "destination-bsl-read-only",
+        "destination-not-source-cluster",
+        "destination-restore-ordering",
+        "destination-no-cross-region-snapshots",
+        "identity-aws-iam-least-privilege",
+      ]) {
+        assert.ok(applied.has(name), name);
+      }
+    });
+
+    it("catches a read grant that writes: PutObject in Velero's read policy", async () => {
+      const stack = fresh();
+      const read = named(stack, "aws:iam/policy:Policy", "velero-identity-read");
+      const doc = JSON.parse(read.props.policy);
+      doc.Statement[0].Action.push("s3:PutObject");
+      read.props.policy = JSON.stringify(doc);
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
+        "destination-aws-velero-read-only-while-restoring",
+      ]);
+    });
+
+    it("catches the write grant attached before the restore is done", async () => {
+      const stack = fresh();
+      // The grant (component, policy, attachment) waits for the identity only, not for the chain.
+      const keep = (r: PolicyResource) =>
+        !r.type.startsWith("command:") && r.type !== "velero-dr:restore:RestoreChain";
+      for (const r of stack.filter((x) => x.name.startsWith("velero-write")))
+        r.dependencies = r.dependencies.filter(keep);
+      assert.ok(named(stack, ATTACHMENT, "velero-write-attachment"));
+      const findings = mandatory(await runAll(allPolicies, stack));
+      assert.deepEqual(policiesHit(findings), ["destination-aws-velero-read-only-while-restoring"]);
+      assert.match(findings[0].message, /before restore step "restore" is done/);
+    });
+
+    it("catches a ReadWrite backup storage location", async () => {
+      const stack = fresh();
+      for (const r of byType(stack, T.release))
+        r.props.values.configuration.backupStorageLocation.accessMode = "ReadWrite";
+      assert.deepEqual(policiesHit(mandatory(await runAll(allPolicies, stack))), [
+        "destination-bsl-read-only",
+      ]);
+    });
+
+    it("catches the Route 53 publish no longer waiting for the restore", async () => {
+      const stack = fresh();
+      const steps = byType(stack, T.command).filter((c) => c.props.environment?.VELERO_DR_STEP_KIND);
+      const publish = steps.find((c) => c.props.environment.VELERO_DR_STEP_KIND === "dns-publish")!;
+      const guard = steps.find((c) => c.props.environment.VELERO_DR_STEP_KIND === "guard")!;
+      publish.dependencies = [guard];
+      const hit = policiesHit(mandatory(await runAll(allPolicies, stack)));
+      assert.ok(hit.includes("destination-restore-ordering"), hit.join(", "));
     });
   });
 });

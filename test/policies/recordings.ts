@@ -13,6 +13,7 @@ export const SOURCE_AWS = "example-source-aws";
 export const DESTINATION = "example-destination-azure";
 export const SOURCE_S3COMPAT = "example-source-s3compat";
 export const DESTINATION_S3COMPAT = "example-destination-s3compat";
+export const DESTINATION_AWS = "example-destination-aws";
 
 export interface SourceRecording {
   resources: Registered[];

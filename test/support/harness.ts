@@ -49,6 +49,9 @@ export const FAKE = {
   eksEndpoint: "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com",
   eksIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
   eksVersion: "1.29",
+  /** A new EKS cluster's (cluster.createEks). */
+  newEksEndpoint: "https://FEDCBA9876543210.gr7.eu-west-1.eks.amazonaws.com",
+  newEksIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210",
   awsAccount: "123456789012",
 };
 
@@ -159,6 +162,19 @@ function stateFor(type: string, name: string, inputs: Record<string, any>): Reco
         ...inputs,
         keyId: `${name}-key-id`,
         arn: `arn:aws:kms:region-of-provider:${FAKE.awsAccount}:key/${name}-key-id`,
+      };
+    case "aws:eks/cluster:Cluster":
+      return {
+        ...inputs,
+        arn: `arn:aws:eks:eu-west-1:${FAKE.awsAccount}:cluster/${inputs.name}`,
+        endpoint: FAKE.newEksEndpoint,
+        certificateAuthority: { data: Buffer.from("fake-ca").toString("base64") },
+        identities: [{ oidcs: [{ issuer: FAKE.newEksIssuer }] }],
+      };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      return {
+        ...inputs,
+        arn: `arn:aws:iam::${FAKE.awsAccount}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
       };
     case "aws:sns/topic:Topic":
       return { ...inputs, arn: `arn:aws:sns:eu-west-1:${FAKE.awsAccount}:${inputs.name}` };
@@ -444,7 +460,11 @@ export async function runProgram(
   const savedPath = process.env.PATH;
   try {
     try {
-      process.env.PATH = toolsDir(opts.tools ?? ALL_TOOLS, { az: fakeAz(), ...opts.toolScripts });
+      process.env.PATH = toolsDir(opts.tools ?? ALL_TOOLS, {
+        az: fakeAz(),
+        aws: FAKE_AWS,
+        ...opts.toolScripts,
+      });
       outputs = await program();
     } catch (e) {
       error = e as Error;
@@ -523,6 +543,20 @@ export function uidOf(name: string): string {
 
 /** Every program a pre-flight may look for. */
 const ALL_TOOLS = ["bash", "kubectl", "az", "nsupdate", "dig", "aws"];
+/**
+ * The `aws` pre-flight runs (Route 53): logged in to the example account, the examples' hosted
+ * zone public and named example.com.
+ */
+const FAKE_AWS = [
+  "#!/bin/sh",
+  'case "$1 $2" in',
+  `"sts get-caller-identity") printf '{"Account": "${FAKE.awsAccount}", "Arn": "arn:aws:iam::${FAKE.awsAccount}:user/operator"}\\n' ;;`,
+  `"route53 get-hosted-zone") printf 'example.com.\\tFalse\\n' ;;`,
+  "*) exit 99 ;;",
+  "esac",
+  "",
+].join("\n");
+
 const toolDirs = new Map<string, string>();
 
 /**

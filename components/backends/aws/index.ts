@@ -7,13 +7,12 @@ import type { SourceCommon } from "../../config/validate";
 import type { TargetIssue } from "../../targets/target";
 import { DEFAULT_VERSIONS } from "../../velero/versions";
 import type { ResolveContext, StorageBackend } from "../backend";
-import { AWS_PLUGIN_IMAGE } from "./read";
+import { AWS_PLUGIN_IMAGE, awsDestinationSupport, partitionOfRegion } from "./destination-config";
 
 /**
  * Amazon S3 (`velero-dr:cloud: aws`): the backups in an S3 bucket, EBS snapshots, Velero as an
- * IAM role (IRSA) or user. The config part (this file) is plain zod; the Pulumi code is in
- * source.ts, loaded on use. A destination cannot restore from S3 yet (no `destination`); what it
- * will read of the source's outputs, and where (`backup.location`, the replica), is in read.ts.
+ * IAM role (IRSA) or user. The config part (this file and destination-config.ts) is plain zod;
+ * the Pulumi code is in source.ts and destination.ts, loaded on use.
  */
 
 /** `velero-dr:aws`. */
@@ -104,12 +103,6 @@ export function defaultBucketName(accountId: string, stack: string): string {
   return `${base.replace(/-+$/, "")}-${digest}`;
 }
 
-function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
 /**
  * The replica's bucket name (default: one of its own, derived like the primary's), and what cannot
  * work: the primary's region (the replica would die with it), another partition (S3 replicates
@@ -125,9 +118,9 @@ function resolveAwsReplica(
     ctx.problems.push(
       `${key}.region: got ${JSON.stringify(r.region)}, the primary's own region (velero-dr:aws.region); a replica there is lost with the region it should survive: set the recovery region, e.g. ${AWS_RECOVERY_HINTS[primary.region] ?? "another region of the same partition"}`,
     );
-  } else if (partitionOf(r.region) !== partitionOf(primary.region)) {
+  } else if (partitionOfRegion(r.region) !== partitionOfRegion(primary.region)) {
     ctx.problems.push(
-      `${key}.region: got ${JSON.stringify(r.region)} (partition ${partitionOf(r.region)}), but the primary's region ${primary.region} is in partition ${partitionOf(primary.region)}; S3 replicates within one partition: set a region of ${partitionOf(primary.region)}`,
+      `${key}.region: got ${JSON.stringify(r.region)} (partition ${partitionOfRegion(r.region)}), but the primary's region ${primary.region} is in partition ${partitionOfRegion(primary.region)}; S3 replicates within one partition: set a region of ${partitionOfRegion(primary.region)}`,
     );
   }
   const bucketName = r.bucketName ?? defaultBucketName(primary.accountId, `${ctx.stack}-replica`);
@@ -195,8 +188,28 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: true,
   fileSystemBackup: true,
-  targets: { source: ["eks", "kubeconfig"] },
-  clusterHint: "on AWS set cluster.eksName or a kubeconfig secret",
+  targets: { source: ["eks", "kubeconfig"], destination: ["createEks", "eks", "kubeconfig"] },
+  clusterHint: "on AWS set cluster.eksName, cluster.createEks (destinations) or a kubeconfig secret",
+  // IRSA trusts the cluster's OIDC provider: a kubeconfig does not say which it is.
+  checkTarget: (role, target, c) =>
+    role === "destination" &&
+    target === "kubeconfig" &&
+    (c as unknown as { aws?: { oidcProviderArn?: string } }).aws?.oidcProviderArn === undefined
+      ? [
+          {
+            path: ["aws", "oidcProviderArn"],
+            message:
+              "is required with a kubeconfig on AWS: the destination cluster's IAM OIDC provider, which Velero's IRSA role trusts (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`, registered with `eksctl utils associate-iam-oidc-provider`)",
+          },
+        ]
+      : [],
+  refusedKeys: {
+    destination: {
+      "identity.rotationDays": {
+        why: "Velero's destination role is assumed through IRSA: there is no long-lived secret to rotate",
+      },
+    },
+  },
   checkSource: (c) => checkAws((c as unknown as { aws?: AwsSection }).aws),
   resolveSource: (raw, common, ctx) => {
     const aws = (raw as unknown as { aws: AwsSection }).aws;
@@ -230,7 +243,7 @@ export const aws: StorageBackend<AwsSourceConfig> = {
       aws: {
         region: aws.region,
         accountId: aws.accountId,
-        partition: partitionOf(aws.region),
+        partition: partitionOfRegion(aws.region),
         identity: aws.identity,
         oidcProviderArn: aws.oidcProviderArn,
         oidcIssuer: aws.oidcProviderArn?.split(":oidc-provider/")[1],
@@ -243,4 +256,5 @@ export const aws: StorageBackend<AwsSourceConfig> = {
   },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   source: () => (require("./source") as typeof import("./source")).awsSource,
+  destination: awsDestinationSupport,
 };

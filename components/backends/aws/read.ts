@@ -29,6 +29,8 @@ export const awsSourceOutputKeys = {
   }),
   storage: z.looseObject({
     ...awsStorageOutput,
+    /** The bucket's region (older sources name only aws.region, which is the same). */
+    region: named(names.AWS_REGION).optional(),
     prefix: z.string().default(""),
     /** The replica in the recovery region (sources with `storage.replica`; absent on older ones). */
     replica: z.looseObject(awsStorageOutput).optional(),
@@ -71,7 +73,7 @@ export function awsReadBucket(outputs: unknown, choice: BackupLocation | undefin
   return {
     location,
     bucketName: s.storage.bucketName,
-    region: s.storage.region,
+    region: s.storage.region ?? s.aws.region,
     kmsKeyArn: s.storage.kmsKeyArn,
   };
 }
