@@ -266,6 +266,53 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
     );
   });
 
+  it("region down: reads the source's replica by default (bucket, region, key), the role reads only the replica", async () => {
+    const down = await runDestination(STACK, (c) => {
+      const backup = JSON.parse(c["velero-dr:backup"]);
+      delete backup.location;
+      c["velero-dr:backup"] = JSON.stringify(backup);
+      const restore = JSON.parse(c["velero-dr:restore"] ?? "{}");
+      c["velero-dr:restore"] = JSON.stringify({ ...restore, promoteToPrimary: false });
+    });
+    assert.equal(down.error, undefined, down.error?.message);
+    assert.deepEqual(down.asyncErrors, []);
+    const replica = ((await exampleSourceOutputs("example-source-aws")) as { storage: { replica: any } })
+      .storage.replica;
+    assert.equal(replica.region, "eu-central-1");
+    const bsl = down.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values.configuration
+      .backupStorageLocation;
+    assert.equal(bsl.accessMode, "ReadOnly");
+    assert.equal(bsl.bucket, replica.bucketName);
+    assert.equal(bsl.config.region, "eu-central-1");
+    assert.equal(bsl.config.kmsKeyId, replica.kmsKeyArn);
+    const read = statements(down.recorder.one("aws:iam/policy:Policy", "velero-identity-read"));
+    const resources = read.flatMap((x) => [x.Resource].flat());
+    assert.ok(resources.includes(`arn:aws:s3:::${replica.bucketName}/*`), resources.join(", "));
+    assert.ok(resources.includes(replica.kmsKeyArn), "kms:Decrypt on the replica's key");
+    assert.ok(
+      !resources.some((r) => r.includes(BUCKET)),
+      `nothing on the lost region's bucket: ${resources.join(", ")}`,
+    );
+    assert.ok(
+      !down.recorder.resources.some((r) => r.name.startsWith("velero-write")),
+      "not promoted: no write grant",
+    );
+  });
+
+  it("region down: promotion onto the replica is refused before anything is created", async () => {
+    const promoted = await runDestination(STACK, (c) => {
+      const backup = JSON.parse(c["velero-dr:backup"]);
+      delete backup.location;
+      c["velero-dr:backup"] = JSON.stringify(backup);
+    });
+    const messages = [promoted.error?.message ?? "", ...promoted.asyncErrors.map((e) => e.message)].join(
+      "\n",
+    );
+    assert.match(messages, /promoteToPrimary/);
+    assert.equal(promoted.recorder.byType("aws:eks/cluster:Cluster").length, 0);
+    assert.equal(promoted.recorder.byType("command:local:Command").length, 0);
+  });
+
   it("refuses, before the cluster is created, a new EKS cluster older than the source's Kubernetes", async () => {
     const older = await runDestination(STACK, (c) => {
       const cluster = JSON.parse(c["velero-dr:cluster"]);
