@@ -505,6 +505,7 @@ export function destinationVolumeChecks(
   // Where the backups are read from: a replica asked for must be in the source's outputs.
   const replicaProblems =
     raw.backup.location === "replica" &&
+    backend.destination?.replicaDeclaredBy !== "destination" &&
     (src as unknown as { storage?: { replica?: unknown } }).storage?.replica === undefined
       ? [
           `${CONFIG_NAMESPACE}:backup.location: got "replica", but the source's outputs have no storage.replica (the source stack has no velero-dr:storage.replica); set ${CONFIG_NAMESPACE}:backup.location: primary, or give the source a replica and run its \`pulumi up\` first (then copy its outputs again if they are typed in)`,
