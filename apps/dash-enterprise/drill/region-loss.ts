@@ -24,6 +24,8 @@ import {
   printSummary,
   veleroRestoreSeconds,
 } from "../../../drill/scenario";
+import { s3compatDestinationLocations } from "../../../components/backends/s3compat";
+import { buildRestoreChain } from "../../../components/restore/chain";
 import { recover } from "../../../tools/automation/driver";
 import { automationEngine } from "../../../tools/automation/engine";
 import { checkRestore, DashWorld, SCHEDULE } from "./scenario";
@@ -40,6 +42,11 @@ import { checkRestore, DashWorld, SCHEDULE } from "./scenario";
  * gate). The report: `regionLoss: true`, the replication figures (the replica's lag at the
  * disaster = the RPO replication added; how long the last backup took to reach the replica), the
  * RTO (disaster declared -> health green) and the stack's own recovery report.
+ *
+ * `engine: false` runs the same region loss without the Pulumi engine (no engine toolset): the
+ * drill's Velero with the project's Schedule on the source, and on the destination the drill's
+ * Velero with the location the s3compat backend builds for `s3compat.replica`, and the chain by
+ * the drill's step runner from the destination's stack config (as `npm run drill -- --runner`).
  *
  * Volume data: as every s3compat drill today (the drill's volume handling; the node agent's
  * file-system backup through the replica is not part of this scenario).
@@ -60,7 +67,11 @@ export interface RegionLossRun {
   primaryAnsweredAfterDisaster?: boolean;
 }
 
-export async function runRegionLossDrill(o: DrillOptions): Promise<RegionLossRun> {
+export async function runRegionLossDrill(
+  o: DrillOptions,
+  opts: { engine?: boolean } = {},
+): Promise<RegionLossRun> {
+  const byEngine = opts.engine !== false;
   const w = new DashWorld(o);
   const report: DrillReport = newDrillReport(o, w);
   report.regionLoss = true;
@@ -94,18 +105,27 @@ export async function runRegionLossDrill(o: DrillOptions): Promise<RegionLossRun
 
     await w.phase("start the source cluster", () => w.startSource());
     await w.phase("install the Dash Enterprise fixture", () => w.installFixture());
-    const chartPath = drillChart(w);
-    const ws = drillWorkspace(w, path.join(o.workDir, "engine"));
+    const engineParts = byEngine
+      ? { chartPath: drillChart(w), ws: drillWorkspace(w, path.join(o.workDir, "engine")) }
+      : undefined;
     const c = w.source as LocalCluster;
-    initSourceStack(ws, w, SOURCE, {
-      profile: dashEnterprise.name,
-      schedules: [{ name: SCHEDULE, cron: "0 0 * * *", ttl: "720h" }],
-      chartPath,
-    });
-    const up = await w.phase("pulumi up of the source stack (Velero, Schedule, first backup)", () =>
-      upWithVelero(ws, w, SOURCE, c, "velero-source"),
-    );
-    if (up.code !== 0) throw new Error(`pulumi up of the source stack failed:\n${output(up)}`);
+    if (engineParts) {
+      const { ws, chartPath } = engineParts;
+      initSourceStack(ws, w, SOURCE, {
+        profile: dashEnterprise.name,
+        schedules: [{ name: SCHEDULE, cron: "0 0 * * *", ttl: "720h" }],
+        chartPath,
+      });
+      const up = await w.phase("pulumi up of the source stack (Velero, Schedule, first backup)", () =>
+        upWithVelero(ws, w, SOURCE, c, "velero-source"),
+      );
+      if (up.code !== 0) throw new Error(`pulumi up of the source stack failed:\n${output(up)}`);
+    } else {
+      await w.phase("install Velero on the source, apply the project's Schedule", () =>
+        w.startSourceVelero(),
+      );
+      await w.phase("a first backup from the Schedule", () => w.backup(SCHEDULE));
+    }
     const second = await w.phase("one more backup from the Schedule", () => w.backup(SCHEDULE));
 
     // How long MinIO took to carry the newest backup over: its metadata object (written last by
@@ -176,70 +196,108 @@ export async function runRegionLossDrill(o: DrillOptions): Promise<RegionLossRun
     const d = await w.phase("start the destination cluster in the recovery region", () =>
       w.startDestinationCluster("destination"),
     );
-    const { values, secrets } = w.destinationConfig(w.target, {
+    const replicaEdits = {
       backup: { schedule: SCHEDULE, location: "replica" },
       s3compat: { replica: { endpoint: replica.endpoint, bucket: BUCKET, region: replica.region } },
-    });
-    values.source = { stack: `organization/velero-dr/${SOURCE}` };
-    values.velero = { namespace: NAMESPACE, chartPath, helmTimeoutSeconds: 300 };
-    initStack(ws, DEST, JSON.parse(JSON.stringify(values)), {
-      ...secrets,
-      // The destination's key pair is a key of the replica's store: it has nothing on the primary.
-      s3compatCredentials: { accessKeyId: replica.accessKey, secretAccessKey: replica.secretKey },
-    });
-    const engine = await automationEngine({
-      stack: DEST,
-      workDir: ws.project,
-      env: { ...(ws.env as Record<string, string>), PULUMI_IGNORE_AMBIENT_PLUGINS: "true" },
-      cliRoot: engineCliRoot(ws),
-    });
-    // The destination's Velero server plays the pod as deployed: the credentials from its Secret.
-    destinationVelero = w.velero.startWhenDeployed("velero-destination", d, replica, {
-      stopped: () => stopWaiting,
-      asDeployed: true,
-    });
-    const result = await w.phase(
-      "npm run dr of the destination stack (pulumi up, through the KOTS gate)",
-      () =>
-        recover({
-          stack: DEST,
-          engine,
-          yes: true,
-          outDir: path.join(o.workDir, "reports"),
-          io: {
-            say: (l) => {
-              run.said.push(l);
-              o.log(`   ${l}`);
-            },
-            now: () => new Date(),
-            // The operator at the KOTS gate: redeploys (the drill's stand-in), then answers "done".
-            ask: async (question) => {
-              if (/type "done"/.test(question)) {
-                w.operatorRedeploys();
-                return "done";
-              }
-              return "";
-            },
-          },
-        }),
-    );
-    report.rtoSeconds = (Date.now() - disaster) / 1000;
-    const r = result.report;
-    report.recovery = {
-      ok: result.exitCode === 0 && r?.ok === true,
-      ...(r?.rtoSeconds !== undefined ? { rtoSeconds: r.rtoSeconds } : {}),
-      ...(r?.rtoWithSetupSeconds !== undefined ? { rtoWithSetupSeconds: r.rtoWithSetupSeconds } : {}),
-      ...(r?.rpoSeconds !== undefined ? { rpoSeconds: r.rpoSeconds } : {}),
-      ...(r?.backup ? { backup: r.backup.name } : {}),
-      ...(result.files ? { reportFile: result.files.json } : {}),
     };
-    check(
-      "recovery: npm run dr recovers from the replica (every step succeeded, health green)",
-      report.recovery.ok,
-      r ? `${r.health}; ${r.problems.join("; ")}` : `exit ${result.exitCode}`,
-    );
-    if (!report.recovery.ok) throw new Error(`the recovery failed:\n${run.said.join("\n")}`);
-    report.backup = r?.backup?.name ?? "";
+    if (!engineParts) {
+      await w.phase(
+        "the runner: recover from the replica (chain to the gate, redeploy, resume)",
+        async () => {
+          // The location the s3compat backend builds for the replica, as the stack would install it.
+          const bslConfig = s3compatDestinationLocations(w.sourceOutputs(w.target), {
+            ...replicaEdits,
+            s3compat: { replica: { ...replicaEdits.s3compat.replica, forcePathStyle: true } },
+          }).bsl.config;
+          w.velero.installCrds(d);
+          w.velero.prepare(d, bslConfig, "ReadOnly");
+          await w.velero.start("velero-destination", d, replica);
+          const stateFile = path.join(o.workDir, "chain-state.json");
+          let result = await w.runChain(buildRestoreChain(w.chainInput(replicaEdits)), stateFile);
+          if (result.results.find((x) => x.status === "failed")?.id === "dash-kots-redeploy") {
+            w.operatorRedeploys();
+            result = await w.runChain(
+              buildRestoreChain(w.chainInput({ ...replicaEdits, app: { kotsRedeployed: true } })),
+              stateFile,
+            );
+          }
+          report.steps.push(
+            ...result.results.map((x) => ({ id: x.id, status: x.status, seconds: x.seconds })),
+          );
+          check(
+            "recovery: the restore chain recovers from the replica (the drill's runner)",
+            result.ok,
+            result.results.find((x) => x.status === "failed")?.id,
+          );
+          if (!result.ok) throw new Error("the restore chain failed");
+        },
+      );
+      report.rtoSeconds = (Date.now() - disaster) / 1000;
+      report.backup = restoredFrom;
+    } else {
+      const { ws, chartPath } = engineParts;
+      const { values, secrets } = w.destinationConfig(w.target, replicaEdits);
+      values.source = { stack: `organization/velero-dr/${SOURCE}` };
+      values.velero = { namespace: NAMESPACE, chartPath, helmTimeoutSeconds: 300 };
+      initStack(ws, DEST, JSON.parse(JSON.stringify(values)), {
+        ...secrets,
+        // The destination's key pair is a key of the replica's store: it has nothing on the primary.
+        s3compatCredentials: { accessKeyId: replica.accessKey, secretAccessKey: replica.secretKey },
+      });
+      const engine = await automationEngine({
+        stack: DEST,
+        workDir: ws.project,
+        env: { ...(ws.env as Record<string, string>), PULUMI_IGNORE_AMBIENT_PLUGINS: "true" },
+        cliRoot: engineCliRoot(ws),
+      });
+      // The destination's Velero server plays the pod as deployed: the credentials from its Secret.
+      destinationVelero = w.velero.startWhenDeployed("velero-destination", d, replica, {
+        stopped: () => stopWaiting,
+        asDeployed: true,
+      });
+      const result = await w.phase(
+        "npm run dr of the destination stack (pulumi up, through the KOTS gate)",
+        () =>
+          recover({
+            stack: DEST,
+            engine,
+            yes: true,
+            outDir: path.join(o.workDir, "reports"),
+            io: {
+              say: (l) => {
+                run.said.push(l);
+                o.log(`   ${l}`);
+              },
+              now: () => new Date(),
+              // The operator at the KOTS gate: redeploys (the drill's stand-in), then answers "done".
+              ask: async (question) => {
+                if (/type "done"/.test(question)) {
+                  w.operatorRedeploys();
+                  return "done";
+                }
+                return "";
+              },
+            },
+          }),
+      );
+      report.rtoSeconds = (Date.now() - disaster) / 1000;
+      const r = result.report;
+      report.recovery = {
+        ok: result.exitCode === 0 && r?.ok === true,
+        ...(r?.rtoSeconds !== undefined ? { rtoSeconds: r.rtoSeconds } : {}),
+        ...(r?.rtoWithSetupSeconds !== undefined ? { rtoWithSetupSeconds: r.rtoWithSetupSeconds } : {}),
+        ...(r?.rpoSeconds !== undefined ? { rpoSeconds: r.rpoSeconds } : {}),
+        ...(r?.backup ? { backup: r.backup.name } : {}),
+        ...(result.files ? { reportFile: result.files.json } : {}),
+      };
+      check(
+        "recovery: npm run dr recovers from the replica (every step succeeded, health green)",
+        report.recovery.ok,
+        r ? `${r.health}; ${r.problems.join("; ")}` : `exit ${result.exitCode}`,
+      );
+      if (!report.recovery.ok) throw new Error(`the recovery failed:\n${run.said.join("\n")}`);
+      report.backup = r?.backup?.name ?? "";
+    }
     check(
       "recovery: the backup restored is the newest one in the replica",
       report.backup === restoredFrom,
