@@ -38,6 +38,7 @@ export interface Phase {
 
 import { Check } from "./app-kit/check";
 import type { AppEngineResult } from "./engine-app-drill";
+import type { ReplicaLag } from "./lib/replication";
 
 export type { Check };
 
@@ -55,6 +56,40 @@ export interface DrillReport {
   /** More apps recovered by the real engine in the same drill. */
   apps?: AppEngineResult[];
   failure?: string;
+  /**
+   * A region-loss drill: the source region's object store was lost with the source cluster, and
+   * the destination recovered from the replica in the recovery region.
+   */
+  regionLoss?: boolean;
+  /** The store's own replication to the recovery region, as the drill watched it. */
+  replication?: ReplicationReport;
+  /** The destination stack's own recovery report, where a driver (`npm run dr`) ran the recovery. */
+  recovery?: {
+    ok: boolean;
+    /** First chain step -> health green. */
+    rtoSeconds?: number;
+    /** First `pulumi up` -> health green. */
+    rtoWithSetupSeconds?: number;
+    rpoSeconds?: number;
+    backup?: string;
+    reportFile?: string;
+  };
+}
+
+/** A bucket replicated by its store to another region's, as a region-loss drill saw it. */
+export interface ReplicationReport {
+  primary: string;
+  replica: string;
+  bucket: string;
+  /** The remote target's ARN the store's admin API returned. */
+  arn: string;
+  /** Before the disaster, every object version of the primary was in the replica, identical. */
+  identical: boolean;
+  versions: number;
+  /** How long the newest backup took to reach the replica (its metadata object written -> seen there), s. */
+  observedDelaySeconds: number;
+  /** At the disaster: the newest backup in the primary vs in the replica (the RPO replication added). */
+  atDisaster: ReplicaLag;
 }
 
 /** What the real engine did in a drill, and what it cost compared with the drill's own step runner. */
@@ -351,7 +386,7 @@ export class DrillWorld {
   ): { values: Record<string, unknown>; secrets: Record<string, unknown> } {
     const dest = this.dest as LocalCluster;
     if (!dest) throw new Error("the drill's destination stack needs a destination cluster: start it first");
-    const { app, ...rest } = edits;
+    const { app, restore, ...rest } = edits;
     const settings = { ...target.app, ...(app ?? {}) };
     const def = target.definition;
     const movesDns = configureApp(def, def.options.parse(settings)).profile.restore.dnsCutOver;
@@ -370,6 +405,7 @@ export class DrillWorld {
         restoreTimeoutMinutes: 10,
         backupSyncTimeoutMinutes: 2,
         healthTimeoutMinutes: 2,
+        ...((restore as object | undefined) ?? {}),
       },
       ...(movesDns ? { dns: this.dnsConfig(target.baseDomain) } : {}),
       ...rest,
@@ -520,6 +556,24 @@ export function printSummary(o: DrillOptions, r: DrillReport): void {
   for (const p of r.phases) o.log(`   ${p.name.padEnd(64)} ${p.seconds.toFixed(1).padStart(7)}`);
   o.log("");
   o.log(`   RTO (disaster declared -> health green): ${r.rtoSeconds.toFixed(1)} s`);
+  if (r.regionLoss && r.replication) {
+    const x = r.replication;
+    o.log(
+      `   region loss: the source region's store ${x.primary} lost; recovered from the replica ${x.replica} (${x.arn})`,
+    );
+    o.log(
+      `   replication: ${x.identical ? "identical" : "NOT identical"} before the disaster (${x.versions} versions); newest backup reached the replica in ${x.observedDelaySeconds.toFixed(1)} s`,
+    );
+    o.log(
+      `   replica lag at the disaster (RPO added by replication): ${x.atDisaster.lagSeconds === null ? "no backup in the replica" : `${x.atDisaster.lagSeconds.toFixed(1)} s`}; newest in the primary ${x.atDisaster.newestInPrimary?.name ?? "-"}, in the replica ${x.atDisaster.newestInReplica?.name ?? "-"}${x.atDisaster.missingInReplica.length ? `; missing: ${x.atDisaster.missingInReplica.join(", ")}` : ""}`,
+    );
+  }
+  if (r.recovery) {
+    const f = (s?: number) => (s === undefined ? "not measured" : `${s.toFixed(1)} s`);
+    o.log(
+      `   recovery report: RTO ${f(r.recovery.rtoSeconds)} (first step), ${f(r.recovery.rtoWithSetupSeconds)} (first pulumi up); RPO ${f(r.recovery.rpoSeconds)}`,
+    );
+  }
   if (r.engine) {
     const e = r.engine;
     o.log(

@@ -2,16 +2,20 @@
 # drill/toolchain.sh - build a pinned toolset of the local DR drill from the Go module proxy into a cache keyed by
 # its pins (drill/versions.env), outside the repository:
 #   ${VELERO_DR_CACHE:-$HOME/.cache/velero-dr}/toolchain/<key>/{bin,plugins,logs,work,manifest.json}
-# Two toolsets, each with its own key (so changing one never rebuilds the other):
+# Three toolsets, each with its own key (so changing one never rebuilds the others):
 #   cluster (default)  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, velero,
 #                      velero-plugin-for-aws, minio, kwok, kwokctl
 #   engine (--engine)  pulumi (the Pulumi CLI) and pulumi-resource-kubernetes (the kubernetes provider plugin)
+#   replication (--replication)
+#                      minio-replicate (drill/minio-replicate/main.go: MinIO bucket replication set up through
+#                      MinIO's admin API with madmin-go); its key includes a hash of that source file
 #
 # Usage:
-#   drill/toolchain.sh [--engine]              build what is missing; progress on stderr; last stdout line = absolute
-#                                              bin dir (BIN=$(drill/toolchain.sh | tail -1))
-#   drill/toolchain.sh [--engine] --print-dir  print the keyed dir (no build, no network)
-#   drill/toolchain.sh [--engine] --check      exit 0 only if every binary is present (no build, no network)
+#   drill/toolchain.sh [--engine|--replication]              build what is missing; progress on stderr; last
+#                                              stdout line = absolute bin dir (BIN=$(drill/toolchain.sh | tail -1))
+#   drill/toolchain.sh [--engine|--replication] --print-dir  print the keyed dir (no build, no network)
+#   drill/toolchain.sh [--engine|--replication] --check      exit 0 only if every binary is present (no build,
+#                                              no network)
 #
 # Environment:
 #   VELERO_DR_CACHE                 cache root (default $HOME/.cache/velero-dr)
@@ -27,6 +31,9 @@ TOOLSET=cluster
 if [[ ${1:-} == --engine ]]; then
   TOOLSET=engine
   shift
+elif [[ ${1:-} == --replication ]]; then
+  TOOLSET=replication
+  shift
 fi
 readonly TOOLSET
 if [[ $TOOLSET == cluster ]]; then
@@ -34,14 +41,17 @@ if [[ $TOOLSET == cluster ]]; then
   # Build order (sequential). "plugins/" holds only velero-plugin-for-aws: velero runs every executable there.
   TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl velero velero-plugin-for-aws
     minio kwok kwokctl)
-else
+elif [[ $TOOLSET == engine ]]; then
   PIN_VARS=(PULUMI_VERSION PULUMI_KUBERNETES_MODULE_VERSION PULUMI_KUBERNETES_PLUGIN_VERSION)
   TOOLS=(pulumi pulumi-resource-kubernetes)
+else
+  PIN_VARS=(MINIO_MADMIN_VERSION MINIO_GO_VERSION)
+  TOOLS=(minio-replicate)
 fi
 readonly PIN_VARS TOOLS
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly SCRIPT_DIR
+readonly SCRIPT_DIR REPLICATE_SRC=$SCRIPT_DIR/minio-replicate/main.go
 
 log() { printf '%s\n' "$*" >&2; }
 die() {
@@ -87,10 +97,12 @@ if [[ $TOOLSET == cluster ]]; then
   [[ $K8S_VERSION =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "K8S_VERSION=$K8S_VERSION: expected v1.MINOR.PATCH"
   K8S_MINOR=${BASH_REMATCH[1]}
   K8S_STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
-else
+elif [[ $TOOLSET == engine ]]; then
   # The kubernetes plugin is installed under the version @pulumi/kubernetes asks the engine for.
   [[ $PULUMI_KUBERNETES_PLUGIN_VERSION =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
     die "PULUMI_KUBERNETES_PLUGIN_VERSION=$PULUMI_KUBERNETES_PLUGIN_VERSION: expected vMAJOR.MINOR.PATCH"
+  K8S_MINOR="" K8S_STAGING_VERSION=""
+else
   K8S_MINOR="" K8S_STAGING_VERSION=""
 fi
 readonly K8S_MINOR K8S_STAGING_VERSION
@@ -108,6 +120,8 @@ pins_text() {
   printf 'recipe=%s\nplatform=%s\n' "$RECIPE_VERSION" "$PLATFORM"
   # The cluster toolset's key predates the engine toolset: its text stays as it was.
   [[ $TOOLSET == cluster ]] || printf 'toolset=%s\n' "$TOOLSET"
+  # The replication tool is the project's own source: a change to it is a new key.
+  [[ $TOOLSET != replication ]] || printf 'source=%s\n' "$(sha256sum <"$REPLICATE_SRC" | cut -c1-64)"
   for var in "${PIN_VARS[@]}"; do printf '%s=%s\n' "$var" "${!var}"; done
 }
 KEY=$(pins_text | sha256sum | cut -c1-16)
@@ -136,6 +150,7 @@ tool_version() {
     kwok | kwokctl) echo "$KWOK_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_MODULE_VERSION" ;;
+    minio-replicate) echo "$MINIO_MADMIN_VERSION" ;;
   esac
 }
 # Work module (throwaway main module) each tool is built in.
@@ -156,6 +171,8 @@ group_module() {
     kwok) echo sigs.k8s.io/kwok ;;
     pulumi) echo github.com/pulumi/pulumi/pkg/v3 ;;
     pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4 ;;
+    # The project's own main package (copied into the work module) on this module.
+    minio-replicate) echo github.com/minio/madmin-go/v3 ;;
   esac
 }
 group_version() {
@@ -175,6 +192,7 @@ tool_package() {
     pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
     # Built from a copy of the module's cmd folder in the work module (see prepare_group).
     pulumi-resource-kubernetes) echo ./cmd/pulumi-resource-kubernetes ;;
+    minio-replicate) echo . ;;
   esac
 }
 
@@ -369,6 +387,12 @@ prepare_group() { # group logfile
       echo "+ (cd cmd/pulumi-resource-kubernetes && VERSION=${PULUMI_KUBERNETES_PLUGIN_VERSION#v} go run generate.go)"
       (cd cmd/pulumi-resource-kubernetes && VERSION=${PULUMI_KUBERNETES_PLUGIN_VERSION#v} "$GO" run generate.go) || exit 1
     fi
+    if [[ $group == minio-replicate ]]; then
+      # The project's own main package, built against the S3 client of the same MinIO line.
+      [[ -r $REPLICATE_SRC ]] || exit 1
+      cp "$REPLICATE_SRC" main.go || exit 1
+      "$GO" get "github.com/minio/minio-go/v7@$MINIO_GO_VERSION" || exit 1
+    fi
     # Resolve and download everything the group's commands import (all network use happens here, so a module
     # version the proxy refuses - e.g. a Kubernetes staging module - is named before anything is compiled).
     pkgs=()
@@ -435,6 +459,7 @@ smoke_test() { # tool path logfile
     minio) expected="minio version" args=(--version) ;;
     kwok | kwokctl) expected="$KWOK_VERSION" args=(--version) ;;
     pulumi) expected="$PULUMI_VERSION" args=(version) ;;
+    minio-replicate) expected="github.com/minio/madmin-go/v3@$MINIO_MADMIN_VERSION" args=(--version) ;;
     pulumi-resource-kubernetes)
       # A provider has no version flag: started alone it serves gRPC and prints its port. Its embedded schema
       # must carry the version it is installed as.

@@ -129,6 +129,13 @@ export interface DestinationSupport {
   /** The destination's own settings, `velero-dr:<name>` (required when `sectionRequired`). */
   section: z.ZodType;
   sectionRequired: boolean;
+  /**
+   * Who declares the replica a destination may read (`backup.location`): `outputs` (the default:
+   * the source stack creates it and exports it as `storage.replica`, e.g. Azure object
+   * replication) or `destination` (the store replicates on its own and the destination's settings
+   * name the replica; its `check` refuses `replica` without them).
+   */
+  replicaDeclaredBy?: "outputs" | "destination";
   /** The backend's rules on a parsed destination config (beyond its section's schema). */
   check?(c: RawDestinationConfig): TargetIssue[];
   /**
@@ -150,7 +157,7 @@ export interface DestinationSupport {
    * leaves it out (and refuses `backup.location`). Where Velero reads, the default and the
    * refusals are decided for every backend alike (kit/read-location.ts).
    */
-  replica?(source: SourceOutputs): { where: string } | undefined;
+  replica?(source: SourceOutputs, cfg?: object): { where: string } | undefined;
   /** Its rules on the source's outputs typed in, once they parsed (paths under `source.outputs`). */
   checkSourceOutputs?(outputs: SourceOutputs): TargetIssue[];
   /**

@@ -513,6 +513,7 @@ export function destinationVolumeChecks(
     ? backupLocationProblems({
         support: backend.destination,
         source: src,
+        cfg: raw,
         choice: raw.backup.location,
         promoteToPrimary: raw.restore.promoteToPrimary,
         namespace: CONFIG_NAMESPACE,

@@ -15,6 +15,8 @@ export class Minio {
     private readonly procs: Processes,
     private readonly dir: string,
     readonly port = 9000,
+    /** Its process's name (a second MinIO, e.g. another region's, needs its own). */
+    readonly name = "minio",
   ) {
     this.endpoint = `http://127.0.0.1:${port}`;
   }
@@ -22,7 +24,7 @@ export class Minio {
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     this.procs.start(
-      "minio",
+      this.name,
       path.join(this.bin, "minio"),
       [
         "server",
@@ -53,6 +55,16 @@ export class Minio {
       async () => (await this.s3("GET", "/").catch(() => undefined))?.status === 200,
       60000,
     );
+  }
+
+  /** Stops the server (its data stays on disk). */
+  async stop(): Promise<void> {
+    await this.procs.stop(this.name);
+  }
+
+  /** Whether the server answers an S3 call signed with its key (false once it is stopped). */
+  async answers(): Promise<boolean> {
+    return (await this.s3("GET", "/").catch(() => undefined))?.status === 200;
   }
 
   /** The AWS shared-credentials file Velero and its plugin read. */

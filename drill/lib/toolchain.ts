@@ -23,6 +23,14 @@ export function engineToolchain(): { bin: string; pins: Record<string, string> }
   return buildToolset(["--engine"]);
 }
 
+/**
+ * The replication toolset: minio-replicate, which sets up MinIO's own bucket replication between
+ * two MinIO servers (drill/toolchain.sh --replication, drill/minio-replicate/main.go).
+ */
+export function replicationToolchain(): { bin: string; pins: Record<string, string> } {
+  return buildToolset(["--replication"]);
+}
+
 function buildToolset(args: string[]): { bin: string; pins: Record<string, string> } {
   const r = spawnSync("bash", [path.join(__dirname, "..", "toolchain.sh"), ...args], {
     encoding: "utf8",

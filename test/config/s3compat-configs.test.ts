@@ -277,11 +277,54 @@ const DESTINATION_CASES: BadCase[] = [
     ],
   },
   {
-    name: "backup.location on an s3compat destination (its sources have no replica)",
+    name: "backup.location: replica without s3compat.replica (the store replicates on its own: the destination names it)",
     edits: [merge("backup", { location: "replica" })],
     expect: [
-      /velero-dr:backup\.location: does not apply to cloud s3compat: its sources have no replica \(velero-dr:storage\.replica is Azure's and AWS's\)/,
+      /velero-dr:backup\.location: got "replica", but velero-dr:s3compat\.replica is not set: an S3-compatible store replicates on its own .*set velero-dr:s3compat\.replica \{endpoint, bucket, region\} .*or velero-dr:backup\.location: primary/,
     ],
+  },
+  {
+    name: "a replica endpoint that is no URL",
+    edits: [
+      set("s3compat", { replica: { endpoint: "minio-dr:9000", bucket: "dash-backups", region: "dr" } }),
+    ],
+    expect: [
+      /velero-dr:s3compat\.replica\.endpoint: got "minio-dr:9000"; expected the replica store's S3 endpoint, an http:\/\/ or https:\/\/ URL/,
+    ],
+  },
+  {
+    name: "a replica without its region",
+    edits: [
+      set("s3compat", { replica: { endpoint: "https://minio-dr.example.com:9000", bucket: "dash-backups" } }),
+    ],
+    expect: [
+      /velero-dr:s3compat\.replica\.region: is required: the region the replica store signs requests with/,
+    ],
+  },
+  {
+    name: "a replica reached over http by a production destination",
+    edits: [
+      set("s3compat", {
+        replica: { endpoint: "http://minio-dr.example.com:9000", bucket: "dash-backups", region: "dr" },
+      }),
+    ],
+    expect: [
+      /velero-dr:s3compat\.replica\.endpoint: got "http:\/\/minio-dr\.example\.com:9000"; a production stack's backups must not travel unencrypted/,
+    ],
+  },
+  {
+    name: "a replica endpoint with a credential in it (not shown)",
+    edits: [
+      set("s3compat", {
+        replica: {
+          endpoint: "https://admin:hunter22@minio-dr.example.com",
+          bucket: "dash-backups",
+          region: "dr",
+        },
+      }),
+    ],
+    expect: [/velero-dr:s3compat\.replica\.endpoint: got a URL with a user or password in it \(not shown\)/],
+    hidden: ["hunter22"],
   },
   {
     name: "store settings on the destination (they come from the source)",

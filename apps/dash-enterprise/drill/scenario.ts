@@ -261,7 +261,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
 }
 
 /** What must hold after a successful drill. */
-export async function checkRestore(w: DashWorld): Promise<Check[]> {
+export async function checkRestore(w: DashWorld, o: { promoted?: boolean } = {}): Promise<Check[]> {
+  // Promoted (the drill's default) the location ends ReadWrite; a destination that is not (it read a
+  // replica) keeps it ReadOnly.
+  const promoted = o.promoted ?? true;
   const c = w.dest as LocalCluster;
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
@@ -395,7 +398,8 @@ export async function checkRestore(w: DashWorld): Promise<Check[]> {
     served || "no ready endpoint",
   );
   const mode = w.bslAccessMode();
-  add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
+  if (promoted) add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);
+  else add("the backup storage location stayed ReadOnly (not promoted)", mode === "ReadOnly", mode);
   const a = w.bind.query(BASE_DOMAIN, "A");
   const cname = w.bind.query(`api-${BASE_DOMAIN}`, "CNAME");
   add(`DNS: ${BASE_DOMAIN} answers the new load balancer address (BIND)`, a === NEW_LB, a);

@@ -15,9 +15,10 @@ export function readLocation(
   support: Pick<DestinationSupport, "replica">,
   source: SourceOutputs,
   choice: BackupLocation | undefined,
+  cfg?: object,
 ): BackupLocation {
   if (choice !== undefined) return choice;
-  return support.replica?.(source) ? "replica" : "primary";
+  return support.replica?.(source, cfg) ? "replica" : "primary";
 }
 
 /**
@@ -30,21 +31,24 @@ export function readLocation(
  *   backups, once that region is back), and the destination's identity may only read it.
  */
 export function backupLocationProblems(i: {
-  support: Pick<DestinationSupport, "replica">;
+  support: Pick<DestinationSupport, "replica" | "replicaDeclaredBy">;
   source: SourceOutputs;
+  /** The destination's config (where the replica is declared by the destination). */
+  cfg?: object;
   choice: BackupLocation | undefined;
   promoteToPrimary: boolean;
   /** `velero-dr:` */
   namespace: string;
 }): string[] {
-  const replica = i.support.replica?.(i.source);
+  const replica = i.support.replica?.(i.source, i.cfg);
   const key = (k: string) => `${i.namespace}:${k}`;
-  if (i.choice === "replica" && !replica) {
+  // A replica the destination declares is refused by the backend's own check, naming its key.
+  if (i.choice === "replica" && !replica && i.support.replicaDeclaredBy !== "destination") {
     return [
       `${key("backup.location")}: got "replica", but the source's outputs have no storage.replica (the source stack has no ${key("storage.replica")}); set ${key("backup.location")}: primary, or give the source a replica and run its \`pulumi up\` first (then copy its outputs again if they are typed in)`,
     ];
   }
-  if (i.promoteToPrimary && replica && readLocation(i.support, i.source, i.choice) === "replica") {
+  if (i.promoteToPrimary && replica && readLocation(i.support, i.source, i.choice, i.cfg) === "replica") {
     const why =
       i.choice === "replica"
         ? `${key("backup.location")}: replica`

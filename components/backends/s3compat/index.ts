@@ -50,6 +50,17 @@ const endpointUrl = (what: string) =>
     }
   });
 
+/** The region requests to a store are signed with (required, see `region` below). */
+const signingRegion = (what: string) =>
+  z
+    .string({
+      error: (iss) =>
+        iss.input === undefined
+          ? `is required: the region ${what} signs requests with (MinIO: its MINIO_REGION, us-east-1 unless set; Ceph RGW: the zonegroup's api_name)`
+          : undefined,
+    })
+    .pipe(named(names.S3COMPAT_REGION));
+
 /** `velero-dr:s3compat` of a source: the store and bucket Velero writes to. */
 export const s3compatSection = z.strictObject({
   /** The store's S3 endpoint (BSL `s3Url`). */
@@ -60,14 +71,7 @@ export const s3compatSection = z.strictObject({
    * The region requests are signed with. Required: plugin v1.6.2 looks a region up only on AWS
    * (without `s3Url`), and its aws-sdk-go refuses to sign without one.
    */
-  region: z
-    .string({
-      error: (iss) =>
-        iss.input === undefined
-          ? "is required: the region the store signs requests with (MinIO: its MINIO_REGION, us-east-1 unless set; Ceph RGW: the zonegroup's api_name)"
-          : undefined,
-    })
-    .pipe(named(names.S3COMPAT_REGION)),
+  region: signingRegion("the store"),
   /** Path-style addressing (BSL `s3ForcePathStyle`): what MinIO and Ceph RGW serve without wildcard DNS. */
   forcePathStyle: z.boolean().default(true),
   /** Where clients (the velero CLI) reach the store for downloads, if not at `endpoint` (BSL `publicUrl`). */
@@ -81,6 +85,25 @@ export const s3compatSection = z.strictObject({
 
 export type S3CompatSection = z.output<typeof s3compatSection>;
 
+/**
+ * `velero-dr:s3compat.replica` of a destination: the store's own copy of the source's bucket at the
+ * recovery site. An S3-compatible store replicates on its own (MinIO bucket or site replication,
+ * Ceph RGW multisite): the source stack never sets it up and its outputs do not know it, so the
+ * destination names it. Replication keeps the objects' keys: the source's `storage.prefix` applies.
+ */
+export const s3compatReplicaSection = z.strictObject({
+  /** The replica store's S3 endpoint (BSL `s3Url`). */
+  endpoint: endpointUrl("the replica store's S3 endpoint"),
+  /** The bucket the store replicates the source's bucket into. */
+  bucket: named(names.S3COMPAT_BUCKET),
+  region: signingRegion("the replica store"),
+  forcePathStyle: z.boolean().default(true),
+  /** Where clients reach the replica for downloads, if not at `endpoint` (BSL `publicUrl`). */
+  publicUrl: endpointUrl("the replica store's public S3 endpoint").optional(),
+});
+
+export type S3CompatReplica = z.output<typeof s3compatReplicaSection>;
+
 /** `velero-dr:s3compat` of a destination, optional (the store itself comes from the source's outputs). */
 export const s3compatDestinationSection = z.strictObject({
   /**
@@ -88,7 +111,15 @@ export const s3compatDestinationSection = z.strictObject({
    * write while the restore runs. Such a key cannot write backups, so it excludes promotion.
    */
   readOnlyCredentials: z.boolean().default(false),
+  /**
+   * The replica of the source's bucket in the recovery region, read by default when set
+   * (`backup.location: primary` reads the source's store instead). The destination's key pair
+   * (`velero-dr:s3compatCredentials`) is then a key of the replica's store.
+   */
+  replica: s3compatReplicaSection.optional(),
 });
+
+type S3CompatDestinationSection = z.output<typeof s3compatDestinationSection>;
 
 const KEY_CHARS = /^[\x21-\x7e]+$/;
 const keyPart = (what: string, min: number, max: number) =>
@@ -191,23 +222,79 @@ const refusedOnSource: Record<string, RefusedKey> = {
   alertWebhooks: { why: NO_CLOUD_ALERT },
 };
 
-/** The BSL of an s3compat destination, from the source's outputs (no VSL). */
-export function s3compatDestinationLocations(outputs: unknown): DestinationLocations {
+/** The store a destination reads the backups from (`backup.location`). */
+export interface S3CompatReadStore {
+  location: "primary" | "replica";
+  endpoint: string;
+  bucket: string;
+  region: string;
+}
+
+/** A destination's s3compat settings and `backup.location` (plain config). */
+function readChoice(cfg: object | undefined): {
+  replica?: S3CompatReplica;
+  choice?: "primary" | "replica";
+} {
+  const c = cfg as { s3compat?: S3CompatDestinationSection; backup?: { location?: "primary" | "replica" } };
+  return { replica: c?.s3compat?.replica, choice: c?.backup?.location };
+}
+
+/**
+ * Where an s3compat destination reads: `backup.location` as set, else the replica when
+ * `s3compat.replica` names one, else the source's store. (A replica asked for without one is
+ * refused by the destination's check before this.)
+ */
+export function s3compatReadStore(outputs: unknown, cfg?: object): S3CompatReadStore {
   const s = outputs as S3CompatSourceOutputs;
+  const { replica, choice } = readChoice(cfg);
+  if (replica && choice !== "primary") {
+    return {
+      location: "replica",
+      endpoint: replica.endpoint,
+      bucket: replica.bucket,
+      region: replica.region,
+    };
+  }
+  return {
+    location: "primary",
+    endpoint: s.s3compat.endpoint,
+    bucket: s.storage.bucket,
+    region: s.s3compat.region,
+  };
+}
+
+/** The BSL of an s3compat destination, from the source's outputs and `backup.location` (no VSL). */
+export function s3compatDestinationLocations(outputs: unknown, cfg?: object): DestinationLocations {
+  const s = outputs as S3CompatSourceOutputs;
+  const { replica } = readChoice(cfg);
+  const read = s3compatReadStore(outputs, cfg);
+  const store =
+    read.location === "replica" && replica
+      ? {
+          endpoint: replica.endpoint,
+          region: replica.region,
+          forcePathStyle: replica.forcePathStyle,
+          publicUrl: replica.publicUrl,
+          // The same plugin writes and reads: the source's setting holds on the replica.
+          checksumAlgorithm: s.s3compat.checksumAlgorithm,
+        }
+      : { ...s.s3compat, publicUrl: s.s3compat.publicUrl || undefined };
   return {
     provider: "aws",
     pluginImage: s3compat.pluginImage,
     bsl: {
-      bucket: s.storage.bucket,
+      bucket: read.bucket,
+      // Replication keeps the keys: the source's prefix on either store.
       prefix: s.storage.prefix || undefined,
-      config: buildS3CompatBslConfig({ ...s.s3compat, publicUrl: s.s3compat.publicUrl || undefined }),
+      config: buildS3CompatBslConfig(store),
     },
   };
 }
 
 /** Velero's key pair on the store, as the runbook shows it (never its value). */
-const describeS3CompatAccess: DestinationSupport["describeAccess"] = ({ cfg }) => {
+const describeS3CompatAccess: DestinationSupport["describeAccess"] = ({ cfg, source }) => {
   const section = (cfg as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
+  const read = s3compatReadStore(source, cfg);
   return {
     summary:
       "Velero reaches the store with a static key pair: no cloud identity is created. The key pair is the secret you set; the stack writes it only into Velero's credentials Secret:",
@@ -215,6 +302,12 @@ const describeS3CompatAccess: DestinationSupport["describeAccess"] = ({ cfg }) =
       [
         "Key pair",
         `the secret \`velero-dr:${CREDENTIALS_KEY}\` (\`pulumi config get velero-dr:${CREDENTIALS_KEY}\`); never shown`,
+      ],
+      [
+        "Backups read from",
+        read.location === "replica"
+          ? `the replica \`${read.bucket}\` at \`${read.endpoint}\` (\`s3compat.replica\`, filled by the store's own replication): the key pair is a key of that store; nothing is read from the source's store`
+          : `the source's store \`${read.endpoint}\`, bucket \`${read.bucket}\``,
       ],
       [
         "Writes",
@@ -249,12 +342,7 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
   },
   refusedKeys: {
     source: refusedOnSource,
-    destination: {
-      identity: { why: STATIC_KEY },
-      "backup.location": {
-        why: "its sources have no replica (velero-dr:storage.replica is Azure's and AWS's)",
-      },
-    },
+    destination: { identity: { why: STATIC_KEY } },
   },
   // On premises, any cluster: a kubeconfig.
   targets: { source: ["kubeconfig"], destination: ["kubeconfig"] },
@@ -294,9 +382,27 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
     sourceOutputKeys: s3compatSourceOutputKeys,
     section: s3compatDestinationSection,
     sectionRequired: false,
+    // The store replicates on its own: the destination's settings name the replica.
+    replicaDeclaredBy: "destination",
+    replica: (_source, cfg) => {
+      const r = (cfg as { s3compat?: { replica?: S3CompatReplica } } | undefined)?.s3compat?.replica;
+      return r ? { where: `\`${r.bucket}\` at ${r.endpoint} (velero-dr:s3compat.replica)` } : undefined;
+    },
     check: (c) => {
       const issues = fsBackupIssues(c);
       const section = (c as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
+      if (c.backup.location === "replica" && !section?.replica) {
+        issues.push({
+          path: ["backup", "location"],
+          message: `got "replica", but velero-dr:s3compat.replica is not set: an S3-compatible store replicates on its own (MinIO bucket replication, Ceph RGW multisite), so the destination names the replica; set velero-dr:s3compat.replica {endpoint, bucket, region} (the replica's store, the key pair of velero-dr:${CREDENTIALS_KEY} a key there), or velero-dr:backup.location: primary`,
+        });
+      }
+      if (section?.replica && c.production && section.replica.endpoint.startsWith("http://")) {
+        issues.push({
+          path: ["s3compat", "replica", "endpoint"],
+          message: `got ${show(section.replica.endpoint)}; a production stack's backups must not travel unencrypted: use the replica store's https:// endpoint (or production: false for a lab)`,
+        });
+      }
       if (section?.readOnlyCredentials && c.restore.promoteToPrimary && c.mode !== "rehearsal") {
         issues.push({
           path: ["s3compat", "readOnlyCredentials"],
