@@ -73,6 +73,22 @@ describe("config: Pulumi.yaml's config block (generated from the schemas)", func
     }
   });
 
+  it("gives every example stack's values the declared types (what `pulumi preview` checks before the program)", () => {
+    // The CLI's ValidateConfigValue also takes "true"/"false" for a boolean and an integer's digits as text.
+    const accepts = (type: string, v: unknown) =>
+      TYPES[type](v) ||
+      (type === "boolean" && (v === "true" || v === "false")) ||
+      (type === "integer" && typeof v === "string" && /^[-+]?\d+$/.test(v));
+    for (const e of examples) {
+      const input = readStackFile(e.stack);
+      for (const [key, d] of Object.entries(projectConfig().declared)) {
+        const v = input.values[key];
+        if (v !== undefined)
+          assert.ok(accepts(d.type!, v), `${e.stack}: ${key} ${JSON.stringify(v)} is not ${d.type}`);
+      }
+    }
+  });
+
   it("requires (no default) only keys without which every example stack is refused anyway", () => {
     const required = Object.entries(projectConfig().declared).filter(([, d]) => d.default === undefined);
     assert.ok(required.length >= 3);
