@@ -1,8 +1,7 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { apps } from "../../apps";
-import { withDefaults } from "../../components/apps/definition";
-import { checkVeleroCron } from "../../components/config/cron";
-import { durationSeconds, isGoDuration } from "../../components/model/durations";
+import { PROFILE_NAMESPACES } from "../generated/app-profiles";
+import { checkVeleroCron } from "../generated/config/cron";
+import { durationSeconds, isGoDuration } from "../generated/model/durations";
 import {
   arr,
   configOf,
@@ -100,17 +99,15 @@ export const scheduleProfileNamespaces: ResourceValidationPolicy = {
   validateResource: forTypes([TOKENS.schedule], (props, args, report) => {
     const name = str(get(props, "metadata", "labels", PROFILE_LABEL));
     if (!name) return args.notApplicable(`no ${PROFILE_LABEL} label`);
-    const profile = Object.prototype.hasOwnProperty.call(apps, name)
-      ? withDefaults(apps[name]).profile
+    const namespaces = Object.prototype.hasOwnProperty.call(PROFILE_NAMESPACES, name)
+      ? PROFILE_NAMESPACES[name]
       : undefined;
-    if (!profile) return report(`label ${PROFILE_LABEL} names an unknown profile "${name}".`);
+    if (!namespaces) return report(`label ${PROFILE_LABEL} names an unknown profile "${name}".`);
     const included = arr(get(props, "spec", "template", "includedNamespaces")).map(String);
     const excluded = arr(get(props, "spec", "template", "excludedNamespaces")).map(String);
     // Velero backs up every namespace when the list is empty or holds "*".
     const all = included.length === 0 || included.includes("*");
-    const missing = profile.namespaces.filter(
-      (ns) => (!all && !included.includes(ns)) || excluded.includes(ns),
-    );
+    const missing = namespaces.filter((ns) => (!all && !included.includes(ns)) || excluded.includes(ns));
     if (missing.length > 0) {
       report(`profile "${name}" needs namespaces the schedule does not back up: ${missing.join(", ")}.`);
     }

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { durationSeconds, isGoDuration } from "../../components/model/durations";
+import { durationSeconds, isGoDuration } from "../generated/model/durations";
 import { get, ofType, str, TOKENS, veleroReleases } from "./common";
 
 /** Backup TTLs of the stack's Velero Schedules (storage retention is measured against them). */

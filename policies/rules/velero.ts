@@ -1,6 +1,6 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { AWS_PLUGIN_1_6_KEYS, AZURE_PLUGIN_1_6_KEYS } from "../../components/velero/locations";
-import { incompatibility, minorOf, pluginMinorFor } from "../../components/velero/versions";
+import { AWS_PLUGIN_1_6_KEYS, AZURE_PLUGIN_1_6_KEYS } from "../generated/velero/locations";
+import { incompatibility, minorOf, pluginMinorFor } from "../generated/velero/versions";
 import { forTypes, get, isRecord, isVeleroRelease, Props, records, show, str, TOKENS } from "./common";
 
 /**

@@ -42,15 +42,23 @@ describe("policies: the pack", () => {
 
   it("has PulumiPolicy.yaml and a package.json with a version and exact dependencies", () => {
     const yaml = parseYaml(read("PulumiPolicy.yaml"));
-    assert.equal(yaml.name, "velero-dr-policies");
     assert.equal(yaml.runtime, "nodejs");
     assert.ok(yaml.description.length > 20);
     const pkg = JSON.parse(read("package.json"));
     assert.equal(pkg.version, "0.1.0");
-    assert.deepEqual(pkg.dependencies, { "@pulumi/policy": "1.21.0", "@pulumi/pulumi": "3.248.0" });
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), [
+      "@pulumi/policy",
+      "@pulumi/pulumi",
+      "@types/node",
+      "cron-parser",
+      "ts-node",
+      "typescript",
+    ]);
+    // The pack runs on the project's node_modules in this repository: the same exact versions.
     const root = JSON.parse(readFileSync(path.join(POLICIES, "..", "package.json"), "utf8"));
-    assert.equal(root.dependencies["@pulumi/pulumi"], pkg.dependencies["@pulumi/pulumi"]);
-    assert.equal(root.devDependencies["@pulumi/policy"], pkg.dependencies["@pulumi/policy"]);
+    for (const [name, version] of Object.entries(pkg.dependencies)) {
+      assert.equal(root.dependencies[name] ?? root.devDependencies[name], version, name);
+    }
   });
 
   it("serves exactly allPolicies from index.ts, which does nothing else (read as text: importing it starts a server)", () => {
