@@ -5,7 +5,7 @@
  */
 export const CONFIG_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   role: "source (protect a running cluster) or destination (restore into another cluster)",
-  cloud: "The storage backend: azure, aws or s3compat (a destination: azure or s3compat)",
+  cloud: "The storage backend: azure, aws or s3compat",
   profile: "The application: the name of an app folder under apps/",
   app: "The application's own settings, checked by its profile's schema",
   production: "Marks a production stack: the policy pack then requires immutable storage",
@@ -13,8 +13,9 @@ export const CONFIG_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   excludedResources: "Resource kinds never backed up, instead of the profile's",
   fsBackup: "profile: the profile's volumes copied file by file; off: snapshots (default: the profile's)",
   azure: "Azure settings (subscriptionId, tenantId, location, cloudName): required with cloud azure",
-  aws: "AWS settings (region, accountId, identity, bucket, KMS, Object Lock): required with cloud aws",
-  s3compat: "S3-compatible store settings (endpoint, bucket, region, ...): required with cloud s3compat",
+  aws: "AWS settings (a source: region, accountId, identity, bucket, KMS, Object Lock; a destination: region, accountId, oidcProviderArn): required with cloud aws",
+  s3compat:
+    "S3-compatible store settings (a source: endpoint, bucket, region, ...; a destination: the replica): required on a source with cloud s3compat",
   s3compatCredentials: "{accessKeyId, secretAccessKey} of the S3-compatible store",
   storage: "Backup storage settings (names, retention, replication, immutability, protection, replica)",
   cluster: "The cluster to protect (source) or the new cluster to create (destination)",
@@ -32,7 +33,7 @@ export const CONFIG_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   mode: "recovery, or rehearsal: prove the recovery without touching production",
   rehearsal: "A rehearsal's recovery objectives",
   source: "The source: its stack reference (stack) or its outputs typed in (outputs)",
-  backup: "Which backup to restore: name, or the newest of schedule; Azure: location primary or replica",
+  backup: "Which backup to restore: name, or the newest of schedule; location primary or replica",
   restore: "The restore chain: promotion, gates, timeouts, the load balancer to wait for",
   dns: "DNS cut-over: provider (azure, rfc2136, route53, manual, none), base domain, zone, TTL",
   dnsTsigSecret: "The TSIG key's secret for dns.provider rfc2136",
