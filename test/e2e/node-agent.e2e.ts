@@ -98,6 +98,21 @@ function shape(dir: string): string[] {
   return out;
 }
 
+/** The Backup or Restore once it is no longer New or InProgress. */
+async function finished(c: LocalCluster, kind: "backup" | "restore", name: string): Promise<any> {
+  let last: any;
+  await waitFor(
+    `${kind} ${name} finished`,
+    () => {
+      last = c.getJson(["-n", NAMESPACE, "get", kind, name]);
+      return !["", "New", "InProgress"].includes(last.status?.phase ?? "");
+    },
+    15 * 60_000,
+    1000,
+  );
+  return last;
+}
+
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 const rate = (bytes: number, s: number) => `${(bytes / MiB / s).toFixed(1)} MiB/s`;
 
@@ -221,10 +236,10 @@ describe("drill node agent: Velero 1.10.3 file-system backup and restore (kopia)
       "fsb-1",
       `--include-namespaces=${NS}`,
       "--default-volumes-to-fs-backup",
-      "--wait",
     ]);
+    // Not `--wait`: the CLI would hold this process, and with it the kubelet's part (node-agent.ts).
+    const backup = await finished(src, "backup", "fsb-1");
     const wall = (Date.now() - started) / 1000;
-    const backup = src.getJson(["-n", NAMESPACE, "get", "backup", "fsb-1"]);
     assert.equal(backup.status.phase, "Completed", JSON.stringify(backup.status));
     const pvbs = src.getJson([
       "-n",
@@ -290,8 +305,8 @@ describe("drill node agent: Velero 1.10.3 file-system backup and restore (kopia)
       120000,
       1000,
     );
-    velero.cli(dst, ["restore", "create", "fsb-r", "--from-backup=fsb-1", "--wait"]);
-    const restore = dst.getJson(["-n", NAMESPACE, "get", "restore", "fsb-r"]);
+    velero.cli(dst, ["restore", "create", "fsb-r", "--from-backup=fsb-1"]);
+    const restore = await finished(dst, "restore", "fsb-r");
     assert.equal(restore.status.phase, "Completed", JSON.stringify(restore.status));
     const pvrs = dst.getJson([
       "-n",

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { fsBackupScope, snapshotOnlyVolumes } from "../../config/volume-backup";
 import { buildS3CompatBslConfig } from "../../velero/locations";
 import type { SourceBackend } from "../backend";
 import { BSL_NAME } from "../kit/source-kit";
@@ -15,9 +16,14 @@ export const s3compatSource: SourceBackend<S3CompatSourceConfig> = {
     targetContext: {},
     build: (cluster, withCommon) => {
       const s = cfg.s3compat;
-      if (cfg.profile.snapshotVolumes) {
+      // What the Schedules would snapshot is not in the backups here: no snapshot API.
+      const uncopied = snapshotOnlyVolumes(cfg.profile, {
+        fsBackup: fsBackupScope({ ...cfg.velero, fsBackup: cfg.fsBackup }),
+        snapshotVolumes: cfg.profile.snapshotVolumes,
+      });
+      if (uncopied !== undefined) {
         pulumi.log.warn(
-          `velero-dr: the s3compat backend takes no volume snapshots: the contents of ${cfg.profile.displayName}'s persistent volumes are not in these backups (only its Kubernetes objects are)`,
+          `velero-dr: the s3compat backend takes no volume snapshots and these volumes are not copied file by file: ${uncopied}; their contents are not in these backups (only their Kubernetes objects are); set velero-dr:velero.defaultVolumesToFsBackup: true to copy every pod volume`,
         );
       }
       return {
