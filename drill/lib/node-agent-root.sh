@@ -39,4 +39,5 @@ for entry in /*; do
 done
 mkdir "$root/host_pods"
 /usr/bin/mount --rbind "$VELERO_DR_HOST_PODS" "$root/host_pods"
+# shellcheck disable=SC2016 # the inner shell expands its own arguments
 exec /usr/sbin/chroot "$root" /bin/bash -c 'cd "$1" && shift && exec "$@"' _ "$PWD" "$@"

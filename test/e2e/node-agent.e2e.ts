@@ -305,6 +305,7 @@ describe("drill node agent: Velero 1.10.3 file-system backup and restore (kopia)
       120000,
       1000,
     );
+    const repoBefore = await minio.listKeys(BUCKET, "kopia/");
     velero.cli(dst, ["restore", "create", "fsb-r", "--from-backup=fsb-1"]);
     const restore = await finished(dst, "restore", "fsb-r");
     assert.equal(restore.status.phase, "Completed", JSON.stringify(restore.status));
@@ -352,6 +353,15 @@ describe("drill node agent: Velero 1.10.3 file-system backup and restore (kopia)
     );
     console.log(
       `      fs-restore (kopia, node agents): ${total} bytes in ${window}s = ${rate(total, window)}`,
+    );
+    // What the destination (its location ReadOnly) wrote into the source's kopia repository: Velero
+    // 1.10.3 runs repository maintenance on a new BackupRepository whatever the location's mode.
+    const repoAfter = await minio.listKeys(BUCKET, "kopia/");
+    const added = repoAfter.filter((k) => !repoBefore.includes(k));
+    const removed = repoBefore.filter((k) => !repoAfter.includes(k));
+    console.log(
+      `      kopia repository objects during the restore: ${repoBefore.length} before, +${added.length} -${removed.length}` +
+        (added.length + removed.length > 0 ? ` (${[...added, ...removed].slice(0, 8).join(", ")})` : ""),
     );
   });
 });
