@@ -300,7 +300,15 @@ export class NodeAgents {
     );
     if (!spec || !status?.state?.running) return;
     const mounts: Record<string, string> = {};
+    const claims = new Set(
+      (pod.spec.volumes ?? [])
+        .filter((v: any) => v.persistentVolumeClaim || v.emptyDir)
+        .map((v: any) => v.name),
+    );
     for (const m of spec.volumeMounts ?? []) {
+      // Only the volumes it waits on (the service account token's projected volume is mounted into
+      // every container too: the helper does not read it).
+      if (!claims.has(m.name)) continue;
       const d = volumeDirs[m.name];
       if (d === undefined) return; // not laid out yet: the next sync
       mounts[m.mountPath] = d;
