@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { fsBackupScope, snapshotOnlyVolumes } from "../../config/volume-backup";
 import { buildS3CompatBslConfig } from "../../velero/locations";
 import type { SourceBackend } from "../backend";
 import { BSL_NAME } from "../kit/source-kit";
@@ -17,13 +16,13 @@ export const s3compatSource: SourceBackend<S3CompatSourceConfig> = {
     build: (cluster, withCommon) => {
       const s = cfg.s3compat;
       // What the Schedules would snapshot is not in the backups here: no snapshot API.
-      const uncopied = snapshotOnlyVolumes(cfg.profile, {
-        fsBackup: fsBackupScope({ ...cfg.velero, fsBackup: cfg.fsBackup }),
-        snapshotVolumes: cfg.profile.snapshotVolumes,
-      });
-      if (uncopied !== undefined) {
+      if (cfg.profile.snapshotVolumes && !cfg.velero.defaultVolumesToFsBackup) {
+        const which =
+          cfg.fsBackup === "profile"
+            ? "its persistent volumes other than the ones copied file by file (the profile's listed ones)"
+            : "its persistent volumes";
         pulumi.log.warn(
-          `velero-dr: the s3compat backend takes no volume snapshots and these volumes are not copied file by file: ${uncopied}; their contents are not in these backups (only their Kubernetes objects are); set velero-dr:velero.defaultVolumesToFsBackup: true to copy every pod volume`,
+          `velero-dr: the s3compat backend takes no volume snapshots: the contents of ${cfg.profile.displayName}'s ${which} are not in these backups (only their Kubernetes objects are); set velero-dr:velero.defaultVolumesToFsBackup: true to copy every pod volume`,
         );
       }
       return {
