@@ -4,7 +4,7 @@
 #   ${VELERO_DR_CACHE:-$HOME/.cache/velero-dr}/toolchain/<key>/{bin,plugins,logs,work,manifest.json}
 # Three toolsets, each with its own key (so changing one never rebuilds the others):
 #   cluster (default)  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, velero,
-#                      velero-plugin-for-aws, minio, kwok, kwokctl
+#                      velero-plugin-for-aws, minio, kwok, kwokctl, velero-restore-helper
 #   engine (--engine)  pulumi (the Pulumi CLI) and pulumi-resource-kubernetes (the kubernetes provider plugin)
 #   replication (--replication)
 #                      minio-replicate (drill/minio-replicate/main.go: MinIO bucket replication set up through
@@ -40,7 +40,7 @@ if [[ $TOOLSET == cluster ]]; then
   PIN_VARS=(K8S_VERSION ETCD_VERSION KWOK_VERSION VELERO_VERSION VELERO_PLUGIN_AWS_VERSION MINIO_VERSION)
   # Build order (sequential). "plugins/" holds only velero-plugin-for-aws: velero runs every executable there.
   TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl velero velero-plugin-for-aws
-    minio kwok kwokctl)
+    minio kwok kwokctl velero-restore-helper)
 elif [[ $TOOLSET == engine ]]; then
   PIN_VARS=(PULUMI_VERSION PULUMI_KUBERNETES_MODULE_VERSION PULUMI_KUBERNETES_PLUGIN_VERSION)
   TOOLS=(pulumi pulumi-resource-kubernetes)
@@ -144,7 +144,7 @@ tool_version() {
   case "$1" in
     etcd) echo "$ETCD_VERSION" ;;
     kube-* | kubectl) echo "$K8S_VERSION" ;;
-    velero) echo "$VELERO_VERSION" ;;
+    velero | velero-restore-helper) echo "$VELERO_VERSION" ;;
     velero-plugin-for-aws) echo "$VELERO_PLUGIN_AWS_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     kwok | kwokctl) echo "$KWOK_VERSION" ;;
@@ -158,6 +158,7 @@ tool_group() {
   case "$1" in
     kube-* | kubectl) echo kubernetes ;;
     kwok | kwokctl) echo kwok ;;
+    velero-restore-helper) echo velero ;;
     *) echo "$1" ;;
   esac
 }
@@ -186,6 +187,8 @@ tool_package() {
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kube-* | kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
     velero) echo github.com/vmware-tanzu/velero/cmd/velero ;;
+    # The restore helper of the node agent's restores (the init container Velero adds to a restored pod).
+    velero-restore-helper) echo github.com/vmware-tanzu/velero/cmd/velero-restore-helper ;;
     velero-plugin-for-aws) echo github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws ;;
     minio) echo github.com/minio/minio ;;
     kwok | kwokctl) echo "sigs.k8s.io/kwok/cmd/$1" ;;
@@ -456,6 +459,7 @@ smoke_test() { # tool path logfile
     kubectl) expected="Client Version: $K8S_VERSION" args=(version --client) ;;
     velero) expected="Version: $VELERO_VERSION" args=(version --client-only) ;;
     velero-plugin-for-aws) expected="This binary is a plugin" ;; # go-plugin refuses to run outside velero
+    velero-restore-helper) expected="exactly one argument must be provided" ;; # it needs the restore's UID
     minio) expected="minio version" args=(--version) ;;
     kwok | kwokctl) expected="$KWOK_VERSION" args=(--version) ;;
     pulumi) expected="$PULUMI_VERSION" args=(version) ;;

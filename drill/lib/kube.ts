@@ -506,7 +506,66 @@ function podStage(name: string, matchExpressions: Match[], next: Record<string, 
   };
 }
 
+/**
+ * A restored pod whose volumes Velero's node agent fills first: Velero adds the init container
+ * `restore-wait` (velero-restore-helper), which ends once every volume has its done file. Until
+ * the drill ran that helper for the pod (NodeAgents in ./node-agent, the kubelet's part) and set
+ * this annotation, KWOK keeps the pod Pending with the init container running, as a kubelet would.
+ */
+export const RESTORE_WAIT_CONTAINER = "restore-wait";
+export const RESTORE_WAIT_DONE_ANNOTATION = "drill.velero-dr/restore-wait-done";
+/**
+ * Set once the pod's volumes are laid out where the node agent looks for them (a kubelet mounts a
+ * pod's volumes before it starts its init containers): only then does restore-wait run.
+ */
+export const VOLUMES_MOUNTED_ANNOTATION = "drill.velero-dr/volumes-mounted";
+
 /** Status templates (Go templates KWOK renders into the pod's status). */
+const INIT_WAITING_STATUS = `{{ $now := Now }}
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  reason: ContainersNotInitialized
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  type: ContainersReady
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: {{ if eq .name "${RESTORE_WAIT_CONTAINER}" }}true{{ else }}false{{ end }}
+  state:
+{{ if eq .name "${RESTORE_WAIT_CONTAINER}" }}
+    running:
+      startedAt: {{ $now | Quote }}
+{{ else }}
+    waiting:
+      reason: PodInitializing
+{{ end }}
+{{ end }}
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      reason: PodInitializing
+{{ end }}
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Pending
+startTime: {{ $now | Quote }}
+`;
+
 const READY_STATUS = `{{ $now := Now }}
 conditions:
 - lastTransitionTime: {{ $now | Quote }}
@@ -518,6 +577,22 @@ conditions:
 - lastTransitionTime: {{ $now | Quote }}
   status: "True"
   type: ContainersReady
+{{ if .spec.initContainers }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  started: false
+  state:
+    terminated:
+      exitCode: 0
+      finishedAt: {{ $now | Quote }}
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+{{ end }}
+{{ end }}
 containerStatuses:
 {{ range .spec.containers }}
 - image: {{ .image | Quote }}
@@ -561,10 +636,45 @@ function writePodStages(kwokHome: string): string {
     { key: ".metadata.ownerReferences.[].kind", operator: "In", values: ["Job"] },
   ];
   const exitCode = `.metadata.annotations["${EXIT_CODE_ANNOTATION}"]`;
+  const restoreWaitDone = `.metadata.annotations["${RESTORE_WAIT_DONE_ANNOTATION}"]`;
+  const waitsForRestore: Match = {
+    key: ".spec.initContainers.[].name",
+    operator: "In",
+    values: [RESTORE_WAIT_CONTAINER],
+  };
   const stages = [
-    podStage("pod-ready", [alive, { key: ".status.podIP", operator: "DoesNotExist" }], {
-      statusTemplate: READY_STATUS,
-    }),
+    podStage(
+      "pod-ready",
+      [
+        alive,
+        { key: ".status.podIP", operator: "DoesNotExist" },
+        { key: ".spec.initContainers.[].name", operator: "NotIn", values: [RESTORE_WAIT_CONTAINER] },
+      ],
+      { statusTemplate: READY_STATUS },
+    ),
+    // A pod Velero restores with volumes to fill: its restore-wait init container runs until the
+    // drill says the helper ended (the annotation); then the pod starts as any other.
+    podStage(
+      "pod-restore-wait",
+      [
+        alive,
+        { key: ".status.podIP", operator: "DoesNotExist" },
+        waitsForRestore,
+        { key: `.metadata.annotations["${VOLUMES_MOUNTED_ANNOTATION}"]`, operator: "Exists" },
+        { key: restoreWaitDone, operator: "DoesNotExist" },
+      ],
+      { statusTemplate: INIT_WAITING_STATUS },
+    ),
+    podStage(
+      "pod-restore-wait-done",
+      [
+        alive,
+        waitsForRestore,
+        { key: ".status.phase", operator: "In", values: ["Pending"] },
+        { key: restoreWaitDone, operator: "In", values: ["0"] },
+      ],
+      { statusTemplate: READY_STATUS },
+    ),
     podStage("pod-complete", [...runningJobPod, { key: exitCode, operator: "In", values: ["0"] }], {
       statusTemplate: terminatedStatus("Succeeded", "0", "Completed"),
     }),

@@ -14,6 +14,32 @@ import { PodVolumes } from "./volumes";
 export const PROVISIONER = "drill.velero-dr/hostpath";
 /** The default StorageClass; the apiserver's DefaultStorageClass admission gives it to claims naming none. */
 export const STORAGE_CLASS = "drill-hostpath";
+/**
+ * The CSI driver name of the provisioner's `csi` volumes (a CSI driver's name is a DNS subdomain,
+ * so it cannot be PROVISIONER itself).
+ */
+export const CSI_DRIVER = "hostpath.drill.velero-dr";
+
+/**
+ * How the provisioner's PersistentVolumes name their directory:
+ * - `hostPath`: a hostPath volume (Velero's node agent skips such volumes: the kubelet does not
+ *   lay them out under its pods directory);
+ * - `csi`: a CSI volume of driver CSI_DRIVER whose volumeHandle is the directory, as a managed
+ *   cluster's CSI driver provisions them; the kubelet (NodeAgents' pod directories in
+ *   ./node-agent) mounts it at `pods/<pod uid>/volumes/kubernetes.io~csi/<pv>/mount`, where the
+ *   node agent copies it file by file.
+ */
+export type VolumeSourceKind = "hostPath" | "csi";
+
+/** The directory of a PersistentVolume the provisioner made (undefined for any other volume). */
+export function provisionedDir(pv: {
+  spec?: { hostPath?: { path?: string }; csi?: { driver?: string; volumeHandle?: string } };
+  metadata?: { annotations?: Record<string, string> };
+}): string | undefined {
+  if (pv.metadata?.annotations?.["pv.kubernetes.io/provisioned-by"] !== PROVISIONER) return undefined;
+  if (pv.spec?.csi?.driver === CSI_DRIVER) return pv.spec.csi.volumeHandle;
+  return pv.spec?.hostPath?.path;
+}
 
 export class ClaimProvisioner {
   private timer?: NodeJS.Timeout;
@@ -22,6 +48,7 @@ export class ClaimProvisioner {
   constructor(
     private readonly cluster: LocalCluster,
     private readonly volumes: PodVolumes,
+    private readonly kind: VolumeSourceKind = "hostPath",
   ) {}
 
   start(intervalMs = 500): void {
@@ -36,6 +63,15 @@ export class ClaimProvisioner {
       reclaimPolicy: "Delete",
       volumeBindingMode: "Immediate",
     });
+    if (this.kind === "csi") {
+      // Registered as a CSI driver needs no attach: the attach/detach controller leaves its volumes alone.
+      this.cluster.apply({
+        apiVersion: "storage.k8s.io/v1",
+        kind: "CSIDriver",
+        metadata: { name: CSI_DRIVER },
+        spec: { attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: ["Persistent"] },
+      });
+    }
     this.timer = setInterval(() => this.tick(), intervalMs);
   }
 
@@ -65,7 +101,9 @@ export class ClaimProvisioner {
           persistentVolumeReclaimPolicy: "Delete",
           storageClassName: STORAGE_CLASS,
           volumeMode: pvc.spec.volumeMode ?? "Filesystem",
-          hostPath: { path: dir, type: "DirectoryOrCreate" },
+          ...(this.kind === "csi"
+            ? { csi: { driver: CSI_DRIVER, volumeHandle: dir } }
+            : { hostPath: { path: dir, type: "DirectoryOrCreate" } }),
           claimRef: {
             apiVersion: "v1",
             kind: "PersistentVolumeClaim",

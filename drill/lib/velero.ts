@@ -84,8 +84,8 @@ export class LocalVelero {
     cluster.apply({ apiVersion: "v1", kind: "List", items: this.locations(bslConfig, accessMode) });
   }
 
-  async start(name: string, cluster: LocalCluster, minio: Minio): Promise<void> {
-    this.startServer(name, cluster, minio);
+  async start(name: string, cluster: LocalCluster, minio: Minio, pod: PodPart = {}): Promise<void> {
+    this.startServer(name, cluster, minio, pod);
     await this.waitAvailable(name, cluster);
   }
 
@@ -122,6 +122,7 @@ export class LocalVelero {
         "--backup-sync-period=5s",
         "--store-validation-frequency=5s",
         "--log-level=info",
+        ...(pod.args ?? []),
       ],
       // As the chart does with credentials.useSecret: the plugin reads the shared credentials file.
       // Velero re-runs itself as its internal plugins; they find the cluster through KUBECONFIG.
@@ -227,6 +228,8 @@ export interface PodPart {
   credentials?: string;
   /** Serve the server's log as the velero container's (`kubectl logs deployment/velero`). */
   logs?: boolean;
+  /** More `velero server` flags (its container's args), e.g. `--uploader-type=kopia`. */
+  args?: string[];
 }
 
 /**

@@ -227,13 +227,6 @@ const SOURCE_CASES: BadCase[] = [
     ],
   },
   {
-    name: "the node agent (file-system backup not supported here yet)",
-    edits: [merge("velero", { nodeAgent: true })],
-    expect: [
-      /velero-dr:velero\.nodeAgent: got true; file-system backup is not supported on the s3compat backend yet/,
-    ],
-  },
-  {
     name: "an AKS cluster",
     edits: [set("cluster", { aksName: "a", aksResourceGroup: "rg" })],
     expect: [
@@ -353,13 +346,6 @@ const DESTINATION_CASES: BadCase[] = [
     expect: [/velero-dr:s3compatCredentials: is required with cloud s3compat/],
   },
   {
-    name: "the node agent",
-    edits: [merge("velero", { nodeAgent: true })],
-    expect: [
-      /velero-dr:velero\.nodeAgent: got true; file-system backup is not supported on the s3compat backend yet/,
-    ],
-  },
-  {
     name: "Azure DNS without its subscription (no azure settings to take it from)",
     edits: [
       set("dns", {
@@ -399,6 +385,21 @@ async function fails(stack: string, c: BadCase): Promise<void> {
 describe("s3compat configurations: each bad value refused up front, naming its key", () => {
   describe(SOURCE, () => {
     for (const c of SOURCE_CASES) it(`refuses ${c.name}`, () => fails(SOURCE, c));
+
+    it("takes the profile's file-system backup (no snapshots here): the node agent, every pod volume copied", async () => {
+      const { config, secretKeys } = stackFileConfig(SOURCE);
+      const run = await runProgram("fs-s3compat", config, secretKeys);
+      if (run.error) throw run.error;
+      const values = run.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
+      assert.equal(values.deployNodeAgent, true);
+      assert.equal(values.configuration.uploaderType, "restic", "Dash Enterprise's uploader (its profile)");
+      const schedules = run.recorder.byType("kubernetes:velero.io/v1:Schedule");
+      assert.ok(schedules.length > 0);
+      for (const schedule of schedules) {
+        assert.equal(schedule.inputs.spec.template.defaultVolumesToFsBackup, true);
+        assert.equal(schedule.inputs.spec.template.snapshotVolumes, false);
+      }
+    });
   });
 
   describe(DESTINATION, () => {

@@ -21,7 +21,7 @@ const profileOf = (name: keyof typeof apps, options: Record<string, unknown> = {
 };
 const key = (k: string) => `velero-dr:${k}`;
 const AZURE = { fileSystemBackup: true };
-const S3COMPAT = { fileSystemBackup: false };
+const NO_FS_BACKEND = { fileSystemBackup: false };
 const resolve = (p: AppProfile, set: VolumeKeysSet = {}, backend = AZURE) =>
   resolveVolumeBackup(p, backend, set, key);
 
@@ -80,9 +80,9 @@ describe("volume backup: each profile's default, from its vendor's document", ()
     }
   });
 
-  it("on a backend without file-system backup (s3compat) the default stays out", () => {
+  it("on a backend without file-system backup the default stays out", () => {
     for (const name of ["dash-enterprise", "codedx", "nebari"] as const) {
-      const s = resolve(profileOf(name), {}, S3COMPAT).settings;
+      const s = resolve(profileOf(name), {}, NO_FS_BACKEND).settings;
       assert.equal(s.fsBackup, "off", name);
       assert.equal(s.defaultVolumesToFsBackup, false, name);
       assert.equal(s.nodeAgent, false, name);

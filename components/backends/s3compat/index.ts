@@ -12,8 +12,9 @@ import type { DestinationLocations, DestinationSupport, RefusedKey, StorageBacke
  * An S3-compatible store (`velero-dr:cloud: s3compat`): MinIO, Ceph RGW or any other S3 API, on
  * premises or air-gapped. The bucket exists already (the stack never creates, changes or deletes
  * it); Velero reaches it through velero-plugin-for-aws with a static key pair from the secret
- * `velero-dr:s3compatCredentials`. No volume snapshots (no snapshot API to call) and no cloud SDK:
- * the stack's only provider is Kubernetes. The config part (this file) is plain zod; the Pulumi
+ * `velero-dr:s3compatCredentials`. No volume snapshots (no snapshot API to call): volume contents
+ * travel as file-system backups (the node agent), into the same bucket. No cloud SDK: the stack's
+ * only provider is Kubernetes. The config part (this file) is plain zod; the Pulumi
  * code is in source.ts and destination.ts, loaded on use.
  */
 
@@ -188,25 +189,6 @@ function checksumIssue(path: (string | number)[], value: string, plugin: string)
   };
 }
 
-const NO_FS_BACKUP =
-  "file-system backup is not supported on the s3compat backend yet (not drilled against an S3-compatible store); volume contents are not in these backups";
-
-/** The node agent and file-system backup, refused on either role. */
-function fsBackupIssues(c: {
-  velero: { nodeAgent: boolean; defaultVolumesToFsBackup: boolean };
-}): TargetIssue[] {
-  const issues: TargetIssue[] = [];
-  if (c.velero.nodeAgent)
-    issues.push({ path: ["velero", "nodeAgent"], message: `got true; ${NO_FS_BACKUP}; remove it` });
-  if (c.velero.defaultVolumesToFsBackup) {
-    issues.push({
-      path: ["velero", "defaultVolumesToFsBackup"],
-      message: `got true; ${NO_FS_BACKUP}; remove it`,
-    });
-  }
-  return issues;
-}
-
 const NOT_THE_STACKS =
   "the bucket exists already and the stack never creates or changes it; set this on the store";
 const NO_CLOUD_ALERT =
@@ -333,7 +315,9 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
   pluginImage: "velero/velero-plugin-for-aws",
   defaultPluginVersion: DEFAULT_VERSIONS.awsPlugin,
   volumeSnapshots: false,
-  fileSystemBackup: false,
+  // Velero's node agent copies volumes into the same bucket (kopia: its own S3 client on the BSL's
+  // s3Url, path-style; drilled against MinIO in test/e2e/node-agent.e2e.ts).
+  fileSystemBackup: true,
   secretKeys: {
     [CREDENTIALS_KEY]: {
       schema: s3compatCredentials,
@@ -349,10 +333,7 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
   clusterHint: "on s3compat set a kubeconfig secret",
   checkSource: (c) => {
     const section = (c as unknown as { s3compat?: S3CompatSection }).s3compat;
-    const issues = fsBackupIssues(c);
-    if (c.fsBackup === "profile") {
-      issues.push({ path: ["fsBackup"], message: `got "profile"; ${NO_FS_BACKUP}; remove it` });
-    }
+    const issues: TargetIssue[] = [];
     if (!section) return issues;
     const plugin = c.velero.pluginVersion ?? DEFAULT_VERSIONS.awsPlugin;
     if (section.checksumAlgorithm !== undefined && !pluginKnowsChecksum(plugin)) {
@@ -389,7 +370,7 @@ export const s3compat: StorageBackend<S3CompatSourceConfig> = {
       return r ? { where: `\`${r.bucket}\` at ${r.endpoint} (velero-dr:s3compat.replica)` } : undefined;
     },
     check: (c) => {
-      const issues = fsBackupIssues(c);
+      const issues: TargetIssue[] = [];
       const section = (c as unknown as { s3compat?: z.output<typeof s3compatDestinationSection> }).s3compat;
       if (c.backup.location === "replica" && !section?.replica) {
         issues.push({

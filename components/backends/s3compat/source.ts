@@ -15,9 +15,14 @@ export const s3compatSource: SourceBackend<S3CompatSourceConfig> = {
     targetContext: {},
     build: (cluster, withCommon) => {
       const s = cfg.s3compat;
-      if (cfg.profile.snapshotVolumes) {
+      // What the Schedules would snapshot is not in the backups here: no snapshot API.
+      if (cfg.profile.snapshotVolumes && !cfg.velero.defaultVolumesToFsBackup) {
+        const which =
+          cfg.fsBackup === "profile"
+            ? "its persistent volumes other than the ones copied file by file (the profile's listed ones)"
+            : "its persistent volumes";
         pulumi.log.warn(
-          `velero-dr: the s3compat backend takes no volume snapshots: the contents of ${cfg.profile.displayName}'s persistent volumes are not in these backups (only its Kubernetes objects are)`,
+          `velero-dr: the s3compat backend takes no volume snapshots: the contents of ${cfg.profile.displayName}'s ${which} are not in these backups (only their Kubernetes objects are); set velero-dr:velero.defaultVolumesToFsBackup: true to copy every pod volume`,
         );
       }
       return {
