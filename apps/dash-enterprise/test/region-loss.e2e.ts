@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { toolchain } from "../../../drill/lib/toolchain";
-import { REPLICA_PORT, RegionLossRun, runRegionLossDrill } from "../drill/region-loss";
+import { REPLICA_PORT, RegionLossRun, runRegionLossDrill } from "./region-loss-scenario";
 
 /**
  * The drill loses a region (#17 item 4): the source cluster and the source region's MinIO are

@@ -28,7 +28,7 @@ import { s3compatDestinationLocations } from "../../../components/backends/s3com
 import { buildRestoreChain } from "../../../components/restore/chain";
 import { recover } from "../../../tools/automation/driver";
 import { automationEngine } from "../../../tools/automation/engine";
-import { checkRestore, DashWorld, SCHEDULE } from "./scenario";
+import { checkRestore, DashWorld, SCHEDULE } from "../drill/scenario";
 
 /**
  * The region-loss drill of Dash Enterprise (#17 item 4): two loopback "regions", each with its own
