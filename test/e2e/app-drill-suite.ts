@@ -103,4 +103,6 @@ export function assertCaught(checks: Check[], mustFail: RegExp[]): void {
     );
   }
   assert.equal(failed.length, mustFail.length, `only those fail\n${report}`);
+  // What the drill printed for each mutation it caught (the record a reviewer reads).
+  for (const c of failed) console.log(`      caught: ${c.name}: ${c.detail ?? ""}`);
 }
