@@ -13,8 +13,19 @@ import { LocalCluster } from "./lib/kube";
 import { JobRunner } from "./lib/jobs";
 import { ClaimProvisioner } from "./lib/provisioner";
 import { NAMESPACE } from "./lib/velero";
+import { waitFor } from "./lib/procs";
 import { PodVolumes } from "./lib/volumes";
 import { Check, ConfigEdits, DrillOptions, DrillTarget, DrillWorld, NEW_LB, OLD_LB } from "./scenario";
+
+/** What a new destination starts with. */
+export interface DestinationOptions {
+  /**
+   * Claims (namespace/name) whose contents the drill does not carry to this destination: a
+   * mutation, as if the backup held no copy of their volumes (e.g. a volume not opted into
+   * file-system backup, with no snapshot to restore). Velero still restores the claims themselves.
+   */
+  uncopied?: string[];
+}
 
 /** Where the drill keeps the claims' contents as the backup took them (the node agent's copy). */
 const BACKUP_COPY = "backup-copy";
@@ -44,7 +55,13 @@ export class AppScenario {
   ) {
     this.w = new DrillWorld(o);
     this.volumes = new PodVolumes(path.join(o.workDir, "volumes"));
-    this.ctx = { workDir: o.workDir, volumes: this.volumes, bin: o.bin, log: o.log };
+    this.ctx = {
+      workDir: o.workDir,
+      volumes: this.volumes,
+      bin: o.bin,
+      log: o.log,
+      veleroCli: (c, args) => this.w.velero.cli(c, args).stdout,
+    };
   }
 
   get source(): LocalCluster {
@@ -90,16 +107,71 @@ export class AppScenario {
    */
   prepareSource(): void {
     for (const step of buildPreparation(this.app.profile, { fsBackup: "off" })) {
-      this.ctx.log(`   - source preparation: ${step.name}`);
-      const r = spawnSync("bash", ["-c", buildScript(step.script)], {
-        env: { ...this.baseEnv(), ...step.env, [KUBECONFIG_ENV]: this.source.kubeconfig },
-        encoding: "utf8",
-        timeout: 300000,
-      });
-      if (r.status !== 0) {
-        throw new Error(`source preparation ${step.name} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-      }
+      this.runPreparation(step.name, step.script, step.env);
     }
+  }
+
+  /**
+   * Undoes one of the source stack's preparation steps with the script its Command runs on delete
+   * (a mutation: e.g. the vendor's backup configuration removed before a backup).
+   */
+  undoPreparation(name: string): void {
+    const step = buildPreparation(this.app.profile, { fsBackup: "off" }).find((st) => st.name === name);
+    if (!step?.remove) throw new Error(`the source preparation has no step ${name} to undo`);
+    this.runPreparation(`${name} (removed)`, step.remove, step.env);
+  }
+
+  private runPreparation(
+    name: string,
+    script: Parameters<typeof buildScript>[0],
+    env: Record<string, string>,
+  ): void {
+    this.ctx.log(`   - source preparation: ${name}`);
+    const r = spawnSync("bash", ["-c", buildScript(script)], {
+      env: { ...this.baseEnv(), ...env, [KUBECONFIG_ENV]: this.source.kubeconfig },
+      encoding: "utf8",
+      timeout: 300000,
+    });
+    if (r.status !== 0) {
+      throw new Error(`source preparation ${name} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    }
+  }
+
+  /**
+   * An on-demand backup of the source with the Schedule's spec (its hooks included), as
+   * `velero backup create` makes one: not labelled with the Schedule, so a chain that takes the
+   * Schedule's newest backup never picks it; a destination restores it by name. Its volumes are
+   * not carried: the drill carries the first backup's (the same data, nothing writes in between).
+   */
+  async backUpOnDemand(name: string): Promise<string> {
+    const c = this.source;
+    const schedule = c.getJson(["-n", NAMESPACE, "get", "schedules.velero.io", this.schedule]);
+    c.apply({
+      apiVersion: "velero.io/v1",
+      kind: "Backup",
+      metadata: { name, namespace: NAMESPACE },
+      spec: schedule.spec.template,
+    });
+    let phase = "";
+    await waitFor(
+      `backup ${name} to finish`,
+      () => {
+        phase = c.kubectl([
+          "-n",
+          NAMESPACE,
+          "get",
+          "backups.velero.io",
+          name,
+          "-o",
+          "jsonpath={.status.phase}",
+        ]).stdout;
+        return ["Completed", "PartiallyFailed", "Failed", "FailedValidation"].includes(phase);
+      },
+      600000,
+      1000,
+    );
+    if (phase !== "Completed") throw new Error(`backup ${name} ended ${phase}`);
+    return name;
   }
 
   private baseEnv(): Record<string, string> {
@@ -179,8 +251,8 @@ export class AppScenario {
   }
 
   /** A new destination cluster with Velero (BSL ReadOnly), the carried volumes and the app's prerequisites. */
-  async startDestination(name: string): Promise<void> {
-    await this.startDestinationCluster(name);
+  async startDestination(name: string, o: DestinationOptions = {}): Promise<void> {
+    await this.startDestinationCluster(name, o);
     await this.w.startDestinationVelero(name);
   }
 
@@ -188,10 +260,11 @@ export class AppScenario {
    * A new destination cluster with the carried volumes and the app's prerequisites, without Velero:
    * what a destination stack finds before it installs Velero itself.
    */
-  async startDestinationCluster(name: string): Promise<void> {
+  async startDestinationCluster(name: string, o: DestinationOptions = {}): Promise<void> {
     await this.loseSource();
     await this.w.startDestinationCluster(name);
     for (const key of this.claims) {
+      if (o.uncopied?.includes(key)) continue;
       const [ns, claim] = key.split("/");
       this.volumes.copyClaim(BACKUP_COPY, name, ns, claim);
     }
@@ -223,8 +296,11 @@ export class AppScenario {
     return this.jobRunners[this.jobRunners.length - 1]?.ran ?? [];
   }
 
-  /** What must hold after a successful chain: the app's own checks, then the common ones. */
-  async checks(): Promise<Check[]> {
+  /**
+   * What must hold after a successful chain: the app's own checks, then the common ones. `backup`
+   * is the backup the chain restored (by default the Schedule's, taken by backUpSource).
+   */
+  async checks(backup = this.backupName): Promise<Check[]> {
     const c = this.dest;
     const checks = await this.app.checks(c, this.ctx);
     const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
@@ -236,13 +312,13 @@ export class AppScenario {
     // The chain names each phase's Restore restore-<backup>-<phase>, the last one restore-<backup>.
     const phases = this.app.profile.restorePhases.map((p) => p.id);
     const expected = phases.map((id, i) =>
-      i === phases.length - 1 ? `restore-${this.backupName}` : `restore-${this.backupName}-${id}`,
+      i === phases.length - 1 ? `restore-${backup}` : `restore-${backup}-${id}`,
     );
     add(
       `one Velero Restore per phase (${phases.join(", ")}), each Completed, in that order`,
       JSON.stringify(restores.map((r: any) => r.metadata.name)) === JSON.stringify(expected) &&
-        restores.every((r: any) => r.status.phase === "Completed" && r.spec.backupName === this.backupName),
-      restores.map((r: any) => `${r.metadata.name} ${r.status.phase}`).join(", "),
+        restores.every((r: any) => r.status.phase === "Completed" && r.spec.backupName === backup),
+      restores.map((r: any) => `${r.metadata.name} ${r.status.phase}`).join(", ") || "no Restore",
     );
     const mode = this.w.bslAccessMode();
     add("the backup storage location ended ReadWrite", mode === "ReadWrite", mode);

@@ -11,6 +11,8 @@ export interface AppDrillContext {
   /** Directory of the drill toolchain (kubectl, ...). */
   bin: string;
   log: (line: string) => void;
+  /** The Velero CLI against a cluster's Velero (its standard output): `restore logs`, `backup describe`, ... */
+  veleroCli: (c: LocalCluster, args: string[]) => string;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { Chain } from "../../components/restore/chain";
 import { validateChain } from "../../components/restore/step";
-import { AppScenario } from "../../drill/app-scenario";
+import { AppScenario, DestinationOptions } from "../../drill/app-scenario";
 import { AppDrill } from "../../drill/app-kit/app-drill";
 import { Check } from "../../drill/app-kit/check";
 import { toolchain } from "../../drill/lib/toolchain";
@@ -36,8 +36,13 @@ export function appDrillSuite(app: AppDrill): { s: AppScenario } {
 }
 
 /** Runs `fn` on a new destination cluster `name` (the source lost), stopping it however `fn` ends. */
-export async function onDestination(s: AppScenario, name: string, fn: () => Promise<void>): Promise<void> {
-  await s.startDestination(name);
+export async function onDestination(
+  s: AppScenario,
+  name: string,
+  fn: () => Promise<void>,
+  o: DestinationOptions = {},
+): Promise<void> {
+  await s.startDestination(name, o);
   try {
     await fn();
   } finally {
@@ -98,4 +103,6 @@ export function assertCaught(checks: Check[], mustFail: RegExp[]): void {
     );
   }
   assert.equal(failed.length, mustFail.length, `only those fail\n${report}`);
+  // What the drill printed for each mutation it caught (the record a reviewer reads).
+  for (const c of failed) console.log(`      caught: ${c.name}: ${c.detail ?? ""}`);
 }

@@ -4,6 +4,7 @@ import { codedxApp } from "..";
 import { CodedxOptions } from "../profile";
 import { waitForExec, runningPods } from "../../../drill/lib/exec";
 import { LocalCluster } from "../../../drill/lib/kube";
+import { NAMESPACE } from "../../../drill/lib/velero";
 import { Processes, waitFor } from "../../../drill/lib/procs";
 import { Check } from "../../../drill/scenario";
 import { AppDrill, AppDrillBase, AppDrillContext } from "../../../drill/app-kit/app-drill";
@@ -48,6 +49,14 @@ const rows = (stdout: string): string[][] =>
 const FINDINGS_SQL =
   "SELECT p.name, f.id, f.severity FROM findings f JOIN projects p ON p.id = f.project_id ORDER BY f.id";
 
+/** A Velero Restore and the items its log says it restored, in order. */
+interface RestoredItems {
+  name: string;
+  started: number;
+  completed: number;
+  items: { kind: string; name: string }[];
+}
+
 export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill {
   /** The findings when the backup was taken (read from the source master). */
   backedUp: string[][] = [];
@@ -57,6 +66,19 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
   constructor() {
     // Served through its own LoadBalancer Service (the fixture's): the chain checks it has ready pods.
     super(codedxApp, { loadBalancerService: "codedx" }, "codedx.example.com");
+  }
+
+  /** Code Dx's PriorityClasses and their values (the chart's app and database classes). */
+  private get priorityClassValues(): [string, number][] {
+    const r = this.options.releaseName;
+    return [
+      [`${r}-app-priority`, 10000],
+      [`${r}-db-priority`, 20000],
+    ];
+  }
+
+  get priorityClasses(): string[] {
+    return this.priorityClassValues.map(([name]) => name);
   }
 
   get slavePod(): string {
@@ -112,10 +134,7 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
       return sts;
     };
     return [
-      ...[
-        [`${r}-app-priority`, 10000],
-        [`${r}-db-priority`, 20000],
-      ].map(([name, value]) => ({
+      ...this.priorityClassValues.map(([name, value]) => ({
         apiVersion: "scheduling.k8s.io/v1",
         kind: "PriorityClass",
         metadata: { name },
@@ -275,20 +294,68 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
       .pop();
   }
 
-  async checks(c: LocalCluster): Promise<Check[]> {
+  /**
+   * Velero's own record of the order: each Restore of the destination (in the order they started)
+   * with the items its log says it restored ("Attempting to restore <Kind>: <name>"), in that order.
+   * Velero 1.10.3 restores a pod's PriorityClass just before the pod within one Restore, so the
+   * pods alone cannot tell whether the vendor's first restore (PriorityClasses only) was made.
+   */
+  private restoredItems(c: LocalCluster, ctx: AppDrillContext): RestoredItems[] {
+    return c
+      .getJson(["-n", NAMESPACE, "get", "restores.velero.io"])
+      .items.sort(
+        (a: any, b: any) => Date.parse(a.status.startTimestamp) - Date.parse(b.status.startTimestamp),
+      )
+      .map((r: any) => ({
+        name: r.metadata.name as string,
+        started: Date.parse(r.status.startTimestamp),
+        completed: Date.parse(r.status.completionTimestamp),
+        items: [
+          ...ctx
+            .veleroCli(c, ["restore", "logs", r.metadata.name])
+            .matchAll(/msg="Attempting to restore ([A-Za-z]+): ([^"]+)"/g),
+        ].map((m) => ({ kind: m[1], name: m[2] })),
+      }));
+  }
+
+  async checks(c: LocalCluster, ctx: AppDrillContext): Promise<Check[]> {
     const checks: Check[] = [];
     const add = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, detail });
     const o = this.options;
     const ns = o.namespace;
+    // The vendor's step 1: `velero restore create --include-resources=PriorityClass` and wait for
+    // it to finish, then restore the rest. The first Restore that restored each of Code Dx's
+    // PriorityClasses must have restored nothing else and ended before any workload was restored.
+    const restores = this.restoredItems(c, ctx);
+    const workloads = ["Pod", "ReplicaSet", "Deployment", "StatefulSet"];
+    const firstWorkloads = restores.find((r) => r.items.some((i) => workloads.includes(i.kind)));
+    const classes = this.priorityClasses.map((name) => {
+      const by = restores.find((r) => r.items.some((i) => i.kind === "PriorityClass" && i.name === name));
+      const others = by?.items.filter((i) => i.kind !== "PriorityClass").length ?? 0;
+      const first =
+        by !== undefined &&
+        by !== firstWorkloads &&
+        others === 0 &&
+        by.completed <= (firstWorkloads?.started ?? 0);
+      return {
+        first,
+        detail: by
+          ? `${name} restored by ${by.name} (${others} other items)`
+          : `${name} restored by no Restore`,
+      };
+    });
     const priorities = c
       .getJson(["get", "pods", "-A"])
       .items.filter((p: any) => [ns, o.toolOrchestrationNamespace].includes(p.metadata.namespace))
       .filter((p: any) => p.spec.priorityClassName)
       .map((p: any) => `${p.metadata.name}:${p.spec.priorityClassName}:${p.spec.priority}`);
     add(
-      "the PriorityClasses came first: Code Dx and MariaDB pods run with their priorities",
-      priorities.length === 3 && priorities.every((p: string) => /:(10000|20000)$/.test(p)),
-      priorities.join(", "),
+      "the PriorityClasses came first: restored by a Restore of their own that ended before any workload was restored (Velero's restore logs), and Code Dx and MariaDB pods run with their priorities",
+      firstWorkloads !== undefined &&
+        classes.every((x) => x.first) &&
+        priorities.length === 3 &&
+        priorities.every((p: string) => /:(10000|20000)$/.test(p)),
+      `${classes.map((x) => x.detail).join(", ")}; workloads first restored by ${firstWorkloads?.name ?? "no Restore"}; pods ${priorities.join(", ")}`,
     );
     const dataClaims = c
       .getJson(["-n", ns, "get", "pvc"])

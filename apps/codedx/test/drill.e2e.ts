@@ -95,4 +95,15 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
       ]);
     });
   });
+
+  it("the drill catches a chain without the PriorityClass phase: the classes came with the workloads", async () => {
+    await onDestination(s, "destination-mutated-order", async () => {
+      // Velero 1.10.3 restores a pod's PriorityClass just before the pod, so without the vendor's
+      // first restore the pods still get their priorities and the chain ends green; Velero's
+      // restore log shows the classes restored together with the workloads.
+      const chain = skipSteps(buildRestoreChain(s.chainInput()), ["restore-priority-classes"]);
+      assertSucceeded(await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-mutated-order.json")));
+      assertCaught(await s.checks(), [/^the PriorityClasses came first/, /^one Velero Restore per phase/]);
+    });
+  });
 });

@@ -13,7 +13,7 @@ import {
   skipSteps,
 } from "../../../test/e2e/app-drill-suite";
 import { buildRestoreChain } from "../../../components/restore/chain";
-import { PROMOTE } from "../../../components/restore/velero-steps";
+import { PROMOTE, RESTORE } from "../../../components/restore/velero-steps";
 import { EdaDrill } from "../drill";
 import { NAMESPACE } from "../../../drill/lib/velero";
 import { OLD_LB } from "../../../drill/scenario";
@@ -96,13 +96,14 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
     });
   });
 
-  it("the drill catches a chain without its claim mount, platform restore and promotion, and a stack that moves DNS", async () => {
+  it("the drill catches a chain without its Velero restore, claim mount, platform restore and promotion, and a stack that moves DNS", async () => {
     await onDestination(s, "destination-mutated", async () => {
-      // One destination for several mutations: three steps skipped, and DNS moved although Nokia's
-      // procedure leaves it alone. The chain still ends green (its health step sees EDA's
-      // workloads ready): only the drill's checks can tell.
+      // One destination for several mutations: four steps skipped, and DNS moved although Nokia's
+      // procedure leaves it alone. Without the Velero restore the saved backup never reaches the
+      // eda-toolbox (the document's "copy the saved backup to the eda-toolbox pod"). The chain still
+      // ends green (its health step sees EDA's workloads ready): only the drill's checks can tell.
       const chain = buildRestoreChain(s.chainInput({ dns: s.w.dnsConfig(eda.baseDomain) }));
-      const skipped = ["eda-mount-backup", "eda-platform-restore", PROMOTE];
+      const skipped = [RESTORE, "eda-mount-backup", "eda-platform-restore", PROMOTE];
       assertSucceeded(
         await s.w.runChain(skipSteps(chain, skipped), path.join(s.ctx.workDir, "chain-mutated.json")),
       );
@@ -110,6 +111,7 @@ describe("local DR drill: Nokia EDA (edactl hook, version guard, platform restor
         /^the destination's EDA platform state is the source's/,
         /^edactl platform restore ran once/,
         /^the destination's eda-toolbox mounts the restored backup claim/,
+        /^one Velero Restore per phase \(all\), each Completed/,
         /^the backup storage location ended ReadWrite/,
         /^DNS: eda\.example\.com unchanged/,
       ]);

@@ -1,5 +1,5 @@
 import { randomBytes } from "crypto";
-import { mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { nebariApp } from "..";
 import { NebariOptions } from "../profile";
@@ -309,15 +309,35 @@ export class NebariDrill extends AppDrillBase<NebariOptions> implements AppDrill
       "SELECT n.name, e.name, b.id, b.status FROM build b JOIN environment e ON e.id = b.environment_id JOIN namespace n ON n.id = e.namespace_id ORDER BY 3",
     );
     add("conda-store: namespaces, environments and builds as in the backup", envs.ok, envs.detail);
-    const exportsOf = (cluster: string) =>
-      fileDigests(ctx.volumes.claimDir(cluster, this.ns, `${this.options.nfsServer}-storage`));
-    const want = exportsOf("source");
-    const got = exportsOf(c.name);
-    const userFiles = Object.keys(USER_FILES).every((f) => got[f] !== undefined && got[f] === want[f]);
+    // The files on the volume the destination's NFS server actually mounts: its running pod, the
+    // claim of its volume, the volume bound to that claim (the provisioner's directory). A claim
+    // Velero did not bring back, or a volume without the backup's copy, leaves files missing.
+    const { nfsServer, nfsVolume } = this.options;
+    const want = fileDigests(ctx.volumes.claimDir("source", this.ns, `${nfsServer}-storage`));
+    const seen: string[] = [];
+    let got: Record<string, string> = {};
+    const pod = runningPods(c, this.ns, `role=${nfsServer}`)[0];
+    const claimName = pod
+      ? c.getJson(["-n", this.ns, "get", "pod", pod]).spec.volumes?.find((v: any) => v.name === nfsVolume)
+          ?.persistentVolumeClaim?.claimName
+      : undefined;
+    seen.push(pod ? `pod ${pod}` : `no running pod role=${nfsServer}`);
+    if (claimName) {
+      const pvc = c.kubectl(["-n", this.ns, "get", "pvc", claimName, "-o", "json"], undefined, true);
+      const claimObj = pvc.code === 0 ? JSON.parse(pvc.stdout) : undefined;
+      seen.push(`claim ${claimName} ${claimObj?.status?.phase ?? "not found"}`);
+      const pvName = claimObj?.status?.phase === "Bound" ? claimObj.spec.volumeName : undefined;
+      const dir = pvName ? c.getJson(["get", "pv", pvName]).spec.hostPath?.path : undefined;
+      if (dir && existsSync(dir)) got = fileDigests(dir);
+      seen.push(`volume ${pvName ?? "none"}`);
+    } else if (pod) {
+      seen.push(`no claim for volume ${nfsVolume}`);
+    }
+    const back = Object.keys(USER_FILES).filter((f) => got[f] !== undefined && got[f] === want[f]);
     add(
-      "NFS: every user file is back on the destination's /exports, byte for byte",
-      userFiles,
-      `${Object.keys(got).length} files`,
+      "NFS: every user file is back on the /exports volume the destination's NFS server mounts, byte for byte",
+      back.length === Object.keys(USER_FILES).length,
+      `${seen.join(", ")}: ${back.length} of ${Object.keys(USER_FILES).length} user files (${Object.keys(got).length} files)`,
     );
     const o = this.options;
     // generation: the restored object starts at 1; scaled to 0 and back it is at least 3. A client

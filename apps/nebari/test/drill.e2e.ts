@@ -126,30 +126,40 @@ describe("local DR drill: Nebari (hooks, phased restore, pg_restore, NFS check)"
     });
   });
 
-  it("the drill catches a chain without the conda-store phase, its pg_restore steps and its promotion", async () => {
-    await onDestination(s, "destination-mutated", async () => {
-      // One destination for several mutations. Each verify step compares with the dump's counts,
-      // so it goes with its restore step; the chain then ends green on the destination's older data.
-      // Without its own phase conda-store comes back with the last one (Velero restores what is
-      // not there yet), one Restore short.
-      const skipped = [
-        "restore-conda-store",
-        "nebari-keycloak-restore",
-        "nebari-keycloak-verify",
-        "nebari-conda-store-restore",
-        "nebari-conda-store-verify",
-        PROMOTE,
-      ];
-      const chain = skipSteps(buildRestoreChain(s.chainInput()), skipped);
-      assertSucceeded(await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-mutated.json")));
-      assertCaught(await s.checks(), [
-        /^Keycloak: the restored database has the backup's users/,
-        /^Keycloak: the restored database has the backup's groups/,
-        /^conda-store: namespaces, environments and builds as in the backup/,
-        /^the database clients .* were stopped for pg_restore/,
-        /^one Velero Restore per phase/,
-        /^the backup storage location ended ReadWrite/,
-      ]);
-    });
+  it("the drill catches a chain without the conda-store phase, its pg_restore steps, its NFS check and its promotion, and a backup without the NFS files", async () => {
+    const nfsClaim = `${nebari.options.namespace}/${nebari.options.nfsServer}-storage`;
+    await onDestination(
+      s,
+      "destination-mutated",
+      async () => {
+        // One destination for several mutations. Each verify step compares with the dump's counts,
+        // so it goes with its restore step; the chain then ends green on the destination's older data.
+        // Without its own phase conda-store comes back with the last one (Velero restores what is
+        // not there yet), one Restore short. The NFS claim comes back, but the backup held no copy
+        // of its files (the RFD's "tarball of the nfs file system" missing): with the chain's own
+        // manifest check skipped, the NFS server runs on an empty /exports and only the drill tells.
+        const skipped = [
+          "restore-conda-store",
+          "nebari-keycloak-restore",
+          "nebari-keycloak-verify",
+          "nebari-conda-store-restore",
+          "nebari-conda-store-verify",
+          "nebari-nfs-verify",
+          PROMOTE,
+        ];
+        const chain = skipSteps(buildRestoreChain(s.chainInput()), skipped);
+        assertSucceeded(await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-mutated.json")));
+        assertCaught(await s.checks(), [
+          /^Keycloak: the restored database has the backup's users/,
+          /^Keycloak: the restored database has the backup's groups/,
+          /^conda-store: namespaces, environments and builds as in the backup/,
+          /^NFS: every user file is back on the \/exports volume the destination's NFS server mounts/,
+          /^the database clients .* were stopped for pg_restore/,
+          /^one Velero Restore per phase/,
+          /^the backup storage location ended ReadWrite/,
+        ]);
+      },
+      { uncopied: [nfsClaim] },
+    );
   });
 });
