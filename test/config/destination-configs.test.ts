@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { runProgram, stackFileConfig, fakeKubeconfig, toRuntimeConfig } from "../support/harness";
+import { runProgram, fakeKubeconfig, toRuntimeConfig } from "../support/harness";
+import { exampleConfigValues } from "../support/examples";
 import { validateStackConfig as validateConfig } from "../../stacks/config";
 
 type Edit = (c: Record<string, unknown>) => void;
@@ -12,17 +13,7 @@ interface BadCase {
 }
 
 const example = (): Record<string, unknown> => {
-  const { config } = stackFileConfig("example-destination-azure");
-  const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) {
-    if (!k.startsWith("velero-dr:")) continue;
-    try {
-      const parsed = JSON.parse(v);
-      values[k.slice(10)] = typeof parsed === "string" ? v : parsed;
-    } catch {
-      values[k.slice(10)] = v;
-    }
-  }
+  const values = exampleConfigValues("example-destination-azure");
   return values;
 };
 

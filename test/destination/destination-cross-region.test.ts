@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../components/config/errors";
 import { validateStackConfig as validateConfig } from "../../stacks/config";
-import { stackFileConfig } from "../support/harness";
-import { exampleSourceOutputs, runDestination } from "../support/examples";
+import { exampleConfigValues, exampleSourceOutputs, runDestination } from "../support/examples";
 
 /**
  * The cross-region guard (#17 item 2): a disk snapshot restores only in its own region, so a
@@ -99,17 +98,8 @@ describe("destination stack: the cross-region guard", () => {
       velero: Record<string, unknown>,
       edit: (v: Record<string, unknown>) => void = () => {},
     ) => {
-      const { config } = stackFileConfig("example-destination-azure");
       const outputs = await sourceOutputs(velero);
-      const values: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(config)) {
-        if (!k.startsWith("velero-dr:")) continue;
-        try {
-          values[k.slice(10)] = JSON.parse(v);
-        } catch {
-          values[k.slice(10)] = v;
-        }
-      }
+      const values = exampleConfigValues("example-destination-azure");
       values.source = { outputs };
       edit(values);
       try {

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../components/config/errors";
 import { validateStackConfig as validateConfig } from "../../stacks/config";
-import { stackFileConfig, RunResult } from "../support/harness";
-import { exampleSourceOutputs, runDestination } from "../support/examples";
+import { RunResult } from "../support/harness";
+import { exampleConfigValues, exampleSourceOutputs, runDestination } from "../support/examples";
 
 /**
  * `velero-dr:backup.location` (#17 item 3): a destination reads the source's replica in the
@@ -167,16 +167,7 @@ describe("destination stack: backup.location (primary or the source's replica)",
   });
 
   it("with typed-in outputs: backup.location: replica without a replica is a configuration error", async () => {
-    const { config } = stackFileConfig("example-destination-azure");
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-      if (!k.startsWith("velero-dr:")) continue;
-      try {
-        values[k.slice(10)] = JSON.parse(v);
-      } catch {
-        values[k.slice(10)] = v;
-      }
-    }
+    const values = exampleConfigValues("example-destination-azure");
     values.source = { outputs: await withoutReplica() };
     values.backup = { location: "replica" };
     assert.throws(
@@ -225,16 +216,7 @@ describe("destination stack: backup.location (primary or the source's replica)",
     });
 
     it("with typed-in outputs: a configuration error before anything else", async () => {
-      const { config } = stackFileConfig("example-destination-azure");
-      const values: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(config)) {
-        if (!k.startsWith("velero-dr:")) continue;
-        try {
-          values[k.slice(10)] = JSON.parse(v);
-        } catch {
-          values[k.slice(10)] = v;
-        }
-      }
+      const values = exampleConfigValues("example-destination-azure");
       values.source = { outputs: await withReplica() };
       values.backup = { schedule: "dash-daily" };
       assert.throws(

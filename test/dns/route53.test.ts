@@ -11,14 +11,13 @@ import { buildRestoreChain } from "../../components/restore/chain";
 import { destinationChainInput } from "../../components/restore/destination-chain";
 import { renderRunbook } from "../../components/restore/runbook";
 import { allPolicies } from "../../policies/rules/all";
-import { runDestination } from "../support/examples";
+import { exampleConfigValues, runDestination } from "../support/examples";
 import { RunResult } from "../support/harness";
 import { fromRecording, runAll } from "../policies/support";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { FAKE_BIN, runScript, ScriptRun, shellcheck } from "../support/bash";
-import { stackFileConfig } from "../support/harness";
 
 /**
  * The Route 53 DNS provider: its steps run by bash against the fake `aws` (test/fakes/fake-cli.js,
@@ -463,16 +462,7 @@ describe("Route 53 DNS provider: shellcheck, configuration, pre-flight", () => {
 
   /** The Azure example's config values with another `dns`. */
   function validate(dns: unknown) {
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(stackFileConfig("example-destination-azure").config)) {
-      if (!k.startsWith("velero-dr:")) continue;
-      try {
-        const parsed = JSON.parse(v);
-        values[k.slice(10)] = typeof parsed === "string" ? v : parsed;
-      } catch {
-        values[k.slice(10)] = v;
-      }
-    }
+    const values = exampleConfigValues("example-destination-azure");
     return validateConfig({ values: { ...values, dns }, secretKeys: [], stack: "dr" });
   }
   const refused = (dns: unknown): string => {
@@ -667,16 +657,7 @@ describe("Route 53 DNS provider: runbook and the destination stack under mocks",
     ].join("\n");
 
   it("the runbook shows both steps with the AWS CLI calls, unpublish before the restore, publish after the load balancer", () => {
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(stackFileConfig("example-destination-azure").config)) {
-      if (!k.startsWith("velero-dr:")) continue;
-      try {
-        const parsed = JSON.parse(v);
-        values[k.slice(10)] = typeof parsed === "string" ? v : parsed;
-      } catch {
-        values[k.slice(10)] = v;
-      }
-    }
+    const values = exampleConfigValues("example-destination-azure");
     const cfg = validateConfig({ values: { ...values, dns: DNS }, secretKeys: [], stack: "dr" });
     assert.ok(cfg.role === "destination");
     if (cfg.role !== "destination") return;

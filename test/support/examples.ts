@@ -1,4 +1,5 @@
 import { exampleStackFile } from "../../components/config/example-stacks";
+import { parseValue } from "../../stacks/config";
 import { resolve, runProgram, RunResult, stackFileConfig } from "./harness";
 
 export const SOURCE_REF = "organization/velero-dr/example-source-azure";
@@ -56,4 +57,13 @@ export async function runDestination(
     tools: opts.tools,
     toolScripts: opts.toolScripts,
   });
+}
+
+/** An example stack's `velero-dr:` values as the program reads them (keys without the namespace). */
+export function exampleConfigValues(stack: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stackFileConfig(stack).config)) {
+    if (k.startsWith("velero-dr:")) values[k.slice("velero-dr:".length)] = parseValue(v);
+  }
+  return values;
 }
