@@ -168,46 +168,53 @@ export function destinationProgram(
         tags: destinationTags(cfg),
       }) ?? [];
     // The primary's location stays ReadWrite whatever later upgrades of the release re-create.
-    const primary = new PrimaryLocation("primary-location", {
-      kubeconfig: target.kubeconfig,
-      namespace: cfg.velero.namespace,
-      bslName: BSL_NAME,
-      releaseRevision: velero.release.status.revision,
-      dependsOn: [restore.last, velero.release, ...writeGrants],
-    });
+    const primary = new PrimaryLocation(
+      "primary-location",
+      {
+        kubeconfig: target.kubeconfig,
+        namespace: cfg.velero.namespace,
+        bslName: BSL_NAME,
+        releaseRevision: velero.release.status.revision,
+      },
+      { dependsOn: [restore.last, velero.release, ...writeGrants] },
+    );
     // Only once the restored system is healthy does the destination start writing backups.
-    const schedules = new VeleroSchedules("schedules", {
-      provider: target.provider,
-      kubeconfig: target.kubeconfig,
-      namespace: v.namespace,
-      storageLocation: BSL_NAME,
-      profile: cfg.profile.name,
-      schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+    const schedules = new VeleroSchedules(
+      "schedules",
+      {
+        kubeconfig: target.kubeconfig,
+        namespace: v.namespace,
         storageLocation: BSL_NAME,
-        volumeSnapshotLocation: backend.volumeSnapshots ? VSL_NAME : undefined,
-        defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-      }),
-      firstBackup: { enabled: false, timeoutSeconds: 0 },
-      dependsOn: [restore.last, primary.command, ...writeGrants],
-    });
+        profile: cfg.profile.name,
+        schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+          storageLocation: BSL_NAME,
+          volumeSnapshotLocation: backend.volumeSnapshots ? VSL_NAME : undefined,
+          defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+        }),
+        firstBackup: { enabled: false, timeoutSeconds: 0 },
+      },
+      { provider: target.provider, dependsOn: [restore.last, primary.command, ...writeGrants] },
+    );
     scheduleNames = schedules.names;
     // The new primary is watched as the source was: a backup its location refuses (ReadOnly)
     // fails validation, which VeleroBackupValidationFailed reports.
     const mode = cfg.alerting.prometheusRule;
     if (mode !== "off") {
-      alerting = new VeleroPrometheusRule("alerting", {
-        provider: target.provider,
-        kubeconfig: target.kubeconfig,
-        namespace: v.namespace,
-        mode,
-        labels: cfg.alerting.prometheusLabels,
-        spec: buildAlertRules({
-          schedules: cfg.alerting.schedules,
-          marginSeconds: cfg.alerting.marginSeconds,
+      alerting = new VeleroPrometheusRule(
+        "alerting",
+        {
+          kubeconfig: target.kubeconfig,
           namespace: v.namespace,
-        }),
-        dependsOn: [velero.release, restore.last],
-      }).status;
+          mode,
+          labels: cfg.alerting.prometheusLabels,
+          spec: buildAlertRules({
+            schedules: cfg.alerting.schedules,
+            marginSeconds: cfg.alerting.marginSeconds,
+            namespace: v.namespace,
+          }),
+        },
+        { provider: target.provider, dependsOn: [velero.release, restore.last] },
+      ).status;
     }
   }
 
@@ -322,7 +329,6 @@ function veleroInstall(
   return new VeleroInstall(
     "velero",
     {
-      provider: target.provider,
       kubeconfig: target.kubeconfig,
       namespace: v.namespace,
       chart: {
@@ -344,7 +350,7 @@ function veleroInstall(
       },
       values,
     },
-    { dependsOn: [guard] },
+    { provider: target.provider, dependsOn: [guard] },
   );
 }
 

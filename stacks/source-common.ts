@@ -57,7 +57,6 @@ export function installVelero(
   return new VeleroInstall(
     "velero",
     {
-      provider: cluster.provider,
       kubeconfig: cluster.kubeconfig,
       namespace: v.namespace,
       chart: { version: v.chartVersion, repository: v.chartRepository, path: v.chartPath },
@@ -68,7 +67,7 @@ export function installVelero(
       settings: { nodeAgent: v.nodeAgent, priorityClassName: v.priorityClassName, bslName: BSL_NAME },
       values,
     },
-    { dependsOn: storage ? [storage] : [] },
+    { provider: cluster.provider, dependsOn: storage ? [storage] : [] },
   );
 }
 
@@ -76,23 +75,23 @@ export function createSchedules(cfg: SourceStackConfig, cluster: TargetCluster, 
   const steps = buildPreparation(cfg.profile, { fsBackup: cfg.fsBackup });
   // The workloads are prepared while Velero installs; a schedule needs both.
   const prepared =
-    steps.length === 0
-      ? []
-      : new AppPreparation("app", { kubeconfig: cluster.kubeconfig, steps, dependsOn: [] }).ready;
-  return new VeleroSchedules("schedules", {
-    provider: cluster.provider,
-    kubeconfig: cluster.kubeconfig,
-    namespace: cfg.velero.namespace,
-    storageLocation: BSL_NAME,
-    profile: cfg.profile.name,
-    schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+    steps.length === 0 ? [] : new AppPreparation("app", { kubeconfig: cluster.kubeconfig, steps }).ready;
+  return new VeleroSchedules(
+    "schedules",
+    {
+      kubeconfig: cluster.kubeconfig,
+      namespace: cfg.velero.namespace,
       storageLocation: BSL_NAME,
-      volumeSnapshotLocation: vslName(cfg),
-      defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
-    }),
-    firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
-    dependsOn: [...velero.ready, ...prepared],
-  });
+      profile: cfg.profile.name,
+      schedules: buildProfileSchedules(cfg.schedules, cfg.profile, {
+        storageLocation: BSL_NAME,
+        volumeSnapshotLocation: vslName(cfg),
+        defaultVolumesToFsBackup: cfg.velero.defaultVolumesToFsBackup,
+      }),
+      firstBackup: { enabled: cfg.firstBackup, timeoutSeconds: FIRST_BACKUP_TIMEOUT_SECONDS },
+    },
+    { provider: cluster.provider, dependsOn: [...velero.ready, ...prepared] },
+  );
 }
 
 /** The PrometheusRule (or nothing); its status is exported so the stack says what happened. */
@@ -103,19 +102,21 @@ export function inClusterAlerts(
 ): pulumi.Input<string> {
   const mode = cfg.alerting.prometheusRule;
   if (mode === "off") return "off";
-  const rule = new VeleroPrometheusRule("alerting", {
-    provider: cluster.provider,
-    kubeconfig: cluster.kubeconfig,
-    namespace: cfg.velero.namespace,
-    mode,
-    labels: cfg.alerting.prometheusLabels,
-    spec: buildAlertRules({
-      schedules: cfg.alerting.schedules,
-      marginSeconds: cfg.alerting.marginSeconds,
+  const rule = new VeleroPrometheusRule(
+    "alerting",
+    {
+      kubeconfig: cluster.kubeconfig,
       namespace: cfg.velero.namespace,
-    }),
-    dependsOn: [velero.release],
-  });
+      mode,
+      labels: cfg.alerting.prometheusLabels,
+      spec: buildAlertRules({
+        schedules: cfg.alerting.schedules,
+        marginSeconds: cfg.alerting.marginSeconds,
+        namespace: cfg.velero.namespace,
+      }),
+    },
+    { provider: cluster.provider, dependsOn: [velero.release] },
+  );
   return rule.status;
 }
 

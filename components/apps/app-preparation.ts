@@ -8,10 +8,12 @@ export interface AppPreparationArgs {
   kubeconfig: pulumi.Input<string>;
   /** From buildPreparation: one Command each, in order. */
   steps: PreparationStep[];
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
+ * Resource options (`opts`): `dependsOn` is what the first step waits for (children do not inherit
+ * it, so the component passes it on); the steps run one after the other.
+ *
  * Prepares the application's workloads for backup (see buildPreparation). The schedules wait for
  * it, so no backup runs before its hooks have a volume to write to.
  */
@@ -20,7 +22,7 @@ export class AppPreparation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppPreparationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:apps:AppPreparation", name, {}, opts);
-    let previous: pulumi.Input<pulumi.Resource>[] = args.dependsOn;
+    let previous: pulumi.ResourceOptions["dependsOn"] = opts?.dependsOn;
     this.ready = args.steps.map((s) => {
       const script = buildScript(s.script);
       const run = scriptCommand(s.name, {

@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { Provider } from "@pulumi/kubernetes/provider";
 import { Command } from "@pulumi/command/local";
 import { scriptCommand } from "../shell/command-script";
 import { buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
@@ -42,16 +41,17 @@ export function buildPrometheusRuleManifest(i: PrometheusRuleManifestInput) {
   };
 }
 
+/**
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
+ * and what the rule waits for as `dependsOn` (Velero's namespace must exist).
+ */
 export interface VeleroPrometheusRuleArgs {
-  provider: Provider;
   kubeconfig: pulumi.Input<string>;
   namespace: string;
   /** "on": a declared PrometheusRule (fails without the CRD); "auto": applied only where the CRD is served. */
   mode: "auto" | "on";
   labels: Record<string, string>;
   spec: PrometheusRuleSpec;
-  /** Velero's namespace must exist first. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -84,7 +84,8 @@ export class VeleroPrometheusRule extends pulumi.ComponentResource {
           metadata: manifest.metadata,
           spec: manifest.spec,
         },
-        { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        // The provider is the component's; children do not inherit its dependsOn, so it is passed on.
+        { parent: this, dependsOn: opts?.dependsOn },
       );
       this.status = pulumi.output("declared");
     } else {
@@ -106,7 +107,7 @@ export class VeleroPrometheusRule extends pulumi.ComponentResource {
           environment: { ...environment, ...run.environment },
           logging: "stdoutAndStderr",
         },
-        { parent: this, dependsOn: args.dependsOn },
+        { parent: this, dependsOn: opts?.dependsOn },
       );
       this.status = apply.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
     }

@@ -21,8 +21,6 @@ export interface PrimaryLocationArgs {
    * the release's values on each of them.
    */
   releaseRevision: pulumi.Input<unknown>;
-  /** The location may be made ReadWrite only after these (the restore chain's last step, the release). */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -33,6 +31,9 @@ export interface PrimaryLocationArgs {
  * ("backup storage location ... is currently in read-only mode") without anyone asking. This
  * Command runs after the chain and again after every new release revision, so the access mode
  * is owned by the stack rather than by the first run.
+ *
+ * `opts.dependsOn`: the location may be made ReadWrite only after these (the restore chain's last
+ * step, the release); the Command is given them (children do not inherit a component's dependsOn).
  */
 export class PrimaryLocation extends pulumi.ComponentResource {
   public readonly command: Command;
@@ -54,7 +55,7 @@ export class PrimaryLocation extends pulumi.ComponentResource {
         triggers: [args.releaseRevision],
         logging: "stdoutAndStderr",
       },
-      { parent: this, dependsOn: args.dependsOn, customTimeouts: { create: "180s" } },
+      { parent: this, dependsOn: opts?.dependsOn, customTimeouts: { create: "180s" } },
     );
     this.registerOutputs({});
   }

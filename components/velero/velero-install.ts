@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace, Secret } from "@pulumi/kubernetes/core/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3";
-import { Provider } from "@pulumi/kubernetes/provider";
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
 import { Command } from "@pulumi/command/local";
 import { scriptCommand } from "../shell/command-script";
@@ -22,8 +21,12 @@ export interface VeleroChartSource {
   path?: string;
 }
 
+/**
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
+ * and what Velero must wait for as `dependsOn`. The Kubernetes objects take the provider from the
+ * component (their parent); without one they use the default provider (the ambient kubeconfig).
+ */
 export interface VeleroInstallArgs {
-  provider: Provider;
   /** Kubeconfig content for the readiness check (secret; reaches the script via env only). */
   kubeconfig: pulumi.Input<string>;
   namespace: string;
@@ -58,7 +61,8 @@ export class VeleroInstall extends pulumi.ComponentResource {
 
   constructor(name: string, args: VeleroInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:velero:VeleroInstall", name, {}, opts);
-    const k8sOpts = { parent: this, provider: args.provider };
+    // The Kubernetes provider is the component's (opts.provider/providers), inherited as their parent.
+    const k8sOpts = { parent: this };
 
     const ns = new Namespace(
       `${name}-ns`,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { Provider } from "@pulumi/kubernetes/provider";
 import { Command } from "@pulumi/command/local";
+import { dependsOnWith } from "../options/depends-on";
 import { scriptCommand } from "../shell/command-script";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { buildFirstBackupManifest, firstBackupScript } from "./checks";
@@ -12,8 +12,12 @@ export interface ScheduleResourceInput {
   spec: Record<string, unknown>;
 }
 
+/**
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
+ * and what the schedules wait for as `dependsOn` (Velero installed, its location usable, the
+ * workloads prepared): every Schedule and the first backup wait for it.
+ */
 export interface VeleroSchedulesArgs {
-  provider: Provider;
   kubeconfig: pulumi.Input<string>;
   namespace: string;
   storageLocation: string;
@@ -21,8 +25,6 @@ export interface VeleroSchedulesArgs {
   schedules: ScheduleResourceInput[];
   /** Create one backup from the first schedule right away (schedules do not run on creation). */
   firstBackup: { enabled: boolean; timeoutSeconds: number };
-  /** Velero must be installed (and its BSL usable) first. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Velero Schedule custom resources, one per configured schedule, and an optional first backup. */
@@ -46,7 +48,8 @@ export class VeleroSchedules extends pulumi.ComponentResource {
             },
             spec: s.spec,
           },
-          { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+          // The provider is the component's; children do not inherit its dependsOn, so it is passed on.
+          { parent: this, dependsOn: opts?.dependsOn },
         ),
     );
 
@@ -76,7 +79,7 @@ export class VeleroSchedules extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: [...args.dependsOn, created[0]],
+          dependsOn: dependsOnWith(opts?.dependsOn, created[0]),
           customTimeouts: { create: `${args.firstBackup.timeoutSeconds + 120}s` },
         },
       );
