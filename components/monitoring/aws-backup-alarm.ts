@@ -12,8 +12,8 @@ export interface AwsBackupAlarmArgs {
   prefix?: string;
   silenceSeconds: number;
   emails: string[];
-  /** Webhook URLs (secret), when configured. */
-  webhooks?: pulumi.Output<string[]>;
+  /** Webhook URLs (secret), when configured; `webhookCount` of them (one subscription each). */
+  webhooks?: pulumi.Input<string[]>;
   webhookCount: number;
   tags: Record<string, string>;
 }
@@ -104,7 +104,9 @@ export function newAwsAlertTopic(
       {
         topic: topic.arn,
         protocol: "https",
-        endpoint: pulumi.secret((args.webhooks as pulumi.Output<string[]>).apply((urls) => urls[i])),
+        endpoint: pulumi.secret(
+          pulumi.output(args.webhooks as pulumi.Input<string[]>).apply((urls) => urls[i]),
+        ),
       },
       opts,
     );

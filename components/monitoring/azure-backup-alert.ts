@@ -10,7 +10,7 @@ export interface AzureBackupAlertArgs {
   window: AzureAlertWindow;
   emails: string[];
   /** Webhook URLs (secret), when configured. */
-  webhooks?: pulumi.Output<string[]>;
+  webhooks?: pulumi.Input<string[]>;
   tags: Record<string, string>;
 }
 
@@ -78,7 +78,7 @@ export function newAzureActionGroup(
       // The URLs usually embed a token: the whole receiver list stays a secret.
       webhookReceivers: args.webhooks
         ? pulumi.secret(
-            args.webhooks.apply((urls) =>
+            pulumi.output(args.webhooks).apply((urls) =>
               urls.map((serviceUri, i) => ({
                 name: `webhook-${i}`,
                 serviceUri,
