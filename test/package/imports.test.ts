@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
+import { importCheck } from "./support";
 
 /**
  * The package declares `"sideEffects": false` and its README says importing it registers nothing:
@@ -12,26 +12,6 @@ import * as path from "path";
  */
 
 const ROOT = path.join(__dirname, "..", "..");
-const CHECK = path.join(__dirname, "import-check.js");
-
-interface Seen {
-  registered: string[];
-  config: string[];
-  invoked: string[];
-  failed: string[];
-}
-
-export function importCheck(modules: string[], tsNode: boolean): Seen {
-  const run = spawnSync(
-    process.execPath,
-    [...(tsNode ? ["-r", "ts-node/register/transpile-only"] : []), CHECK, ...modules],
-    { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } },
-  );
-  assert.equal(run.status, 0, run.stderr);
-  const last = run.stdout.trim().split("\n").pop() ?? "";
-  return JSON.parse(last) as Seen;
-}
-
 /** The sources tsconfig.package.json compiles (its `include`, expanded the way tsc reads it). */
 export function packageSources(): string[] {
   const cfg = JSON.parse(readFileSync(path.join(ROOT, "tsconfig.package.json"), "utf8")) as {
