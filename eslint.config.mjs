@@ -3,7 +3,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "dist/**", "examples/consumer/node_modules/**", "policies/node_modules/**", ".scratch/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      "dist/**",
+      "examples/consumer/node_modules/**",
+      "policies/node_modules/**",
+      ".scratch/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
