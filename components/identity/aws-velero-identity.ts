@@ -13,11 +13,15 @@ export interface AwsVeleroIdentityArgs {
   name: string;
   partition: string;
   bucketName: pulumi.Input<string>;
-  kmsKeyArn?: string;
+  /** The bucket's SSE-KMS key, when it has one (an Output where the program creates the key). */
+  kmsKeyArn?: pulumi.Input<string>;
   mode: "irsa" | "user";
-  /** IRSA: the cluster's IAM OIDC provider, and its issuer host/path (trust condition prefix). */
-  oidcProviderArn?: string;
-  oidcIssuer?: string;
+  /**
+   * IRSA: the cluster's IAM OIDC provider, and its issuer host/path (trust condition prefix); Outputs
+   * where the program creates the cluster (EksCluster.oidcProviderArn).
+   */
+  oidcProviderArn?: pulumi.Input<string>;
+  oidcIssuer?: pulumi.Input<string>;
   /** Velero's namespace: the trusted subject is `system:serviceaccount:<namespace>:velero-server`. */
   namespace: string;
   /** User mode: the access key is replaced when this many days have passed (create-before-delete). */
@@ -56,11 +60,9 @@ export class AwsVeleroIdentity extends pulumi.ComponentResource {
         path: "/velero-dr/",
         description: "Velero (velero-plugin-for-aws v1.6.2): EBS snapshots and the backup bucket only",
         policy: pulumi
-          .output(args.bucketName)
-          .apply((bucket) =>
-            JSON.stringify(
-              buildVeleroIamPolicy({ partition: args.partition, bucket, kmsKeyArn: args.kmsKeyArn }),
-            ),
+          .all([args.bucketName, args.kmsKeyArn])
+          .apply(([bucket, kmsKeyArn]) =>
+            JSON.stringify(buildVeleroIamPolicy({ partition: args.partition, bucket, kmsKeyArn })),
           ),
         tags: args.tags,
       },
@@ -78,14 +80,19 @@ export class AwsVeleroIdentity extends pulumi.ComponentResource {
           name: args.name,
           path: "/velero-dr/",
           description: `Velero in namespace ${args.namespace}, assumed through IRSA`,
-          assumeRolePolicy: JSON.stringify(
-            buildIrsaTrustPolicy({
-              oidcProviderArn: args.oidcProviderArn,
-              oidcIssuer: args.oidcIssuer,
-              namespace: args.namespace,
-              serviceAccount: VELERO_SERVICE_ACCOUNT,
-            }),
-          ),
+          assumeRolePolicy: pulumi
+            .all([args.oidcProviderArn, args.oidcIssuer])
+            .apply(([oidcProviderArn, oidcIssuer]) =>
+              JSON.stringify(
+                buildIrsaTrustPolicy({
+                  // Both set: checked above.
+                  oidcProviderArn: oidcProviderArn as string,
+                  oidcIssuer: oidcIssuer as string,
+                  namespace: args.namespace,
+                  serviceAccount: VELERO_SERVICE_ACCOUNT,
+                }),
+              ),
+            ),
           tags: args.tags,
         },
         { parent: this },
