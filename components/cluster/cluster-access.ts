@@ -19,8 +19,8 @@ export interface ClusterAccessArgs {
   aks?: AksClusterRef;
   /** Or a kubeconfig (secret config value). */
   kubeconfig?: pulumi.Input<string>;
-  /** The node resource group; read from AKS when `aks` is given. */
-  nodeResourceGroup?: string;
+  /** The node resource group; read from AKS when `aks` is given and this is not. */
+  nodeResourceGroup?: pulumi.Input<string>;
 }
 
 /**
@@ -57,7 +57,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       this.kubernetesVersion = cluster.currentKubernetesVersion;
     } else if (args.kubeconfig !== undefined) {
       this.kubeconfig = pulumi.secret(args.kubeconfig);
-      this.nodeResourceGroup = pulumi.output(args.nodeResourceGroup as string);
+      this.nodeResourceGroup = pulumi.output(args.nodeResourceGroup as pulumi.Input<string>);
       this.kubernetesVersion = pulumi.output(undefined);
     } else {
       throw new Error("ClusterAccess needs either aks or kubeconfig");
