@@ -11,11 +11,11 @@ export interface AppPreparationArgs {
 }
 
 /**
- * Resource options (`opts`): `dependsOn` is what the first step waits for (children do not inherit
- * it, so the component passes it on); the steps run one after the other.
- *
  * Prepares the application's workloads for backup (see buildPreparation). The schedules wait for
  * it, so no backup runs before its hooks have a volume to write to.
+ *
+ * Resource options (`opts`): `dependsOn` is what the first step waits for (children do not inherit
+ * it, so the component passes it on); the steps run one after the other.
  */
 export class AppPreparation extends pulumi.ComponentResource {
   public readonly ready: pulumi.Resource[];
