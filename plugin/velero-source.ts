@@ -243,8 +243,9 @@ export class VeleroSource extends pulumi.ComponentResource {
   public readonly apiServer: pulumi.Output<string>;
 
   constructor(name: string, args: VeleroSourceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("velero-dr:index:VeleroSource", name, {}, opts);
+    // Checked before the component itself registers: bad args leave nothing behind.
     const a = checkVeleroSourceArgs(name, args);
+    super("velero-dr:index:VeleroSource", name, {}, opts);
     const v = a.velero;
     if (!v.defaultVolumesToFsBackup) {
       pulumi.log.warn(

@@ -1,0 +1,53 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { engineToolchain } from "../../drill/lib/toolchain";
+import { EngineWorkspace } from "../../drill/engine/workspace";
+import { PackageSchema, PLUGIN, schemaFromPlugin } from "../support/component-package";
+
+/**
+ * The component package (plugin/) under the real Pulumi CLI: `pulumi package get-schema <dir>`
+ * reads PulumiPlugin.yaml, has the Node.js language host (the declared stand-in of drill/engine)
+ * start the plugin with @pulumi/pulumi's run-plugin — type-checked by ts-node, as for any
+ * TypeScript plugin — and asks it for its schema: what `pulumi package add` generates a Python, Go
+ * or YAML SDK from. Run from an empty consumer directory, as a consumer's `pulumi package add` is.
+ */
+describe("real engine: pulumi package get-schema of the component package", function () {
+  let dir: string;
+  let ws: EngineWorkspace;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-dr-component-package-"));
+    // The workspace gives the CLI its PULUMI_HOME with the language host installed; its project
+    // (the package's own directory linked) is not used: the CLI runs in a consumer directory.
+    ws = new EngineWorkspace(path.join(dir, "ws"), engineToolchain(), {
+      pulumiYaml: "name: component-package\nruntime: nodejs\nmain: plugin/index.ts\n",
+    });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("generates the same schema the plugin serves directly: velero-dr:index:VeleroSource, secrets marked", async () => {
+    const consumer = path.join(dir, "consumer");
+    fs.mkdirSync(consumer);
+    const start = Date.now();
+    const r = spawnSync(ws.cli, ["package", "get-schema", PLUGIN, "--non-interactive"], {
+      cwd: consumer,
+      env: ws.env,
+      encoding: "utf8",
+      timeout: 15 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const seconds = (Date.now() - start) / 1000;
+    assert.equal(r.status, 0, `pulumi package get-schema exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    const viaCli = JSON.parse(r.stdout) as PackageSchema;
+    console.log(`      (pulumi package get-schema: ${seconds.toFixed(0)} s)`);
+    assert.equal(viaCli.name, "velero-dr");
+    const source = viaCli.resources["velero-dr:index:VeleroSource"];
+    assert.ok(source, `no velero-dr:index:VeleroSource in ${Object.keys(viaCli.resources).join(", ")}`);
+    assert.equal(source.inputProperties.kubeconfig.secret, true);
+    assert.equal(source.inputProperties.s3compatCredentials.secret, true);
+    assert.deepEqual(viaCli, await schemaFromPlugin());
+  });
+});
