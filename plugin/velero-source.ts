@@ -121,6 +121,33 @@ export interface VeleroSourceArgs {
 /** The inputs whose values are secret: the package schema marks them (plugin/provider.ts). */
 export const VELERO_SOURCE_SECRET_INPUTS = ["kubeconfig", "s3compatCredentials"] as const;
 
+/**
+ * The keys of the nested args the package exposes (its schema's types), where the stack
+ * configuration's schema used to check them knows more: a key it knows but the package does not
+ * expose is refused like an unknown one, not silently applied. test/plugin checks these lists
+ * against the generated schema.
+ */
+export const EXPOSED_KEYS = {
+  s3compat: ["endpoint", "bucket", "region", "forcePathStyle", "publicUrl"],
+  velero: [
+    "namespace",
+    "version",
+    "chartVersion",
+    "pluginVersion",
+    "chartRepository",
+    "chartPath",
+    "imageRegistry",
+    "nodeAgent",
+    "defaultVolumesToFsBackup",
+    "priorityClassName",
+    "createPriorityClass",
+    "helmTimeoutSeconds",
+  ],
+} as const satisfies {
+  s3compat: readonly (keyof S3CompatStoreArgs)[];
+  velero: readonly (keyof VeleroSettingsArgs)[];
+};
+
 /** The backup storage location's name (the one the TypeScript program's stacks use too). */
 const BSL_NAME = "default";
 /** The Schedules' `velero-dr/profile` label: no application profile, the caller chose the namespaces. */
@@ -146,16 +173,30 @@ type PlainArgs = z.output<typeof plainArgsSchema>;
 
 /** `args.` instead of the stack configuration's `velero-dr:`: the caller wrote component args. */
 function argsKey(message: string): string {
-  return message.replace(/^velero-dr:/, "args.").replace(/velero-dr:velero\./g, "args.velero.");
+  return message
+    .replace(/^velero-dr:/, "args.")
+    .replace(/velero-dr:velero\./g, "args.velero.")
+    .replace(/velero-dr:s3compatCredentials/g, "args.s3compatCredentials");
 }
 
 /** Validated, defaulted plain args, or an Error listing every problem. */
 export function checkVeleroSourceArgs(name: string, args: unknown): PlainArgs {
   const parsed = plainArgsSchema.safeParse(args ?? {}, { reportInput: true });
-  const problems: string[] = [];
-  if (!parsed.success) {
-    problems.push(...formatIssues(parsed.error.issues, plainArgsSchema, "velero-dr", []).map(argsKey));
-  } else {
+  const problems: string[] = parsed.success
+    ? []
+    : formatIssues(parsed.error.issues, plainArgsSchema, "velero-dr", []).map(argsKey);
+  for (const [section, keys] of Object.entries(EXPOSED_KEYS)) {
+    const value = (args as Record<string, unknown> | undefined)?.[section];
+    if (!value || typeof value !== "object" || Array.isArray(value)) continue;
+    for (const k of Object.keys(value)) {
+      const at = `args.${section}.${k}:`;
+      // A key the configuration's schema does not know either has its message (with a suggestion) already.
+      if (!(keys as readonly string[]).includes(k) && !problems.some((p) => p.startsWith(at))) {
+        problems.push(`${at} unknown key; known keys here: ${[...keys].sort().join(", ")}`);
+      }
+    }
+  }
+  if (parsed.success) {
     const a = parsed.data;
     for (const k of ["kubeconfig", "s3compatCredentials"] as const) {
       if (a[k] === undefined || a[k] === null) problems.push(`args.${k}: is required (a secret)`);
@@ -192,8 +233,8 @@ export function checkVeleroSourceArgs(name: string, args: unknown): PlainArgs {
         pins: {},
       }).map((p) => argsKey(`velero-dr:velero.${p.key}: ${p.message}`)),
     );
-    if (problems.length === 0) return a;
   }
+  if (parsed.success && problems.length === 0) return parsed.data;
   throw new Error(
     `velero-dr:index:VeleroSource "${name}": ${problems.length} problem${problems.length === 1 ? "" : "s"} in its args; nothing was registered:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
   );

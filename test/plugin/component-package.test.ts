@@ -7,6 +7,7 @@ import { markSecretInputs, PACKAGE_NAME } from "../../plugin/provider";
 import {
   checkedKubeconfig,
   credentialsFile,
+  EXPOSED_KEYS,
   VeleroSource,
   VeleroSourceArgs,
 } from "../../plugin/velero-source";
@@ -131,6 +132,14 @@ describe("component package (plugin/): velero-dr for Python, Go and YAML program
     assert.equal(velero.properties.version.type, "string");
     for (const [name, p] of Object.entries(r.inputProperties)) {
       assert.ok(p.description || p.$ref, `input ${name} has no description`);
+    }
+  });
+
+  it("validates exactly the nested keys the schema exposes (the args check and the inference agree)", () => {
+    const r = schema.resources[TOKEN];
+    for (const [section, keys] of Object.entries(EXPOSED_KEYS)) {
+      const t = typeOf(schema, r.inputProperties[section].$ref!);
+      assert.deepEqual(Object.keys(t.properties).sort(), [...keys].sort(), `args.${section}`);
     }
   });
 
@@ -379,6 +388,14 @@ describe("VeleroSource (plugin/velero-source.ts) under mocks", function () {
     );
     assert.match(error.message, /args\.schedules\[0\]\.cron: got "0 25 \* \* \*"/);
     assert.match(error.message, /args\.extra: unknown key/);
+    const hidden = await run({ ...args(), s3compat: { ...args().s3compat, checksumAlgorithm: "CRC32" } });
+    assert.match(
+      hidden.error!.message,
+      /args\.s3compat\.checksumAlgorithm: unknown key; known keys here: bucket, endpoint, forcePathStyle, publicUrl, region/,
+    );
+    const typo = await run({ ...args(), velero: { nodAgent: true } });
+    assert.match(typo.error!.message, /args\.velero\.nodAgent: unknown key; did you mean "nodeAgent"\?/);
+    assert.equal(typo.error!.message.match(/nodAgent/g)!.length, 1, typo.error!.message);
     const noNamespaces = await run({
       ...args(),
       schedules: [{ name: "daily", cron: "@daily" }],
