@@ -42,7 +42,7 @@ function schemaSummary(s: PackageSchema): unknown {
 /**
  * The component package (plugin/) under the real Pulumi CLI: `pulumi package get-schema <dir>`
  * reads PulumiPlugin.yaml, has the Node.js language host (the declared stand-in of drill/engine)
- * start the plugin with @pulumi/pulumi's run-plugin — type-checked by ts-node, as for any
+ * install its dependencies (npm install: nothing to install, nothing changed) and start the plugin with @pulumi/pulumi's run-plugin — type-checked by ts-node, as for any
  * TypeScript plugin — and asks it for its schema: what `pulumi package add` generates a Python, Go
  * or YAML SDK from. Run from an empty consumer directory, as a consumer's `pulumi package add` is.
  */
@@ -63,6 +63,15 @@ describe("real engine: pulumi package get-schema of the component package", func
   it("generates the same schema the plugin serves directly: velero-dr:index:VeleroSource, secrets marked", async () => {
     const consumer = path.join(dir, "consumer");
     fs.mkdirSync(consumer);
+    const files = () =>
+      fs
+        .readdirSync(PLUGIN)
+        .sort()
+        .map(
+          (f) =>
+            `${f} ${fs.statSync(path.join(PLUGIN, f)).isFile() ? fs.readFileSync(path.join(PLUGIN, f), "utf8") : "(dir)"}`,
+        );
+    const before = files();
     const start = Date.now();
     const r = spawnSync(ws.cli, ["package", "get-schema", PLUGIN, "--non-interactive"], {
       cwd: consumer,
@@ -73,6 +82,8 @@ describe("real engine: pulumi package get-schema of the component package", func
     });
     const seconds = (Date.now() - start) / 1000;
     assert.equal(r.status, 0, `pulumi package get-schema exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /Installing dependencies\.\.\.[\s\S]*Finished installing dependencies/);
+    assert.deepEqual(files(), before, "the install changed the package's directory");
     const viaCli = JSON.parse(r.stdout) as PackageSchema;
     console.log(`      (pulumi package get-schema: ${seconds.toFixed(0)} s)`);
     assert.equal(viaCli.name, "velero-dr");
