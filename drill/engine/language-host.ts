@@ -433,6 +433,76 @@ async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<
   );
 }
 
+// --- InstallDependencies (added for component packages: `pulumi package add|get-schema <dir>` asks the ---------
+// language host to install a source-based plugin's dependencies before it runs the plugin) ---------------------
+
+/**
+ * What upstream's host runs for `InstallDependencies` in `programDirectory`, or why this stand-in
+ * cannot: "Installing dependencies...", then the package manager's install in the program directory
+ * (npm: `npm install --loglevel=error`), then "Finished installing dependencies". The package
+ * manager is the `packagemanager` runtime option, else the one whose lock file is there (yarn.lock,
+ * pnpm-lock.yaml, bun.lock(b)), else npm. Only npm is served, and no npm/yarn workspace (upstream
+ * installs from the workspace's root).
+ */
+export function installCommand(
+  programDirectory: string,
+  options: Record<string, unknown>,
+): { command: string; args: string[]; cwd: string } {
+  // Upstream parses the options first: a bad `typescript` value fails here too.
+  parseOptions(options);
+  const configured = typeof options.packagemanager === "string" ? options.packagemanager : "auto";
+  let manager = configured;
+  if (manager === "auto" || manager === "") {
+    const locks: [string, string][] = [
+      ["yarn.lock", "yarn"],
+      ["pnpm-lock.yaml", "pnpm"],
+      ["bun.lock", "bun"],
+      ["bun.lockb", "bun"],
+    ];
+    manager = locks.find(([f]) => fs.existsSync(path.join(programDirectory, f)))?.[1] ?? "npm";
+  }
+  if (manager !== "npm") {
+    throw new Error(`this stand-in installs with npm only; ${programDirectory} uses ${manager}`);
+  }
+  for (let dir = path.dirname(programDirectory); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg)) {
+      const workspaces = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { workspaces?: unknown }).workspaces;
+      if (workspaces !== undefined) {
+        throw new Error(`this stand-in does not install npm workspaces (${pkg} declares some)`);
+      }
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return { command: "npm", args: ["install", "--loglevel=error"], cwd: programDirectory };
+}
+
+async function installDependencies(call: StreamCall): Promise<void> {
+  const req = call.request;
+  const pinfo = req.getInfo();
+  const send = (field: "stdout" | "stderr", data: Buffer | string) => {
+    const m = new langpb.InstallDependenciesResponse();
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    if (field === "stdout") m.setStdout(bytes);
+    else m.setStderr(bytes);
+    call.write(m);
+  };
+  const cmd = installCommand(pinfo.getProgramDirectory(), pinfo.getOptions()?.toJavaScript() ?? {});
+  send("stdout", "Installing dependencies...\n\n");
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of OWN_ENV) delete env[k];
+  const c = spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  c.stdout!.on("data", (d: Buffer) => send("stdout", d));
+  c.stderr!.on("data", (d: Buffer) => send("stderr", d));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    c.on("error", reject);
+    c.on("close", (cd) => resolve(cd));
+  });
+  if (code !== 0) throw new Error(`${cmd.command} install exited with code ${code}`);
+  send("stdout", "Finished installing dependencies\n\n");
+  call.end();
+}
+
 export function startLanguageHost(engineArg?: string): Promise<{ server: grpc.Server; port: number }> {
   let engineAddress = engineArg ?? "";
   const running = new Set<ChildProcess>();
@@ -528,6 +598,11 @@ export function startLanguageHost(engineArg?: string): Promise<{ server: grpc.Se
     },
     runPlugin(call: StreamCall) {
       runPlugin(call, running).catch((e: Error) =>
+        call.emit("error", { code: grpc.status.UNKNOWN, details: e.message }),
+      );
+    },
+    installDependencies(call: StreamCall) {
+      installDependencies(call).catch((e: Error) =>
         call.emit("error", { code: grpc.status.UNKNOWN, details: e.message }),
       );
     },

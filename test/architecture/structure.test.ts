@@ -11,9 +11,9 @@ import * as path from "path";
  */
 
 const ROOT = path.join(__dirname, "..", "..");
-const CODE_ROOTS = ["apps", "components", "stacks", "policies", "drill", "tools"];
+const CODE_ROOTS = ["apps", "components", "stacks", "policies", "drill", "tools", "plugin"];
 /** Folders whose code must not know any application by name (comments may name examples; tests may use any app as their example). */
-const GENERIC = ["components", "stacks", "policies", "drill", "tools", ".ci"];
+const GENERIC = ["components", "stacks", "policies", "drill", "tools", ".ci", "plugin"];
 const APP_WORDS = /dash|kots|mariadb|keycloak|edactl/i;
 /**
  * Application knowledge generated from apps/ into a generic folder (the policy pack must not import
