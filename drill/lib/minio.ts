@@ -8,7 +8,6 @@ export class Minio {
   readonly endpoint: string;
   readonly accessKey = "velerodr";
   readonly secretKey = randomBytes(18).toString("hex");
-  readonly region = "minio";
 
   constructor(
     private readonly bin: string,
@@ -17,6 +16,11 @@ export class Minio {
     readonly port = 9000,
     /** Its process's name (a second MinIO, e.g. another region's, needs its own). */
     readonly name = "minio",
+    /**
+     * The region it signs with (MINIO_REGION). A drill of the `aws` backend needs an AWS region's
+     * name here: that backend takes the bucket's region from the source's outputs as an AWS region.
+     */
+    readonly region = "minio",
   ) {
     this.endpoint = `http://127.0.0.1:${port}`;
   }
@@ -147,17 +151,31 @@ export class Minio {
     bucket: string,
     seconds = 3600,
   ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
-    const policy = JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:GetBucketLocation", "s3:ListBucket"],
-          Resource: [`arn:aws:s3:::${bucket}`],
-        },
-        { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/*`] },
-      ],
-    });
+    return this.assumeRole(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+            Resource: [`arn:aws:s3:::${bucket}`],
+          },
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/*`] },
+        ],
+      },
+      seconds,
+    );
+  }
+
+  /**
+   * Temporary credentials limited to `sessionPolicy` (an IAM policy document; MinIO's STS
+   * AssumeRole intersects it with the root key's rights, which are everything).
+   */
+  async assumeRole(
+    sessionPolicy: object,
+    seconds = 3600,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+    const policy = JSON.stringify(sessionPolicy);
     const form = new URLSearchParams({
       Action: "AssumeRole",
       Version: "2011-06-15",
