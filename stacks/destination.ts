@@ -114,6 +114,8 @@ export function destinationProgram(
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,
       SOURCE_CLUSTER_UID: source.apply((s) => s.cluster.uid ?? ""),
+      // A cluster that already exists tells its version only to the guard (a kubeconfig target).
+      SOURCE_KUBERNETES_VERSION: source.apply((s) => s.cluster.kubernetesVersion ?? ""),
     },
     // The provider's secrets that are set (its config check requires the ones its steps read).
     secretEnv: Object.fromEntries(

@@ -64,6 +64,7 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     backup: cfg.backup,
     sourceApiServer: cfg.source.outputs?.cluster.apiServer,
     sourceClusterUid: cfg.source.outputs?.cluster.uid,
+    sourceKubernetesVersion: cfg.source.outputs?.cluster.kubernetesVersion || undefined,
     dns: cfg.dns,
     loadBalancer: cfg.restore.loadBalancer,
     promoteToPrimary: cfg.restore.promoteToPrimary,
