@@ -8,7 +8,7 @@ import {
   destinationChainInput,
   destinationVeleroValues,
 } from "../../../components/restore/destination-chain";
-import { PROMOTE, RESTORE } from "../../../components/restore/velero-steps";
+import { GUARD, PROMOTE, RESTORE } from "../../../components/restore/velero-steps";
 import { DNS_PUBLISH, DNS_UNPUBLISH } from "../../../components/dns/provider";
 import type { DestinationStackConfig } from "../../../components/config/validate";
 import type { SourceOutputs } from "../../../components/config/destination-schema";
@@ -86,6 +86,8 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
   const modesWhileRestoring: string[] = [];
   let done: { ok: boolean; failed?: string };
   let serverLog = "";
+  let sourceVersion = "";
+  let guardOutput = "";
   const log: string[] = [];
 
   before(async () => {
@@ -101,6 +103,10 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     w.installFixture();
     await w.startSourceVelero();
     w.backupName = await w.backup();
+    // The source's Kubernetes, as an EKS source stack exports it (cluster.kubernetesVersion).
+    sourceVersion = JSON.parse(
+      (w.source as LocalCluster).kubectl(["get", "--raw", "/version"]).stdout,
+    ).gitVersion.replace(/^v/, "");
     await w.loseSource();
     const d = await w.startDestinationCluster("destination-aws");
 
@@ -112,7 +118,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
       profile: s3compatOutputs.profile,
       velero: s3compatOutputs.velero,
       schedules: s3compatOutputs.schedules,
-      cluster: s3compatOutputs.cluster,
+      cluster: { ...s3compatOutputs.cluster, kubernetesVersion: sourceVersion },
       aws: { region: REGION, accountId: ACCOUNT },
       storage: { bucketName: BUCKET, region: REGION, prefix: "", kmsKeyArn: "" },
     };
@@ -224,6 +230,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
       const first = await w.runChain(chain, state, RESTORE);
       const restore = d.getJson(["-n", NAMESPACE, "get", "restores.velero.io", restoreName(w.backupName)]);
       const r = first.results.find((x) => x.id === RESTORE);
+      guardOutput = first.results.find((x) => x.id === GUARD)?.stdout ?? "";
       afterRestore = {
         ok: first.ok,
         mode: w.bslAccessMode(),
@@ -289,6 +296,16 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     assert.equal(bsl.status?.phase, "Available");
     const vsl = d.getJson(["-n", NAMESPACE, "get", "volumesnapshotlocations.velero.io", "default"]);
     assert.deepEqual(vsl.spec, { provider: "aws", config: { region: REGION } });
+  });
+
+  it("the guard compared the destination's Kubernetes (its API server's /version) with the source's before anything ran", () => {
+    assert.match(sourceVersion, /^1\.\d+\.\d+/);
+    assert.match(
+      guardOutput,
+      new RegExp(
+        `destination Kubernetes v1\\.\\d+\\.\\d+\\S*, not older than the source's ${sourceVersion.replace(/\./g, "\\.")}`,
+      ),
+    );
   });
 
   it("the restore completes read-only: the BSL ReadOnly throughout, nothing written to the bucket, the refused upload its one error", () => {
