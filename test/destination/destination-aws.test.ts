@@ -463,6 +463,15 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
       // The endpoint changes where Velero reads, not what it may read: the same role and grant.
       assert.deepEqual(values.configuration.volumeSnapshotLocation.config, { region: "eu-west-1" });
       assert.equal(values.credentials.useSecret, false);
+      // The pack's key rule knows both keys of plugin v1.6.2: no mandatory finding.
+      const findings = await runAll(
+        allPolicies,
+        fromRecording(structuredClone(withUrl.recorder.resources), STACK),
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.level === "mandatory"),
+        [],
+      );
     });
 
     it("refused up front, naming the key: not a URL, another scheme, credentials (not echoed), a query or trailing '/', http on production", () => {
