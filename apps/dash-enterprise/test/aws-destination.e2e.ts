@@ -58,6 +58,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
   const modesWhileRestoring: string[] = [];
   let done: { ok: boolean; failed?: string };
   let serverLog = "";
+  let credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   let sourceVersion = "";
   let guardOutput = "";
   const log: string[] = [];
@@ -97,7 +98,7 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
     w.velero.installCrds(d);
     d.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
     d.apply({ apiVersion: "v1", kind: "List", items: chartLocations(helm) });
-    const credentials = await w.minio.assumeRole(
+    credentials = await w.minio.assumeRole(
       buildVeleroReadPolicy({ partition: "aws", bucket: BUCKET, kmsKeyArn: undefined }),
     );
     // The stand-in (see above): the role's read-only key in the Secret chart 3.1.6 mounts with
@@ -257,6 +258,12 @@ describe("AWS destination path on the drill: cloud aws, an existing cluster by k
         `destination Kubernetes v1\\.\\d+\\.\\d+\\S*, not older than the source's ${sourceVersion.replace(/\./g, "\\.")}`,
       ),
     );
+  });
+
+  it("the stand-in key is the role's read grant: MinIO refuses it a write (its reads are the restore's, below)", async () => {
+    const put = await w.minio.putObjectAs(credentials, BUCKET, "velero-dr-drill-probe", "x");
+    assert.deepEqual(put, { status: 403, code: "AccessDenied" });
+    assert.ok(!(await w.minio.listKeys(BUCKET)).includes("velero-dr-drill-probe"));
   });
 
   it("the restore completes read-only: the BSL ReadOnly throughout, nothing written to the bucket, the refused upload its one error", () => {
