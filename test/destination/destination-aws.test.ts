@@ -445,11 +445,11 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
       );
 
     it("set: the BSL gets s3Url (and s3ForcePathStyle when given) besides region, keys plugin v1.6.2 accepts", async () => {
-      const fips = "https://s3-fips.eu-west-1.amazonaws.com";
+      const vpce = "https://bucket.vpce-0a1b2c3d4e5f60718-abcdefgh.s3.eu-west-1.vpce.amazonaws.com";
       const withUrl = await runDestination(STACK, (c) => {
         c["velero-dr:aws"] = JSON.stringify({
           ...JSON.parse(c["velero-dr:aws"]),
-          s3Url: fips,
+          s3Url: vpce,
           s3ForcePathStyle: true,
         });
       });
@@ -457,7 +457,7 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
       const values = withUrl.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
       assert.deepEqual(values.configuration.backupStorageLocation.config, {
         region: "eu-west-1",
-        s3Url: fips,
+        s3Url: vpce,
         s3ForcePathStyle: "true",
       });
       // The endpoint changes where Velero reads, not what it may read: the same role and grant.
@@ -476,8 +476,8 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
 
     it("refused up front, naming the key: not a URL, another scheme, credentials (not echoed), a query or trailing '/', http on production", () => {
       refused(
-        { s3Url: "s3-fips.eu-west-1.amazonaws.com" },
-        /velero-dr:aws\.s3Url: got "s3-fips\.eu-west-1\.amazonaws\.com"; expected the S3 endpoint's URL/,
+        { s3Url: "s3.eu-west-1.amazonaws.com" },
+        /velero-dr:aws\.s3Url: got "s3\.eu-west-1\.amazonaws\.com"; expected the S3 endpoint's URL/,
       );
       refused({ s3Url: "ftp://s3.example.com" }, /velero-dr:aws\.s3Url: got "ftp:\/\/s3\.example\.com"/);
       assert.throws(

@@ -46,7 +46,7 @@ export const awsDestinationSection = z.strictObject({
   oidcProviderArn: named(names.EKS_OIDC_PROVIDER_ARN).optional(),
   /**
    * The S3 endpoint Velero reaches the bucket through instead of the region's public one (BSL
-   * `s3Url`): an S3 interface VPC endpoint, the region's FIPS endpoint, or an S3-compatible store
+   * `s3Url`): an S3 interface VPC endpoint, a FIPS endpoint (US and Canada regions), or an S3-compatible store
    * that serves the source's bucket. Checked up front (checkAwsEndpoint).
    */
   s3Url: z.string().optional(),
