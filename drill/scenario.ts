@@ -6,7 +6,7 @@ import { readStackFile } from "../components/config/stack-file";
 import { CONFIG_NAMESPACE, DestinationStackConfig, validateConfig } from "../components/config/validate";
 import { secretConfigKeyOf } from "../components/dns/providers";
 import { Chain, ChainInput } from "../components/restore/chain";
-import { destinationChainInput } from "../components/restore/destination-chain";
+import { destinationChainInput, readOnlyRestoreDeclarations } from "../components/restore/destination-chain";
 import { runChain, StepEvent, StepResult } from "../components/restore/runner";
 import { DEFAULT_VERSIONS } from "../components/velero/versions";
 import { LocalBind } from "./lib/bind";
@@ -194,6 +194,8 @@ export class DrillWorld {
   private lbTimer?: NodeJS.Timeout;
   /** The secret config values of the destination stack last written (its steps' secrets come from them). */
   private stackSecrets: Record<string, unknown> = {};
+  /** What the destination stack last written declares on its restore Commands (readOnlyRestoreDeclarations). */
+  private restoreDeclarations: Record<string, string> = {};
 
   constructor(readonly o: DrillOptions) {
     this.procs = new Processes(path.join(o.workDir, "logs"));
@@ -492,6 +494,7 @@ export class DrillWorld {
     );
     if (cfg.role !== "destination") throw new Error(`${f.file} is not a destination stack`);
     this.stackSecrets = secrets;
+    this.restoreDeclarations = readOnlyRestoreDeclarations(cfg);
     return cfg;
   }
 
@@ -513,6 +516,7 @@ export class DrillWorld {
     return runChain(chain, {
       kubeconfig: c.kubeconfig,
       secretEnv,
+      restoreDeclarations: this.restoreDeclarations,
       baseEnv: {
         PATH: `${this.o.bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: this.o.workDir,

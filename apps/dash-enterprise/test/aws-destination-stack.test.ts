@@ -6,6 +6,7 @@ import { buildRestoreChain } from "../../../components/restore/chain";
 import {
   destinationChainInput,
   destinationVeleroValues,
+  readOnlyRestoreDeclarations,
 } from "../../../components/restore/destination-chain";
 import { GUARD } from "../../../components/restore/velero-steps";
 import type { SourceOutputs } from "../../../components/config/destination-schema";
@@ -54,6 +55,8 @@ describe("the drill's AWS destination stack (cloud aws, kubeconfig, aws.s3Url), 
     assert.equal(cfg.cloud, "aws");
     assert.equal(cfg.kubeconfig, w.dest?.kubeconfig);
     assert.equal(cfg.dns.provider, "rfc2136");
+    // As the stack declares on its restore Commands: the role cannot write while restoring.
+    assert.deepEqual(readOnlyRestoreDeclarations(cfg), { VELERO_DR_STORAGE_READ_ONLY: "true" });
     const secrets = JSON.parse(
       readFileSync(path.join(w.o.workDir, "stacks", "Pulumi.drill-destination-aws.secrets.json"), "utf8"),
     );
