@@ -39,8 +39,9 @@ import {
  * account), and the EKS pod identity webhook that turns the role annotation into credentials.
  * The stand-in for the role: MinIO's STS AssumeRole with the role's own read policy
  * (`buildVeleroReadPolicy`, exactly what the stack attaches while restoring) as session policy;
- * the temporary key is handed to Velero as a kubeconfig-target user without IRSA would hand it a
- * key: the `cloud-credentials` Secret (key `cloud`, an AWS shared-credentials file) mounted at
+ * the temporary key is handed to Velero the way the stacks hand it a static key where there is no
+ * IRSA (an s3compat kubeconfig target's key pair, an AWS source's `aws.identity: user`): the
+ * `cloud-credentials` Secret (key `cloud`, an AWS shared-credentials file) mounted at
  * `AWS_SHARED_CREDENTIALS_FILE`, what chart 3.1.6 renders for `credentials.useSecret: true`. DNS
  * stays the drill's (BIND, RFC 2136): Route 53 needs its API.
  */
