@@ -3,10 +3,10 @@ import * as path from "path";
 import { stringify as toYaml } from "yaml";
 import { AnyApp, configureApp } from "../components/apps/definition";
 import { readStackFile } from "../components/config/stack-file";
-import { CONFIG_NAMESPACE, validateConfig } from "../components/config/validate";
+import { CONFIG_NAMESPACE, DestinationStackConfig, validateConfig } from "../components/config/validate";
 import { secretConfigKeyOf } from "../components/dns/providers";
 import { Chain, ChainInput } from "../components/restore/chain";
-import { destinationChainInput } from "../components/restore/destination-chain";
+import { destinationChainInput, readOnlyRestoreDeclarations } from "../components/restore/destination-chain";
 import { runChain, StepEvent, StepResult } from "../components/restore/runner";
 import { DEFAULT_VERSIONS } from "../components/velero/versions";
 import { LocalBind } from "./lib/bind";
@@ -29,6 +29,8 @@ export interface DrillOptions {
   pins?: Record<string, string>;
   workDir: string;
   log: (line: string) => void;
+  /** The region the drill's MinIO signs with (default `minio`; an `aws` backend drill: an AWS region). */
+  storeRegion?: string;
 }
 
 export interface Phase {
@@ -192,10 +194,12 @@ export class DrillWorld {
   private lbTimer?: NodeJS.Timeout;
   /** The secret config values of the destination stack last written (its steps' secrets come from them). */
   private stackSecrets: Record<string, unknown> = {};
+  /** What the destination stack last written declares on its restore Commands (readOnlyRestoreDeclarations). */
+  private restoreDeclarations: Record<string, string> = {};
 
   constructor(readonly o: DrillOptions) {
     this.procs = new Processes(path.join(o.workDir, "logs"));
-    this.minio = new Minio(o.bin, this.procs, path.join(o.workDir, "minio"));
+    this.minio = new Minio(o.bin, this.procs, path.join(o.workDir, "minio"), 9000, "minio", o.storeRegion);
     this.bind = new LocalBind(this.procs, path.join(o.workDir, "bind"), ZONE);
     this.velero = new LocalVelero(o.bin, o.plugins, this.procs, path.join(o.workDir, "velero"));
   }
@@ -412,7 +416,12 @@ export class DrillWorld {
     };
     const secrets = {
       kubeconfig: dest.kubeconfig,
-      s3compatCredentials: { accessKeyId: this.minio.accessKey, secretAccessKey: this.minio.secretKey },
+      // The store's key pair is a setting of the s3compat backend only (an edit may choose another).
+      ...(values.cloud === "s3compat"
+        ? {
+            s3compatCredentials: { accessKeyId: this.minio.accessKey, secretAccessKey: this.minio.secretKey },
+          }
+        : {}),
       ...(movesDns || rest.dns ? { dnsTsigSecret: this.bind.secret } : {}),
     };
     return { values, secrets };
@@ -467,6 +476,11 @@ export class DrillWorld {
    * as the destination stack and the runbook do.
    */
   chainInputFor(target: DrillTarget, edits: ConfigEdits = {}): ChainInput {
+    return destinationChainInput(this.destinationStackConfig(target, edits));
+  }
+
+  /** The drill's destination stack file written, read back and validated as the program does. */
+  destinationStackConfig(target: DrillTarget, edits: ConfigEdits = {}): DestinationStackConfig {
     const f = this.writeDestinationStack(target, edits);
     const input = readStackFile(f.stack, f.dir);
     const secrets = JSON.parse(readFileSync(f.secretsFile, "utf8")) as Record<string, unknown>;
@@ -480,7 +494,8 @@ export class DrillWorld {
     );
     if (cfg.role !== "destination") throw new Error(`${f.file} is not a destination stack`);
     this.stackSecrets = secrets;
-    return destinationChainInput(cfg);
+    this.restoreDeclarations = readOnlyRestoreDeclarations(cfg);
+    return cfg;
   }
 
   /** Runs (or resumes) the chain on the destination with the runner the tests use too. */
@@ -501,6 +516,7 @@ export class DrillWorld {
     return runChain(chain, {
       kubeconfig: c.kubeconfig,
       secretEnv,
+      restoreDeclarations: this.restoreDeclarations,
       baseEnv: {
         PATH: `${this.o.bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: this.o.workDir,

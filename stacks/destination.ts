@@ -13,13 +13,9 @@ import {
   destinationChainInput,
   destinationTags,
   destinationVeleroValues,
+  readOnlyRestoreDeclarations,
 } from "../components/restore/destination-chain";
-import {
-  ChainView,
-  READ_ONLY_STORAGE_ENV,
-  REGION_ENV,
-  RestoreChain,
-} from "../components/restore/restore-chain";
+import { ChainView, REGION_ENV, RestoreChain } from "../components/restore/restore-chain";
 import { buildRecoveryReport } from "../components/restore/recovery-report";
 import { snapshotOnlyVolumes, sourceVolumeFacts } from "../components/config/volume-backup";
 import { GUARD, RESTORE_ACCESS, STORAGE_ACCESS, VELERO_INSTALLED } from "../components/restore/velero-steps";
@@ -108,12 +104,14 @@ export function destinationProgram(
     rehearsal: cfg.mode === "rehearsal",
     restoreDeclarations: {
       ...regionDeclarations(cfg, source),
-      ...(support.readOnlyRestore ? { [READ_ONLY_STORAGE_ENV]: "true" } : {}),
+      ...readOnlyRestoreDeclarations(cfg),
     },
     kubeconfig: target.kubeconfig,
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,
       SOURCE_CLUSTER_UID: source.apply((s) => s.cluster.uid ?? ""),
+      // A cluster that already exists tells its version only to the guard (a kubeconfig target).
+      SOURCE_KUBERNETES_VERSION: source.apply((s) => s.cluster.kubernetesVersion ?? ""),
     },
     // The provider's secrets that are set (its config check requires the ones its steps read).
     secretEnv: Object.fromEntries(

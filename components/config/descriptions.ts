@@ -13,7 +13,7 @@ export const CONFIG_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   excludedResources: "Resource kinds never backed up, instead of the profile's",
   fsBackup: "profile: the profile's volumes copied file by file; off: snapshots (default: the profile's)",
   azure: "Azure settings (subscriptionId, tenantId, location, cloudName): required with cloud azure",
-  aws: "AWS settings (a source: region, accountId, identity, bucket, KMS, Object Lock; a destination: region, accountId, oidcProviderArn): required with cloud aws",
+  aws: "AWS settings (a source: region, accountId, identity, bucket, KMS, Object Lock; a destination: region, accountId, oidcProviderArn, s3Url, s3ForcePathStyle): required with cloud aws",
   s3compat:
     "S3-compatible store settings (a source: endpoint, bucket, region, ...; a destination: the replica): required on a source with cloud s3compat",
   s3compatCredentials: "{accessKeyId, secretAccessKey} of the S3-compatible store",

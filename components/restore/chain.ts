@@ -29,6 +29,8 @@ export interface ChainInput {
   /** Known when the source outputs are in config; otherwise supplied at run time. */
   sourceApiServer?: string;
   sourceClusterUid?: string;
+  /** The source cluster's Kubernetes version, where its outputs say: the guard refuses an older destination. */
+  sourceKubernetesVersion?: string;
   dns: DnsConfig;
   /**
    * The Service whose load balancer address the chain waits for (and DNS points at); absent where
@@ -146,6 +148,7 @@ export function buildRestoreChain(i: ChainInput): Chain {
   const env: StepEnv = {
     ...(i.sourceApiServer ? { SOURCE_API_SERVER: i.sourceApiServer } : {}),
     ...(i.sourceClusterUid ? { SOURCE_CLUSTER_UID: i.sourceClusterUid } : {}),
+    ...(i.sourceKubernetesVersion ? { SOURCE_KUBERNETES_VERSION: i.sourceKubernetesVersion } : {}),
     VELERO_NAMESPACE: i.veleroNamespace,
     BSL_NAME: i.bslName,
     BSL_TIMEOUT_SECONDS: String(i.timeouts.bslSeconds),

@@ -4,6 +4,22 @@ import { DestinationStackConfig } from "../config/validate";
 import type { VeleroValuesArgs } from "../velero/velero-install";
 import { ChainInput } from "./chain";
 
+/**
+ * `true` on the restore Commands where Velero's identity cannot write the backup storage while
+ * restoring (DestinationSupport.readOnlyRestore): restore.sh then accepts the refused upload of
+ * the restore's log and results as the restore's one error, as it does in a rehearsal.
+ */
+export const READ_ONLY_STORAGE_ENV = "VELERO_DR_STORAGE_READ_ONLY";
+
+/**
+ * The plain declarations a destination's restore Commands carry besides their steps' own
+ * environment (RestoreChain's restoreDeclarations): the storage's read-only mode, from the
+ * backend. The stack and the drill's runner take them from here.
+ */
+export function readOnlyRestoreDeclarations(cfg: DestinationStackConfig): Record<string, string> {
+  return backendOf(cfg.cloud).destination?.readOnlyRestore ? { [READ_ONLY_STORAGE_ENV]: "true" } : {};
+}
+
 export const DESTINATION_BSL = "default";
 export const DESTINATION_VSL = "default";
 
@@ -64,6 +80,7 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     backup: cfg.backup,
     sourceApiServer: cfg.source.outputs?.cluster.apiServer,
     sourceClusterUid: cfg.source.outputs?.cluster.uid,
+    sourceKubernetesVersion: cfg.source.outputs?.cluster.kubernetesVersion || undefined,
     dns: cfg.dns,
     loadBalancer: cfg.restore.loadBalancer,
     promoteToPrimary: cfg.restore.promoteToPrimary,

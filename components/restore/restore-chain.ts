@@ -51,12 +51,7 @@ export const REGION_ENV = {
   snapshotOnly: "VELERO_DR_SNAPSHOT_ONLY_VOLUMES",
 } as const;
 
-/**
- * `true` on the restore Commands where Velero's identity cannot write the backup storage while
- * restoring (DestinationSupport.readOnlyRestore): restore.sh then accepts the refused upload of
- * the restore's log and results as the restore's one error, as it does in a rehearsal.
- */
-export const READ_ONLY_STORAGE_ENV = "VELERO_DR_STORAGE_READ_ONLY";
+export { READ_ONLY_STORAGE_ENV } from "./destination-chain";
 
 /** Set to `rehearsal` on every Command of a rehearsal's chain. */
 export const MODE_ENV = "VELERO_DR_MODE";

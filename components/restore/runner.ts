@@ -19,6 +19,11 @@ export interface RunnerOptions {
   baseEnv?: Record<string, string>;
   /** Where succeeded steps are recorded; absent: nothing is remembered. */
   stateFile?: string;
+  /**
+   * What the stack declares on its restore-kind Commands only (RestoreChain's restoreDeclarations,
+   * e.g. readOnlyRestoreDeclarations): the same names and values on the same steps here.
+   */
+  restoreDeclarations?: Record<string, string>;
   /** Stop (successfully) after this step. */
   stopAfter?: string;
   onStep?: (event: StepEvent) => void;
@@ -65,6 +70,7 @@ export async function runChain(
     o.onStep?.({ id: step.id, title: step.title, status: "running" });
     const env = {
       ...(o.baseEnv ?? {}),
+      ...(step.kind === "restore" ? (o.restoreDeclarations ?? {}) : {}),
       ...stepEnvironment(step, chain.env, {
         runtime: { ...(o.runtimeEnv ?? {}), ...produced },
         secrets: o.secretEnv ?? {},

@@ -27,6 +27,8 @@ export function stackRunbook(cfg: DestinationStackConfig): string {
     runtime: {
       SOURCE_API_SERVER: cfg.source.outputs?.cluster.apiServer ?? fromSource("cluster.apiServer"),
       SOURCE_CLUSTER_UID: cfg.source.outputs?.cluster.uid ?? fromSource("cluster.uid"),
+      SOURCE_KUBERNETES_VERSION:
+        cfg.source.outputs?.cluster.kubernetesVersion ?? fromSource("cluster.kubernetesVersion"),
     },
     setup: renderSetup(cfg, chain),
   });

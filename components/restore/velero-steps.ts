@@ -37,13 +37,14 @@ export function guardStep(): Step {
     script: {
       kubeconfig: true,
       env: ["SOURCE_API_SERVER"],
-      optionalEnv: ["SOURCE_CLUSTER_UID"],
+      optionalEnv: ["SOURCE_CLUSTER_UID", "SOURCE_KUBERNETES_VERSION"],
       body: scriptBody("guard-different-cluster"),
     },
     needs: [],
     timeoutSeconds: 120,
     retry: { attempts: 3, delaySeconds: 10 },
-    expected: "The destination API server and kube-system uid differ from the source's.",
+    expected:
+      "The destination API server and kube-system uid differ from the source's; its Kubernetes is not older than the source's (where the source reported it).",
   };
 }
 

@@ -53,10 +53,28 @@ echo "velero-dr: restore $name ended $phase with ${errors:-0} errors and ${warni
 IFS='|' read -r r_started r_completed r_restored r_total < <(kubectl -n "$VELERO_NAMESPACE" get restores.velero.io "$name" \
   -o 'jsonpath={.status.startTimestamp}|{.status.completionTimestamp}|{.status.progress.itemsRestored}|{.status.progress.totalItems}' 2>/dev/null || true) || true
 report="velero-dr:report restore=$name backup=$backup phase=$phase started=${r_started:-} completed=${r_completed:-} items=${r_restored:-}/${r_total:-} warnings=${warnings:-0} errors=${errors:-0}"
-if [ "$phase" = "PartiallyFailed" ] && { [ "${VELERO_DR_MODE:-}" = "rehearsal" ] || [ "${VELERO_DR_STORAGE_READ_ONLY:-}" = "true" ]; } &&
-  [ "${errors:-0}" = "1" ] &&
+refused_upload_logged() {
+  # grep reads the whole log (no -q): quitting at the first match would end kubectl with SIGPIPE
+  # on a log longer than the pipe's buffer, which pipefail makes a failed check.
   kubectl -n "$VELERO_NAMESPACE" logs deployment/velero --since-time="${r_started:-1970-01-01T00:00:00Z}" 2>/dev/null |
-  grep -q 'Error uploading restore results to backup storage'; then
+    grep 'Error uploading restore results to backup storage' >/dev/null
+}
+refused_upload=false
+if [ "$phase" = "PartiallyFailed" ] && { [ "${VELERO_DR_MODE:-}" = "rehearsal" ] || [ "${VELERO_DR_STORAGE_READ_ONLY:-}" = "true" ]; } &&
+  [ "${errors:-0}" = "1" ]; then
+  # Velero logs the refused upload just before it sets the phase; the line reaches `kubectl logs`
+  # through the container runtime's log file, so it is looked for again for a short while.
+  for attempt in 1 2 3; do
+    if refused_upload_logged; then
+      refused_upload=true
+      break
+    fi
+    if [ "$attempt" -lt 3 ]; then
+      sleep "$poll"
+    fi
+  done
+fi
+if [ "$refused_upload" = true ]; then
   # A rehearsal's key, or a destination's identity until it is promoted, may only read the
   # backups. Velero 1.10.3 still uploads a restore's log and results to the bucket, whatever the
   # location's access mode; the storage refuses, which Velero counts as the restore's one error.

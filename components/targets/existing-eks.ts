@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { accessTarget, clusterAccess } from "./access";
 import { shellQuote } from "../shell/script";
-import { ClusterTarget } from "./target";
+import { ClusterTarget, olderKubernetes } from "./target";
 
 /** The EKS lookup and the kubeconfig builder, loaded only when an EKS target opens. */
 function eksModules() {
@@ -47,7 +47,11 @@ export const eks: ClusterTarget<"eks"> = {
     const name = ctx.cluster.eksName as string;
     const eksCluster = eksApi.getClusterOutput({ name }, { provider: aws.provider });
     const kubeconfig = pulumi.secret(
-      eksCluster.apply((c) => {
+      pulumi.all([eksCluster, pulumi.output(ctx.sourceKubernetesVersion)]).apply(([c, source]) => {
+        // A destination: the cluster's version is known once EKS answers (a preview too), before
+        // anything is installed in it, since everything in the cluster goes through this kubeconfig.
+        const refused = olderEksRefusal(name, c.version, source);
+        if (refused) throw new Error(refused);
         if (aws.oidcIssuer !== undefined) {
           // The trust names aws.oidcProviderArn; a provider of another cluster would make every
           // AssumeRoleWithWebIdentity fail. Checked on the kubeconfig's path, so nothing is
@@ -83,3 +87,17 @@ export const eks: ClusterTarget<"eks"> = {
     };
   },
 };
+
+/**
+ * The refusal of an existing EKS cluster older than the source's Kubernetes (Velero restores only
+ * into the same or a newer minor); undefined when it is not older or either version is unknown.
+ */
+export function olderEksRefusal(
+  name: string,
+  version: string,
+  source: string | undefined,
+): string | undefined {
+  if (!olderKubernetes(version, source)) return undefined;
+  const minor = /^v?(\d+\.\d+)/.exec(source ?? "")?.[1] ?? "the source's";
+  return `velero-dr:cluster.eksName: EKS cluster ${name} runs Kubernetes ${version}, older than the source cluster's ${source}; Velero restores only into the same or a newer Kubernetes: upgrade it to ${minor} or newer (aws eks update-cluster-version --name ${name} --kubernetes-version ${minor}), or restore into a new cluster (cluster.createEks with kubernetesVersion ${minor} or newer)`;
+}

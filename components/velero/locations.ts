@@ -73,10 +73,22 @@ export interface AwsBslInput {
   region: string;
   /** SSE-KMS key: Velero then asks for it on every upload, whatever the bucket default says. */
   kmsKeyArn?: string;
+  /**
+   * An endpoint instead of the region's public S3 one (a VPC endpoint, FIPS): the plugin then
+   * signs with `region` as given (it looks a region up only without `s3Url`).
+   */
+  s3Url?: string;
+  /** Path-style addressing on `s3Url`. */
+  forcePathStyle?: boolean;
 }
 
 export function buildAwsBslConfig(i: AwsBslInput): Record<string, string> {
-  return { region: i.region, ...(i.kmsKeyArn ? { kmsKeyId: i.kmsKeyArn } : {}) };
+  return {
+    region: i.region,
+    ...(i.kmsKeyArn ? { kmsKeyId: i.kmsKeyArn } : {}),
+    ...(i.s3Url ? { s3Url: i.s3Url } : {}),
+    ...(i.s3Url && i.forcePathStyle !== undefined ? { s3ForcePathStyle: String(i.forcePathStyle) } : {}),
+  };
 }
 
 /** Snapshots are taken in the cluster's region (they cannot cross regions). */

@@ -8,7 +8,6 @@ export class Minio {
   readonly endpoint: string;
   readonly accessKey = "velerodr";
   readonly secretKey = randomBytes(18).toString("hex");
-  readonly region = "minio";
 
   constructor(
     private readonly bin: string,
@@ -17,6 +16,11 @@ export class Minio {
     readonly port = 9000,
     /** Its process's name (a second MinIO, e.g. another region's, needs its own). */
     readonly name = "minio",
+    /**
+     * The region it signs with (MINIO_REGION). A drill of the `aws` backend needs an AWS region's
+     * name here: that backend takes the bucket's region from the source's outputs as an AWS region.
+     */
+    readonly region = "minio",
   ) {
     this.endpoint = `http://127.0.0.1:${port}`;
   }
@@ -90,6 +94,20 @@ export class Minio {
     if (r.status !== 200) throw new Error(`writing ${key}: ${r.status} ${r.body}`);
   }
 
+  /**
+   * An object written with another key (e.g. temporary credentials from `assumeRole`): the HTTP
+   * status and S3 error code the store answered, nothing thrown.
+   */
+  async putObjectAs(
+    as: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+    bucket: string,
+    key: string,
+    body: string,
+  ): Promise<{ status: number; code: string }> {
+    const r = await this.s3("PUT", `/${bucket}/${key}`, "", Buffer.from(body), "s3", {}, as);
+    return { status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(r.body)?.[1] ?? "" };
+  }
+
   async deleteObject(bucket: string, key: string): Promise<void> {
     const r = await this.s3("DELETE", `/${bucket}/${key}`);
     if (r.status !== 204 && r.status !== 200) throw new Error(`deleting ${key}: ${r.status} ${r.body}`);
@@ -147,17 +165,31 @@ export class Minio {
     bucket: string,
     seconds = 3600,
   ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
-    const policy = JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:GetBucketLocation", "s3:ListBucket"],
-          Resource: [`arn:aws:s3:::${bucket}`],
-        },
-        { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/*`] },
-      ],
-    });
+    return this.assumeRole(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+            Resource: [`arn:aws:s3:::${bucket}`],
+          },
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/*`] },
+        ],
+      },
+      seconds,
+    );
+  }
+
+  /**
+   * Temporary credentials limited to `sessionPolicy` (an IAM policy document; MinIO's STS
+   * AssumeRole intersects it with the root key's rights, which are everything).
+   */
+  async assumeRole(
+    sessionPolicy: object,
+    seconds = 3600,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+    const policy = JSON.stringify(sessionPolicy);
     const form = new URLSearchParams({
       Action: "AssumeRole",
       Version: "2011-06-15",
@@ -183,6 +215,11 @@ export class Minio {
     body: Buffer = Buffer.alloc(0),
     service = "s3",
     extraHeaders: Record<string, string> = {},
+    /** Whose key signs (default: the root key). */
+    as: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = {
+      accessKeyId: this.accessKey,
+      secretAccessKey: this.secretKey,
+    },
   ) {
     const url = new URL(`${this.endpoint}${encodePath(pathname)}${query ? `?${query}` : ""}`);
     const now = new Date();
@@ -194,6 +231,7 @@ export class Minio {
     const payloadHash = sha256(body);
     const headers: Record<string, string> = {
       ...extraHeaders,
+      ...(as.sessionToken ? { "x-amz-security-token": as.sessionToken } : {}),
       host: url.host,
       "x-amz-content-sha256": payloadHash,
       "x-amz-date": amzDate,
@@ -214,10 +252,10 @@ export class Minio {
     ].join("\n");
     const scope = `${day}/${this.region}/${service}/aws4_request`;
     const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(Buffer.from(canonical))].join("\n");
-    let key: Buffer = hmac(`AWS4${this.secretKey}`, day);
+    let key: Buffer = hmac(`AWS4${as.secretAccessKey}`, day);
     for (const part of [this.region, service, "aws4_request"]) key = hmac(key, part);
     const signature = createHmac("sha256", key).update(toSign).digest("hex");
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.accessKey}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${signature}`;
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${as.accessKeyId}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${signature}`;
     const res = await fetch(url, {
       method,
       headers,

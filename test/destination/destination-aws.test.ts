@@ -11,6 +11,7 @@ import { ancestors, unmet } from "../../tools/bench/graph";
 import { hardEdges } from "../../tools/bench/hard";
 import { buildGraph } from "../../tools/bench/recorded";
 import { SEED_ORDER_ONLINE } from "../../apps/dash-enterprise/test/seed-order";
+import { olderEksRefusal } from "../../components/targets/existing-eks";
 
 const STACK = "example-destination-aws";
 const BUCKET = "dash-backups-example-01";
@@ -371,6 +372,51 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
     assert.ok(existing.recorder.dependencyNames(role).includes("restore-guard-different-cluster"));
   });
 
+  it("an existing EKS cluster older than the source's Kubernetes: refused naming the key and the fix, nothing installed", async () => {
+    const { exampleSourceOutputs } = await import("../support/examples");
+    const o = await exampleSourceOutputs("example-source-aws");
+    const cluster = o.cluster as Record<string, unknown>;
+    const existing = await runDestination(
+      STACK,
+      (c) => {
+        c["velero-dr:cluster"] = JSON.stringify({ eksName: "dash-dr" });
+      },
+      [],
+      {
+        // The mocked EKS API reports dash-dr on FAKE.eksVersion (1.29).
+        sourceOutputs: {
+          ...o,
+          cluster: {
+            ...cluster,
+            apiServer: "https://OTHER.gr7.eu-west-1.eks.amazonaws.com",
+            kubernetesVersion: "1.30.4",
+          },
+        },
+      },
+    );
+    const messages = [existing.error?.message ?? "", ...existing.asyncErrors.map((e) => e.message)].join(
+      "\n",
+    );
+    assert.match(
+      messages,
+      /velero-dr:cluster\.eksName: EKS cluster dash-dr runs Kubernetes 1\.29, older than the source cluster's 1\.30\.4; .*upgrade it to 1\.30 or newer \(aws eks update-cluster-version --name dash-dr --kubernetes-version 1\.30\)/,
+    );
+    assert.equal(existing.recorder.byType("kubernetes:helm.sh/v3:Release").length, 0);
+    assert.equal(existing.recorder.byType("aws:iam/role:Role").length, 0);
+  });
+
+  it("the existing EKS cluster's version check: older refused; the same minor, newer or unknown pass", () => {
+    assert.match(
+      olderEksRefusal("c", "1.28", "1.29.7") ?? "",
+      /runs Kubernetes 1\.28, older than the source cluster's 1\.29\.7/,
+    );
+    assert.match(olderEksRefusal("c", "1.29", "2.0") ?? "", /older/);
+    assert.equal(olderEksRefusal("c", "1.29", "1.29.7"), undefined);
+    assert.equal(olderEksRefusal("c", "1.30", "1.29.7"), undefined);
+    assert.equal(olderEksRefusal("c", "1.29", undefined), undefined);
+    assert.equal(olderEksRefusal("c", "1.29", ""), undefined);
+  });
+
   it("refuses a kubeconfig target without aws.oidcProviderArn, naming the key", () => {
     const raw = readStackFile(STACK);
     raw.values.cluster = {};
@@ -383,6 +429,80 @@ describe("AWS destination stack (example-destination-aws under mocks)", () => {
         e instanceof ConfigError &&
         /velero-dr:aws\.oidcProviderArn: is required with a kubeconfig on AWS/.test(e.message),
     );
+  });
+
+  describe("aws.s3Url / aws.s3ForcePathStyle: the S3 endpoint Velero reaches the bucket through", () => {
+    const withAws = (extra: Record<string, unknown>, production = true) => {
+      const raw = readStackFile(STACK);
+      raw.values.aws = { ...(raw.values.aws as Record<string, unknown>), ...extra };
+      raw.values.production = production;
+      return raw;
+    };
+    const refused = (extra: Record<string, unknown>, pattern: RegExp, production = true) =>
+      assert.throws(
+        () => validateStackConfig(withAws(extra, production)),
+        (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
+      );
+
+    it("set: the BSL gets s3Url (and s3ForcePathStyle when given) besides region, keys plugin v1.6.2 accepts", async () => {
+      const vpce = "https://bucket.vpce-0a1b2c3d4e5f60718-abcdefgh.s3.eu-west-1.vpce.amazonaws.com";
+      const withUrl = await runDestination(STACK, (c) => {
+        c["velero-dr:aws"] = JSON.stringify({
+          ...JSON.parse(c["velero-dr:aws"]),
+          s3Url: vpce,
+          s3ForcePathStyle: true,
+        });
+      });
+      if (withUrl.error) throw withUrl.error;
+      const values = withUrl.recorder.one("kubernetes:helm.sh/v3:Release").inputs.values;
+      assert.deepEqual(values.configuration.backupStorageLocation.config, {
+        region: "eu-west-1",
+        s3Url: vpce,
+        s3ForcePathStyle: "true",
+      });
+      // The endpoint changes where Velero reads, not what it may read: the same role and grant.
+      assert.deepEqual(values.configuration.volumeSnapshotLocation.config, { region: "eu-west-1" });
+      assert.equal(values.credentials.useSecret, false);
+      // The pack's key rule knows both keys of plugin v1.6.2: no mandatory finding.
+      const findings = await runAll(
+        allPolicies,
+        fromRecording(structuredClone(withUrl.recorder.resources), STACK),
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.level === "mandatory"),
+        [],
+      );
+    });
+
+    it("refused up front, naming the key: not a URL, another scheme, credentials (not echoed), a query or trailing '/', http on production", () => {
+      refused(
+        { s3Url: "s3.eu-west-1.amazonaws.com" },
+        /velero-dr:aws\.s3Url: got "s3\.eu-west-1\.amazonaws\.com"; expected the S3 endpoint's URL/,
+      );
+      refused({ s3Url: "ftp://s3.example.com" }, /velero-dr:aws\.s3Url: got "ftp:\/\/s3\.example\.com"/);
+      assert.throws(
+        () => validateStackConfig(withAws({ s3Url: "https://AKIAX:hunter2secret@s3.example.com" })),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          /velero-dr:aws\.s3Url: got a URL with a user or password in it \(not shown\)/.test(e.message) &&
+          !e.message.includes("hunter2secret"),
+      );
+      refused(
+        { s3Url: "https://s3.example.com/" },
+        /velero-dr:aws\.s3Url: .*without a query, fragment or trailing '\/' \(e\.g\. https:\/\/s3\.example\.com\)/,
+      );
+      refused(
+        { s3Url: "http://10.0.0.5:9000" },
+        /velero-dr:aws\.s3Url: .*a production stack's backups must not travel unencrypted/,
+      );
+      refused({ s3ForcePathStyle: true }, /velero-dr:aws\.s3ForcePathStyle: got true without aws\.s3Url/);
+      refused({ s3ForcePathStyle: "yes" }, /velero-dr:aws\.s3ForcePathStyle/);
+      // A lab (production: false) may reach an endpoint over http.
+      const lab = validateStackConfig(
+        withAws({ s3Url: "http://10.0.0.5:9000", s3ForcePathStyle: true }, false),
+      );
+      assert.equal((lab as unknown as { aws: { s3Url: string } }).aws.s3Url, "http://10.0.0.5:9000");
+    });
   });
 
   it("prints a runbook with the new EKS cluster and Velero's read-only role (npm run runbook)", () => {

@@ -12,6 +12,7 @@
  *             jsonpath consumes one value (the last one sticks), e.g. phases over time.
  *   onCreate: { "<resource>": { ...fields merged into created objects (incl. sequences) } }
  *   plugins:  { kots: true }   (kubectl plugins that exist)
+ *   serverVersion: "v1.29.7"   (the API server's gitVersion, `kubectl get --raw /version`; default v1.30.4)
  *   dns:      { "<name>": { type, value } }   (the zone as nsupdate left it; dig answers from it)
  *   awsIdentity: { UserId, Account, Arn }   (the AWS CLI's credentials; absent: none configured)
  *   route53:  the Route 53 world of the fake `aws` (see `aws` below); `dig @<name server>` of one
@@ -131,6 +132,7 @@ function parseArgs(argv) {
     "--timeout",
     "-k",
     "-p",
+    "--raw",
   ]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -347,6 +349,15 @@ function main(tool, argv) {
   if (verb === "kots") {
     if (!state.plugins.kots) return fail('error: unknown command "kots" for "kubectl"');
     out("fake kots\n");
+    return save();
+  }
+  // The API server's /version (kubectl get --raw /version): the world's `serverVersion`.
+  if (verb === "get" && a.flags["--raw"] !== undefined) {
+    if (a.flags["--raw"] !== "/version")
+      return fail(`fake kubectl: unsupported raw path ${a.flags["--raw"]}`, 3);
+    const gitVersion = state.serverVersion || "v1.30.4";
+    const [major, minor] = gitVersion.replace(/^v/, "").split(".");
+    out(JSON.stringify({ major, minor, gitVersion, platform: "linux/amd64" }, null, 2) + "\n");
     return save();
   }
   if (verb === "config" && a.positional[1] === "view") {

@@ -22,7 +22,10 @@ function run(env: Record<string, string>, opts: { errors?: string; log?: string 
         "#!/usr/bin/env bash",
         'args="$*"',
         'case "$args" in',
-        '  *" logs "*) printf \'%s\\n\' "$FAKE_LOG" ;;',
+        // The log as the API server serves it; with FAKE_LOG_LATE, only from the second read on.
+        '  *" logs "*)',
+        '    n=$(( $(cat "$FAKE_DIR/reads" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$FAKE_DIR/reads"',
+        '    if [ -z "${FAKE_LOG_LATE:-}" ] || [ "$n" -gt 1 ]; then if [ -n "${FAKE_LOG_FILE:-}" ]; then cat "$FAKE_LOG_FILE"; else printf \'%s\\n\' "$FAKE_LOG"; fi; fi ;;',
         "  *status.phase*) printf PartiallyFailed ;;",
         "  *startTimestamp*) printf '2026-12-06T09:00:00Z|2026-12-06T09:05:00Z|12|12' ;;",
         "  *progress.itemsRestored*) printf 12/12 ;;",
@@ -42,6 +45,8 @@ function run(env: Record<string, string>, opts: { errors?: string; log?: string 
         VELERO_NAMESPACE: "velero",
         RESTORE_TIMEOUT_SECONDS: "60",
         RESTORE_MANIFEST: "",
+        VELERO_DR_POLL_SECONDS: "0",
+        FAKE_DIR: dir,
         FAKE_ERRORS: opts.errors ?? "1",
         FAKE_LOG:
           opts.log ??
@@ -60,6 +65,25 @@ describe("restore.sh: the refused upload of the restore log on read-only storage
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /refused by the read-only credentials .* Counted as Completed/);
     assert.match(r.stderr, /refusedUpload=true/);
+  });
+
+  it("is accepted from a long log (no SIGPIPE of kubectl under pipefail) and from a log line that arrives late", () => {
+    const line =
+      'time="2026-12-06T09:04:59Z" level=error msg="Error uploading restore results to backup storage" error="AccessDenied: Access Denied"';
+    // Far more than a pipe's buffer after the line: grep must read it all.
+    const tail = Array.from(
+      { length: 4000 },
+      (_, i) => `time="2026-12-06T09:05:00Z" level=info msg="line ${i} ${"x".repeat(80)}"`,
+    );
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "vdr-restore-log-")), "velero.log");
+    writeFileSync(file, [line, ...tail].join("\n"));
+    const long = run({ VELERO_DR_STORAGE_READ_ONLY: "true", FAKE_LOG_FILE: file });
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    assert.equal(long.status, 0, long.stderr);
+    assert.match(long.stderr, /refusedUpload=true/);
+    const late = run({ VELERO_DR_STORAGE_READ_ONLY: "true", FAKE_LOG_LATE: "1" });
+    assert.equal(late.status, 0, late.stderr);
+    assert.match(late.stderr, /refusedUpload=true/);
   });
 
   it("is accepted in a rehearsal as before", () => {

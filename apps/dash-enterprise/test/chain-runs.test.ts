@@ -500,6 +500,59 @@ describe("Dash restore chain, run by bash against fake kubectl/velero/nsupdate/d
     assert.equal(creates(alias.calls, "Restore").length, 0);
   });
 
+  it("refuses a destination on an older Kubernetes than the source's (its API server's /version), before anything is installed", async () => {
+    const withServer = (version: string) => {
+      const w = world();
+      const state = JSON.parse(readFileSync(w.stateFile, "utf8"));
+      writeFileSync(w.stateFile, JSON.stringify({ ...state, serverVersion: version }));
+      return w;
+    };
+    const older = await run(withServer("v1.29.7-eks-a18cd3a"), input(), {
+      env: { SOURCE_KUBERNETES_VERSION: "1.30.2" },
+    });
+    assert.equal(older.ok, false);
+    assert.equal(older.results.length, 1);
+    assert.match(
+      older.results[0].stderr,
+      /the destination cluster runs Kubernetes v1\.29\.7-eks-a18cd3a, older than the source cluster's 1\.30\.2; Velero restores only into the same or a newer Kubernetes\. Upgrade the destination to 1\.30 or newer \(on EKS: aws eks update-cluster-version --name <cluster> --kubernetes-version 1\.30\)/,
+    );
+    assert.equal(creates(older.calls, "Restore").length, 0);
+    // Another major counts too; the same minor on another patch, or a newer minor, passes.
+    const major = await run(withServer("v1.31.0"), input(), { env: { SOURCE_KUBERNETES_VERSION: "2.0.1" } });
+    assert.equal(major.ok, false);
+    for (const [server, src] of [
+      ["v1.30.0", "1.30.9"],
+      ["v1.31.1-eks-1a2b3c4", "v1.30.2"],
+      ["v2.0.0", "1.30"],
+    ]) {
+      const ok = await run(withServer(server), input(), {
+        env: { SOURCE_KUBERNETES_VERSION: src },
+        stopAfter: "guard-different-cluster",
+      });
+      assert.ok(ok.ok, `${server} vs ${src}: ${ok.results[0].stderr}`);
+      assert.match(
+        ok.results[0].stdout,
+        new RegExp(`destination Kubernetes ${server}, not older than the source's ${src}`),
+      );
+    }
+    // Unknown (a source that never reported it): not compared, the API server is not asked.
+    const unknown = await run(withServer("v1.20.0"), input(), { stopAfter: "guard-different-cluster" });
+    assert.ok(unknown.ok);
+    assert.ok(!unknown.calls.some((c) => c.argv.includes("--raw")));
+    // An unedited runbook placeholder, or an API server that reports no version: fails closed.
+    const placeholder = await run(withServer("v1.30.0"), input(), {
+      env: { SOURCE_KUBERNETES_VERSION: "<source output cluster.kubernetesVersion>" },
+    });
+    assert.equal(placeholder.ok, false);
+    assert.match(
+      placeholder.results[0].stderr,
+      /SOURCE_KUBERNETES_VERSION is not a Kubernetes version \(got '<source output/,
+    );
+    const silent = await run(withServer("unknown"), input(), { env: { SOURCE_KUBERNETES_VERSION: "1.30" } });
+    assert.equal(silent.ok, false);
+    assert.match(silent.results[0].stderr, /the destination's API server reported no Kubernetes version/);
+  });
+
   it("fails closed on the runbook's unedited placeholders: an address or uid that is none stops the guard", async () => {
     // Run against the source cluster itself: with a placeholder the comparison could never match.
     const placeholder = "<source output cluster.apiServer: pulumi stack output -s org/velero-dr/src --json>";

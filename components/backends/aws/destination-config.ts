@@ -22,6 +22,7 @@ import {
   awsSourceOutputKeys,
 } from "./read";
 import type { PreflightContext, PreflightFinding } from "../../model/preflight";
+import type { TargetIssue } from "../../targets/target";
 
 /**
  * The destination side of the `aws` backend, as plain data and zod: its settings, what it reads of
@@ -43,6 +44,14 @@ export const awsDestinationSection = z.strictObject({
    * kubeconfig target; a new or existing EKS cluster's is known to the stack.
    */
   oidcProviderArn: named(names.EKS_OIDC_PROVIDER_ARN).optional(),
+  /**
+   * The S3 endpoint Velero reaches the bucket through instead of the region's public one (BSL
+   * `s3Url`): an S3 interface VPC endpoint, a FIPS endpoint (US and Canada regions), or an S3-compatible store
+   * that serves the source's bucket. Checked up front (checkAwsEndpoint).
+   */
+  s3Url: z.string().optional(),
+  /** Path-style addressing on that endpoint (BSL `s3ForcePathStyle`); only with `s3Url`. */
+  s3ForcePathStyle: z.boolean().optional(),
 });
 
 export type AwsDestinationSection = z.output<typeof awsDestinationSection>;
@@ -56,6 +65,49 @@ export function awsOf(cfg: object): AwsDestinationSection {
   const a = (cfg as { aws?: AwsDestinationSection }).aws;
   if (!a) throw new Error("velero-dr: an AWS destination without its velero-dr:aws settings");
   return a;
+}
+
+/**
+ * `aws.s3Url` and `aws.s3ForcePathStyle`: an http(s) URL without credentials, query or trailing
+ * '/' (plugin v1.6.2 joins the bucket and key to it), https on a production stack (the backups
+ * must not travel unencrypted), and path style only where an endpoint is given.
+ */
+export function checkAwsEndpoint(aws: AwsDestinationSection | undefined, production: boolean): TargetIssue[] {
+  if (!aws) return [];
+  const issues: TargetIssue[] = [];
+  const v = aws.s3Url;
+  if (aws.s3ForcePathStyle !== undefined && v === undefined) {
+    issues.push({
+      path: ["aws", "s3ForcePathStyle"],
+      message: `got ${String(aws.s3ForcePathStyle)} without aws.s3Url: S3's own endpoints address buckets virtual-hosted style; remove it, or set aws.s3Url to the endpoint that needs path-style requests`,
+    });
+  }
+  if (v === undefined) return issues;
+  const at = (message: string) => issues.push({ path: ["aws", "s3Url"], message });
+  let url: URL | undefined;
+  try {
+    url = new URL(v);
+  } catch {
+    url = undefined;
+  }
+  const example = "https://s3-fips.us-east-1.amazonaws.com";
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    at(`got ${JSON.stringify(v)}; expected the S3 endpoint's URL, http:// or https://, such as ${example}`);
+  } else if (url.username !== "" || url.password !== "") {
+    // The value holds a credential: it is not repeated here.
+    at(
+      "got a URL with a user or password in it (not shown); expected the endpoint without credentials: Velero's access comes from its IAM role",
+    );
+  } else if (url.search !== "" || url.hash !== "" || v.endsWith("/") || v.includes("?") || v.includes("#")) {
+    at(
+      `got ${JSON.stringify(v)}; expected the endpoint without a query, fragment or trailing '/' (e.g. ${url.origin})`,
+    );
+  } else if (production && url.protocol === "http:") {
+    at(
+      `got ${JSON.stringify(v)}; a production stack's backups must not travel unencrypted: use the endpoint's https:// URL (or production: false for a lab)`,
+    );
+  }
+  return issues;
 }
 
 /** arn partition of a region: aws, aws-cn or aws-us-gov. */
@@ -220,14 +272,17 @@ export const awsDestinationSupport: DestinationSupport = {
   sectionRequired: true,
   check: (c: RawDestinationConfig) => {
     const name = c.identity.displayName;
-    return name !== undefined && !checkName(IAM_NAME, name)
-      ? [
-          {
-            path: ["identity", "displayName"],
-            message: `got ${JSON.stringify(name)}; expected ${IAM_NAME.expected} (it names Velero's IAM role)`,
-          },
-        ]
-      : [];
+    return [
+      ...(name !== undefined && !checkName(IAM_NAME, name)
+        ? [
+            {
+              path: ["identity", "displayName"],
+              message: `got ${JSON.stringify(name)}; expected ${IAM_NAME.expected} (it names Velero's IAM role)`,
+            },
+          ]
+        : []),
+      ...checkAwsEndpoint((c as unknown as { aws?: AwsDestinationSection }).aws, c.production),
+    ];
   },
   preflight: (cfg, ctx) => awsDestinationFindings(awsOf(cfg).accountId, ctx),
   // An EBS snapshot restores only in its region: the source's (its cluster, bucket and snapshots

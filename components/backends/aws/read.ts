@@ -97,10 +97,20 @@ export function awsDestinationLocations(outputs: unknown, cfg?: object): Destina
     bsl: {
       bucket: read.bucketName,
       prefix: s.storage.prefix || undefined,
-      config: buildAwsBslConfig({ region: read.region, kmsKeyArn: read.kmsKeyArn || undefined }),
+      config: buildAwsBslConfig({
+        region: read.region,
+        kmsKeyArn: read.kmsKeyArn || undefined,
+        ...endpointOf(cfg),
+      }),
     },
     vsl: { config: buildAwsVslConfig({ region: s.aws.region }) },
   };
+}
+
+/** The destination's `aws.s3Url` / `aws.s3ForcePathStyle`, as the BSL builder takes them. */
+function endpointOf(cfg: object | undefined): { s3Url?: string; forcePathStyle?: boolean } {
+  const a = (cfg as { aws?: { s3Url?: string; s3ForcePathStyle?: boolean } } | undefined)?.aws;
+  return a?.s3Url ? { s3Url: a.s3Url, forcePathStyle: a.s3ForcePathStyle } : {};
 }
 
 /** The AWS plugin's image (the backend's `pluginImage`; its tag is the source's). */
