@@ -54,7 +54,18 @@ export class LocalBind {
     );
     run("/usr/bin/named-checkconf", [conf]);
     this.procs.start("bind", "/usr/sbin/named", ["-g", "-c", conf, "-n", "1"]);
-    await waitFor("BIND", () => this.query(`ns1.${this.zone}`, "A") === "127.0.0.1", 30000);
+    // named -g exits on a port already taken or a zone it refuses; a stray server on the port
+    // could answer too, so its own process must still run.
+    await waitFor(
+      `BIND on 127.0.0.1:${this.port} to answer for ${this.zone}`,
+      () => {
+        this.procs.assertRunning("bind");
+        const a = this.query(`ns1.${this.zone}`, "A");
+        if (a !== "127.0.0.1") throw new Error(`ns1.${this.zone} A answered "${a}"`);
+        return true;
+      },
+      30000,
+    );
   }
 
   query(name: string, type = "A"): string {

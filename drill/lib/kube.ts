@@ -90,7 +90,14 @@ export class LocalCluster {
       "--unsafe-no-fsync",
       "--quota-backend-bytes=2147483648",
     ]);
-    await waitFor(`${this.name} etcd`, () => httpOk(`http://127.0.0.1:${p.etcdClient}/health`), 60000);
+    await waitFor(
+      `${this.name} etcd healthy on 127.0.0.1:${p.etcdClient}`,
+      async () => {
+        this.procs.assertRunning(`${this.name}-etcd`);
+        return httpOk(`http://127.0.0.1:${p.etcdClient}/health`);
+      },
+      60000,
+    );
 
     this.procs.start(`${this.name}-kube-apiserver`, this.b("kube-apiserver"), [
       `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
@@ -131,8 +138,12 @@ export class LocalCluster {
     ].join("\n");
     writeFileSync(this.kubeconfigPath, this.kubeconfig, { mode: 0o600 });
     await waitFor(
-      `${this.name} kube-apiserver`,
-      () => this.kubectlOk(["get", "--raw", "/readyz"]),
+      `${this.name} kube-apiserver ready (/readyz)`,
+      () => {
+        this.procs.assertRunning(`${this.name}-etcd`);
+        this.procs.assertRunning(`${this.name}-kube-apiserver`);
+        return this.kubectlOk(["get", "--raw", "/readyz"]);
+      },
       120000,
       1000,
     );
@@ -189,9 +200,19 @@ export class LocalCluster {
       // HOME: KWOK would also load ~/.kwok/kwok.yaml; keep it to the cluster's own directory.
       { env: { ...process.env, HOME: kwokHome } },
     );
+    // The controller manager's service-account controller makes the default service account; the
+    // scheduler answers its health check once it runs (every pod the drill creates needs both).
     await waitFor(
-      `${this.name} default service account`,
-      () => this.kubectlOk(["-n", "default", "get", "serviceaccount", "default"]),
+      `${this.name} kube-controller-manager (the default service account) and kube-scheduler (/healthz)`,
+      async () => {
+        for (const c of ["kube-controller-manager", "kube-scheduler", "kwok"]) {
+          this.procs.assertRunning(`${this.name}-${c}`);
+        }
+        return (
+          this.kubectlOk(["-n", "default", "get", "serviceaccount", "default"]) &&
+          (await insecureGet(`https://127.0.0.1:${p.scheduler}/healthz`, "")) === 200
+        );
+      },
       60000,
     );
     this.apply({
@@ -200,16 +221,20 @@ export class LocalCluster {
       items: Array.from({ length: nodes }, (_, i) => fakeNode(`${this.name}-node-${i}`)),
     });
     await waitFor(
-      `${this.name} nodes Ready`,
-      () =>
-        this.kubectl([
-          "get",
-          "nodes",
-          "-o",
-          'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
-        ])
-          .stdout.split(" ")
-          .filter((s) => s === "True").length === nodes,
+      `${this.name} nodes Ready (KWOK)`,
+      () => {
+        this.procs.assertRunning(`${this.name}-kwok`);
+        return (
+          this.kubectl([
+            "get",
+            "nodes",
+            "-o",
+            'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
+          ])
+            .stdout.split(" ")
+            .filter((s) => s === "True").length === nodes
+        );
+      },
       60000,
     );
   }
@@ -734,11 +759,12 @@ function httpOk(url: string): Promise<boolean> {
     .catch(() => false);
 }
 
+/** The status of an HTTPS GET to a loopback server's self-signed endpoint (no token: anonymous); 0 if none. */
 export function insecureGet(url: string, token: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
       url,
-      { rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}` } },
+      { rejectUnauthorized: false, headers: token ? { Authorization: `Bearer ${token}` } : {} },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);

@@ -55,8 +55,14 @@ export class Minio {
     // next S3 call, seen in CI) and a stray MinIO from an earlier run could answer it too: ready means an S3
     // call signed with this instance's own key succeeds.
     await waitFor(
-      "MinIO",
-      async () => (await this.s3("GET", "/").catch(() => undefined))?.status === 200,
+      `MinIO ${this.name} on 127.0.0.1:${this.port} to answer a signed S3 call`,
+      async () => {
+        this.procs.assertRunning(this.name);
+        const r = await this.s3("GET", "/");
+        // What it last said goes into the timeout's error (e.g. 503 XMinioServerNotInitialized).
+        if (r.status !== 200) throw new Error(`S3 ListBuckets answered ${r.status} ${r.body.slice(0, 200)}`);
+        return true;
+      },
       60000,
     );
   }

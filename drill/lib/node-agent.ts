@@ -160,9 +160,7 @@ export class NodeAgents {
       `${this.cluster.name} node agents' controllers started`,
       () =>
         this.nodes.every((n) => {
-          if (!this.procs.running(this.procName(n))) {
-            throw new Error(`the node agent of ${n} exited; see ${this.procs.logFile(this.procName(n))}`);
-          }
+          this.procs.assertRunning(this.procName(n));
           return /Controllers starting/.test(readLog(this.procs.logFile(this.procName(n))));
         }),
       120000,

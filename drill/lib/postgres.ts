@@ -102,10 +102,10 @@ export class LocalPostgres {
     await waitFor(
       `PostgreSQL ${this.name} on 127.0.0.1:${this.port}`,
       () => {
-        if (!this.procs.running(this.name)) {
-          throw new Error(`postgres exited; see ${this.procs.logFile(this.name)}`);
-        }
-        return this.sql("SELECT 1", "postgres", true).code === 0;
+        this.procs.assertRunning(this.name);
+        const r = this.sql("SELECT 1", "postgres", true);
+        if (r.code !== 0) throw new Error(r.stderr.trim());
+        return true;
       },
       60000,
       300,

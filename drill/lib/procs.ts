@@ -8,6 +8,8 @@ import * as path from "path";
  */
 export class Processes {
   private readonly children = new Map<string, ChildProcess>();
+  /** How each process that ended did end (its exit code or signal), for the error of a wait on it. */
+  private readonly ended = new Map<string, string>();
   private installed = false;
 
   constructor(readonly logDir: string) {
@@ -31,9 +33,33 @@ export class Processes {
       detached: true,
     });
     closeSync(log);
-    child.on("exit", () => this.children.delete(name));
-    this.children.set(name, child);
+    this.track(name, child);
     return child;
+  }
+
+  private track(name: string, child: ChildProcess): void {
+    this.ended.delete(name);
+    child.on("exit", (code, signal) => {
+      this.children.delete(name);
+      this.ended.set(name, signal ? `on ${signal}` : `with code ${code}`);
+    });
+    // A command that cannot be spawned (missing binary) never exits: it errors.
+    child.on("error", (e) => {
+      this.children.delete(name);
+      this.ended.set(name, `(${e.message})`);
+    });
+    this.children.set(name, child);
+  }
+
+  /**
+   * A readiness wait's guard: throws ProcessExited (how it ended, where its log is) once `name`
+   * no longer runs, so that waitFor gives up at once instead of polling a dead server to its deadline.
+   */
+  assertRunning(name: string): void {
+    if (this.running(name)) return;
+    throw new ProcessExited(
+      `${name} is not running (it exited ${this.ended.get(name) ?? "or never started"}); see ${this.logFile(name)}`,
+    );
   }
 
   /**
@@ -63,8 +89,7 @@ export class Processes {
     });
     // The child holds the pipe's write end now; the logger ends when the child does.
     logger.stdin?.destroy();
-    child.on("exit", () => this.children.delete(name));
-    this.children.set(name, child);
+    this.track(name, child);
     return child;
   }
 
@@ -134,6 +159,14 @@ export function run(
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A process a readiness check waits for has exited: nothing will get ready (waitFor rethrows it). */
+export class ProcessExited extends Error {}
+
+/**
+ * Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs` naming `what`
+ * and the last error `check` threw (a check may throw to say what it saw). A ProcessExited error
+ * ends the wait at once.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean> | boolean,
@@ -146,6 +179,7 @@ export async function waitFor(
     try {
       if (await check()) return;
     } catch (e) {
+      if (e instanceof ProcessExited) throw new Error(`waiting for ${what}: ${e.message}`);
       last = e;
     }
     await new Promise((r) => setTimeout(r, everyMs));

@@ -195,15 +195,23 @@ export class LocalVelero {
     this.startServer(name, cluster, minio, { credentials, logs: true });
   }
 
+  /** Waits until server `name` (running) finds the location Available; else the phase and message it last set. */
   async waitAvailable(name: string, cluster: LocalCluster): Promise<void> {
     await waitFor(
-      `${name} BSL Available`,
-      () =>
-        cluster.kubectl(
-          ["-n", NAMESPACE, "get", "bsl", "default", "-o", "jsonpath={.status.phase}"],
+      `Velero ${name}: backup storage location default Available in ${cluster.name}`,
+      () => {
+        this.procs.assertRunning(name);
+        const r = cluster.kubectl(
+          ["-n", NAMESPACE, "get", "bsl", "default", "-o", "jsonpath={.status.phase} {.status.message}"],
           undefined,
           true,
-        ).stdout === "Available",
+        );
+        const [phase, ...message] = r.stdout.trim().split(" ");
+        if (phase === "Available") return true;
+        throw new Error(
+          r.code !== 0 ? r.stderr.trim() : `phase ${phase || "(none yet)"} ${message.join(" ")}`.trim(),
+        );
+      },
       120000,
       1000,
     );

@@ -366,7 +366,12 @@ export class CodedxDrill extends AppDrillBase<CodedxOptions> implements AppDrill
         dataClaims.every(
           (p: any) => p.status.phase === "Bound" && !p.metadata.labels?.["velero.io/restore-name"],
         ),
-      dataClaims.map((p: any) => `${p.metadata.name} ${p.status.phase}`).join(", "),
+      dataClaims
+        .map((p: any) => {
+          const by = p.metadata.labels?.["velero.io/restore-name"];
+          return `${p.metadata.name} ${p.status.phase}${by ? `, restored by ${by}` : ", new"}`;
+        })
+        .join("; ") || "no data claim",
     );
     // The vendor's note: once the restore is complete, apply the backup configuration again — the
     // promoted destination's own backups must leave the new data claims (and volumes) out too.

@@ -26,9 +26,14 @@ export interface MariaDBPod {
  * stopped when it goes. Like the Bitnami image it stands in for, a first boot on an empty claim
  * initialises the server and sets up replication (the subordinate from the master); a boot on
  * existing data (a restored claim) starts the server as it is. The pod turns Ready only then.
+ * A server follows one pod (its uid), as a kubelet's container does: a pod deleted and created
+ * again under the same name (a StatefulSet scaled down and up) gets a server started anew, even
+ * when the old pod went and the new one came between two looks.
  */
 export class MariaDBPods {
   private readonly servers = new Map<string, LocalMariaDB>();
+  /** The uid of the pod each running server serves. */
+  private readonly servedPods = new Map<string, string>();
   private readonly busy = new Set<string>();
   private timer?: NodeJS.Timeout;
   private readonly work = new Set<Promise<void>>();
@@ -64,11 +69,13 @@ export class MariaDBPods {
   private tick(): void {
     for (const p of this.pods) {
       if (this.busy.has(p.pod)) continue;
-      const up = this.podUp(p.pod);
+      const uid = this.podUp(p.pod);
       const running = this.servers.has(p.pod);
+      // A running server whose pod was replaced stops first; the next look starts it for the new pod.
+      const up = uid !== undefined && (!running || this.servedPods.get(p.pod) === uid);
       if (up === running) continue;
       this.busy.add(p.pod);
-      const work = (up ? this.startServer(p) : this.stopServer(p))
+      const work = (up ? this.startServer(p, uid as string) : this.stopServer(p))
         .catch((e) => {
           this.events.push(`${this.c.name}/${p.pod} ${up ? "start" : "stop"} failed: ${e.message}`);
         })
@@ -80,21 +87,21 @@ export class MariaDBPods {
     }
   }
 
-  /** Running, not being deleted, its data claim bound. */
-  private podUp(pod: string): boolean {
+  /** The pod's uid when it is Running, not being deleted, its data claim bound; else undefined. */
+  private podUp(pod: string): string | undefined {
     const r = this.c.kubectl(["-n", this.namespace, "get", "pod", pod, "-o", "json"], undefined, true);
-    if (r.code !== 0) return false;
+    if (r.code !== 0) return undefined;
     const p = JSON.parse(r.stdout);
-    if (p.status?.phase !== "Running" || p.metadata.deletionTimestamp) return false;
+    if (p.status?.phase !== "Running" || p.metadata.deletionTimestamp) return undefined;
     const claim = this.c.kubectl(
       ["-n", this.namespace, "get", "pvc", `data-${pod}`, "-o", "jsonpath={.status.phase}"],
       undefined,
       true,
     );
-    return claim.stdout === "Bound";
+    return claim.stdout === "Bound" ? (p.metadata.uid as string) : undefined;
   }
 
-  private async startServer(p: MariaDBPod): Promise<void> {
+  private async startServer(p: MariaDBPod, uid: string): Promise<void> {
     const runDir = path.dirname(MariaDBPods.socketOf(p.port));
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     const db = new LocalMariaDB(`mariadb-${this.c.name}-${p.pod}`, this.procs, this.claimDir(p.pod), p.port, {
@@ -115,6 +122,7 @@ export class MariaDBPods {
     }
     this.events.push(`${this.c.name}/${p.pod} ${db.firstBoot ? "first boot" : "started on existing data"}`);
     this.servers.set(p.pod, db);
+    this.servedPods.set(p.pod, uid);
     this.c.kubectl(
       [
         "-n",
@@ -126,6 +134,9 @@ export class MariaDBPods {
         "--type=strategic",
         "-p",
         JSON.stringify({
+          // With the served pod's uid (immutable): a pod created again since refuses the patch, so this
+          // server never marks another pod Ready.
+          metadata: { uid },
           status: {
             conditions: [
               { type: SERVER_GATE, status: "True" },
@@ -159,6 +170,7 @@ export class MariaDBPods {
   private async stopServer(p: MariaDBPod): Promise<void> {
     await this.servers.get(p.pod)?.stop();
     this.servers.delete(p.pod);
+    this.servedPods.delete(p.pod);
     this.events.push(`${this.c.name}/${p.pod} stopped`);
   }
 

@@ -66,10 +66,10 @@ export class LocalMariaDB {
     await waitFor(
       `MariaDB ${this.name} on 127.0.0.1:${this.port}`,
       () => {
-        if (!this.procs.running(this.name)) {
-          throw new Error(`mariadbd exited; see ${this.procs.logFile(this.name)}`);
-        }
-        return this.sql("SELECT 1", undefined, true).code === 0;
+        this.procs.assertRunning(this.name);
+        const r = this.sql("SELECT 1", undefined, true);
+        if (r.code !== 0) throw new Error(r.stderr.trim());
+        return true;
       },
       60000,
       300,

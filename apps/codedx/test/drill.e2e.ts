@@ -46,6 +46,37 @@ describe("local DR drill: Code Dx (database-backup hook, PriorityClasses first, 
     assert.match(details, /PriorityClass:\s*\n\s*- codedx-app-priority/);
   });
 
+  it("the drill catches a backup that kept MariaDB's data claims (the vendor's backup configuration removed)", async () => {
+    // The vendor's "Removing Backup Configuration" (set-backup.ps1 -delete), as the source stack's
+    // exclude-volumes Command undoes it on delete: the data claims lose their exclusion, and the
+    // next backup carries them. Taken on demand (the source is lost once a destination starts);
+    // the exclusion is back before any later backup.
+    s.undoPreparation("exclude-volumes");
+    let kept: string;
+    try {
+      kept = await s.backUpOnDemand("codedx-claims-kept");
+    } finally {
+      s.prepareSource();
+    }
+    const details = s.w.velero.cli(s.source, [
+      "backup",
+      "describe",
+      kept,
+      "--details",
+      "--colorized=false",
+    ]).stdout;
+    assert.match(details, /^\s+- cdx-app\/data-codedx-mariadb-master-0$/m);
+    await onDestination(s, "destination-claims-kept", async () => {
+      // Velero restores the claims (their volumes, with no snapshot and reclaim policy Delete, are
+      // provisioned again, empty); restart-db and restore-db run on them as on new ones, so the chain
+      // ends green and the database is back: only the data-claims check tells.
+      const chain = buildRestoreChain(s.chainInput({ backup: { name: kept } }));
+      const r = await s.w.runChain(chain, path.join(s.ctx.workDir, "chain-claims-kept.json"));
+      assertSucceeded(r);
+      assertCaught(await s.checks(kept), [/^MariaDB's data claims are new ones/]);
+    });
+  });
+
   it("restores PriorityClasses first, then everything; restart-db, then restore-db brings the database back and replication runs", async () => {
     await onDestination(s, "destination", async () => {
       const r = await s.runChain(path.join(s.ctx.workDir, "chain-1.json"));

@@ -12,7 +12,7 @@ import { BUCKET, NAMESPACE } from "../../../drill/lib/velero";
 import { dashEnterprise } from "../profile";
 import { PS } from "../drill/fixture";
 import { checkRestore, dashScheduleSpec, DashWorld } from "../drill/scenario";
-import { skipSteps } from "../../../test/e2e/app-drill-suite";
+import { assertCaught, skipSteps } from "../../../test/e2e/app-drill-suite";
 
 /**
  * The Dash profile with mistakes a maintainer could make, each of which a drill check must catch:
@@ -93,6 +93,14 @@ describe("local DR drill (real apiservers, Velero 1.10.3, MinIO, BIND)", functio
     assert.ok(done.ok, JSON.stringify(done.results.filter((r) => r.status === "failed")));
     const checks = await checkRestore(w);
     for (const c of checks) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+  });
+
+  it("the drill catches a promoted location where it must stay ReadOnly (the region-loss drill's check)", async () => {
+    // A destination that read a replica must not write to it (the region-loss drill checks its
+    // location stayed ReadOnly). This destination was promoted: held to that rule, only that check fails.
+    assertCaught(await checkRestore(w, { promoted: false }), [
+      /^the backup storage location stayed ReadOnly \(not promoted\)/,
+    ]);
   });
 
   it("the drill catches a KOTS stand-in tuned to the fixture: its controller's pods are not the Service's, nothing is served", async () => {
