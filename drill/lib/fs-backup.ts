@@ -48,22 +48,25 @@ function op(x: any): PodVolumeOp {
   };
 }
 
-/** Each pod volume's claim, by `<namespace>/<pod>/<volume>`, of the cluster's pods. */
-function podClaims(c: LocalCluster): Map<string, string> {
+/** The cluster's pods: each pod volume's claim (`<namespace>/<pod>/<volume>`), each pod's node. */
+function podFacts(c: LocalCluster): { claims: Map<string, string>; nodes: Map<string, string> } {
   const claims = new Map<string, string>();
+  const nodes = new Map<string, string>();
   for (const p of c.getJson(["get", "pods", "-A"]).items as any[]) {
+    nodes.set(`${p.metadata.namespace}/${p.metadata.name}`, p.spec?.nodeName ?? "");
     for (const v of p.spec?.volumes ?? []) {
       if (v.persistentVolumeClaim) {
         claims.set(`${p.metadata.namespace}/${p.metadata.name}/${v.name}`, v.persistentVolumeClaim.claimName);
       }
     }
   }
-  return claims;
+  return { claims, nodes };
 }
 
 /**
  * The operations of `kind` labelled with `label`; each one's claim from the annotation Velero sets
- * (`velero.io/pvc-name`), else from its pod's volume as the pod is now.
+ * (`velero.io/pvc-name`), else from its pod's volume as the pod is now; its node from its spec (a
+ * PodVolumeBackup's), else its pod's (a PodVolumeRestore is done by the agent of the pod's node).
  */
 function podVolumeOps(
   c: LocalCluster,
@@ -71,12 +74,19 @@ function podVolumeOps(
   label: string,
 ): PodVolumeOp[] {
   const items = c.getJson(["-n", NAMESPACE, "get", kind, "-l", label]).items as any[];
-  const claims = podClaims(c);
+  const { claims, nodes } = podFacts(c);
   return items
     .map((x) => {
       const o = op(x);
-      const fromPod = claims.get(`${x.spec?.pod?.namespace}/${x.spec?.pod?.name}/${x.spec?.volume}`);
-      return { ...o, claim: x.metadata.annotations?.["velero.io/pvc-name"] ?? fromPod ?? o.volume };
+      const pod = `${x.spec?.pod?.namespace}/${x.spec?.pod?.name}`;
+      return {
+        ...o,
+        claim:
+          x.metadata.annotations?.["velero.io/pvc-name"] ??
+          claims.get(`${pod}/${x.spec?.volume}`) ??
+          o.volume,
+        node: o.node || (nodes.get(pod) ?? ""),
+      };
     })
     .sort((a, b) => `${a.namespace}/${a.claim}`.localeCompare(`${b.namespace}/${b.claim}`));
 }

@@ -79,8 +79,15 @@ export class DashWorld extends DrillWorld {
     const mount = (items: Record<string, any>[]) => (opts.claims ? withClaims(items) : items);
     c.apply({ apiVersion: "v1", kind: "List", items: [...SUPPORTING_SOFTWARE_CRDS, ...CRDS] });
     c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
-    if (opts.claims) c.apply({ apiVersion: "v1", kind: "List", items: claimObjects() });
-    c.apply({ apiVersion: "v1", kind: "List", items: mount(baseObjects()) });
+    const base = mount(baseObjects());
+    // The claims right after their namespaces, before the workloads that mount them.
+    const namespaces = base.filter((o) => o.kind === "Namespace");
+    const rest = base.filter((o) => o.kind !== "Namespace");
+    c.apply({
+      apiVersion: "v1",
+      kind: "List",
+      items: [...namespaces, ...(opts.claims ? claimObjects() : []), ...rest],
+    });
     const uid = (res: string, name: string) =>
       c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"]).stdout;
     const uids = {
