@@ -77,6 +77,11 @@ export function initSourceStack(
     /** The app's settings (velero-dr:app). */
     app?: Record<string, unknown>;
     chartPath: string;
+    /**
+     * Copy the volumes file by file as the stack's user turns it on: the profile's default
+     * (no `fsBackup: off`) with this uploader (`velero.uploaderType`). Absent: `fsBackup: off`.
+     */
+    fileSystemBackup?: { uploaderType: "kopia" | "restic" };
   },
 ): void {
   const c = w.source as LocalCluster;
@@ -99,12 +104,14 @@ export function initSourceStack(
         pluginVersion: "v1.6.2",
         chartPath: opts.chartPath,
         helmTimeoutSeconds: 300,
+        ...(opts.fileSystemBackup ? { uploaderType: opts.fileSystemBackup.uploaderType } : {}),
       },
       ...(opts.schedules ? { schedules: opts.schedules } : {}),
       ...(opts.app ? { app: opts.app } : {}),
-      // This drill carries the claims' contents itself (README, Limits): its stacks copy no volume
-      // file by file. Velero's node agent for real is drilled by test/e2e/node-agent.e2e.ts.
-      fsBackup: "off",
+      // The app drills carry the claims' contents themselves (README, Limits): their stacks copy no
+      // volume file by file. The region-loss drill runs Velero's node agent for real and keeps the
+      // profile's default (fileSystemBackup).
+      ...(opts.fileSystemBackup ? {} : { fsBackup: "off" }),
       firstBackup: true,
     },
     {

@@ -40,6 +40,7 @@ export interface Phase {
 
 import { Check } from "./app-kit/check";
 import type { AppEngineResult } from "./engine-app-drill";
+import type { Throughput } from "./lib/fs-backup";
 import type { ReplicaLag } from "./lib/replication";
 
 export type { Check };
@@ -65,6 +66,8 @@ export interface DrillReport {
   regionLoss?: boolean;
   /** The store's own replication to the recovery region, as the drill watched it. */
   replication?: ReplicationReport;
+  /** Velero's file-system backup through its node agents, as the drill measured it. */
+  fsBackup?: FsBackupReport;
   /** The destination stack's own recovery report, where a driver (`npm run dr`) ran the recovery. */
   recovery?: {
     ok: boolean;
@@ -92,6 +95,29 @@ export interface ReplicationReport {
   observedDelaySeconds: number;
   /** At the disaster: the newest backup in the primary vs in the replica (the RPO replication added). */
   atDisaster: ReplicaLag;
+}
+
+/** Velero's file-system backup (its node agents, for real) as a drill measured it. */
+export interface FsBackupReport {
+  uploader: string;
+  /** The volumes copied file by file (`<namespace>/<claim>`). */
+  volumes: string[];
+  /**
+   * The backup whose PodVolumeBackups are measured: the first, which uploads every byte (a later
+   * one uploads only what changed).
+   */
+  backup: string;
+  /** The node agents' PodVolumeBackups of that backup: their bytes over their window. */
+  backupThroughput: Throughput;
+  /** A raw copy (`cp -a` + `sync`) of the same data on the same disk, in the same run. */
+  rawCopy: Throughput;
+  /** fs-backup bytes/s over raw copy bytes/s. */
+  ratio: number;
+  /** The PodVolumeRestores of the recovery (the store they read: `restoredFrom`). */
+  restoreThroughput?: Throughput;
+  restoredFrom?: string;
+  /** Every restored volume byte-identical to what the source's pods had at the restored backup. */
+  identical?: boolean;
 }
 
 /** What the real engine did in a drill, and what it cost compared with the drill's own step runner. */
@@ -191,6 +217,11 @@ export class DrillWorld {
   /** EndpointSlices of the source (names are random per cluster: a restored one keeps its name). */
   sourceSlices: string[] = [];
   readonly phases: Phase[] = [];
+  /**
+   * How the source backs volumes up, as its outputs say it (`velero.uploaderType`, `fsBackup`,
+   * `snapshotVolumes`): by default nothing copied file by file.
+   */
+  sourceVolumeOutputs: Record<string, unknown> = {};
   private lbTimer?: NodeJS.Timeout;
   /** The secret config values of the destination stack last written (its steps' secrets come from them). */
   private stackSecrets: Record<string, unknown> = {};
@@ -369,6 +400,7 @@ export class DrillWorld {
         pluginVersion: this.o.pluginVersion,
         bslName: "default",
         uploaderType: "",
+        ...this.sourceVolumeOutputs,
       },
       schedules: [target.schedule],
       cluster: { apiServer: source.server, uid: this.sourceUid },
@@ -583,6 +615,18 @@ export function printSummary(o: DrillOptions, r: DrillReport): void {
     o.log(
       `   replica lag at the disaster (RPO added by replication): ${x.atDisaster.lagSeconds === null ? "no backup in the replica" : `${x.atDisaster.lagSeconds.toFixed(1)} s`}; newest in the primary ${x.atDisaster.newestInPrimary?.name ?? "-"}, in the replica ${x.atDisaster.newestInReplica?.name ?? "-"}${x.atDisaster.missingInReplica.length ? `; missing: ${x.atDisaster.missingInReplica.join(", ")}` : ""}`,
     );
+  }
+  if (r.fsBackup) {
+    const x = r.fsBackup;
+    const mib = (t: Throughput) => `${(t.bytesPerSecond / (1 << 20)).toFixed(1)} MiB/s`;
+    o.log(
+      `   fs-backup (${x.uploader}, node agents, ${x.volumes.length} volumes): ${x.backupThroughput.bytes} bytes in ${x.backupThroughput.seconds} s = ${mib(x.backupThroughput)}; raw copy of the same data on the same disk ${x.rawCopy.seconds.toFixed(2)} s = ${mib(x.rawCopy)} (fs-backup / raw copy ${x.ratio.toFixed(3)})`,
+    );
+    if (x.restoreThroughput) {
+      o.log(
+        `   fs-restore from ${x.restoredFrom ?? "?"}: ${x.restoreThroughput.bytes} bytes in ${x.restoreThroughput.seconds} s = ${mib(x.restoreThroughput)}; restored volumes ${x.identical ? "byte-identical" : "NOT identical"}`,
+      );
+    }
   }
   if (r.recovery) {
     const f = (s?: number) => (s === undefined ? "not measured" : `${s.toFixed(1)} s`);

@@ -44,10 +44,23 @@ export interface NodeAgentOptions {
   bin: string;
   /** Where the agents keep their homes, pod directories and sockets. */
   dir: string;
-  /** The AWS shared-credentials file's text (the DaemonSet mounts Velero's cloud-credentials). */
-  credentials: string;
+  /**
+   * The AWS shared-credentials file's text (the DaemonSet mounts Velero's cloud-credentials);
+   * absent: the one the DaemonSet's pods mount (its `cloud-credentials` Secret, key `cloud`), as
+   * they would read it.
+   */
+  credentials?: string;
   /** Loopback ports of this machine the agents reach: the API server's is added; the stores'. */
   ports: number[];
+  /**
+   * Who makes the `node-agent` DaemonSet: the drill (`own`: the chart's, reduced to what the
+   * drill's nodes need), or a stack's Velero release (`stack`: the agents start once its pods run,
+   * as a kubelet starts them; `start` waits for it).
+   */
+  daemonSet?: "own" | "stack";
+  /** With `stack`: how long to wait for the DaemonSet (default 20 minutes), and when to give up early. */
+  waitMs?: number;
+  stopped?: () => boolean;
 }
 
 export const NODE_AGENT = "node-agent";
@@ -83,8 +96,20 @@ export class NodeAgents {
 
   /** The node-agent DaemonSet, its pods Running on every node (KWOK), and the agents started. */
   async start(): Promise<void> {
-    this.cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
-    this.cluster.apply(daemonSet());
+    if (this.o.daemonSet === "stack") {
+      await waitFor(
+        `${this.cluster.name}: the stack's ${NODE_AGENT} DaemonSet`,
+        () =>
+          this.o.stopped?.() === true ||
+          this.cluster.kubectlOk(["-n", NAMESPACE, "get", "daemonset", NODE_AGENT]),
+        this.o.waitMs ?? 20 * 60_000,
+        1000,
+      );
+      if (this.o.stopped?.()) return;
+    } else {
+      this.cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
+      this.cluster.apply(daemonSet());
+    }
     this.nodes = this.cluster
       .kubectl(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"])
       .stdout.split(" ")
@@ -100,7 +125,7 @@ export class NodeAgents {
     const home = this.dir;
     mkdirSync(home, { recursive: true, mode: 0o700 });
     const credentials = path.join(home, "credentials");
-    writeFileSync(credentials, this.o.credentials, { mode: 0o600 });
+    writeFileSync(credentials, this.o.credentials ?? this.mountedCredentials(), { mode: 0o600 });
     const apiPort = Number(new URL(this.cluster.server).port);
     const ports = [...new Set([apiPort, ...this.o.ports])];
     // Unix sockets cross network namespaces: this side connects them to the drill's loopback.
@@ -166,6 +191,19 @@ export class NodeAgents {
       120000,
       1000,
     );
+  }
+
+  /** The credentials file the DaemonSet's pods mount (cloud-credentials, key `cloud`). */
+  private mountedCredentials(): string {
+    const ds = this.cluster.getJson(["-n", NAMESPACE, "get", "daemonset", NODE_AGENT]);
+    const volume = (ds.spec.template.spec.volumes ?? []).find((v: any) => v.name === "cloud-credentials");
+    if (!volume?.secret?.secretName) {
+      throw new Error(
+        `the ${NODE_AGENT} DaemonSet mounts no cloud-credentials Secret: its agents could not reach the store`,
+      );
+    }
+    const secret = this.cluster.getJson(["-n", NAMESPACE, "get", "secret", volume.secret.secretName]);
+    return Buffer.from(String(secret.data?.cloud ?? ""), "base64").toString("utf8");
   }
 
   async stop(): Promise<void> {

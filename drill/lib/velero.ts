@@ -183,8 +183,16 @@ export class LocalVelero {
       1000,
     );
     if (opts.stopped?.()) return;
-    if (!opts.asDeployed) return this.startServer(name, cluster, minio);
     const deployment = cluster.getJson(["-n", NAMESPACE, "get", "deployment", opts.deployment ?? "velero"]);
+    // The container's flags that decide how volumes are backed up (the uploader, every pod volume
+    // copied file by file), as the pod would run them; the drill keeps its own sync periods and log level.
+    const container = (deployment.spec.template.spec.containers ?? []).find(
+      (c: { name: string }) => c.name === "velero",
+    );
+    const args = ((container?.args ?? []) as string[]).filter((a) =>
+      /^--(uploader-type|default-volumes-to-fs-backup)(=|$)/.test(a),
+    );
+    if (!opts.asDeployed) return this.startServer(name, cluster, minio, { args });
     const volume = (deployment.spec.template.spec.volumes ?? []).find(
       (v: { name: string }) => v.name === "cloud-credentials",
     );
@@ -192,7 +200,7 @@ export class LocalVelero {
       throw new Error("the Velero Deployment mounts no cloud-credentials Secret");
     const secret = cluster.getJson(["-n", NAMESPACE, "get", "secret", volume.secret.secretName]);
     const credentials = Buffer.from(String(secret.data?.cloud ?? ""), "base64").toString("utf8");
-    this.startServer(name, cluster, minio, { credentials, logs: true });
+    this.startServer(name, cluster, minio, { credentials, logs: true, args });
   }
 
   /** Waits until server `name` (running) finds the location Available; else the phase and message it last set. */

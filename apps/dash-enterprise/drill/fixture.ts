@@ -312,3 +312,77 @@ export const EXPECTED_RESTORED = [
   "deployments.apps/dash-services/app-db",
   "secrets/dash-services/app-db-credentials",
 ];
+
+/**
+ * Dash Enterprise's stateful parts with a claim each, for the drills of its volume data (the
+ * region-loss drill): the app database's PostgreSQL data, Harbor's registry storage and Redpanda's
+ * data directory (a StatefulSet's claim template, as Redpanda's operator makes it). Only those
+ * drills install them (`withClaims`, `claimObjects`); the others keep the fixture without volumes.
+ */
+export interface DashClaim {
+  namespace: string;
+  /** The claim's name (a StatefulSet's: `<template>-<pod>`). */
+  claim: string;
+  workload: { kind: "Deployment" | "StatefulSet"; name: string };
+  /** The volume's name in the pod (a StatefulSet's: its claim template's). */
+  volume: string;
+  mountPath: string;
+}
+
+export const DASH_CLAIMS: DashClaim[] = [
+  {
+    namespace: "dash-services",
+    claim: "app-db-data",
+    workload: { kind: "Deployment", name: "app-db" },
+    volume: "data",
+    mountPath: "/var/lib/postgresql/data",
+  },
+  {
+    namespace: PS,
+    claim: "de-harbor-registry",
+    workload: { kind: "Deployment", name: "de-harbor-harbor-registry" },
+    volume: "registry-data",
+    mountPath: "/storage",
+  },
+  {
+    namespace: PS,
+    claim: "datadir-redpanda-0",
+    workload: { kind: "StatefulSet", name: "redpanda" },
+    volume: "datadir",
+    mountPath: "/var/lib/redpanda/data",
+  },
+];
+
+const claimSpec = { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } };
+
+/** The Deployments' claims (a StatefulSet's come from its template). */
+export function claimObjects(): Obj[] {
+  return DASH_CLAIMS.filter((c) => c.workload.kind === "Deployment").map((c) => ({
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name: c.claim, namespace: c.namespace },
+    spec: claimSpec,
+  }));
+}
+
+/** The fixture's workloads with their claims mounted (other objects unchanged). */
+export function withClaims(items: Obj[]): Obj[] {
+  return items.map((o) => {
+    const c = DASH_CLAIMS.find(
+      (x) =>
+        x.workload.kind === o.kind &&
+        x.workload.name === o.metadata.name &&
+        x.namespace === o.metadata.namespace,
+    );
+    if (!c) return o;
+    const copy = JSON.parse(JSON.stringify(o)) as Obj;
+    const pod = copy.spec.template.spec;
+    pod.containers[0].volumeMounts = [{ name: c.volume, mountPath: c.mountPath }];
+    if (c.workload.kind === "StatefulSet") {
+      copy.spec.volumeClaimTemplates = [{ metadata: { name: c.volume }, spec: claimSpec }];
+    } else {
+      pod.volumes = [{ name: c.volume, persistentVolumeClaim: { claimName: c.claim } }];
+    }
+    return copy;
+  });
+}

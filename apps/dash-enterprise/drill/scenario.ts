@@ -23,12 +23,14 @@ import {
 } from "../../../drill/scenario";
 import {
   baseObjects,
+  claimObjects,
   CRDS,
   EXPECTED_RESTORED,
   owner,
   ownedObjects,
   PS,
   SUPPORTING_SOFTWARE_CRDS,
+  withClaims,
 } from "./fixture";
 
 /**
@@ -68,24 +70,37 @@ export class DashWorld extends DrillWorld {
     return c;
   }
 
-  installFixture(): void {
+  /**
+   * The fixture on the source; with `claims`, its stateful parts mount claims (DASH_CLAIMS: the
+   * drills of volume data, which run a provisioner and write the claims' data themselves).
+   */
+  installFixture(opts: { claims?: boolean } = {}): void {
     const c = this.source as LocalCluster;
+    const mount = (items: Record<string, any>[]) => (opts.claims ? withClaims(items) : items);
     c.apply({ apiVersion: "v1", kind: "List", items: [...SUPPORTING_SOFTWARE_CRDS, ...CRDS] });
     c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
-    c.apply({ apiVersion: "v1", kind: "List", items: baseObjects() });
+    const base = mount(baseObjects());
+    // The claims right after their namespaces, before the workloads that mount them.
+    const namespaces = base.filter((o) => o.kind === "Namespace");
+    const rest = base.filter((o) => o.kind !== "Namespace");
+    c.apply({
+      apiVersion: "v1",
+      kind: "List",
+      items: [...namespaces, ...(opts.claims ? claimObjects() : []), ...rest],
+    });
     const uid = (res: string, name: string) =>
       c.kubectl(["-n", PS, "get", res, name, "-o", "jsonpath={.metadata.uid}"]).stdout;
     const uids = {
       dashEnterprise: uid("dashenterprises.dash.plotly.com", "dash-enterprise"),
       redpanda: uid("clusters.redpanda.vectorized.io", "redpanda"),
     };
-    c.apply({ apiVersion: "v1", kind: "List", items: ownedObjects(uids) });
+    c.apply({ apiVersion: "v1", kind: "List", items: mount(ownedObjects(uids)) });
     const withBuild = { ...uids, buildstack: uid("buildstacks.dash.plotly.com", "de-buildstack") };
-    c.apply({ apiVersion: "v1", kind: "List", items: ownedObjects(withBuild) });
+    c.apply({ apiVersion: "v1", kind: "List", items: mount(ownedObjects(withBuild)) });
     c.apply({
       apiVersion: "v1",
       kind: "List",
-      items: ownedObjects({ ...withBuild, harborCluster: uid("harborclusters.goharbor.io", "de") }),
+      items: mount(ownedObjects({ ...withBuild, harborCluster: uid("harborclusters.goharbor.io", "de") })),
     });
     c.kubectl([
       "-n",
@@ -187,7 +202,11 @@ export class DashWorld extends DrillWorld {
  * The Schedule spec the source stack builds for a Dash profile (the project's own; a test may hand
  * it a mutated profile to show the drill's checks catch it).
  */
-export function dashScheduleSpec(profile: AppProfile = dashEnterprise): Record<string, unknown> {
+export function dashScheduleSpec(
+  profile: AppProfile = dashEnterprise,
+  /** Every pod volume copied file by file (the profile's default where the stack copies volumes). */
+  defaultVolumesToFsBackup = false,
+): Record<string, unknown> {
   const schedule = profile.schedules[0];
   return buildScheduleSpec({
     schedule: {
@@ -201,7 +220,7 @@ export function dashScheduleSpec(profile: AppProfile = dashEnterprise): Record<s
     // As a source stack on the s3compat backend builds it: no snapshot location to name.
     storageLocation: "default",
     snapshotVolumes: profile.snapshotVolumes,
-    defaultVolumesToFsBackup: false,
+    defaultVolumesToFsBackup,
     profile: profile.name,
   });
 }
