@@ -7,7 +7,9 @@ served="$(kubectl get customresourcedefinitions.apiextensions.k8s.io -o 'jsonpat
 missing=""
 while read -r name crd; do
   [ -n "$name" ] || continue
-  if printf '%s\n' "$served" | grep -qxF "$crd"; then
+  # A here-string, not printf | grep -q: under pipefail, grep -q quitting at its first match can leave the
+  # writer of a long CRD list dead of SIGPIPE, which would fail the check for an installed prerequisite.
+  if grep -qxF "$crd" <<<"$served"; then
     echo "velero-dr: prerequisite $name is installed (CustomResourceDefinition $crd)"
   else
     echo "velero-dr: prerequisite $name is missing: the cluster serves no CustomResourceDefinition $crd" >&2
