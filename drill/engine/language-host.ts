@@ -18,9 +18,9 @@
  * Checked against 3.276.0: the engine side (pkg/v3 and sdk/v3 at v3.276.0: the LanguageRuntime
  * client, which calls Handshake, GetPluginInfo, GetRequiredPackages, Run, RunPlugin, About (update
  * metadata) and Cancel (on cancellation) in preview/up; the RPC set and the Run, RunPlugin and GetRequiredPackages messages are
- * those of 3.248.0) and the program side (@pulumi/pulumi 3.276.0's cmd/run, cmd/run-plugin and
- * cmd/run-policy-pack are unchanged from 3.248.0, so are their flags and the ts-node handling behind
- * PULUMI_NODEJS_TYPESCRIPT). The host's own Go source is read at its last tag the mirror holds
+ * those of 3.248.0) and the program side (@pulumi/pulumi 3.276.0's cmd/run — its flags and the
+ * ts-node handling behind PULUMI_NODEJS_TYPESCRIPT and PULUMI_NODEJS_TSCONFIG_PATH — cmd/run-plugin
+ * and cmd/run-policy-pack are those of 3.248.0; only cmd/run's tracing modules changed). The host's own Go source is read at its last tag the mirror holds
  * (v3.259.0) and in later stored versions: Run, RunPlugin and GetRequiredPackages start and answer
  * as above.
  *
