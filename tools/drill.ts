@@ -1,7 +1,7 @@
 /**
  * `npm run drill`: a disaster-recovery drill on this machine, for real. Real Kubernetes control
  * planes, Velero 1.10.3 with the AWS object-store plugin, MinIO and BIND on loopback, the Pulumi
- * CLI v3.248.0 and the kubernetes provider, all built from published packages. A source stack's
+ * CLI v3.276.0 and the kubernetes provider, all built from published packages. A source stack's
  * `pulumi up` backs up the reference application's fixture on the "source" cluster; the disaster
  * takes that cluster; a destination stack's `pulumi up` runs the restore chain on a new one, stops
  * at the app's gate and finishes after the operator's flag; then the drill checks what came back,

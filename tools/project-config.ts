@@ -4,10 +4,11 @@
  * file and the program cannot disagree. `npm run gen:project-config` rewrites the block;
  * test/config/project-config.test.ts fails when Pulumi.yaml differs from what this generates.
  *
- * What the Pulumi CLI does with the block (v3.248.0, sdk/go/common/workspace/config.go mergeConfig):
- * a declared key a stack does not set is an error when it has no `default` ("Stack 'x' is missing
- * configuration value 'k'"), and is set to its `default` otherwise, before the program runs (and in
- * `pulumi config`'s output). So a key is declared only where that is what the schema does too:
+ * What the Pulumi CLI does with the block (v3.276.0, pkg/workspace/config.go mergeConfig): a declared
+ * key a stack does not set is an error when it has no `default` (`pulumi preview`/`up`/`refresh`/
+ * `destroy`: "Stack 'x' is missing configuration value 'k'", before the program runs; `pulumi config`
+ * lists the stack without refusing it), and is set to its `default` otherwise, before the program
+ * runs (and in `pulumi config`'s output). So a key is declared only where that is what the schema does too:
  *
  * - keys every stack must set (required by both roles' schemas): declared without a default;
  * - keys both roles accept, optional, with the same schema default in both: declared with that

@@ -1,24 +1,36 @@
 /**
  * DECLARED STAND-IN (test harness only, never used by the product): the Node.js language host
- * `pulumi-language-nodejs` of Pulumi v3.248.0.
+ * `pulumi-language-nodejs` of Pulumi v3.276.0 (the CLI version of drill/versions.env).
  *
  * Why: the real host is a nested Go module (`sdk/nodejs/cmd/pulumi-language-nodejs/v3`) that the Go
- * module proxy here refuses, so the real CLI cannot start a Node.js program without a stand-in.
- * What it does is what the upstream host does for the runtime options this project uses: it serves
- * the LanguageRuntime gRPC service, prints its port, and on `Run` starts
+ * module proxy here refuses (403 at v3.276.0 as at v3.248.0), so the real CLI cannot start a Node.js
+ * program without a stand-in. What it does is what the upstream host does for the runtime options
+ * this project uses: it serves the LanguageRuntime gRPC service, prints its port, and on `Run` starts
  * `node [nodeargs] <@pulumi/pulumi/cmd/run> --monitor … --engine … --project … --root-directory …
  * --stack … --pwd <program dir> [--dry-run] --parallel N <entry point> [args]` in the program's
  * directory context, with PULUMI_CONFIG (keys as `<ns>:config:<name>`), PULUMI_CONFIG_SECRET_KEYS,
  * PULUMI_NODEJS_TYPESCRIPT and PULUMI_NODEJS_TSCONFIG_PATH from `runtime.options`; exit code 32
  * means "bail" (the program already showed an actionable message), any other non-zero code is
  * "Program exited with non-zero exit code: N". `GetRequiredPackages` walks the program directory's
- * node_modules for package.json files with `pulumi.resource: true`, as upstream does.
+ * node_modules for package.json files with `pulumi.resource: true`, as upstream does (a package
+ * outside the `@pulumi/` scope counts only with its own `pulumi.name`).
+ *
+ * Checked against 3.276.0: the engine side (pkg/v3 and sdk/v3 at v3.276.0: the LanguageRuntime
+ * client, which calls Handshake, GetPluginInfo, GetRequiredPackages, Run, RunPlugin, About (update
+ * metadata) and Cancel (on cancellation) in preview/up; the RPC set and the Run, RunPlugin and GetRequiredPackages messages are
+ * those of 3.248.0) and the program side (@pulumi/pulumi 3.276.0's cmd/run — its flags and the
+ * ts-node handling behind PULUMI_NODEJS_TYPESCRIPT and PULUMI_NODEJS_TSCONFIG_PATH — cmd/run-plugin
+ * and cmd/run-policy-pack are those of 3.248.0; only cmd/run's tracing modules changed). The host's own Go source is read at its last tag the mirror holds
+ * (v3.259.0) and in later stored versions: Run, RunPlugin and GetRequiredPackages start and answer
+ * as above.
  *
  * Differences, on purpose: the program talks to the engine's resource monitor directly (upstream
  * puts a pass-through proxy in between), and there is no `--sync` pipe pair (only the deprecated
- * synchronous invokes use it); `InstallDependencies`, code generation, `Pack`/`Link` and the bun
- * runtime are not served (the drill installs with `npm ci`). `RunPlugin` starts a plugin written in
- * Node.js as upstream does; for a policy pack (`pulumi preview --policy-pack`) that means the
+ * synchronous invokes use it); `InstallDependencies` is served with npm only (see its section
+ * below); `About`, code generation, `Pack`/`Link`, the bun runtime, the debugger attach and any
+ * Node.js download when no `node` is on PATH are not served (the drill installs with `npm ci`,
+ * node is on PATH). `RunPlugin` starts a plugin written
+ * in Node.js as upstream does; for a policy pack (`pulumi preview --policy-pack`) that means the
  * proxy of policy-proxy.ts and `@pulumi/pulumi/cmd/run-policy-pack`, the stack's configuration in
  * its environment. test/engine/language-host.test.ts checks the behaviour above.
  */
@@ -227,12 +239,16 @@ export interface PackageDependency {
   version: string;
   server: string;
   parameterization?: { name: string; version: string; value: string };
+  /** `pulumi.extensionParameterization`: the package extends another one's plugin. */
+  extension?: { name: string; version: string; value: string };
 }
 
 /**
  * The resource plugins the program needs: every package.json inside a node_modules folder under the
  * program directory (followed through symlinks, each real path once; nested policy packs skipped)
- * with `pulumi.resource: true`, named as upstream names them.
+ * with `pulumi.resource: true`, named as upstream names them: `pulumi.name`, else the name without
+ * its `@pulumi/` scope; a package of another scope or none without `pulumi.name` is left out (upstream
+ * logs "Missing property "name" for the third-party plugin" and goes on without it).
  */
 export function requiredPackages(programDirectory: string): PackageDependency[] {
   const seen = new Set<string>();
@@ -275,6 +291,7 @@ export function requiredPackages(programDirectory: string): PackageDependency[] 
             version?: string;
             server?: string;
             parameterization?: { name: string; version: string; value: string };
+            extensionParameterization?: { name: string; version: string; value: string };
           };
         };
         try {
@@ -283,11 +300,8 @@ export function requiredPackages(programDirectory: string): PackageDependency[] 
           continue;
         }
         if (!info.pulumi?.resource) continue;
-        let name = info.pulumi.name ?? info.name ?? "";
-        if (!info.pulumi.name) {
-          if (name.startsWith("@pulumi/")) name = name.slice("@pulumi/".length);
-          else if (name.startsWith("@")) name = name.slice(1);
-        }
+        let name = info.pulumi.name ?? "";
+        if (!name && info.name?.startsWith("@pulumi/")) name = info.name.slice("@pulumi/".length);
         let version = info.pulumi.version ?? info.version ?? "";
         if (!name || !version) continue;
         if (!version.startsWith("v")) version = `v${version}`;
@@ -297,6 +311,7 @@ export function requiredPackages(programDirectory: string): PackageDependency[] 
           version,
           server: info.pulumi.server ?? "",
           parameterization: info.pulumi.parameterization,
+          extension: info.pulumi.extensionParameterization,
         });
       }
     }
@@ -305,11 +320,15 @@ export function requiredPackages(programDirectory: string): PackageDependency[] 
   return out;
 }
 
-/** Where `require.resolve(mod)` leads from the program directory (upstream's locateModule). */
-function locateModule(mod: string, programDirectory: string, nodeBin: string): string {
+/**
+ * Where `require.resolve(mod)` leads from the program directory (upstream's locateModule; for a plugin
+ * the hint names `npm install` in the plugin's directory instead of `pulumi install`).
+ */
+function locateModule(mod: string, programDirectory: string, nodeBin: string, isPlugin = false): string {
+  const install = isPlugin ? `npm install in ${programDirectory}` : "pulumi install";
   const script =
     `try { console.log(require.resolve(${JSON.stringify(mod)})); } catch (error) {` +
-    ` if (error.code === 'MODULE_NOT_FOUND') { console.error("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?") }` +
+    ` if (error.code === 'MODULE_NOT_FOUND') { console.error(${JSON.stringify(`It looks like the Pulumi SDK has not been installed. Have you run ${install}?`)}) }` +
     ` else { console.error(error.message); } process.exit(1); }`;
   const r = spawnSync(nodeBin, ["-e", script], { cwd: programDirectory, encoding: "utf8" });
   if (r.status !== 0) throw new Error((r.stderr || String(r.error ?? "node -e failed")).trim());
@@ -331,7 +350,10 @@ function lookPath(bin: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** The version this stand-in answers with: the @pulumi/pulumi the program runs with (pinned 3.248.0). */
+/**
+ * The version this stand-in answers with: the @pulumi/pulumi the program runs with, which is the CLI's
+ * own version (SDK and CLI are released together; upstream answers with the host's build version).
+ */
 function sdkVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return `v${require("@pulumi/pulumi/package.json").version}`;
@@ -377,6 +399,7 @@ async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<
       : process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || "@pulumi/pulumi/cmd/run-plugin",
     info.programDirectory,
     nodeBin,
+    true,
   );
   let proxy: PolicyProxy | undefined;
   let cancelled = false;
@@ -412,17 +435,23 @@ async function runPlugin(call: StreamCall, running: Set<ChildProcess>): Promise<
     portLine = undefined;
     if (rest) send("stdout", Buffer.from(rest));
     if (!Number.isInteger(port) || port <= 0) {
-      proxy!.fail(new Error(`the policy pack printed no port: ${JSON.stringify(d.toString("utf8"))}`));
+      proxy!.fail(new Error(`could not read policy pack port: got ${JSON.stringify(d.toString("utf8"))}`));
       return;
     }
     proxy!.attach(port).catch((e: Error) => send("stderr", Buffer.from(`${e.message}\n`)));
   });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    c.on("error", (e) => send("stderr", Buffer.from(`${e.message}\n`)));
+    c.on("error", (e) => {
+      send("stderr", Buffer.from(`${e.message}\n`));
+      // Calls waiting for the pack get the reason (upstream's PolicyProxy.Abort).
+      proxy?.fail(new Error(`policy pack failed to start: ${e.message}`));
+    });
     c.on("close", (cd, sg) => resolve([cd, sg]));
   });
   running.delete(c);
-  if (portLine !== undefined) proxy?.fail(new Error("the policy pack exited before it served"));
+  if (portLine !== undefined) {
+    proxy?.fail(new Error("could not read policy pack port: the pack exited before printing it"));
+  }
   proxy?.shutdown();
   if (cancelled) return;
   if (code === 0) return void call.end();
@@ -537,6 +566,14 @@ export function startLanguageHost(engineArg?: string): Promise<{ server: grpc.Se
           pz.setVersion(d.parameterization.version);
           pz.setValue(Buffer.from(d.parameterization.value, "base64"));
           m.setParameterization(pz);
+        }
+        if (d.extension) {
+          const ext = new pluginpb.PackageParameterization();
+          ext.setName(d.extension.name);
+          ext.setVersion(d.extension.version);
+          ext.setValue(Buffer.from(d.extension.value, "base64"));
+          // The generated setter of the proto field `extension` (a reserved word in the JS codegen).
+          m.setExtension$(ext);
         }
         return m;
       });

@@ -1,11 +1,13 @@
 /**
  * Part of the DECLARED STAND-IN language host (drill/engine/language-host.ts): the policy pack proxy
  * upstream's Node.js host puts between the engine and a policy pack it starts with `RunPlugin`
- * (sdk/v3 PolicyProxy). Why it exists upstream: the engine sends the stack's configuration by an
+ * (sdk/v3 PolicyProxy, checked at v3.276.0). Why it exists upstream: the engine sends the stack's configuration by an
  * RPC (`ConfigureStack`), but @pulumi/policy reads it from environment variables when it starts.
  * So the host serves the Analyzer service itself first, answers `Handshake`, takes the
  * configuration from `ConfigureStack` (or none, if another call comes first), only then starts the
- * pack with that configuration in its environment, and from then on forwards every call to it.
+ * pack with that configuration in its environment, and from then on forwards every call to it. A pack
+ * that does not come up (no port, exited, not started) makes every waiting and later call fail with
+ * the reason instead of hanging (3.276.0's PolicyProxy.Abort and Attach).
  */
 import * as grpc from "@grpc/grpc-js";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -84,7 +86,8 @@ export class PolicyProxy {
           (c) => c[method](call.request, cb),
           (e: Error) =>
             cb({
-              code: grpc.status.UNAVAILABLE,
+              // A Go error returned by the handler: status Unknown, as upstream's proxy answers.
+              code: grpc.status.UNKNOWN,
               details: `policy pack not started: ${e.message}`,
             } as grpc.ServiceError),
         );

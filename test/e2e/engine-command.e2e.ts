@@ -13,7 +13,7 @@ function output(r: EngineRun): string {
 }
 
 /**
- * The command provider stand-in (drill/engine) under the real Pulumi CLI v3.248.0: a small program
+ * The command provider stand-in (drill/engine) under the real Pulumi CLI v3.276.0: a small program
  * (test/e2e/fixtures/command-program) whose Commands use what the project's stacks use, taken
  * through preview, up, update, replace, a failing create and destroy, as the engine drives them.
  */

@@ -57,7 +57,7 @@ function registered(r: EngineRun): string[] {
 }
 
 /**
- * The program under the real Pulumi CLI (v3.248.0, built by drill/toolchain.sh --engine), started
+ * The program under the real Pulumi CLI (v3.276.0, built by drill/toolchain.sh --engine), started
  * the way the engine starts it: `main: stacks/index.ts` → working directory stacks/, entry point
  * index.ts, @pulumi/pulumi/cmd/run with Pulumi.yaml's runtime options (through the declared
  * language-host stand-in, drill/engine). Nothing is written into the checkout.

@@ -46,9 +46,14 @@ describe("npm run drill: backup and recovery by real pulumi up runs", function (
     assert.ok(report.checks.length >= 15, `${report.checks.length} checks`);
   });
 
-  it("backed up by pulumi up of a source stack and recovered by pulumi up of a destination stack (CLI v3.248.0)", () => {
+  it("backed up by pulumi up of a source stack and recovered by pulumi up of a destination stack (CLI v3.276.0)", () => {
     const e = report.engine!;
-    assert.equal(e.cli, "v3.248.0");
+    // The CLI the drill ran is the one of the SDK the program runs with (they are released together).
+    assert.equal(e.cli, "v3.276.0");
+    assert.equal(
+      e.cli,
+      `v${JSON.parse(readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version}`,
+    );
     assert.ok(e.sourceUp.ok && e.sourceUp.seconds > 0);
     assert.ok(e.destinationUp.ok && e.destinationUp.runs === 2);
     assert.ok(e.resumedAfterGate, "stopped at the KOTS gate and resumed after the flag");

@@ -49,7 +49,7 @@ function deployment(stack: string, account: { props: Record<string, unknown>; pr
     version: 3,
     deployment: {
       // The CLI's magic cookie: the SHA-256 of the manifest's version (deploy.Manifest.NewMagic).
-      manifest: { time: new Date().toISOString(), magic: sha256("v3.248.0"), version: "v3.248.0" },
+      manifest: { time: new Date().toISOString(), magic: sha256("v3.276.0"), version: "v3.276.0" },
       resources: [
         { urn: urn("pulumi:pulumi:Stack", `velero-dr-${stack}`), custom: false, type: "pulumi:pulumi:Stack" },
         { urn: provider, custom: true, id: "provider-id", type: "pulumi:providers:azure-native" },
@@ -70,7 +70,7 @@ function deployment(stack: string, account: { props: Record<string, unknown>; pr
 }
 
 /**
- * The project's files under the real Pulumi CLI (v3.248.0, drill/toolchain.sh --engine): the policy
+ * The project's files under the real Pulumi CLI (v3.276.0, drill/toolchain.sh --engine): the policy
  * pack, copied out of the repository alone, loaded and run by `pulumi policy analyze` (what
  * `pulumi policy publish` needs a Pulumi Cloud login for; this is the CLI's own local check), and
  * Pulumi.yaml's generated config block as the CLI applies it.
@@ -132,9 +132,28 @@ describe("real CLI: the policy pack on its own, and Pulumi.yaml's config block",
   it("the CLI refuses a stack without a key every stack needs, before any program runs", () => {
     const ws = new EngineWorkspace(tmp(), tools);
     assert.equal(ws.initStack("incomplete", "config:\n  velero-dr:role: source\n").code, 0);
-    const r = ws.pulumiSync(["config", "--json", "-s", "incomplete"]);
+    const r = ws.pulumiSync(["preview", "-s", "incomplete"]);
     assert.notEqual(r.code, 0);
-    assert.match(output(r), /missing configuration values 'cloud' and 'profile'/);
+    assert.match(
+      output(r),
+      /validating stack config: Stack 'incomplete' is missing configuration values 'cloud' and 'profile'/,
+    );
+    // Refused by the CLI itself: the program (which names every bad key its own way) never ran.
+    assert.doesNotMatch(output(r), /velero-dr:|pulumi:pulumi:Stack/);
+    // `pulumi config` (3.276.0: pkg/workspace ApplyProjectConfig, no validation) lists such a stack
+    // without refusing it: the runbook's own validation names the missing keys then.
+    const listed = ws.pulumiSync(["config", "--json", "-s", "incomplete"]);
+    assert.equal(listed.code, 0, output(listed));
+    assert.deepEqual(
+      Object.keys(JSON.parse(listed.stdout)).sort(),
+      ["velero-dr:role"]
+        .concat(
+          Object.entries(projectConfig().declared)
+            .filter(([, d]) => d.default !== undefined)
+            .map(([k]) => `velero-dr:${k}`),
+        )
+        .sort(),
+    );
   });
 
   it("pulumi config --json (the runbook's source) adds the declared defaults, which validate as the stack file does", () => {

@@ -31,7 +31,7 @@ const repo = path.resolve(__dirname, "../..");
 
 /**
  * Conformance of the declared stand-in for Pulumi's Node.js language host (drill/engine): it must
- * start a program exactly as pulumi-language-nodejs v3.248.0 does for this project's options.
+ * start a program exactly as pulumi-language-nodejs v3.276.0 does for this project's options.
  */
 describe("engine stand-in: Node.js language host", () => {
   it("reads runtime.options like upstream (typescript default true; typed errors)", () => {
@@ -159,11 +159,23 @@ describe("engine stand-in: Node.js language host", () => {
       version: "4.34.2",
       pulumi: { resource: true },
     });
-    pkg("node_modules/@pulumi/pulumi", { name: "@pulumi/pulumi", version: "3.248.0" });
+    pkg("node_modules/@pulumi/pulumi", { name: "@pulumi/pulumi", version: "3.276.0" });
+    // Outside the @pulumi scope only a package naming its plugin counts (upstream's getPluginName).
     pkg("node_modules/@acme/thing", {
       name: "@acme/thing",
       version: "v1.0.0",
       pulumi: { resource: true, server: "https://x" },
+    });
+    pkg("node_modules/@acme/named", {
+      name: "@acme/named",
+      version: "v1.1.0",
+      pulumi: { resource: true, name: "acme-named", server: "https://x" },
+    });
+    const ext = { name: "ext", version: "0.1.0", value: Buffer.from("{}").toString("base64") };
+    pkg("node_modules/@pulumi/ext", {
+      name: "@pulumi/ext",
+      version: "0.1.0",
+      pulumi: { resource: true, name: "terraform-provider", extensionParameterization: ext },
     });
     pkg("node_modules/other", {
       name: "other",
@@ -178,10 +190,15 @@ describe("engine stand-in: Node.js language host", () => {
     fs.writeFileSync(path.join(dir, "policies", "PulumiPolicy.yaml"), "runtime: nodejs\n");
     pkg("not-modules", { name: "top", version: "1.0.0", pulumi: { resource: true } });
     fs.symlinkSync(path.join(dir, "node_modules"), path.join(dir, "node_modules", "loop"));
-    const got = requiredPackages(dir)
-      .map((p) => `${p.name}@${p.version}${p.server ? ` ${p.server}` : ""}`)
-      .sort();
-    assert.deepEqual(got, ["acme/thing@v1.0.0 https://x", "kubernetes@v4.34.2", "renamed@v2.0.0"]);
+    const found = requiredPackages(dir);
+    const got = found.map((p) => `${p.name}@${p.version}${p.server ? ` ${p.server}` : ""}`).sort();
+    assert.deepEqual(got, [
+      "acme-named@v1.1.0 https://x",
+      "kubernetes@v4.34.2",
+      "renamed@v2.0.0",
+      "terraform-provider@v0.1.0",
+    ]);
+    assert.deepEqual(found.find((p) => p.name === "terraform-provider")?.extension, ext);
   });
 
   it("starts a plugin as upstream's RunPlugin: a policy pack in its own directory, its directory last", () => {
