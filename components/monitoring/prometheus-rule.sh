@@ -3,7 +3,8 @@
 # Discovery (api-resources) needs no RBAC beyond being authenticated; a cluster that cannot be
 # reached fails the script instead of being mistaken for one without the CRD.
 served="$(kubectl api-resources --api-group=monitoring.coreos.com -o name)"
-if printf '%s\n' "$served" | grep -qx 'prometheusrules.monitoring.coreos.com'; then
+# A here-string, not printf | grep -q: under pipefail an early-quitting grep can SIGPIPE the writer.
+if grep -qx 'prometheusrules.monitoring.coreos.com' <<<"$served"; then
   if [ "${VELERO_DR_DELETE:-}" = "true" ]; then
     kubectl delete prometheusrule "$PROMETHEUS_RULE_NAME" -n "$VELERO_NAMESPACE" --ignore-not-found >&2
     echo "deleted"

@@ -7,6 +7,7 @@ import { scriptCommand } from "../shell/command-script";
 import { buildScript, KUBECONFIG_ENV, ScriptSpec } from "../shell/script";
 import { MANAGED_BY_LABELS } from "../velero/specs";
 import { PrometheusRuleSpec, RULE_GROUP } from "./alert-rules";
+import { requireKubernetesProvider } from "../options/kubernetes-provider";
 
 /**
  * The script of `alerting.prometheusRule: auto`. Its body is a .sh file beside this module, so
@@ -42,8 +43,8 @@ export function buildPrometheusRuleManifest(i: PrometheusRuleManifestInput) {
 }
 
 /**
- * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
- * and what the rule waits for as `dependsOn` (Velero's namespace must exist).
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`,
+ * or a parent's; required in mode `on`), and what the rule waits for as `dependsOn` (Velero's namespace must exist).
  */
 export interface VeleroPrometheusRuleArgs {
   kubeconfig: pulumi.Input<string>;
@@ -76,6 +77,7 @@ export class VeleroPrometheusRule extends pulumi.ComponentResource {
       spec: args.spec,
     });
     if (args.mode === "on") {
+      requireKubernetesProvider(this, `VeleroPrometheusRule ${name}`);
       new CustomResource(
         `${name}-rule`,
         {

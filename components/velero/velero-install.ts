@@ -3,6 +3,8 @@ import { Namespace, Secret } from "@pulumi/kubernetes/core/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
 import { Command } from "@pulumi/command/local";
+import { dependsOnWith } from "../options/depends-on";
+import { requireKubernetesProvider } from "../options/kubernetes-provider";
 import { scriptCommand } from "../shell/command-script";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { bslCheckScript } from "./checks";
@@ -22,9 +24,10 @@ export interface VeleroChartSource {
 }
 
 /**
- * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
- * and what Velero must wait for as `dependsOn`. The Kubernetes objects take the provider from the
- * component (their parent); without one they use the default provider (the ambient kubeconfig).
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`,
+ * or a parent's; required: a component without one is refused), and what Velero must wait for as
+ * `dependsOn` (passed on to its Kubernetes objects). The Kubernetes objects take the provider from
+ * the component (their parent).
  */
 export interface VeleroInstallArgs {
   /** Kubeconfig content for the readiness check (secret; reaches the script via env only). */
@@ -61,8 +64,10 @@ export class VeleroInstall extends pulumi.ComponentResource {
 
   constructor(name: string, args: VeleroInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:velero:VeleroInstall", name, {}, opts);
-    // The Kubernetes provider is the component's (opts.provider/providers), inherited as their parent.
-    const k8sOpts = { parent: this };
+    requireKubernetesProvider(this, `VeleroInstall ${name}`);
+    // The Kubernetes provider is the component's (opts.provider/providers), inherited as their parent;
+    // its dependsOn is passed on (children do not inherit it).
+    const k8sOpts = { parent: this, dependsOn: opts?.dependsOn };
 
     const ns = new Namespace(
       `${name}-ns`,
@@ -135,7 +140,7 @@ export class VeleroInstall extends pulumi.ComponentResource {
         timeout: args.helmTimeoutSeconds,
         maxHistory: 10,
       },
-      { ...k8sOpts, dependsOn: deps },
+      { ...k8sOpts, dependsOn: dependsOnWith(opts?.dependsOn, ...deps) },
     );
 
     this.namespace = args.namespace;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Command } from "@pulumi/command/local";
 import { dependsOnWith } from "../options/depends-on";
+import { requireKubernetesProvider } from "../options/kubernetes-provider";
 import { scriptCommand } from "../shell/command-script";
 import { KUBECONFIG_ENV } from "../shell/script";
 import { buildFirstBackupManifest, firstBackupScript } from "./checks";
@@ -13,8 +14,8 @@ export interface ScheduleResourceInput {
 }
 
 /**
- * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`),
- * and what the schedules wait for as `dependsOn` (Velero installed, its location usable, the
+ * Resource options (`opts`): the cluster's Kubernetes provider as `provider` (or among `providers`,
+ * or a parent's; required when there are schedules), and what the schedules wait for as `dependsOn` (Velero installed, its location usable, the
  * workloads prepared): every Schedule and the first backup wait for it.
  */
 export interface VeleroSchedulesArgs {
@@ -33,6 +34,7 @@ export class VeleroSchedules extends pulumi.ComponentResource {
 
   constructor(name: string, args: VeleroSchedulesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("velero-dr:velero:VeleroSchedules", name, {}, opts);
+    if (args.schedules.length > 0) requireKubernetesProvider(this, `VeleroSchedules ${name}`);
     const created = args.schedules.map(
       (s) =>
         new CustomResource(

@@ -54,10 +54,11 @@ describe("policies: the pack", () => {
       "ts-node",
       "typescript",
     ]);
-    // The pack runs on the project's node_modules in this repository: the same exact versions.
-    const root = JSON.parse(readFileSync(path.join(POLICIES, "..", "package.json"), "utf8"));
+    // The pack runs on the project's node_modules in this repository: the same exact versions as the
+    // project's lock file installs (the package may take a range where it is a library's dependency).
+    const lock = JSON.parse(readFileSync(path.join(POLICIES, "..", "package-lock.json"), "utf8"));
     for (const [name, version] of Object.entries(pkg.dependencies)) {
-      assert.equal(root.dependencies[name] ?? root.devDependencies[name], version, name);
+      assert.equal(lock.packages[`node_modules/${name}`]?.version, version, name);
     }
   });
 
