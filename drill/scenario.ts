@@ -6,7 +6,7 @@ import { readStackFile } from "../components/config/stack-file";
 import { CONFIG_NAMESPACE, DestinationStackConfig, validateConfig } from "../components/config/validate";
 import { secretConfigKeyOf } from "../components/dns/providers";
 import { Chain, ChainInput } from "../components/restore/chain";
-import { destinationChainInput, readOnlyRestoreDeclarations } from "../components/restore/destination-chain";
+import { destinationChainInput } from "../components/restore/destination-chain";
 import { runChain, StepEvent, StepResult } from "../components/restore/runner";
 import { DEFAULT_VERSIONS } from "../components/velero/versions";
 import { LocalBind } from "./lib/bind";
@@ -225,8 +225,6 @@ export class DrillWorld {
   private lbTimer?: NodeJS.Timeout;
   /** The secret config values of the destination stack last written (its steps' secrets come from them). */
   private stackSecrets: Record<string, unknown> = {};
-  /** What the destination stack last written declares on its restore Commands (readOnlyRestoreDeclarations). */
-  private restoreDeclarations: Record<string, string> = {};
 
   constructor(readonly o: DrillOptions) {
     this.procs = new Processes(path.join(o.workDir, "logs"));
@@ -526,7 +524,6 @@ export class DrillWorld {
     );
     if (cfg.role !== "destination") throw new Error(`${f.file} is not a destination stack`);
     this.stackSecrets = secrets;
-    this.restoreDeclarations = readOnlyRestoreDeclarations(cfg);
     return cfg;
   }
 
@@ -548,7 +545,6 @@ export class DrillWorld {
     return runChain(chain, {
       kubeconfig: c.kubeconfig,
       secretEnv,
-      restoreDeclarations: this.restoreDeclarations,
       baseEnv: {
         PATH: `${this.o.bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: this.o.workDir,

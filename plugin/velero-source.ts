@@ -294,8 +294,13 @@ export class VeleroSource extends pulumi.ComponentResource {
         this,
       );
     }
-    // Secret whether or not the caller's value was (a YAML or Python program may pass a plain string).
-    const kubeconfig = pulumi.secret(args.kubeconfig).apply((k) => checkedKubeconfig(name, k));
+    // Secret whether or not the caller's values were (a YAML or Python program may pass a plain
+    // string). Both secrets are checked before the provider gets its kubeconfig: every Kubernetes
+    // object waits on it, so a bad key pair (or kubeconfig) leaves nothing on the cluster.
+    const credentials = pulumi.secret(args.s3compatCredentials).apply((c) => credentialsFile(name, c));
+    const kubeconfig = pulumi
+      .all([pulumi.secret(args.kubeconfig), credentials])
+      .apply(([k]) => checkedKubeconfig(name, k));
     const provider = new Provider(
       `${name}-k8s`,
       { kubeconfig, enableServerSideApply: true },
@@ -308,7 +313,7 @@ export class VeleroSource extends pulumi.ComponentResource {
         kubeconfig,
         namespace: v.namespace,
         chart: { version: v.chartVersion, repository: v.chartRepository, path: v.chartPath },
-        credentialsFile: pulumi.secret(args.s3compatCredentials).apply((c) => credentialsFile(name, c)),
+        credentialsFile: credentials,
         createPriorityClass: v.createPriorityClass,
         helmTimeoutSeconds: v.helmTimeoutSeconds,
         bslCheck: a.bslCheck,

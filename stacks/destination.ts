@@ -13,7 +13,6 @@ import {
   destinationChainInput,
   destinationTags,
   destinationVeleroValues,
-  readOnlyRestoreDeclarations,
 } from "../components/restore/destination-chain";
 import { ChainView, REGION_ENV, RestoreChain } from "../components/restore/restore-chain";
 import { buildRecoveryReport } from "../components/restore/recovery-report";
@@ -102,10 +101,8 @@ export function destinationProgram(
   const restore = new RestoreChain("restore", {
     chain,
     rehearsal: cfg.mode === "rehearsal",
-    restoreDeclarations: {
-      ...regionDeclarations(cfg, source),
-      ...readOnlyRestoreDeclarations(cfg),
-    },
+    // The storage's read-only mode reaches the restore Commands through the chain (its env).
+    restoreDeclarations: regionDeclarations(cfg, source),
     kubeconfig: target.kubeconfig,
     runtimeEnv: {
       SOURCE_API_SERVER: sourceApiServer,

@@ -52,6 +52,12 @@ export class AwsVeleroIdentity extends pulumi.ComponentResource {
   public readonly accessKeyId?: pulumi.Output<string>;
 
   constructor(name: string, args: AwsVeleroIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Checked before the component or any child registers: bad input leaves nothing behind.
+    if (args.mode === "irsa" && (!args.oidcProviderArn || !args.oidcIssuer)) {
+      throw new Error(
+        `AwsVeleroIdentity "${name}": irsa needs oidcProviderArn and oidcIssuer (the cluster's IAM OIDC provider and its issuer); pass both, or mode "user"`,
+      );
+    }
     super("velero-dr:identity:AwsVeleroIdentity", name, {}, opts);
     const policy = new iam.Policy(
       `${name}-policy`,
@@ -71,9 +77,6 @@ export class AwsVeleroIdentity extends pulumi.ComponentResource {
     this.policyArn = policy.arn;
 
     if (args.mode === "irsa") {
-      if (!args.oidcProviderArn || !args.oidcIssuer) {
-        throw new Error("AwsVeleroIdentity: irsa needs oidcProviderArn and oidcIssuer");
-      }
       const role = new iam.Role(
         `${name}-role`,
         {
@@ -82,17 +85,26 @@ export class AwsVeleroIdentity extends pulumi.ComponentResource {
           description: `Velero in namespace ${args.namespace}, assumed through IRSA`,
           assumeRolePolicy: pulumi
             .all([args.oidcProviderArn, args.oidcIssuer])
-            .apply(([oidcProviderArn, oidcIssuer]) =>
-              JSON.stringify(
+            .apply(([oidcProviderArn, oidcIssuer]) => {
+              // The inputs were set above, but an Output may still resolve to nothing: a trust
+              // policy naming "undefined" would let no one (or the wrong provider) assume the role.
+              if (!oidcProviderArn || !oidcIssuer) {
+                const missing = [!oidcProviderArn && "oidcProviderArn", !oidcIssuer && "oidcIssuer"].filter(
+                  Boolean,
+                );
+                throw new Error(
+                  `AwsVeleroIdentity "${name}": irsa needs oidcProviderArn and oidcIssuer, but ${missing.join(" and ")} resolved to nothing; pass the cluster's IAM OIDC provider ARN and issuer`,
+                );
+              }
+              return JSON.stringify(
                 buildIrsaTrustPolicy({
-                  // Both set: checked above.
-                  oidcProviderArn: oidcProviderArn as string,
-                  oidcIssuer: oidcIssuer as string,
+                  oidcProviderArn,
+                  oidcIssuer,
                   namespace: args.namespace,
                   serviceAccount: VELERO_SERVICE_ACCOUNT,
                 }),
-              ),
-            ),
+              );
+            }),
           tags: args.tags,
         },
         { parent: this },

@@ -41,6 +41,12 @@ export interface ChainInput {
   allowPartiallyFailed: boolean;
   /** The profile's missing prerequisites do not stop the chain (velero-dr:restore.prerequisitesConfirmed). */
   prerequisitesConfirmed?: boolean;
+  /**
+   * What restore.sh reads besides its own settings (READ_ONLY_STORAGE_ENV, MODE_ENV), in the
+   * chain's env: the restore steps declare them, so the stack's Commands, the drill's runner and
+   * the runbook's Variables all get them from here (destinationChainInput fills it).
+   */
+  restoreEnv?: StepEnv;
   timeouts: {
     bslSeconds: number;
     backupSyncSeconds: number;
@@ -166,6 +172,7 @@ export function buildRestoreChain(i: ChainInput): Chain {
       : {}),
     ...dns.env(i.dns),
     ...app.env(ctx),
+    ...(i.restoreEnv ?? {}),
   };
   const note = dns.runbookNote?.(i.dns, { loadBalancer: i.loadBalancer !== undefined });
   return note ? { steps, env, notes: [note] } : { steps, env };
@@ -256,6 +263,27 @@ export function stepEnvironment<V>(
   const missing = step.script.env.filter((n) => env[n] === undefined);
   if (missing.length > 0) throw new Error(`step ${step.id} has no value for ${missing.join(", ")}`);
   return env;
+}
+
+/**
+ * A step's environment with what is declared on restore-kind steps only (RestoreChain's
+ * restoreDeclarations, the drill runner's): the stack and the runner merge through here, with one
+ * precedence. The step model's own environment wins; a declaration that would change one of its
+ * values is a program error, refused rather than silently lost.
+ */
+export function withRestoreDeclarations<V>(
+  step: Step,
+  env: Record<string, V | string>,
+  declarations: Record<string, V | string> | undefined,
+): Record<string, V | string> {
+  if (step.kind !== "restore" || !declarations) return env;
+  const clash = Object.keys(declarations).filter((k) => k in env && env[k] !== declarations[k]);
+  if (clash.length > 0) {
+    throw new Error(
+      `step ${step.id}: the restore declarations set ${clash.join(", ")}, which the step model sets already; declare them in one place`,
+    );
+  }
+  return { ...declarations, ...env };
 }
 
 export const ENTRY_POINT = "entry-point-served";

@@ -3,18 +3,14 @@ import type { SourceOutputs } from "../config/destination-schema";
 import { DestinationStackConfig } from "../config/validate";
 import type { VeleroValuesArgs } from "../velero/velero-install";
 import { ChainInput } from "./chain";
+import { MODE_ENV, READ_ONLY_STORAGE_ENV } from "./velero-steps";
+
+export { READ_ONLY_STORAGE_ENV };
 
 /**
- * `true` on the restore Commands where Velero's identity cannot write the backup storage while
- * restoring (DestinationSupport.readOnlyRestore): restore.sh then accepts the refused upload of
- * the restore's log and results as the restore's one error, as it does in a rehearsal.
- */
-export const READ_ONLY_STORAGE_ENV = "VELERO_DR_STORAGE_READ_ONLY";
-
-/**
- * The plain declarations a destination's restore Commands carry besides their steps' own
- * environment (RestoreChain's restoreDeclarations): the storage's read-only mode, from the
- * backend. The stack and the drill's runner take them from here.
+ * What a destination's restore steps read of the storage: its read-only mode, from the backend.
+ * destinationChainInput puts it in the chain's env (ChainInput.restoreEnv), so the stack's
+ * Commands, the drill's runner and the runbook all take it from the step model.
  */
 export function readOnlyRestoreDeclarations(cfg: DestinationStackConfig): Record<string, string> {
   return backendOf(cfg.cloud).destination?.readOnlyRestore ? { [READ_ONLY_STORAGE_ENV]: "true" } : {};
@@ -86,6 +82,10 @@ export function destinationChainInput(cfg: DestinationStackConfig): ChainInput {
     promoteToPrimary: cfg.restore.promoteToPrimary,
     allowPartiallyFailed: cfg.restore.allowPartiallyFailed,
     prerequisitesConfirmed: cfg.restore.prerequisitesConfirmed,
+    restoreEnv: {
+      ...readOnlyRestoreDeclarations(cfg),
+      ...(cfg.mode === "rehearsal" ? { [MODE_ENV]: "rehearsal" } : {}),
+    },
     timeouts: {
       bslSeconds: 600,
       backupSyncSeconds: cfg.restore.backupSyncTimeoutMinutes * 60,

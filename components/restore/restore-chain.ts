@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Command } from "@pulumi/command/local";
 import { scriptCommand } from "../shell/command-script";
 import { REPORT_MARK } from "../shell/script";
-import { Chain, stepEnvironment } from "./chain";
+import { Chain, stepEnvironment, withRestoreDeclarations } from "./chain";
 import { stepScript } from "./step";
+import { MODE_ENV } from "./velero-steps";
 
 /** The steps created so far, for a resource that comes after one of them. */
 export interface ChainView {
@@ -51,10 +52,7 @@ export const REGION_ENV = {
   snapshotOnly: "VELERO_DR_SNAPSHOT_ONLY_VOLUMES",
 } as const;
 
-export { READ_ONLY_STORAGE_ENV } from "./destination-chain";
-
-/** Set to `rehearsal` on every Command of a rehearsal's chain. */
-export const MODE_ENV = "VELERO_DR_MODE";
+export { READ_ONLY_STORAGE_ENV, MODE_ENV } from "./velero-steps";
 
 /**
  * A step that succeeded is not run again when an input changes (a later `pulumi up` after a gate):
@@ -133,9 +131,11 @@ export class RestoreChain extends pulumi.ComponentResource {
           ...run,
           // Run once: a changed input after success is not a reason to restore again.
           environment: {
-            ...env,
-            ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}),
-            ...(step.kind === "restore" ? (args.restoreDeclarations ?? {}) : {}),
+            ...withRestoreDeclarations(
+              step,
+              { ...env, ...(args.rehearsal ? { [MODE_ENV]: "rehearsal" } : {}) },
+              args.restoreDeclarations,
+            ),
             ...run.environment,
           },
           logging: "stdoutAndStderr",

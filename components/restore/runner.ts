@@ -1,6 +1,6 @@
 import { spawn } from "child_process";
 import { existsSync, readFileSync, writeFileSync } from "fs";
-import { Chain, stepEnvironment } from "./chain";
+import { Chain, stepEnvironment, withRestoreDeclarations } from "./chain";
 import { Step, stepScript } from "./step";
 
 /**
@@ -20,8 +20,9 @@ export interface RunnerOptions {
   /** Where succeeded steps are recorded; absent: nothing is remembered. */
   stateFile?: string;
   /**
-   * What the stack declares on its restore-kind Commands only (RestoreChain's restoreDeclarations,
-   * e.g. readOnlyRestoreDeclarations): the same names and values on the same steps here.
+   * What the stack declares on its restore-kind Commands only (RestoreChain's restoreDeclarations):
+   * merged as the stack merges them (withRestoreDeclarations). What a script reads belongs in the
+   * step model instead (the storage's read-only mode is in the chain's env).
    */
   restoreDeclarations?: Record<string, string>;
   /** Stop (successfully) after this step. */
@@ -70,12 +71,15 @@ export async function runChain(
     o.onStep?.({ id: step.id, title: step.title, status: "running" });
     const env = {
       ...(o.baseEnv ?? {}),
-      ...(step.kind === "restore" ? (o.restoreDeclarations ?? {}) : {}),
-      ...stepEnvironment(step, chain.env, {
-        runtime: { ...(o.runtimeEnv ?? {}), ...produced },
-        secrets: o.secretEnv ?? {},
-        kubeconfig: o.kubeconfig,
-      }),
+      ...withRestoreDeclarations(
+        step,
+        stepEnvironment(step, chain.env, {
+          runtime: { ...(o.runtimeEnv ?? {}), ...produced },
+          secrets: o.secretEnv ?? {},
+          kubeconfig: o.kubeconfig,
+        }),
+        o.restoreDeclarations,
+      ),
     };
     const started = Date.now();
     const r = await runBash(stepScript(step), env, step.timeoutSeconds);

@@ -152,6 +152,16 @@ export function restoreStepId(phase: RestorePhase, last: boolean): string {
   return last ? RESTORE : `${RESTORE}-${phase.id}`;
 }
 
+/**
+ * `true` on the restore steps where Velero's identity cannot write the backup storage while
+ * restoring (DestinationSupport.readOnlyRestore): restore.sh then accepts the refused upload of
+ * the restore's log and results as the restore's one error, as it does in a rehearsal.
+ */
+export const READ_ONLY_STORAGE_ENV = "VELERO_DR_STORAGE_READ_ONLY";
+
+/** Set to `rehearsal` on every step of a rehearsal's chain. */
+export const MODE_ENV = "VELERO_DR_MODE";
+
 export interface RestorePhaseInput {
   phase: RestorePhase;
   /** Position of the phase; the last one keeps the plain `restore-<backup>` Restore name. */
@@ -182,7 +192,9 @@ export function restoreStep(t: VeleroStepTimeouts, needs: string[], p?: RestoreP
         "RESTORE_TIMEOUT_SECONDS",
         "RESTORE_ALLOW_PARTIAL",
       ],
-      optionalEnv: ["RESTORE_NAME_SUFFIX"],
+      // restore.sh reads both: declared here, the stack, the drill's runner and the runbook all
+      // pass them from the chain's env (ChainInput.restoreEnv), one path for all three.
+      optionalEnv: ["RESTORE_NAME_SUFFIX", READ_ONLY_STORAGE_ENV, MODE_ENV],
       body: scriptBody("restore"),
     },
     ...(p

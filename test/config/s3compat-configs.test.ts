@@ -71,9 +71,23 @@ const SOURCE_CASES: BadCase[] = [
     name: "an endpoint with credentials in it (not echoed)",
     edits: [merge("s3compat", { endpoint: "https://admin:hunter2secret@minio.example.com" })],
     expect: [
-      /velero-dr:s3compat\.endpoint: got a URL with a user or password in it \(not shown\); .*belongs in the secret velero-dr:s3compatCredentials/,
+      /velero-dr:s3compat\.endpoint: contains credentials \(a user or password before '@'; the value is not shown\); put them in the secret velero-dr:s3compatCredentials instead/,
     ],
-    hidden: ["hunter2secret"],
+    hidden: ["hunter2secret", "admin"],
+  },
+  {
+    // Refused for its credentials before its scheme: the scheme's message would repeat the value.
+    name: "an s3:// endpoint with credentials in it (not echoed)",
+    edits: [merge("s3compat", { endpoint: "s3://AKIAEXAMPLEKEY1:hunter2secret@minio.example.com" })],
+    expect: [/velero-dr:s3compat\.endpoint: contains credentials .*velero-dr:s3compatCredentials instead/],
+    hidden: ["hunter2secret", "AKIAEXAMPLEKEY1"],
+  },
+  {
+    // Does not parse as a URL (bad port; a '/' in the password ends the authority early).
+    name: "an unparsable endpoint with credentials in it (not echoed)",
+    edits: [merge("s3compat", { endpoint: "https://minioadmin:hunter2/secret@minio.example.com:badport" })],
+    expect: [/velero-dr:s3compat\.endpoint: contains credentials /],
+    hidden: ["hunter2", "minioadmin", "badport"],
   },
   {
     name: "an endpoint with a trailing slash",
@@ -316,7 +330,7 @@ const DESTINATION_CASES: BadCase[] = [
         },
       }),
     ],
-    expect: [/velero-dr:s3compat\.replica\.endpoint: got a URL with a user or password in it \(not shown\)/],
+    expect: [/velero-dr:s3compat\.replica\.endpoint: contains credentials \(.*not shown\)/],
     hidden: ["hunter22"],
   },
   {

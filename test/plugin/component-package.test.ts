@@ -305,17 +305,36 @@ describe("VeleroSource (plugin/velero-source.ts) under mocks", function () {
     ...over,
   });
 
-  async function run(a: unknown): Promise<{ recorder: Recorder; source?: VeleroSource; error?: Error }> {
+  async function run(
+    a: unknown,
+  ): Promise<{ recorder: Recorder; source?: VeleroSource; error?: Error; asyncErrors: Error[] }> {
     const recorder = new Recorder();
     await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, "yaml-source", false);
     recorder.hook();
+    // A failed apply is reported as an unhandled rejection, and leaves the registrations waiting
+    // on it pending: wait for either.
+    const asyncErrors: Error[] = [];
+    const onRejection = (e: unknown) => asyncErrors.push(e as Error);
+    process.on("unhandledRejection", onRejection);
+    const settled = async () => {
+      await Promise.race([
+        settle(),
+        (async () => {
+          const end = Date.now() + 10_000;
+          while (asyncErrors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+        })(),
+      ]);
+      await new Promise((r) => setTimeout(r, 50));
+    };
     try {
       const source = new VeleroSource("src", a as VeleroSourceArgs);
-      await settle();
-      return { recorder, source };
+      await settled();
+      return { recorder, source, asyncErrors };
     } catch (e) {
-      await settle();
-      return { recorder, error: e as Error };
+      await settled();
+      return { recorder, error: e as Error, asyncErrors };
+    } finally {
+      process.off("unhandledRejection", onRejection);
     }
   }
 
@@ -417,6 +436,40 @@ describe("VeleroSource (plugin/velero-source.ts) under mocks", function () {
       recorder.resources.map((r) => `${r.type} ${r.name}`),
       [],
     );
+  });
+
+  it("refuses an endpoint with credentials in it before its scheme or port, without showing them", async () => {
+    for (const endpoint of [
+      "s3://AKIAEXAMPLEKEY1:hunter2secret@minio.example.com",
+      "https://AKIAEXAMPLEKEY1:hunter2secret@minio.example.com:badport",
+    ]) {
+      const { recorder, error } = await run({ ...args(), s3compat: { ...args().s3compat, endpoint } });
+      assert.ok(error, `${endpoint}: no error`);
+      assert.match(
+        error.message,
+        /args\.s3compat\.endpoint: contains credentials \(.*not shown\); put them in the secret args\.s3compatCredentials instead/,
+      );
+      assert.ok(!error.message.includes("hunter2secret"), error.message);
+      assert.ok(!error.message.includes("AKIAEXAMPLEKEY1"), error.message);
+      assert.deepEqual(recorder.resources, []);
+    }
+  });
+
+  it("a bad key pair or kubeconfig: nothing reaches the cluster (no Kubernetes object), the secret not shown", async () => {
+    for (const bad of [
+      { s3compatCredentials: pulumi.secret({ accessKeyId: "velero-key", secretAccessKey: "short-1" }) },
+      { kubeconfig: pulumi.secret("users: [not closed") },
+    ]) {
+      const { recorder, error, asyncErrors } = await run({ ...args(), ...bad });
+      const message = [error, ...asyncErrors].map((e) => e?.message ?? "").join("\n");
+      assert.match(message, /VeleroSource "src": args\.(s3compatCredentials\.secretAccessKey|kubeconfig): /);
+      assert.ok(!message.includes("short-1") && !message.includes("not closed"), message);
+      const onCluster = recorder.resources.filter((r) => r.type.startsWith("kubernetes:"));
+      assert.deepEqual(
+        onCluster.map((r) => `${r.type} ${r.name}`),
+        [],
+      );
+    }
   });
 
   it("refuses an unusable kubeconfig and key pair without showing them", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildRestoreChain } from "../../../components/restore/chain";
+import { buildRestoreChain, stepEnvironment } from "../../../components/restore/chain";
 import {
   destinationChainInput,
   destinationVeleroValues,
@@ -55,7 +55,7 @@ describe("the drill's AWS destination stack (cloud aws, kubeconfig, aws.s3Url), 
     assert.equal(cfg.cloud, "aws");
     assert.equal(cfg.kubeconfig, w.dest?.kubeconfig);
     assert.equal(cfg.dns.provider, "rfc2136");
-    // As the stack declares on its restore Commands: the role cannot write while restoring.
+    // What the chain carries to its restore steps: the role cannot write while restoring.
     assert.deepEqual(readOnlyRestoreDeclarations(cfg), { VELERO_DR_STORAGE_READ_ONLY: "true" });
     const secrets = JSON.parse(
       readFileSync(path.join(w.o.workDir, "stacks", "Pulumi.drill-destination-aws.secrets.json"), "utf8"),
@@ -102,6 +102,17 @@ describe("the drill's AWS destination stack (cloud aws, kubeconfig, aws.s3Url), 
       destinationChainInput(w.destinationStackConfig(w.target, awsDestinationEdits(w, w.target, "1.30.2"))),
     );
     assert.equal(chain.env.SOURCE_KUBERNETES_VERSION, "1.30.2");
+    // The storage's read-only mode is in the step model: every restore step gets it.
+    const restores = chain.steps.filter((s) => s.kind === "restore");
+    assert.ok(restores.length > 0);
+    for (const s of restores) {
+      const env = stepEnvironment(s, chain.env, {
+        runtime: { RESTORE_BACKUP_NAME: "b" },
+        secrets: {},
+        kubeconfig: "k",
+      });
+      assert.equal(env.VELERO_DR_STORAGE_READ_ONLY, "true", s.id);
+    }
     assert.ok(
       chain.steps.find((s) => s.id === GUARD)?.script.optionalEnv?.includes("SOURCE_KUBERNETES_VERSION"),
     );

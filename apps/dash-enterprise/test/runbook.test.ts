@@ -30,4 +30,15 @@ describe("runbook (npm run runbook -- <stack>)", function () {
     assert.match(out, /Continue: `pulumi config set --path velero-dr:app.kotsRedeployed true`/);
     assert.match(out, /az network dns record-set a add-record .* -n dash --ipv4-address "\$LB_ADDRESS"/);
   });
+
+  it("exports VELERO_DR_STORAGE_READ_ONLY=true where the destination restores from storage it may not write (AWS), not elsewhere", () => {
+    // restore.sh reads it: without it, a restore by hand on the AWS destination fails on Velero's
+    // refused upload of the restore's log, which the stack's Commands accept.
+    const aws = runbook("example-destination-aws");
+    assert.equal(aws.status, 0, aws.stderr);
+    assert.match(aws.stdout, /^export VELERO_DR_STORAGE_READ_ONLY=true$/m);
+    assert.match(aws.stdout, /\*\*Reads:\*\* .*VELERO_DR_STORAGE_READ_ONLY, VELERO_DR_MODE/);
+    const azure = runbook("example-destination-azure");
+    assert.doesNotMatch(azure.stdout, /^export VELERO_DR_STORAGE_READ_ONLY=/m);
+  });
 });

@@ -23,6 +23,7 @@ import {
 } from "./read";
 import type { PreflightContext, PreflightFinding } from "../../model/preflight";
 import type { TargetIssue } from "../../targets/target";
+import { endpointProblem } from "../kit/endpoint";
 
 /**
  * The destination side of the `aws` backend, as plain data and zod: its settings, what it reads of
@@ -84,25 +85,14 @@ export function checkAwsEndpoint(aws: AwsDestinationSection | undefined, product
   }
   if (v === undefined) return issues;
   const at = (message: string) => issues.push({ path: ["aws", "s3Url"], message });
-  let url: URL | undefined;
-  try {
-    url = new URL(v);
-  } catch {
-    url = undefined;
-  }
-  const example = "https://s3-fips.us-east-1.amazonaws.com";
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    at(`got ${JSON.stringify(v)}; expected the S3 endpoint's URL, http:// or https://, such as ${example}`);
-  } else if (url.username !== "" || url.password !== "") {
-    // The value holds a credential: it is not repeated here.
-    at(
-      "got a URL with a user or password in it (not shown); expected the endpoint without credentials: Velero's access comes from its IAM role",
-    );
-  } else if (url.search !== "" || url.hash !== "" || v.endsWith("/") || v.includes("?") || v.includes("#")) {
-    at(
-      `got ${JSON.stringify(v)}; expected the endpoint without a query, fragment or trailing '/' (e.g. ${url.origin})`,
-    );
-  } else if (production && url.protocol === "http:") {
+  const problem = endpointProblem(v, {
+    what: "the S3 endpoint",
+    example: "https://s3-fips.us-east-1.amazonaws.com",
+    credentialsAdvice:
+      "remove them: Velero reaches the bucket with its IAM role's credentials, never a key in the URL",
+  });
+  if (problem !== undefined) at(problem);
+  else if (production && new URL(v).protocol === "http:") {
     at(
       `got ${JSON.stringify(v)}; a production stack's backups must not travel unencrypted: use the endpoint's https:// URL (or production: false for a lab)`,
     );

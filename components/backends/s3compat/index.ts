@@ -6,6 +6,7 @@ import type { SourceOutputs } from "../../config/destination-schema";
 import type { TargetIssue } from "../../targets/target";
 import { DEFAULT_VERSIONS, minorOf } from "../../velero/versions";
 import { buildS3CompatBslConfig } from "../../velero/locations";
+import { endpointProblem } from "../kit/endpoint";
 import type { DestinationLocations, DestinationSupport, RefusedKey, StorageBackend } from "../backend";
 
 /**
@@ -24,31 +25,16 @@ export const CREDENTIALS_KEY = "s3compatCredentials";
 /** First plugin line that knows `checksumAlgorithm` (velero-plugin-for-aws v1.10.0). */
 const CHECKSUM_PLUGIN_MINOR = [1, 10];
 
+/** An endpoint of the store: the shared check (kit/endpoint), credentials refused first and never echoed. */
 const endpointUrl = (what: string) =>
   z.string().superRefine((v, ctx) => {
-    const fail = (message: string) => ctx.addIssue({ code: "custom", input: v, message });
-    let url: URL | undefined;
-    try {
-      url = new URL(v);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      return fail(
-        `got ${show(v)}; expected ${what}, an http:// or https:// URL such as https://minio.example.com:9000`,
-      );
-    }
-    if (url.username !== "" || url.password !== "") {
-      // The value holds a credential: it is not repeated here.
-      return fail(
-        `got a URL with a user or password in it (not shown); expected ${what} without credentials: the key pair belongs in the secret velero-dr:${CREDENTIALS_KEY}`,
-      );
-    }
-    if (url.search !== "" || url.hash !== "" || v.endsWith("/") || v.includes("?") || v.includes("#")) {
-      return fail(
-        `got ${show(v)}; expected ${what} without a query, fragment or trailing '/' (e.g. ${url.origin})`,
-      );
-    }
+    const problem = endpointProblem(v, {
+      what,
+      example: "https://minio.example.com:9000",
+      credentialsAdvice: `put them in the secret velero-dr:${CREDENTIALS_KEY} instead`,
+    });
+    // No `input` on the issue: the value may hold a credential, and nothing downstream needs it.
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   });
 
 /** The region requests to a store are signed with (required, see `region` below). */
