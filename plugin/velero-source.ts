@@ -17,6 +17,7 @@ import { buildScheduleSpec } from "../components/velero/specs";
 import { DEFAULT_VERSIONS } from "../components/velero/versions";
 import { VeleroInstall } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
+import { veleroSettingsValues } from "../components/velero/values";
 
 /**
  * The component the multi-language package exposes (plugin/index.ts): a Velero backup source on an
@@ -321,19 +322,10 @@ export class VeleroSource extends pulumi.ComponentResource {
         values: {
           provider: "aws",
           pluginImage: s3compatBackend.pluginImage,
-          version: v.version,
-          pluginVersion: v.pluginVersion ?? s3compatBackend.defaultPluginVersion,
-          imageRegistry: v.imageRegistry,
-          imagePullSecrets: v.imagePullSecrets,
-          priorityClassName: v.priorityClassName,
-          resources: v.resources,
-          nodeAgent: v.nodeAgent,
-          uploaderType: v.uploaderType,
-          defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-          airGapped: v.airGapped,
-          logLevel: v.logLevel,
-          backupSyncPeriod: v.backupSyncPeriod,
-          serviceMonitor: v.serviceMonitor,
+          ...veleroSettingsValues({
+            ...v,
+            pluginVersion: v.pluginVersion ?? s3compatBackend.defaultPluginVersion,
+          }),
           bsl: {
             name: BSL_NAME,
             bucket: s.bucket,

@@ -5,6 +5,7 @@ import { BSL_NAME, VSL_NAME } from "../components/backends/kit/source-kit";
 import { backendOf } from "../components/backends";
 import { VeleroInstall, VeleroValuesArgs } from "../components/velero/velero-install";
 import { VeleroSchedules } from "../components/velero/velero-schedules";
+import { veleroSettingsValues } from "../components/velero/values";
 import { buildProfileSchedules } from "../components/velero/specs";
 import { AppPreparation } from "../components/apps/app-preparation";
 import { fsBackupScope } from "../components/config/volume-backup";
@@ -24,23 +25,10 @@ const FIRST_BACKUP_TIMEOUT_SECONDS = 3600;
 
 /** Helm values input: the cloud backend's part plus the cloud-neutral settings. */
 export function veleroValues(cfg: SourceStackConfig, backend: BackendValues): VeleroValuesArgs {
-  const v = cfg.velero;
   const rule = cfg.alerting.prometheusRule;
   return {
     ...backend,
-    version: v.version,
-    pluginVersion: v.pluginVersion,
-    imageRegistry: v.imageRegistry,
-    imagePullSecrets: v.imagePullSecrets,
-    priorityClassName: v.priorityClassName,
-    resources: v.resources,
-    nodeAgent: v.nodeAgent,
-    uploaderType: v.uploaderType,
-    defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
-    airGapped: v.airGapped,
-    logLevel: v.logLevel,
-    backupSyncPeriod: v.backupSyncPeriod,
-    serviceMonitor: v.serviceMonitor,
+    ...veleroSettingsValues(cfg.velero),
     // The rules are useless unless Prometheus scrapes Velero: the ServiceMonitor follows the rule's mode.
     monitoring: rule === "off" ? undefined : { mode: rule, labels: cfg.alerting.prometheusLabels },
   };

@@ -56,6 +56,46 @@ export interface VeleroValuesInput {
   monitoring?: { mode: "auto" | "on"; labels: Record<string, string> };
 }
 
+/** The values that come from the user's `velero` settings alone, the same for every storage backend. */
+export type VeleroSettingsValues = Pick<
+  VeleroValuesInput,
+  | "version"
+  | "pluginVersion"
+  | "imageRegistry"
+  | "imagePullSecrets"
+  | "priorityClassName"
+  | "resources"
+  | "nodeAgent"
+  | "uploaderType"
+  | "defaultVolumesToFsBackup"
+  | "airGapped"
+  | "logLevel"
+  | "backupSyncPeriod"
+  | "serviceMonitor"
+>;
+
+/**
+ * The storage-neutral part of the values from validated `velero` settings (a stack's config or a
+ * component's args): one mapping, so a setting added to one caller cannot be missed by the other.
+ */
+export function veleroSettingsValues(v: VeleroSettingsValues): VeleroSettingsValues {
+  return {
+    version: v.version,
+    pluginVersion: v.pluginVersion,
+    imageRegistry: v.imageRegistry,
+    imagePullSecrets: v.imagePullSecrets,
+    priorityClassName: v.priorityClassName,
+    resources: v.resources,
+    nodeAgent: v.nodeAgent,
+    uploaderType: v.uploaderType,
+    defaultVolumesToFsBackup: v.defaultVolumesToFsBackup,
+    airGapped: v.airGapped,
+    logLevel: v.logLevel,
+    backupSyncPeriod: v.backupSyncPeriod,
+    serviceMonitor: v.serviceMonitor,
+  };
+}
+
 function serviceMonitorValues(i: VeleroValuesInput): Record<string, unknown> {
   if (!i.monitoring) return { enabled: i.serviceMonitor, autodetect: !i.serviceMonitor };
   const forced = i.serviceMonitor || i.monitoring.mode === "on";

@@ -8,13 +8,13 @@ import {
   readdirSync,
   readlinkSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DESTINATION_PORTS, LocalCluster, SOURCE_PORTS } from "../../drill/lib/kube";
+import { fileBytes } from "../../drill/lib/fs-backup";
 import { Minio } from "../../drill/lib/minio";
 import { NodeAgents } from "../../drill/lib/node-agent";
 import { Processes, run, waitFor } from "../../drill/lib/procs";
@@ -68,17 +68,6 @@ function deployment(name: string, slot: string, claims: string[]) {
       },
     },
   };
-}
-
-/** Regular files' bytes under dir (what kopia counts as the volume's bytes). */
-function fileBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) n += fileBytes(p);
-    else if (e.isFile()) n += statSync(p).size;
-  }
-  return n;
 }
 
 /** Every entry under dir with its type, mode and (for links) target: what a copy must keep besides bytes. */

@@ -11,7 +11,13 @@ import {
   VeleroSource,
   VeleroSourceArgs,
 } from "../../plugin/velero-source";
-import { fakeKubeconfig, plainOccurrences, PROJECT, Recorder, secretPaths, settle } from "../support/harness";
+import {
+  constructUnderMocks,
+  fakeKubeconfig,
+  plainOccurrences,
+  Recorder,
+  secretPaths,
+} from "../support/harness";
 import {
   ObjectType,
   PackageSchema,
@@ -308,34 +314,8 @@ describe("VeleroSource (plugin/velero-source.ts) under mocks", function () {
   async function run(
     a: unknown,
   ): Promise<{ recorder: Recorder; source?: VeleroSource; error?: Error; asyncErrors: Error[] }> {
-    const recorder = new Recorder();
-    await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, "yaml-source", false);
-    recorder.hook();
-    // A failed apply is reported as an unhandled rejection, and leaves the registrations waiting
-    // on it pending: wait for either.
-    const asyncErrors: Error[] = [];
-    const onRejection = (e: unknown) => asyncErrors.push(e as Error);
-    process.on("unhandledRejection", onRejection);
-    const settled = async () => {
-      await Promise.race([
-        settle(),
-        (async () => {
-          const end = Date.now() + 10_000;
-          while (asyncErrors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-        })(),
-      ]);
-      await new Promise((r) => setTimeout(r, 50));
-    };
-    try {
-      const source = new VeleroSource("src", a as VeleroSourceArgs);
-      await settled();
-      return { recorder, source, asyncErrors };
-    } catch (e) {
-      await settled();
-      return { recorder, error: e as Error, asyncErrors };
-    } finally {
-      process.off("unhandledRejection", onRejection);
-    }
+    const r = await constructUnderMocks("yaml-source", () => new VeleroSource("src", a as VeleroSourceArgs));
+    return { recorder: r.recorder, source: r.component, error: r.error, asyncErrors: r.asyncErrors };
   }
 
   it("registers Velero and its Schedules on the kubeconfig's cluster, the key pair only as a secret", async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsVeleroIdentity, type AwsVeleroIdentityArgs } from "../../components/identity/aws-velero-identity";
-import { PROJECT, Recorder, settle } from "../support/harness";
+import { type Constructed, constructUnderMocks } from "../support/harness";
 
 /**
  * AwsVeleroIdentity's IRSA inputs under mocks: missing ones refused before anything registers,
@@ -24,36 +24,8 @@ const irsa = (over: Partial<AwsVeleroIdentityArgs> = {}): AwsVeleroIdentityArgs 
   ...over,
 });
 
-async function run(
-  args: AwsVeleroIdentityArgs,
-): Promise<{ recorder: Recorder; error?: Error; asyncErrors: Error[] }> {
-  const recorder = new Recorder();
-  await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, "identity-test", false);
-  recorder.hook();
-  // A failed apply is reported as an unhandled rejection and leaves what waits on it pending.
-  const asyncErrors: Error[] = [];
-  const onRejection = (e: unknown) => asyncErrors.push(e as Error);
-  process.on("unhandledRejection", onRejection);
-  const settled = async () => {
-    await Promise.race([
-      settle(),
-      (async () => {
-        const end = Date.now() + 10_000;
-        while (asyncErrors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      })(),
-    ]);
-    await new Promise((r) => setTimeout(r, 50));
-  };
-  try {
-    new AwsVeleroIdentity("id", args);
-    await settled();
-    return { recorder, asyncErrors };
-  } catch (e) {
-    await settled();
-    return { recorder, error: e as Error, asyncErrors };
-  } finally {
-    process.off("unhandledRejection", onRejection);
-  }
+function run(args: AwsVeleroIdentityArgs): Promise<Constructed<AwsVeleroIdentity>> {
+  return constructUnderMocks("identity-test", () => new AwsVeleroIdentity("id", args));
 }
 
 describe("AwsVeleroIdentity (IRSA inputs)", function () {

@@ -495,6 +495,48 @@ export async function settle(): Promise<void> {
   }
 }
 
+/** What constructing a component under fresh mocks left: its registrations, what it threw, what failed later. */
+export interface Constructed<T> {
+  recorder: Recorder;
+  component?: T;
+  error?: Error;
+  /** Errors thrown in applies: reported as unhandled rejections, their dependents left pending. */
+  asyncErrors: Error[];
+}
+
+/**
+ * Constructs a component under fresh mocks (stack `stack`) and waits until its registrations have
+ * settled, or until a failed apply is reported (what waits on it then never settles).
+ */
+export async function constructUnderMocks<T>(stack: string, make: () => T): Promise<Constructed<T>> {
+  const recorder = new Recorder();
+  await pulumi.runtime.setMocks(recorder.mocks(), PROJECT, stack, false);
+  recorder.hook();
+  const asyncErrors: Error[] = [];
+  const onRejection = (e: unknown) => asyncErrors.push(e as Error);
+  process.on("unhandledRejection", onRejection);
+  const settled = async () => {
+    await Promise.race([
+      settle(),
+      (async () => {
+        const end = Date.now() + 10_000;
+        while (asyncErrors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      })(),
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+  };
+  try {
+    const component = make();
+    await settled();
+    return { recorder, component, asyncErrors };
+  } catch (e) {
+    await settled();
+    return { recorder, error: e as Error, asyncErrors };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
 /** Resolves an Output (or plain value), with secretness. */
 export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
   const out = pulumi.output(o);
