@@ -2,19 +2,20 @@
 # drill/toolchain.sh - build a pinned toolset of the local DR drill from the Go module proxy into a cache keyed by
 # its pins (drill/versions.env), outside the repository:
 #   ${VELERO_DR_CACHE:-$HOME/.cache/velero-dr}/toolchain/<key>/{bin,plugins,logs,work,manifest.json}
-# Three toolsets, each with its own key (so changing one never rebuilds the others):
+# Four toolsets, each with its own key (so changing one never rebuilds the others):
 #   cluster (default)  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, velero,
 #                      velero-plugin-for-aws, minio, kwok, kwokctl, velero-restore-helper
 #   engine (--engine)  pulumi (the Pulumi CLI) and pulumi-resource-kubernetes (the kubernetes provider plugin)
 #   replication (--replication)
 #                      minio-replicate (drill/minio-replicate/main.go: MinIO bucket replication set up through
 #                      MinIO's admin API with madmin-go); its key includes a hash of that source file
+#   yaml (--yaml)      pulumi-language-yaml (the Pulumi YAML language host the real CLI runs a YAML program with)
 #
 # Usage:
-#   drill/toolchain.sh [--engine|--replication]              build what is missing; progress on stderr; last
+#   drill/toolchain.sh [--engine|--replication|--yaml]       build what is missing; progress on stderr; last
 #                                              stdout line = absolute bin dir (BIN=$(drill/toolchain.sh | tail -1))
-#   drill/toolchain.sh [--engine|--replication] --print-dir  print the keyed dir (no build, no network)
-#   drill/toolchain.sh [--engine|--replication] --check      exit 0 only if every binary is present (no build,
+#   drill/toolchain.sh [--engine|--replication|--yaml] --print-dir  print the keyed dir (no build, no network)
+#   drill/toolchain.sh [--engine|--replication|--yaml] --check      exit 0 only if every binary is present (no build,
 #                                              no network)
 #
 # Environment:
@@ -34,6 +35,9 @@ if [[ ${1:-} == --engine ]]; then
 elif [[ ${1:-} == --replication ]]; then
   TOOLSET=replication
   shift
+elif [[ ${1:-} == --yaml ]]; then
+  TOOLSET=yaml
+  shift
 fi
 readonly TOOLSET
 if [[ $TOOLSET == cluster ]]; then
@@ -44,6 +48,9 @@ if [[ $TOOLSET == cluster ]]; then
 elif [[ $TOOLSET == engine ]]; then
   PIN_VARS=(PULUMI_VERSION PULUMI_KUBERNETES_MODULE_VERSION PULUMI_KUBERNETES_PLUGIN_VERSION)
   TOOLS=(pulumi pulumi-resource-kubernetes)
+elif [[ $TOOLSET == yaml ]]; then
+  PIN_VARS=(PULUMI_YAML_VERSION)
+  TOOLS=(pulumi-language-yaml)
 else
   PIN_VARS=(MINIO_MADMIN_VERSION MINIO_GO_VERSION)
   TOOLS=(minio-replicate)
@@ -150,6 +157,7 @@ tool_version() {
     kwok | kwokctl) echo "$KWOK_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_MODULE_VERSION" ;;
+    pulumi-language-yaml) echo "$PULUMI_YAML_VERSION" ;;
     minio-replicate) echo "$MINIO_MADMIN_VERSION" ;;
   esac
 }
@@ -172,6 +180,7 @@ group_module() {
     kwok) echo sigs.k8s.io/kwok ;;
     pulumi) echo github.com/pulumi/pulumi/pkg/v3 ;;
     pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4 ;;
+    pulumi-language-yaml) echo github.com/pulumi/pulumi-yaml ;;
     # The project's own main package (copied into the work module) on this module.
     minio-replicate) echo github.com/minio/madmin-go/v3 ;;
   esac
@@ -195,6 +204,7 @@ tool_package() {
     pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
     # Built from a copy of the module's cmd folder in the work module (see prepare_group).
     pulumi-resource-kubernetes) echo ./cmd/pulumi-resource-kubernetes ;;
+    pulumi-language-yaml) echo github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml ;;
     minio-replicate) echo . ;;
   esac
 }
@@ -444,6 +454,8 @@ ldflags_for() { # tool
       # It reports the version it is installed as (the one @pulumi/kubernetes requests), see versions.env.
       f+=" -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_PLUGIN_VERSION#v}"
       ;;
+    # What the language host reports to the engine (GetPluginInfo), as upstream's release stamps it.
+    pulumi-language-yaml) f+=" -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" ;;
   esac
   printf '%s\n' "$f"
 }
@@ -475,6 +487,18 @@ smoke_test() { # tool path logfile
         return 1
       fi
       echo "serves on a port; schema version ${PULUMI_KUBERNETES_PLUGIN_VERSION#v}"
+      return 0
+      ;;
+    pulumi-language-yaml)
+      # A language host has no version flag either: started alone it serves gRPC and prints its port.
+      printf '+ %s (alone, 5 s)\n' "$2" >>"$3"
+      outp=$(timeout 5 "$2" 2>&1 </dev/null | head -n 1) || true
+      printf '%s\n' "$outp" >>"$3"
+      if [[ ! $outp =~ ^[0-9]+$ ]] || ! grep -qF "$PULUMI_YAML_VERSION" "$2"; then
+        log "toolchain: ERROR: smoke test of $1 failed: it printed '$outp' (expected a port) or it is not stamped $PULUMI_YAML_VERSION"
+        return 1
+      fi
+      echo "serves on a port; version $PULUMI_YAML_VERSION"
       return 0
       ;;
     *) return 0 ;;

@@ -52,6 +52,8 @@ export class EngineWorkspace {
       env?: NodeJS.ProcessEnv;
       /** Another workspace's backend dir: its stacks are this one's too (StackReferences between them). */
       backend?: string;
+      /** More language hosts for the plugin cache (pulumi-language-<name> at <version>), e.g. YAML's. */
+      languages?: { name: string; version: string; binary: string }[];
     } = {},
   ) {
     this.cli = path.join(tools.bin, "pulumi");
@@ -97,6 +99,7 @@ export class EngineWorkspace {
     };
     delete this.env.PULUMI_CONFIG_PASSPHRASE;
     this.installLanguageHost();
+    for (const l of opts.languages ?? []) this.installLanguagePlugin(l.name, l.version, l.binary);
     this.installKubernetesPlugin();
     this.installCommandPlugin();
   }
@@ -125,6 +128,16 @@ export class EngineWorkspace {
     const dir = path.join(String(this.env.PULUMI_HOME), "plugins", `language-nodejs-${version}`);
     fs.mkdirSync(dir, { recursive: true });
     linkInto(path.join(STAND_INS, "pulumi-language-nodejs"), path.join(dir, "pulumi-language-nodejs"));
+  }
+
+  /**
+   * A language host binary in the plugin cache under its version (what `pulumi plugin install
+   * language <name> <version> --file <binary>` does, as a link).
+   */
+  private installLanguagePlugin(name: string, version: string, binary: string): void {
+    const dir = path.join(String(this.env.PULUMI_HOME), "plugins", `language-${name}-${version}`);
+    fs.mkdirSync(dir, { recursive: true });
+    linkInto(binary, path.join(dir, `pulumi-language-${name}`));
   }
 
   /**

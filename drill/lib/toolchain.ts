@@ -31,6 +31,14 @@ export function replicationToolchain(): { bin: string; pins: Record<string, stri
   return buildToolset(["--replication"]);
 }
 
+/**
+ * The YAML toolset: pulumi-language-yaml, the language host the Pulumi CLI runs a Pulumi YAML
+ * program with (drill/toolchain.sh --yaml).
+ */
+export function yamlToolchain(): { bin: string; pins: Record<string, string> } {
+  return buildToolset(["--yaml"]);
+}
+
 function buildToolset(args: string[]): { bin: string; pins: Record<string, string> } {
   const r = spawnSync("bash", [path.join(__dirname, "..", "toolchain.sh"), ...args], {
     encoding: "utf8",
