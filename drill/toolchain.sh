@@ -494,11 +494,11 @@ smoke_test() { # tool path logfile
       printf '+ %s (alone, 5 s)\n' "$2" >>"$3"
       outp=$(timeout 5 "$2" 2>&1 </dev/null | head -n 1) || true
       printf '%s\n' "$outp" >>"$3"
-      if [[ ! $outp =~ ^[0-9]+$ ]] || ! grep -qF "$PULUMI_YAML_VERSION" "$2"; then
-        log "toolchain: ERROR: smoke test of $1 failed: it printed '$outp' (expected a port) or it is not stamped $PULUMI_YAML_VERSION"
+      if [[ ! $outp =~ ^[0-9]+$ ]]; then
+        log "toolchain: ERROR: smoke test of $1 failed: it printed '$outp' (expected a port)"
         return 1
       fi
-      echo "serves on a port; version $PULUMI_YAML_VERSION"
+      echo "serves on a port"
       return 0
       ;;
     *) return 0 ;;

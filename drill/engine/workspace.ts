@@ -156,7 +156,7 @@ export class EngineWorkspace {
   }
 
   /**
-   * Stops plugin processes of this workspace still running: a `pulumi up` killed with SIGKILL
+   * Stops plugin processes of this workspace (and what they started) still running: a `pulumi up` killed with SIGKILL
    * cannot stop its plugins, and the kubernetes provider does not exit when its engine is gone.
    * Returns how many there were.
    */
@@ -164,13 +164,18 @@ export class EngineWorkspace {
     const home = String(this.env.PULUMI_HOME);
     let n = 0;
     for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      if (Number(pid) === process.pid) continue;
       let cmd = "";
+      let environ = "";
       try {
         cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+        environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
       } catch {
         continue;
       }
-      if (!cmd.startsWith(`${home}/`)) continue;
+      // A plugin binary of the cache, or anything the CLI started with this workspace's
+      // PULUMI_HOME (a component package's node process, which the Node.js host starts).
+      if (!cmd.startsWith(`${home}/`) && !`\0${environ}`.includes(`\0PULUMI_HOME=${home}\0`)) continue;
       try {
         process.kill(Number(pid), "SIGKILL");
         n++;

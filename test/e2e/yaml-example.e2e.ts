@@ -103,7 +103,13 @@ describe("real engine: pulumi preview of the YAML example with the component pac
     const r = pulumi(["preview", "--json"]);
     const printed = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.code, 0, `pulumi preview exited ${r.code}:\n${printed}`);
-    for (const s of [SECRET_KEY, KEY_ID]) assert.ok(!printed.includes(s), "a secret value was printed");
+    // The key pair, and the kubeconfig's credential (the cluster's bearer token).
+    const user = (parseYaml(cluster.kubeconfig) as { users: { user: Record<string, string> }[] }).users[0]
+      .user;
+    const credentials = Object.values(user).filter((v) => typeof v === "string" && v.length >= 16);
+    assert.ok(credentials.length > 0, "the cluster's kubeconfig has no credentials to look for");
+    for (const s of [SECRET_KEY, KEY_ID, ...credentials])
+      assert.ok(!printed.includes(s), `a secret value was printed: ${s.slice(0, 4)}…`);
     const steps = (JSON.parse(r.stdout) as { steps: PreviewStep[] }).steps;
     const creates = steps.filter((s) => s.op === "create").map((s) => s.newState?.type ?? "");
     for (const t of [
