@@ -1,5 +1,5 @@
 # Waits for the backup storage location to report Available. Right after install (and while
-# Azure role assignments propagate) Velero may report Unavailable for a while.
+# role assignments or IAM policies propagate) Velero may report Unavailable for a while.
 poll="${VELERO_DR_POLL_SECONDS:-5}"
 deadline=$(($(date +%s) + BSL_TIMEOUT_SECONDS))
 while :; do
@@ -14,7 +14,8 @@ while :; do
     if [ -n "$message" ]; then
       echo "velero-dr: Velero reports: $message" >&2
     fi
-    echo "velero-dr: review your network settings: if the cluster is behind a firewall, allow Velero to reach the storage account (HTTPS to <account>.blob.core.windows.net and management.azure.com), then run pulumi up again." >&2
+    # Any backend: Velero's message above names the endpoint it could not use.
+    echo "velero-dr: review your network settings: if the cluster is behind a firewall, allow Velero to reach the backup storage (HTTPS to the storage account, bucket or S3 endpoint of the location) and the cloud's sign-in endpoints, then run pulumi up again." >&2
     exit 1
   fi
   sleep "$poll"

@@ -110,7 +110,14 @@ describe("real engine: pulumi preview of the YAML example with the component pac
     assert.ok(credentials.length > 0, "the cluster's kubeconfig has no credentials to look for");
     for (const s of [SECRET_KEY, KEY_ID, ...credentials])
       assert.ok(!printed.includes(s), `a secret value was printed: ${s.slice(0, 4)}…`);
-    const steps = (JSON.parse(r.stdout) as { steps: PreviewStep[] }).steps;
+    const preview = JSON.parse(r.stdout) as { steps: PreviewStep[]; diagnostics?: { message: string }[] };
+    // Nothing the language host, the package or a provider warned about (the YAML host warns of a
+    // key its program format does not have, e.g. a config entry's description).
+    const warnings = (preview.diagnostics ?? [])
+      .map((d) => d.message)
+      .filter((m) => /warning|error/i.test(m));
+    assert.deepEqual(warnings, []);
+    const steps = preview.steps;
     const creates = steps.filter((s) => s.op === "create").map((s) => s.newState?.type ?? "");
     for (const t of [
       "velero-dr:index:VeleroSource",
