@@ -198,10 +198,11 @@ export class EngineWorkspace {
   }
 
   /** Runs a CLI command to its end; `input` goes to its stdin (a secret value is never an argument). */
-  pulumiSync(args: string[], opts: { timeoutMs?: number; input?: string } = {}): EngineRun {
+  pulumiSync(args: string[], opts: { timeoutMs?: number; input?: string; cwd?: string } = {}): EngineRun {
     const start = Date.now();
     const timeoutMs = opts.timeoutMs ?? 20 * 60_000;
-    const r = spawnSync(this.cli, [...args, "--non-interactive", "--cwd", this.project], {
+    // cwd: another project run with this workspace's CLI, home and backend (a consumer's own).
+    const r = spawnSync(this.cli, [...args, "--non-interactive", "--cwd", opts.cwd ?? this.project], {
       env: this.env,
       input: opts.input ?? "",
       encoding: "utf8",

@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -72,16 +71,9 @@ describe("real engine: pulumi package get-schema of the component package", func
             `${f} ${fs.statSync(path.join(PLUGIN, f)).isFile() ? fs.readFileSync(path.join(PLUGIN, f), "utf8") : "(dir)"}`,
         );
     const before = files();
-    const start = Date.now();
-    const r = spawnSync(ws.cli, ["package", "get-schema", PLUGIN, "--non-interactive"], {
-      cwd: consumer,
-      env: ws.env,
-      encoding: "utf8",
-      timeout: 15 * 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const seconds = (Date.now() - start) / 1000;
-    assert.equal(r.status, 0, `pulumi package get-schema exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    const r = ws.pulumiSync(["package", "get-schema", PLUGIN], { cwd: consumer, timeoutMs: 15 * 60_000 });
+    const seconds = r.seconds;
+    assert.equal(r.code, 0, `pulumi package get-schema exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /Installing dependencies\.\.\.[\s\S]*Finished installing dependencies/);
     assert.deepEqual(files(), before, "the install changed the package's directory");
     const viaCli = JSON.parse(r.stdout) as PackageSchema;

@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -41,21 +40,7 @@ describe("real engine: pulumi preview of the YAML example with the component pac
   let procs: Processes;
   let cluster: LocalCluster;
 
-  const pulumi = (args: string[], input = "") => {
-    const r = spawnSync(ws.cli, [...args, "--non-interactive"], {
-      cwd: consumer,
-      env: ws.env,
-      input,
-      encoding: "utf8",
-      timeout: 20 * 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return {
-      code: r.status,
-      stdout: r.stdout ?? "",
-      stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}`,
-    };
-  };
+  const pulumi = (args: string[], input = "") => ws.pulumiSync(args, { cwd: consumer, input });
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-dr-yaml-example-"));
