@@ -553,6 +553,7 @@ export class DrillWorld {
       },
       stateFile,
       stopAfter,
+      onSpawn: (id, child) => this.procs.adopt(`step-${id}`, child),
       onStep: (e: StepEvent) => {
         if (e.status === "running") this.o.log(`   - ${e.id}: ${e.title}`);
         else if (e.status !== "skipped") this.o.log(`     ${e.status} in ${e.seconds?.toFixed(1)} s`);

@@ -1,4 +1,4 @@
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { Chain, stepEnvironment, withRestoreDeclarations } from "./chain";
 import { Step, stepScript } from "./step";
@@ -28,6 +28,12 @@ export interface RunnerOptions {
   /** Stop (successfully) after this step. */
   stopAfter?: string;
   onStep?: (event: StepEvent) => void;
+  /**
+   * Called with each step's bash as it starts. The bash leads its own process group (what it starts,
+   * kubectl or velero, is in that group), so a caller that stops on a signal can stop a running step
+   * with everything it started, instead of leaving it to its deadline.
+   */
+  onSpawn?: (stepId: string, child: ChildProcess) => void;
 }
 
 export interface StepEvent {
@@ -82,7 +88,13 @@ export async function runChain(
       ),
     };
     const started = Date.now();
-    const r = await runBash(stepScript(step), env, step.timeoutSeconds);
+    const onSpawn = o.onSpawn;
+    const r = await runBash(
+      stepScript(step),
+      env,
+      step.timeoutSeconds,
+      onSpawn && ((c: ChildProcess) => onSpawn(step.id, c)),
+    );
     const seconds = (Date.now() - started) / 1000;
     const ok = r.code === 0;
     results.push({
@@ -117,21 +129,39 @@ function runBash(
   script: string,
   env: Record<string, string>,
   timeoutSeconds: number,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("bash", ["-c", script], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // In its own process group only for a caller that takes it (onSpawn): otherwise a terminal's
+    // Ctrl-C reaches the step with its caller, as for any child.
+    const child = spawn("bash", ["-c", script], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: onSpawn !== undefined,
+    });
+    onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     // The script enforces its own deadline and explains itself; the kill is a backstop, with the
     // same grace the stack gives a Command (customTimeouts = timeout + 60 s).
-    const timer = setTimeout(() => child.kill("SIGKILL"), (timeoutSeconds + 60) * 1000);
+    const timer = setTimeout(() => killGroup(child), (timeoutSeconds + 60) * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });
     });
   });
+}
+
+/** Kills a step's bash and everything in its process group. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid === undefined) throw new Error("not spawned");
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
 }
 
 export type { Step };

@@ -37,6 +37,16 @@ export class Processes {
     return child;
   }
 
+  /**
+   * Takes a process the caller spawned (detached, leading its own group: the chain runner's step
+   * bash) into the registry, so that the drill's stop, failure and Ctrl-C stop it and what it started.
+   */
+  adopt(name: string, child: ChildProcess): void {
+    this.installHandlers();
+    if (this.running(name)) throw new Error(`process ${name} is already running`);
+    this.track(name, child);
+  }
+
   private track(name: string, child: ChildProcess): void {
     this.ended.delete(name);
     child.on("exit", (code, signal) => {

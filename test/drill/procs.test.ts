@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
-import { mkdtempSync, rmSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runChain } from "../../components/restore/runner";
+import { Step } from "../../components/restore/step";
 import { Processes, waitFor } from "../../drill/lib/procs";
 
 /**
@@ -73,5 +75,76 @@ describe("the drill's readiness waits", () => {
       /^Error: timed out after 0s waiting for the slow server \(answered 503 XMinioServerNotInitialized\)$/,
     );
     assert.equal(procs.running("slow"), true);
+  });
+});
+
+/**
+ * A chain step the drill's runner is running when the drill stops (a failure, Ctrl-C) is stopped
+ * with it, with what it started: not left running to its own deadline.
+ */
+describe("the drill's chain steps are the drill's processes", () => {
+  let dir: string;
+  let procs: Processes;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "velero-dr-steps-"));
+    procs = new Processes(dir);
+  });
+  after(async () => {
+    await procs.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it("stopping the drill's processes stops a running step and the command it waits on", async function () {
+    // A step left running would hold the run to its 900 s deadline: fail well before that.
+    this.timeout(60000);
+    const pidFile = path.join(dir, "child.pid");
+    const step: Step = {
+      id: "restore",
+      title: "a step that waits on a long command",
+      why: "",
+      kind: "wait",
+      // What a waiting step does: a command (kubectl wait, velero) that runs for long.
+      script: { body: `sleep 600 &\necho $! > "${pidFile}"\nwait`, env: [], kubeconfig: false },
+      needs: [],
+      timeoutSeconds: 900,
+      retry: { attempts: 1, delaySeconds: 0 },
+      expected: "",
+    };
+    const adopted: string[] = [];
+    const running = runChain(
+      { steps: [step], env: {} },
+      {
+        kubeconfig: "",
+        baseEnv: { PATH: "/usr/bin:/bin" },
+        onSpawn: (id, child) => {
+          adopted.push(id);
+          procs.adopt(`step-${id}`, child);
+        },
+      },
+    );
+    await waitFor(
+      "the step's command",
+      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "",
+      10000,
+      50,
+    );
+    const sleeper = Number(readFileSync(pidFile, "utf8").trim());
+    assert.deepEqual(adopted, ["restore"]);
+    assert.equal(procs.running("step-restore"), true);
+    const started = Date.now();
+    await procs.stopAll();
+    const r = await running;
+    assert.equal(r.ok, false, "the stopped step failed");
+    assert.ok(Date.now() - started < 15000, "stopped at once, not at the step's deadline");
+    await waitFor("the step's command to be gone", () => !alive(sleeper), 5000, 50);
   });
 });
